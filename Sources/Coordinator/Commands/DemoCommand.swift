@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import Shared
+
+struct DemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Generate a retailer, ingest it, resolve identities and build features, all in-process.",
+        discussion: "Runs embedded (no Redis). Starts from a fresh workspace in --dir each time."
+    )
+
+    @Option(help: "Number of people to generate.") var people = 100_000
+    @Option(help: "Random seed.") var seed: UInt64 = 42
+    @Option(help: ArgumentHelp("Folder for the generated files and the workspace.", valueName: "dir")) var dir = "demo-output"
+
+    func run() throws {
+        let data = (dir as NSString).appendingPathComponent("data")
+        let workspacePath = (dir as NSString).appendingPathComponent("workspace.sqlite")
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: workspacePath + suffix) }
+        let clock = ProgressMeter.now()
+        func step(_ title: String) { print("\n== \(title)  (\(Format.fixed(ProgressMeter.now() - clock, 1)) s)") }
+
+        step("1/4 generate \(Format.count(people)) people (seed \(seed))")
+        let summary = try failingCleanly { () throws(OmnisegError) in
+            try RetailerGenerator(options: GeneratorOptions(people: people, seed: seed)).write(to: data)
+        }
+        print("\(Format.count(summary.customerRecords)) customer records, \(Format.count(summary.transactionLines)) transaction lines, \(Format.count(summary.events)) events, \(Format.count(summary.products)) products → \(data)")
+
+        step("2/4 ingest into \(workspacePath)")
+        let workspace = try failingCleanly { () throws(OmnisegError) in try Workspace(path: workspacePath) }
+        let ingester = Ingester(workspace: workspace, progressStyle: .silent)
+        for kind in [IngestKind.customers, .products, .transactions, .events] {
+            let file = (data as NSString).appendingPathComponent("\(kind.rawValue).csv")
+            let report = try failingCleanly { () throws(OmnisegError) in try ingester.ingest(file: file, options: IngestOptions(kind: kind)) }
+            print(IngestSummary.text(report))
+        }
+
+        step("3/4 resolve identities")
+        let (report, overlap) = try failingCleanly { () throws(OmnisegError) in
+            (try IdentityResolver().resolve(workspace), try ChannelOverlap.compute(workspace))
+        }
+        print(ResolveSummary.text(report))
+        print("(ground truth: \(Format.count(people)) people)")
+        print("")
+        print(overlap.table)
+
+        step("4/4 build features")
+        let matrix = try failingCleanly { () throws(OmnisegError) in
+            var matrix = try FeatureBuilder().build(workspace)
+            matrix.setID = try FeatureStore(workspace: workspace).save(matrix)
+            return try FeatureStore(workspace: workspace).load(setID: matrix.setID)
+        }
+        print("feature set \(matrix.setID): \(Format.count(matrix.rowCount)) people × \(matrix.columnCount) features as of \(CivilDate.isoDate(unixSeconds: matrix.asOf)), \(matrix.shards.count) shard(s), checksums verified")
+        print(FeatureDescription(matrix).table)
+        print("\ndone in \(Format.fixed(ProgressMeter.now() - clock, 1)) s. Explore with: omniseg features --describe -w \(workspacePath)")
+    }
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Shared
+
+struct ResolveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resolve",
+        abstract: "Join source records into people on e-mail, phone and loyalty id.",
+        discussion: """
+            Union-find over normalized e-mail (trimmed, lower-cased, +tag removed), loyalty id and E.164
+            phone. A value carried by more than --max-records-per-key records links nothing; a phone that
+            would join records with different e-mails, loyalty ids or birth dates (a household) links nothing.
+            Replaces earlier links. Prints how people split over store and online channels.
+            """
+    )
+
+    @OptionGroup var workspaceOptions: WorkspaceOptions
+    @Option(help: "A key value on more records than this is treated as shared and ignored.") var maxRecordsPerKey = 8
+    @Option(help: "Country calling code for phone numbers written without one.") var phoneCountry = "1"
+
+    func validate() throws {
+        guard maxRecordsPerKey >= 2 else { throw ValidationError("--max-records-per-key must be at least 2") }
+        guard !phoneCountry.isEmpty, phoneCountry.count <= 3, phoneCountry.allSatisfy(\.isNumber) else {
+            throw ValidationError("--phone-country takes a calling code of 1-3 digits, e.g. 1 or 44")
+        }
+    }
+
+    func run() throws {
+        let workspace = try workspaceOptions.open()
+        let options = ResolveOptions(maxRecordsPerKey: maxRecordsPerKey, defaultCountryCode: phoneCountry)
+        let (report, overlap) = try failingCleanly { () throws(OmnisegError) in
+            let report = try IdentityResolver(options: options).resolve(workspace)
+            return (report, try ChannelOverlap.compute(workspace))
+        }
+        print(ResolveSummary.text(report))
+        print("")
+        print(overlap.table)
+    }
+}
+
+/// The printed summary of a resolution.
+enum ResolveSummary {
+    static func text(_ r: ResolveReport) -> String {
+        var lines = ["\(Format.count(r.records)) source records → \(Format.count(r.people)) people"]
+        if r.bareRecords > 0 { lines.append("  \(Format.count(r.bareRecords)) ids appear only in transactions or events (no customer record)") }
+        for (rule, n) in r.linkedBy.sorted(by: { $0.key < $1.key }) { lines.append("  linked by \(rule): \(Format.count(n)) records") }
+        for (kind, n) in r.unusable.sorted(by: { $0.key < $1.key }) { lines.append("  unusable \(kind) values: \(Format.count(n))") }
+        for (kind, n) in r.sharedKeys.sorted(by: { $0.key < $1.key }) { lines.append("  shared \(kind) values ignored: \(Format.count(n))") }
+        if r.conflictingPhones > 0 { lines.append("  phones not used (they join conflicting records): \(Format.count(r.conflictingPhones))") }
+        return lines.joined(separator: "\n")
+    }
+}

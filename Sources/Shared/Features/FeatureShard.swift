@@ -1,0 +1,58 @@
+/// One shard of the feature matrix: `rowCount` rows starting at `rowStart`, stored column-major as
+/// float32 with each column padded to `columnStride` floats (a multiple of 16), so every column starts
+/// on a 64-byte boundary of a 64-byte aligned buffer.
+public final class FeatureShard: @unchecked Sendable {
+    // @unchecked Sendable: the buffer is written only while the shard is built (before it is shared)
+    // and is read-only afterwards; `storage` is never reassigned.
+    public let rowStart: Int
+    public let rowCount: Int
+    public let columnCount: Int
+    public let columnStride: Int
+    private let storage: UnsafeMutableRawPointer
+
+    /// A zero-filled shard.
+    public init(rowStart: Int, rowCount: Int, columnCount: Int) {
+        self.rowStart = rowStart
+        self.rowCount = rowCount
+        self.columnCount = columnCount
+        self.columnStride = (rowCount + 15) / 16 * 16
+        let bytes = max(64, columnStride * columnCount * 4)
+        storage = .allocate(byteCount: bytes, alignment: 64)
+        storage.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
+    }
+
+    deinit { storage.deallocate() }
+
+    /// The size of the stored bytes.
+    public var byteCount: Int { columnStride * columnCount * 4 }
+
+    /// The padded values of column `c` (the first `rowCount` are rows; the rest are zero).
+    public func column(_ c: Int) -> UnsafeBufferPointer<Float> {
+        UnsafeBufferPointer(start: storage.assumingMemoryBound(to: Float.self) + c * columnStride, count: columnStride)
+    }
+
+    /// Mutable access to column `c`, for building.
+    func mutableColumn(_ c: Int) -> UnsafeMutableBufferPointer<Float> {
+        UnsafeMutableBufferPointer(start: storage.assumingMemoryBound(to: Float.self) + c * columnStride, count: columnStride)
+    }
+
+    /// The raw bytes (little-endian float32), as stored in the workspace.
+    public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: storage, count: byteCount) }
+
+    /// The XXH64 checksum of ``bytes``.
+    public var checksum: String {
+        var state = Checksum64()
+        state.update(bytes)
+        return state.hexDigest
+    }
+
+    /// A shard read from stored bytes; throws when the size does not match the layout.
+    static func decode(rowStart: Int, rowCount: Int, columnCount: Int, columnStride: Int, data: UnsafeRawBufferPointer) throws(OmnisegError) -> FeatureShard {
+        let shard = FeatureShard(rowStart: rowStart, rowCount: rowCount, columnCount: columnCount)
+        guard shard.columnStride == columnStride, data.count == shard.byteCount else {
+            throw OmnisegError(.corrupt, "feature shard has \(data.count) bytes; its layout needs \(shard.byteCount)", context: [("row_start", "\(rowStart)")])
+        }
+        shard.storage.copyMemory(from: data.baseAddress!, byteCount: data.count)
+        return shard
+    }
+}

@@ -1,0 +1,224 @@
+/// Options for identity resolution.
+public struct ResolveOptions: Sendable {
+    /// A key value (e-mail, phone or loyalty id) carried by more records than this is treated as shared
+    /// (a placeholder, a shop's own number, a family card) and links nothing. Default 8.
+    public var maxRecordsPerKey: Int
+    /// Country calling code for phone numbers written without one. Default "1".
+    public var defaultCountryCode: String
+
+    public init(maxRecordsPerKey: Int = 8, defaultCountryCode: String = "1") {
+        self.maxRecordsPerKey = maxRecordsPerKey
+        self.defaultCountryCode = defaultCountryCode
+    }
+}
+
+/// What resolution found.
+public struct ResolveReport: Sendable {
+    /// Source records considered (customer records plus ids seen only in transactions or events).
+    public var records = 0
+    /// Of those, ids seen only in transactions or events.
+    public var bareRecords = 0
+    public var people = 0
+    /// Records linked to at least one other record, by the rule that first linked them.
+    public var linkedBy: [String: Int] = [:]
+    /// Identifier values present but not usable (not an e-mail, not a phone number, …), per kind.
+    public var unusable: [String: Int] = [:]
+    /// Key values ignored because too many records carry them, per kind.
+    public var sharedKeys: [String: Int] = [:]
+    /// Phone numbers not used because they join records with conflicting e-mails, loyalty ids, birth dates or first names.
+    public var conflictingPhones = 0
+}
+
+/// Joins source records into people: union-find over normalized e-mail and loyalty id, then phone
+/// numbers where they do not join records that conflict (different e-mails, loyalty ids, birth dates, or
+/// first names more than one typo apart — a household's shared landline, not one person).
+///
+/// Person ids are dense (1...P) and deterministic: people are numbered by their first record in
+/// (source, source id) order, so the same records give the same ids whatever order they were loaded in.
+public struct IdentityResolver {
+    public let options: ResolveOptions
+
+    public init(options: ResolveOptions = ResolveOptions()) {
+        self.options = options
+    }
+
+    /// One source record's identifiers, normalized.
+    struct Record {
+        var source: String
+        var sourceID: String
+        var email: String?
+        var phone: String?
+        var loyalty: String?
+        var birthDate: String?
+        var firstName: String?
+    }
+
+    /// Resolves every record in `workspace`, replacing earlier links.
+    public func resolve(_ workspace: Workspace) throws(OmnisegError) -> ResolveReport {
+        var report = ResolveReport()
+        var records = try loadRecords(workspace, &report)
+        records.sort { ($0.source, $0.sourceID) < ($1.source, $1.sourceID) }
+        report.records = records.count
+        let (sets, rules) = link(records, &report)
+        var union = sets
+
+        // Dense person ids in order of each person's first record.
+        var personOfRoot: [Int: Int] = [:]
+        var personIDs = [Int](repeating: 0, count: records.count)
+        for i in records.indices {
+            let root = union.find(i)
+            if let p = personOfRoot[root] { personIDs[i] = p } else {
+                let p = personOfRoot.count + 1
+                personOfRoot[root] = p
+                personIDs[i] = p
+            }
+        }
+        report.people = personOfRoot.count
+        for rule in rules where rule != "single" { report.linkedBy[rule, default: 0] += 1 }
+
+        let db = workspace.db
+        try db.transaction { () throws(OmnisegError) in
+            try db.execute("DELETE FROM person_link")
+            let insert = try db.prepare("INSERT INTO person_link (source, source_id, person_id, rule) VALUES (?, ?, ?, ?)")
+            for (i, r) in records.enumerated() {
+                insert.bind(r.source, at: 1)
+                insert.bind(r.sourceID, at: 2)
+                insert.bind(Int64(personIDs[i]), at: 3)
+                insert.bind(rules[i], at: 4)
+                try insert.runAndReset()
+            }
+        }
+        return report
+    }
+
+    /// Customer records plus the (source, id) pairs that occur only in transactions or events.
+    private func loadRecords(_ workspace: Workspace, _ report: inout ResolveReport) throws(OmnisegError) -> [Record] {
+        let normalizer = IdentifierNormalizer(defaultCountryCode: options.defaultCountryCode)
+        var records: [Record] = []
+        var known = ByteKeyTable(capacity: 1 << 16)
+        let customers = try workspace.db.prepare("SELECT source, source_id, email, phone, loyalty_id, birth_date, first_name FROM customer_record")
+        while try customers.step() {
+            let source = customers.string(at: 0) ?? "", id = customers.string(at: 1) ?? ""
+            var record = Record(source: source, sourceID: id)
+            if let raw = customers.string(at: 2) {
+                record.email = normalizer.email(raw)
+                if record.email == nil { report.unusable["email", default: 0] += 1 }
+            }
+            if let raw = customers.string(at: 3) {
+                record.phone = normalizer.phone(raw)
+                if record.phone == nil { report.unusable["phone", default: 0] += 1 }
+            }
+            if let raw = customers.string(at: 4) {
+                record.loyalty = normalizer.loyaltyID(raw)
+                if record.loyalty == nil { report.unusable["loyalty_id", default: 0] += 1 }
+            }
+            record.birthDate = customers.string(at: 5)
+            record.firstName = customers.string(at: 6).map { $0.trimmedSpaces.lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
+            known.insert(source, id, value: Int32(records.count))
+            records.append(record)
+        }
+        for sql in ["SELECT source, customer_id FROM txn", "SELECT source, customer_id FROM event"] {
+            let statement = try workspace.db.prepare(sql)
+            while try statement.step() {
+                let isNew = statement.withBytes(at: 0) { source in
+                    statement.withBytes(at: 1) { id in known.insert(source, id, value: Int32(records.count)).inserted }
+                }
+                if isNew {
+                    records.append(Record(source: statement.string(at: 0) ?? "", sourceID: statement.string(at: 1) ?? ""))
+                    report.bareRecords += 1
+                }
+            }
+        }
+        return records
+    }
+
+    /// Links records; returns the sets and, per record, the rule that first linked it ("single" if none).
+    func link(_ records: [Record], _ report: inout ResolveReport) -> (UnionFind, [String]) {
+        var sets = UnionFind(count: records.count)
+        var rules = [String](repeating: "single", count: records.count)
+
+        func groups(_ key: (Record) -> String?, _ kind: String) -> [[Int]] {
+            var byValue: [String: [Int]] = [:]
+            for (i, r) in records.enumerated() { if let k = key(r) { byValue[k, default: []].append(i) } }
+            var result: [[Int]] = []
+            for (_, members) in byValue.sorted(by: { $0.key < $1.key }) where members.count > 1 {
+                if members.count > options.maxRecordsPerKey {
+                    report.sharedKeys[kind, default: 0] += 1
+                } else {
+                    result.append(members)
+                }
+            }
+            return result
+        }
+
+        func join(_ members: [Int], _ rule: String) {
+            for m in members.dropFirst() { sets.union(members[0], m) }
+            for m in members where rules[m] == "single" { rules[m] = rule }
+        }
+
+        for g in groups({ $0.email }, "email") { join(g, "email") }
+        for g in groups({ $0.loyalty }, "loyalty_id") { join(g, "loyalty_id") }
+
+        // Per set: the e-mails, loyalty ids and birth dates its records carry (kept current as phones join sets).
+        // Only sets that a phone group touches need them.
+        let phoneGroups = groups({ $0.phone }, "phone")
+        var traits: [Int: Traits] = [:]
+        for g in phoneGroups { for m in g { traits[sets.find(m)] = Traits() } }
+        for (i, r) in records.enumerated() {
+            let root = sets.find(i)
+            if traits[root] != nil { traits[root]?.add(r) }
+        }
+        for g in phoneGroups {
+            var roots: [Int] = []
+            for m in g {
+                let root = sets.find(m)
+                if !roots.contains(root) { roots.append(root) }
+            }
+            var compatible = true
+            outer: for a in 0..<roots.count {
+                for b in (a + 1)..<roots.count where traits[roots[a], default: Traits()].conflicts(with: traits[roots[b], default: Traits()]) {
+                    compatible = false
+                    break outer
+                }
+            }
+            guard compatible else { report.conflictingPhones += 1; continue }
+            if roots.count < 2 { join(g, "phone"); continue }
+            var merged = Traits()
+            for root in roots { merged.merge(traits.removeValue(forKey: root) ?? Traits()) }
+            join(g, "phone")
+            traits[sets.find(g[0])] = merged
+        }
+        return (sets, rules)
+    }
+
+    /// The identifying values a set of records carries.
+    struct Traits {
+        var emails: Set<String> = []
+        var loyalties: Set<String> = []
+        var birthDates: Set<String> = []
+        var firstNames: Set<String> = []
+
+        mutating func add(_ r: Record) {
+            if let e = r.email { emails.insert(e) }
+            if let l = r.loyalty { loyalties.insert(l) }
+            if let b = r.birthDate { birthDates.insert(b) }
+            if let f = r.firstName { firstNames.insert(f) }
+        }
+
+        mutating func merge(_ other: Traits) {
+            emails.formUnion(other.emails)
+            loyalties.formUnion(other.loyalties)
+            birthDates.formUnion(other.birthDates)
+            firstNames.formUnion(other.firstNames)
+        }
+
+        /// Two sets conflict when both carry values of a kind and share none of them; first names
+        /// conflict only when no two are within one typo (edit or transposition) of each other.
+        func conflicts(with other: Traits) -> Bool {
+            func clash(_ a: Set<String>, _ b: Set<String>) -> Bool { !a.isEmpty && !b.isEmpty && a.isDisjoint(with: b) }
+            if clash(emails, other.emails) || clash(loyalties, other.loyalties) || clash(birthDates, other.birthDates) { return true }
+            guard !firstNames.isEmpty && !other.firstNames.isEmpty else { return false }
+            return !firstNames.contains { a in other.firstNames.contains { b in NameDistance.withinOneTypo(a, b) } }
+        }
+    }
+}

@@ -1,0 +1,136 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Shows progress of long work on standard error: a redrawn bar on a terminal, a plain line every
+/// few seconds otherwise, and nothing when disabled.
+public final class ProgressMeter {
+    /// How progress is shown.
+    public enum Style: Sendable {
+        case automatic
+        case bar
+        case lines
+        case silent
+    }
+
+    private let label: String
+    private let total: Int
+    private let style: Style
+    private var lastDraw: Double = 0
+    private let start: Double
+    private var drewBar = false
+
+    /// A meter for `total` units (bytes, rows) of work named `label`.
+    public init(label: String, total: Int, style: Style = .automatic) {
+        self.label = label
+        self.total = max(total, 1)
+        switch style {
+        case .automatic: self.style = isatty(2) != 0 ? .bar : .lines
+        default: self.style = style
+        }
+        self.start = ProgressMeter.now()
+        self.lastDraw = start
+    }
+
+    /// Seconds on a monotonic clock.
+    public static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    /// Reports `done` units finished and `items` things counted so far (shown as a rate).
+    public func update(done: Int, items: Int) {
+        guard style != .silent else { return }
+        let t = ProgressMeter.now()
+        let interval = style == .bar ? 0.2 : 5.0
+        guard t - lastDraw >= interval else { return }
+        lastDraw = t
+        draw(done: done, items: items, elapsed: t - start)
+    }
+
+    /// Draws the final state and ends the bar's line.
+    public func finish(done: Int, items: Int) {
+        guard style != .silent else { return }
+        if style == .bar || ProgressMeter.now() - start >= 5 {
+            draw(done: done, items: items, elapsed: ProgressMeter.now() - start)
+        }
+        if drewBar { StandardError.write("\n") }
+    }
+
+    private func draw(done: Int, items: Int, elapsed: Double) {
+        let fraction = min(1, Double(done) / Double(total))
+        let rate = elapsed > 0 ? Double(items) / elapsed : 0
+        let percent = Int(fraction * 100)
+        let stats = "\(percent)% \(Format.count(items)) rows, \(Format.count(Int(rate)))/s"
+        if style == .bar {
+            let width = 30
+            let filled = Int(fraction * Double(width))
+            let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+            StandardError.write("\r\(label) [\(bar)] \(stats)\u{1B}[K")
+            drewBar = true
+        } else {
+            StandardError.write("\(label): \(stats)\n")
+        }
+    }
+}
+
+/// Number formatting for people: thousands separators, short rates.
+public enum Format {
+    /// `1234567` → `1,234,567`.
+    public static func count<I: BinaryInteger>(_ value: I) -> String {
+        let digits = String(value.magnitude)
+        var out = ""
+        for (i, c) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return (value < 0 ? "-" : "") + out
+    }
+
+    /// A value with `digits` decimals.
+    public static func fixed(_ value: Double, _ digits: Int) -> String {
+        guard value.isFinite else { return "\(value)" }
+        var scale = 1.0
+        for _ in 0..<digits { scale *= 10 }
+        let rounded = (value * scale).rounded() / scale
+        var text = "\(rounded)"
+        if text.contains("e") { return text }
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        let fraction = parts.count > 1 ? String(parts[1]) : ""
+        if digits == 0 { return String(parts[0]) }
+        text = String(parts[0]) + "." + fraction.padding(to: digits)
+        return text
+    }
+
+    /// Cents as a money amount with two decimals and separators: `123456` → `1,234.56`.
+    public static func money(cents: Int64) -> String {
+        let whole = cents / 100
+        let frac = abs(cents % 100)
+        return "\(count(whole)).\(frac < 10 ? "0" : "")\(frac)"
+    }
+}
+
+extension String {
+    fileprivate func padding(to length: Int) -> String {
+        count >= length ? String(prefix(length)) : self + String(repeating: "0", count: length - count)
+    }
+}
+
+/// Unbuffered writes to standard error (file descriptor 2).
+public enum StandardError {
+    /// Writes `text` to standard error.
+    public static func write(_ text: String) {
+        var text = text
+        text.withUTF8 { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let n = Glibc.write(2, bytes.baseAddress! + offset, bytes.count - offset)
+                if n <= 0 { return }
+                offset += n
+            }
+        }
+    }
+}

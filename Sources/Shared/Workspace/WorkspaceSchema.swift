@@ -1,0 +1,111 @@
+/// The workspace's numbered migrations. Version N is applied once, in order, recorded in `PRAGMA user_version`.
+///
+/// Never edit a released migration: add the next number.
+enum WorkspaceSchema {
+    static let migrations: [String] = [
+        // 1: sources, quarantine, identity, features.
+        """
+        CREATE TABLE workspace_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE ingest_file (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            path TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            options TEXT NOT NULL,
+            rows_read INTEGER NOT NULL,
+            accepted INTEGER NOT NULL,
+            rejected INTEGER NOT NULL,
+            ingested_at TEXT NOT NULL,
+            UNIQUE (kind, content_hash, options)
+        );
+        CREATE TABLE rejected_row (
+            id INTEGER PRIMARY KEY,
+            file_id INTEGER NOT NULL REFERENCES ingest_file(id),
+            line INTEGER NOT NULL,
+            column_name TEXT,
+            reason TEXT NOT NULL,
+            raw TEXT
+        );
+        CREATE INDEX rejected_row_file ON rejected_row(file_id, line);
+        CREATE TABLE customer_record (
+            source TEXT NOT NULL,
+            source_id TEXT NOT NULL,
+            email TEXT, phone TEXT, loyalty_id TEXT,
+            first_name TEXT, last_name TEXT, gender TEXT, birth_date TEXT,
+            street TEXT, postcode TEXT, city TEXT,
+            file_id INTEGER NOT NULL REFERENCES ingest_file(id),
+            line INTEGER NOT NULL,
+            PRIMARY KEY (source, source_id)
+        );
+        CREATE TABLE txn (
+            id INTEGER PRIMARY KEY,
+            file_id INTEGER NOT NULL REFERENCES ingest_file(id),
+            source TEXT NOT NULL,
+            customer_id TEXT NOT NULL,
+            ts INTEGER NOT NULL,
+            channel INTEGER NOT NULL,
+            store_id TEXT,
+            order_id TEXT NOT NULL,
+            sku TEXT NOT NULL,
+            department TEXT NOT NULL,
+            quantity INTEGER NOT NULL,
+            amount_cents INTEGER NOT NULL,
+            discounted INTEGER NOT NULL
+        );
+        CREATE TABLE event (
+            id INTEGER PRIMARY KEY,
+            file_id INTEGER NOT NULL REFERENCES ingest_file(id),
+            source TEXT NOT NULL,
+            customer_id TEXT NOT NULL,
+            ts INTEGER NOT NULL,
+            kind INTEGER NOT NULL,
+            sku TEXT,
+            department TEXT
+        );
+        CREATE TABLE product (
+            sku TEXT PRIMARY KEY,
+            name TEXT,
+            department TEXT NOT NULL,
+            price_cents INTEGER,
+            arrival_ts INTEGER,
+            file_id INTEGER NOT NULL REFERENCES ingest_file(id),
+            line INTEGER NOT NULL
+        );
+        CREATE TABLE person_link (
+            source TEXT NOT NULL,
+            source_id TEXT NOT NULL,
+            person_id INTEGER NOT NULL,
+            rule TEXT NOT NULL,
+            PRIMARY KEY (source, source_id)
+        );
+        CREATE INDEX person_link_person ON person_link(person_id);
+        CREATE TABLE feature_set (
+            id INTEGER PRIMARY KEY,
+            as_of INTEGER NOT NULL,
+            row_count INTEGER NOT NULL,
+            column_count INTEGER NOT NULL,
+            shard_rows INTEGER NOT NULL,
+            layout TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE feature_column (
+            set_id INTEGER NOT NULL REFERENCES feature_set(id),
+            col INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            mean REAL NOT NULL,
+            std REAL NOT NULL,
+            PRIMARY KEY (set_id, col)
+        );
+        CREATE TABLE feature_shard (
+            set_id INTEGER NOT NULL REFERENCES feature_set(id),
+            shard INTEGER NOT NULL,
+            row_start INTEGER NOT NULL,
+            row_count INTEGER NOT NULL,
+            column_stride INTEGER NOT NULL,
+            checksum TEXT NOT NULL,
+            data BLOB NOT NULL,
+            PRIMARY KEY (set_id, shard)
+        );
+        """,
+    ]
+}

@@ -88,23 +88,18 @@ public struct FeatureBuilder {
             acc.departmentRevenue[dept][row] += amount
         }
 
-        let events = try db.prepare("SELECT source, customer_id, ts, kind FROM event WHERE ts <= ? AND ts > ?")
+        // One pass over events: window counts, and the first event for tenure (browsing before buying).
+        let events = try db.prepare("SELECT source, customer_id, ts, kind FROM event WHERE ts <= ?")
         events.bind(asOf, at: 1)
-        events.bind(asOf - 90 * Self.day, at: 2)
+        let from90 = asOf - 90 * Self.day, from30 = asOf - 30 * Self.day
         while try events.step() {
             guard let row = events.withBytes(at: 0, { s in events.withBytes(at: 1) { id in lookup.row(source: s, sourceID: id) } }) else { continue }
             let ts = events.int64(at: 2)
+            acc.firstSeen[row] = min(acc.firstSeen[row], ts)
             let kind = Int(events.int64(at: 3))
-            guard (0..<4).contains(kind) else { continue }
+            guard ts > from90, (0..<4).contains(kind) else { continue }
             acc.events90[row * 4 + kind] += 1
-            if ts > asOf - 30 * Self.day { acc.events30[row * 4 + kind] += 1 }
-        }
-        // Tenure also counts browsing before the first purchase.
-        let firstEvents = try db.prepare("SELECT source, customer_id, min(ts) FROM event WHERE ts <= ? GROUP BY source, customer_id")
-        firstEvents.bind(asOf, at: 1)
-        while try firstEvents.step() {
-            guard let row = firstEvents.withBytes(at: 0, { s in firstEvents.withBytes(at: 1) { id in lookup.row(source: s, sourceID: id) } }) else { continue }
-            acc.firstSeen[row] = min(acc.firstSeen[row], firstEvents.int64(at: 2))
+            if ts > from30 { acc.events30[row * 4 + kind] += 1 }
         }
 
         return assemble(acc, departmentNames: departmentNames, people: people, asOf: asOf, spanDays: spanDays)

@@ -15,7 +15,7 @@ struct EventRowLoader: RowLoader {
         case .success(let t): s.bind(t, at: 3)
         case .failure(let r): return r
         }
-        guard let kind = EventKind(parsing: String(decoding: v[3], as: UTF8.self)) else {
+        guard let kind = EventKind(bytes: v[3]) else {
             return RowRejection(column: "event", reason: "'\(RowCheck.preview(v[3]))' is not an event; expected view, cart_add, search or login")
         }
         s.bind(Int64(kind.rawValue), at: 4)

@@ -119,7 +119,7 @@ public struct Ingester {
     }
 
     /// The XXH64 of a file's bytes (hex) and its size.
-    static func checksum(file: String) throws(OmnisegError) -> (String, Int) {
+    public static func checksum(file: String) throws(OmnisegError) -> (String, Int) {
         guard let handle = FileHandle(forReadingAtPath: file) else {
             var isDirectory: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory)

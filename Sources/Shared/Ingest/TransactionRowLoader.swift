@@ -19,7 +19,7 @@ struct TransactionRowLoader: RowLoader {
         case .failure(let r): return r
         }
         s.bind(ts, at: 3)
-        guard let channel = Channel(parsing: String(decoding: v[3], as: UTF8.self)) else {
+        guard let channel = Channel(bytes: v[3]) else {
             return RowRejection(column: "channel", reason: "'\(RowCheck.preview(v[3]))' is not a channel; expected store, web or app")
         }
         s.bind(Int64(channel.rawValue), at: 4)

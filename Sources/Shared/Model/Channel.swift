@@ -16,6 +16,15 @@ public enum Channel: Int, CaseIterable, Sendable, CustomStringConvertible {
     /// Whether the channel is online (web shop or app).
     public var isOnline: Bool { self != .store }
 
+    /// Parses a channel from field bytes: the exact lower-case names without allocating, else ``init(parsing:)-string``.
+    @inline(__always)
+    public init?(bytes: UnsafeRawBufferPointer) {
+        if bytes.count == 5, bytes[0] == 0x73, bytes[1] == 0x74, bytes[2] == 0x6F, bytes[3] == 0x72, bytes[4] == 0x65 { self = .store; return }
+        if bytes.count == 3, bytes[0] == 0x77, bytes[1] == 0x65, bytes[2] == 0x62 { self = .web; return }
+        if bytes.count == 3, bytes[0] == 0x61, bytes[1] == 0x70, bytes[2] == 0x70 { self = .app; return }
+        self.init(parsing: String(decoding: bytes, as: UTF8.self))
+    }
+
     /// Parses a channel name, case-insensitively, with the synonyms real exports use:
     /// store (`pos`, `instore`, `in-store`, `retail`), web (`online`, `ecom`, `ecommerce`, `e-commerce`,
     /// `webshop`), app (`mobile`, `mobile-app`).
@@ -44,6 +53,14 @@ public enum EventKind: Int, CaseIterable, Sendable, CustomStringConvertible {
         case .search: return "search"
         case .login: return "login"
         }
+    }
+
+    /// Parses an event kind from field bytes: the exact lower-case names without allocating, else ``init(parsing:)-string``.
+    @inline(__always)
+    public init?(bytes: UnsafeRawBufferPointer) {
+        if bytes.count == 4, bytes[0] == 0x76, bytes[1] == 0x69, bytes[2] == 0x65, bytes[3] == 0x77 { self = .view; return }
+        if bytes.count == 5, bytes[0] == 0x6C, bytes[1] == 0x6F, bytes[2] == 0x67, bytes[3] == 0x69, bytes[4] == 0x6E { self = .login; return }
+        self.init(parsing: String(decoding: bytes, as: UTF8.self))
     }
 
     /// Parses an event name case-insensitively (`view`/`product_view`, `cart_add`/`add_to_cart`, `search`, `login`).

@@ -117,16 +117,14 @@ public struct IdentityResolver {
             known.insert(source, id, value: Int32(records.count))
             records.append(record)
         }
-        for sql in ["SELECT source, customer_id FROM txn", "SELECT source, customer_id FROM event"] {
-            let statement = try workspace.db.prepare(sql)
-            while try statement.step() {
-                let isNew = statement.withBytes(at: 0) { source in
-                    statement.withBytes(at: 1) { id in known.insert(source, id, value: Int32(records.count)).inserted }
-                }
-                if isNew {
-                    records.append(Record(source: statement.string(at: 0) ?? "", sourceID: statement.string(at: 1) ?? ""))
-                    report.bareRecords += 1
-                }
+        let references = try workspace.db.prepare("SELECT source, customer_id FROM customer_ref")
+        while try references.step() {
+            let isNew = references.withBytes(at: 0) { source in
+                references.withBytes(at: 1) { id in known.insert(source, id, value: Int32(records.count)).inserted }
+            }
+            if isNew {
+                records.append(Record(source: references.string(at: 0) ?? "", sourceID: references.string(at: 1) ?? ""))
+                report.bareRecords += 1
             }
         }
         return records

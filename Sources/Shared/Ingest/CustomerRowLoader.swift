@@ -12,6 +12,7 @@ struct CustomerRowLoader: RowLoader {
             birth_date = excluded.birth_date, street = excluded.street, postcode = excluded.postcode,
             city = excluded.city, file_id = excluded.file_id, line = excluded.line
         """
+    static let refersToCustomer = false
     static let bindsLine = true
     static let parameterCount: Int32 = 12
 

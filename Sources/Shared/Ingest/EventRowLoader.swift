@@ -6,6 +6,7 @@ struct EventRowLoader: RowLoader {
         INSERT INTO event (source, customer_id, ts, kind, sku, department, file_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
         """
     static let parameterCount: Int32 = 6
+    static let refersToCustomer = true
     static let bindsLine = false
 
     func bind(_ v: [UnsafeRawBufferPointer], to s: SQLiteStatement) -> RowRejection? {

@@ -48,6 +48,8 @@ public struct Ingester {
             let fileID = db.lastInsertRowID
             let insert = try db.prepare(Loader.insertSQL)
             let quarantine = try db.prepare("INSERT INTO rejected_row (file_id, line, column_name, reason, raw) VALUES (?, ?, ?, ?, ?)")
+            let reference = try db.prepare("INSERT OR IGNORE INTO customer_ref (source, customer_id) VALUES (?, ?)")
+            var referenced = ByteKeyTable(capacity: 1 << 12)
             let constants = ConstantBytes()
             defer { constants.release() }
 
@@ -104,6 +106,11 @@ public struct Ingester {
                 if Loader.bindsLine { insert.bind(Int64(record.line), at: Loader.parameterCount + 2) }
                 try insert.runAndReset()
                 accepted += 1
+                if Loader.refersToCustomer && referenced.insert(values[0], values[1], value: 0).inserted {
+                    reference.bindText(values[0], at: 1)
+                    reference.bindText(values[1], at: 2)
+                    try reference.runAndReset()
+                }
                 return true
             }
             meter.finish(done: reader.bytesConsumed, items: rowsRead)

@@ -7,6 +7,7 @@ struct ProductRowLoader: RowLoader {
         ON CONFLICT (sku) DO UPDATE SET name = excluded.name, department = excluded.department,
             price_cents = excluded.price_cents, arrival_ts = excluded.arrival_ts, file_id = excluded.file_id, line = excluded.line
         """
+    static let refersToCustomer = false
     static let bindsLine = true
     static let parameterCount: Int32 = 5
 

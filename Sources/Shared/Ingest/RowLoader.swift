@@ -20,6 +20,8 @@ protocol RowLoader {
     static var parameterCount: Int32 { get }
     /// Whether the statement takes the source line after the file id (for records that are upserted).
     static var bindsLine: Bool { get }
+    /// Whether columns 0 and 1 are a (source, customer id) reference to record in `customer_ref`.
+    static var refersToCustomer: Bool { get }
     /// Binds `values` to `statement`, or says why the row is rejected.
     func bind(_ values: [UnsafeRawBufferPointer], to statement: SQLiteStatement) -> RowRejection?
 }

@@ -8,6 +8,7 @@ struct TransactionRowLoader: RowLoader {
         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
         """
     static let parameterCount: Int32 = 11
+    static let refersToCustomer = true
     static let bindsLine = false
 
     func bind(_ v: [UnsafeRawBufferPointer], to s: SQLiteStatement) -> RowRejection? {

@@ -161,12 +161,16 @@ public final class SQLiteStatement {
         sqlite3_bind_double(handle, index, value)
     }
 
-    /// Binds UTF-8 bytes as text to parameter `index`; an empty buffer binds NULL when `emptyIsNull`.
+    /// Binds UTF-8 bytes as text to parameter `index` without copying them; an empty buffer binds NULL
+    /// when `emptyIsNull`.
+    ///
+    /// The bytes must stay valid and unchanged until the statement has been stepped and reset (SQLite
+    /// reads them during `step`): bind, step and reset inside the scope that owns the bytes.
     @inline(__always) public func bindText(_ bytes: UnsafeRawBufferPointer, at index: Int32, emptyIsNull: Bool = false) {
         if bytes.isEmpty {
             if emptyIsNull { sqlite3_bind_null(handle, index) } else { sqlite3_bind_text(handle, index, "", 0, nil) }
         } else {
-            sqlite3_bind_text(handle, index, bytes.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(bytes.count), omniseg_sqlite_transient())
+            sqlite3_bind_text(handle, index, bytes.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(bytes.count), nil)
         }
     }
 

@@ -17,7 +17,7 @@ public final class Workspace {
             throw OmnisegError(.notFound, "the folder for the workspace does not exist", context: [("path", path)])
         }
         db = try SQLiteConnection(path: path)
-        try db.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -262144;")
+        try db.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;")
         try migrate()
     }
 

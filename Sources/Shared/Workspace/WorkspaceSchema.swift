@@ -107,5 +107,16 @@ enum WorkspaceSchema {
             PRIMARY KEY (set_id, shard)
         );
         """,
+        // 2: the distinct customer ids transactions and events refer to, kept at ingest, so resolution
+        // finds ids without a customer record without scanning every transaction and event.
+        """
+        CREATE TABLE customer_ref (
+            source TEXT NOT NULL,
+            customer_id TEXT NOT NULL,
+            PRIMARY KEY (source, customer_id)
+        ) WITHOUT ROWID;
+        INSERT OR IGNORE INTO customer_ref (source, customer_id)
+            SELECT source, customer_id FROM txn UNION SELECT source, customer_id FROM event;
+        """,
     ]
 }

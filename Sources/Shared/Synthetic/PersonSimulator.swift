@@ -237,7 +237,7 @@ struct PersonSimulator: Sendable {
             var amount = p.priceCents * Int64(quantity)
             if discounted { amount = amount * Int64(50 + rng.below(31)) / 100 }
             var w = ByteWriter(capacity: 0)
-        swap(&w, &out.transactions)
+            swap(&w, &out.transactions)
             w.raw(inStore ? "pos" : "web"); w.comma()
             w.field(inStore ? posID : webID); w.comma()
             w.timestamp(seconds); w.comma()

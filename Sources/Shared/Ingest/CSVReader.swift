@@ -90,7 +90,8 @@ public final class CSVReader {
             var inQuotes = false
             var newlines = 0
             var found = false
-            while p < tail {
+            let limit = tail  // a local: class properties in the loop would pay exclusivity checks per byte
+            while p < limit {
                 let c = base[p]
                 if c == 0x22 {
                     inQuotes.toggle()
@@ -172,6 +173,10 @@ public final class CSVReader {
     /// Splits `[start, end)` into fields; a quoted field with `""` is unescaped into `scratch`.
     /// Returns a problem, if any.
     private func splitFields(start: Int, end: Int) -> String? {
+        // Work on a local array (moved out of the property and back) so appends pay no exclusivity checks.
+        var fields: [UnsafeRawBufferPointer] = []
+        swap(&fields, &self.fields)
+        defer { swap(&fields, &self.fields) }
         fields.removeAll(keepingCapacity: true)
         if scratch.count < end - start {
             scratch.deallocate()

@@ -9,8 +9,15 @@ public final class SQLiteConnection {
     /// The path this connection was opened on, for error messages.
     public let path: String
 
+    /// Process-wide SQLite settings, applied once before the first connection opens.
+    private static let configured: Bool = {
+        _ = omniseg_sqlite_disable_memory_statistics()  // SQLITE_MISUSE if SQLite was initialised earlier: harmless
+        return true
+    }()
+
     /// Opens (and creates, unless `readOnly`) the database at `path`.
     public init(path: String, readOnly: Bool = false) throws(OmnisegError) {
+        _ = Self.configured
         var db: OpaquePointer?
         let flags = (readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE))
             | SQLITE_OPEN_NOMUTEX

@@ -14,6 +14,7 @@ struct IngestCommand: ParsableCommand {
             --map amount=SALES_PRICE --set channel=store --set source=pos
             Bad rows are quarantined with file, line, column and reason (see `omniseg quarantine`).
             Re-ingesting a file with the same content and options does nothing.
+            Exits 1 when a file cannot be read or every one of its rows was rejected.
             """
     )
 
@@ -42,7 +43,8 @@ struct IngestCommand: ParsableCommand {
                 return try Ingester(workspace: workspace, progressStyle: plain ? .lines : .automatic).ingest(file: file, options: options)
             }
             print(IngestSummary.text(report))
-            if report.rejected > 0 && !report.alreadyIngested { failed = failed || report.accepted == 0 }
+            // Exit 1 when a file had rows and every one of them was rejected.
+            if !report.alreadyIngested && report.rowsRead > 0 && report.accepted == 0 { failed = true }
         }
         if failed { throw ExitCode.failure }
     }

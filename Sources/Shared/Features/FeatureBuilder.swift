@@ -64,7 +64,7 @@ public struct FeatureBuilder {
         let txns = try db.prepare("SELECT source, customer_id, ts, channel, order_id, sku, department, amount_cents, discounted FROM txn WHERE ts <= ?")
         txns.bind(asOf, at: 1)
         while try txns.step() {
-            guard let row = txns.withBytes(at: 0, { s in txns.withBytes(at: 1) { id in lookup.row(source: s, sourceID: id) } }) else { continue }
+            guard let row = lookup.row(ofCurrentRowOf: txns) else { continue }
             let ts = txns.int64(at: 2)
             let channel = Int(txns.int64(at: 3))
             let amount = txns.int64(at: 7)
@@ -93,7 +93,7 @@ public struct FeatureBuilder {
         events.bind(asOf, at: 1)
         let from90 = asOf - 90 * Self.day, from30 = asOf - 30 * Self.day
         while try events.step() {
-            guard let row = events.withBytes(at: 0, { s in events.withBytes(at: 1) { id in lookup.row(source: s, sourceID: id) } }) else { continue }
+            guard let row = lookup.row(ofCurrentRowOf: events) else { continue }
             let ts = events.int64(at: 2)
             acc.firstSeen[row] = min(acc.firstSeen[row], ts)
             let kind = Int(events.int64(at: 3))

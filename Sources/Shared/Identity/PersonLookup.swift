@@ -27,4 +27,10 @@ public struct PersonLookup {
     public func row(source: UnsafeRawBufferPointer, sourceID: UnsafeRawBufferPointer) -> Int? {
         table.find(source, sourceID).map(Int.init)
     }
+
+    /// The person row of the current row of `statement`, whose columns 0 and 1 are source and source id.
+    @inline(__always)
+    public func row(ofCurrentRowOf statement: SQLiteStatement) -> Int? {
+        statement.withBytes(at: 0) { source in statement.withBytes(at: 1) { id in row(source: source, sourceID: id) } }
+    }
 }

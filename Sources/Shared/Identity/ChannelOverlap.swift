@@ -23,8 +23,7 @@ public struct ChannelOverlap: Sendable {
         var revenue = [Int64](repeating: 0, count: lookup.people)
         let statement = try workspace.db.prepare("SELECT source, customer_id, channel, amount_cents FROM txn")
         while try statement.step() {
-            let row = lookup.row(ofCurrentRowOf: statement)
-            guard let row else { continue }
+            guard let row = lookup.row(ofCurrentRowOf: statement) else { continue }
             channels[row] |= statement.int64(at: 2) == Int64(Channel.store.rawValue) ? 1 : 2
             revenue[row] += statement.int64(at: 3)
         }

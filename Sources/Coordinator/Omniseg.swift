@@ -9,11 +9,17 @@ struct Omniseg: ParsableCommand {
         abstract: "Overlapping customer segments for omnichannel retailers.",
         discussion: """
             A workspace is one SQLite file. Load CSV exports with `ingest`, unify customers with `resolve`,
-            build the feature matrix with `features`. `demo` runs all of it on generated data.
+            build the feature matrix with `features`. Jobs (`run`, `submit`, `status`, `watch`, `result`, `cancel`) run
+            embedded when no Redis is given, or on `omniseg-worker` processes through Redis (--redis or OMNISEG_REDIS_URL)
+            with a `coordinator` serving the workspace. `demo` runs all of it on generated data.
+            Exit status: 0 ok, 1 error, 2 job failed, 3 job cancelled, 4 job not finished, 64 usage,
+            69 Redis unreachable, 77 Redis refused the credentials.
             """,
         version: OmnisegVersion.current,
         subcommands: [GenerateCommand.self, IngestCommand.self, ResolveCommand.self, FeaturesCommand.self,
-                      QuarantineCommand.self, DemoCommand.self]
+                      QuarantineCommand.self, DemoCommand.self, SubmitCommand.self, StatusCommand.self, WatchCommand.self,
+                      ResultCommand.self, CancelCommand.self, WorkersCommand.self, DeadLetterCommand.self, CoordinatorCommand.self,
+                      RunCommand.self]
     )
 }
 

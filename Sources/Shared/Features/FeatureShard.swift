@@ -46,13 +46,13 @@ public final class FeatureShard: @unchecked Sendable {
         return state.hexDigest
     }
 
-    /// A shard read from stored bytes; throws when the size does not match the layout.
-    static func decode(rowStart: Int, rowCount: Int, columnCount: Int, columnStride: Int, data: UnsafeRawBufferPointer) throws(OmnisegError) -> FeatureShard {
+    /// A shard read from stored bytes (copied); throws `.corrupt` when the size does not match the layout.
+    public static func decode(rowStart: Int, rowCount: Int, columnCount: Int, columnStride: Int, data: UnsafeRawBufferPointer) throws(OmnisegError) -> FeatureShard {
         let shard = FeatureShard(rowStart: rowStart, rowCount: rowCount, columnCount: columnCount)
         guard shard.columnStride == columnStride, data.count == shard.byteCount else {
             throw OmnisegError(.corrupt, "feature shard has \(data.count) bytes; its layout needs \(shard.byteCount)", context: [("row_start", "\(rowStart)")])
         }
-        shard.storage.copyMemory(from: data.baseAddress!, byteCount: data.count)
+        if let base = data.baseAddress { shard.storage.copyMemory(from: base, byteCount: data.count) }
         return shard
     }
 }

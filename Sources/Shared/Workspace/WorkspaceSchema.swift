@@ -118,5 +118,20 @@ enum WorkspaceSchema {
         INSERT OR IGNORE INTO customer_ref (source, customer_id)
             SELECT source, customer_id FROM txn UNION SELECT source, customer_id FROM event;
         """,
+        // 3: jobs run on this workspace (embedded or through a coordinator) and their results.
+        """
+        CREATE TABLE job (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            parameters TEXT NOT NULL,
+            state TEXT NOT NULL,
+            mode TEXT NOT NULL,
+            submitted_at INTEGER NOT NULL,
+            finished_at INTEGER,
+            feature_set INTEGER,
+            result BLOB,
+            error TEXT
+        );
+        """,
     ]
 }

@@ -1,0 +1,115 @@
+import Shared
+
+/// The cluster transport: dispatches an iteration's tasks to Redis streams within the shared window,
+/// routes each shard to the worker that caches it, and collects the partials when all are in.
+struct RedisTransport: TaskTransport {
+    let connection: RedisConnection
+    let state: CoordinatorState
+    let jobID: String
+    let kind: String
+    let plan: JobPlan
+
+    func run(_ work: IterationWork, progress: (Int, Int) -> Void) throws(OmnisegError) -> [[UInt8]] {
+        let n = plan.shards.count
+        let resultsKey = QueueKeys.results(jobID, iteration: work.iteration)
+        let dispatchedKey = QueueKeys.dispatched(jobID, iteration: work.iteration)
+        let stateKey = QueueKeys.state(jobID, iteration: work.iteration)
+        let done = Set((try connection.run("HKEYS", resultsKey).elements ?? []).compactMap { $0.integer.map(Int.init) })
+        var dispatched = Set((try connection.run("SMEMBERS", dispatchedKey).elements ?? []).compactMap { $0.integer.map(Int.init) })
+        dispatched.formUnion(done)
+        var pending = (0..<n).filter { !dispatched.contains($0) }[...]
+        defer { state.forget(job: jobID) }
+        var lastDone = -1
+        var idle = 0
+        while true {
+            let fields = try connection.run("HMGET", QueueKeys.job(jobID), "cancel", "error", "tasks_done").elements ?? []
+            if fields.first?.text == "1" { throw OmnisegError(.cancelled, "job \(jobID) was cancelled") }
+            if fields.count > 1, let error = fields[1].text { throw OmnisegError(.jobFailed, error, context: [("job", jobID)]) }
+            guard state.isLeader, !state.stopping else {
+                throw OmnisegError(.fenced, "coordinator stopped or lost the workspace lock; the job resumes under the next leader")
+            }
+            let doneCount = Int(try connection.run("HLEN", resultsKey).integer ?? 0)
+            if doneCount != lastDone {
+                progress(doneCount, n)
+                lastDone = doneCount
+                idle = 0
+            }
+            if doneCount >= n { break }
+            let inFlight = dispatched.count - doneCount
+            let grant = state.grant(job: jobID, inFlight: inFlight, wanting: pending.count)
+            if grant > 0 {
+                try dispatch(Array(pending.prefix(grant)), iteration: work.iteration, stateKey: stateKey, dispatchedKey: dispatchedKey)
+                for s in pending.prefix(grant) { dispatched.insert(s) }
+                pending = pending.dropFirst(grant)
+                idle = 0
+            } else {
+                idle += 1
+            }
+            sleep(for: .microseconds(idle < 10 ? 500 : idle < 100 ? 2000 : 10_000))
+        }
+        let stored = try connection.run("HGETALL", resultsKey).fieldMap
+        var partials: [[UInt8]] = []
+        partials.reserveCapacity(n)
+        for s in 0..<n {
+            guard let framed = stored["\(s)"]?.bytes else {
+                throw OmnisegError(.corrupt, "the partial of shard \(s) is missing from \(resultsKey)", context: [("job", jobID)])
+            }
+            partials.append(try WireFrame.decode(framed, expecting: .partial).payload)
+        }
+        return partials
+    }
+
+    private func dispatch(_ shards: [Int], iteration: Int, stateKey: String, dispatchedKey: String) throws(OmnisegError) {
+        let live = state.liveWorkers
+        var commands = [RedisCommand("MULTI")]
+        for s in shards {
+            let descriptor = plan.shards[s]
+            let envelope = TaskEnvelope(jobID: jobID, kind: kind, iteration: iteration, attempt: 1, shard: descriptor, stateKey: stateKey)
+            let stream = DispatchWindow.preferredWorker(forShard: descriptor.blob.key, among: live).map(QueueKeys.workerStream) ?? QueueKeys.sharedStream
+            commands.append(RedisCommand("SADD", dispatchedKey, s))
+            commands.append(RedisCommand(arguments: ["XADD", stream, "*", "t"].map { Array($0.utf8) } + [envelope.encoded]))
+        }
+        commands.append(RedisCommand("EXEC"))
+        let replies = try connection.pipeline(commands)
+        if let message = replies.compactMap(\.errorMessage).first {
+            throw RedisConnection.serverError(message, command: "dispatch", endpoint: connection.endpoint)
+        }
+    }
+}
+
+/// Checkpoints in Redis: the iteration number in the job hash and each iteration's immutable state,
+/// written only while this coordinator holds the workspace's current fencing epoch.
+struct RedisCheckpoints: JobCheckpoints {
+    let connection: RedisConnection
+    let state: CoordinatorState
+    let jobID: String
+    let workspaceID: String
+    let shardCount: Int
+
+    func resumePoint() throws(OmnisegError) -> (iteration: Int, state: [UInt8])? {
+        guard let iteration = try connection.run("HGET", QueueKeys.job(jobID), "iteration").integer.map(Int.init),
+              let framed = try connection.run("GET", QueueKeys.state(jobID, iteration: iteration)).bytes else { return nil }
+        return (iteration, try WireFrame.decode(framed, expecting: .iterationState).payload)
+    }
+
+    func begin(iteration: Int, state iterationState: [UInt8]) throws(OmnisegError) {
+        let framed = WireFrame(.iterationState, payload: iterationState).encoded
+        try connection.run(RedisCommand(arguments: ["SET", QueueKeys.state(jobID, iteration: iteration)].map { Array($0.utf8) } + [framed, Array("NX".utf8)]))
+        let done = try connection.run("HLEN", QueueKeys.results(jobID, iteration: iteration)).integer ?? 0
+        try fencedSet(connection: connection, state: state, workspaceID: workspaceID, jobID: jobID,
+                      ["iteration": "\(iteration)", "tasks_done": "\(done)", "tasks_total": "\(shardCount)"])
+        if iteration > 0 {
+            try connection.run("DEL", QueueKeys.results(jobID, iteration: iteration - 1), QueueKeys.dispatched(jobID, iteration: iteration - 1))
+        }
+    }
+}
+
+/// Sets job fields if this coordinator's epoch is still current; throws `.fenced` otherwise.
+func fencedSet(connection: RedisConnection, state: CoordinatorState, workspaceID: String, jobID: String, _ fields: [String: String]) throws(OmnisegError) {
+    var arguments: [any RedisArgument] = [state.epoch]
+    for (k, v) in fields.sorted(by: { $0.key < $1.key }) { arguments.append(k); arguments.append(v) }
+    let ok = try connection.evaluate(QueueScripts.fencedSet, keys: [QueueKeys.epoch(workspaceID), QueueKeys.job(jobID)], arguments: arguments)
+    guard ok.integer == 1 else {
+        throw OmnisegError(.fenced, "another coordinator now leads workspace \(workspaceID); this one stops writing job \(jobID)")
+    }
+}

@@ -1,0 +1,123 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Shared
+
+/// Options shared by `coordinator` and `run`.
+struct CoordinatorTuning: ParsableArguments {
+    @Option(name: .customLong("lease-ms"), help: "Reclaim a task idle this long (workers renew every quarter of their own lease).")
+    var leaseMilliseconds: Int = 30_000
+    @Option(name: .customLong("leader-lease-ms"), help: "The workspace leader lock's time to live.")
+    var leaderLeaseMilliseconds: Int = 10_000
+    @Option(name: .customLong("max-attempts"), help: "Attempts per task before it is dead-lettered.")
+    var maxAttempts: Int = 4
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String = "info"
+
+    var options: CoordinatorOptions {
+        var o = CoordinatorOptions()
+        o.leaseTimeout = .milliseconds(max(100, leaseMilliseconds))
+        o.leaderLease = .milliseconds(max(200, leaderLeaseMilliseconds))
+        o.retry.maxAttempts = max(1, maxAttempts)
+        return o
+    }
+}
+
+/// `omniseg coordinator`: serve a workspace's jobs until stopped.
+struct CoordinatorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "coordinator", abstract: "Serve the workspace's job queue: dispatch tasks to workers, merge, checkpoint.",
+        discussion: "Runs until SIGTERM/SIGINT. One coordinator leads a workspace at a time (a lock with a fencing epoch); a second one waits.")
+
+    @OptionGroup var workspace: WorkspaceOptions
+    @OptionGroup var queue: QueueOptions
+    @OptionGroup var tuning: CoordinatorTuning
+
+    func run() throws {
+        guard let endpoint = try queue.endpoint() else {
+            StandardError.write("error: the coordinator needs Redis: pass --redis URL or set OMNISEG_REDIS_URL\n")
+            throw ExitStatus.usage
+        }
+        bootstrapLogging(level: tuning.logLevel)
+        ShutdownSignal.install()
+        let id = try exiting { () throws(OmnisegError) in try Workspace(path: workspace.workspace).id }
+        let coordinator = ClusterCoordinator(endpoint: endpoint, workspacePath: workspace.workspace, workspaceID: id,
+                                             options: tuning.options, logger: Logger(label: "omniseg.coordinator"))
+        try exiting { () throws(OmnisegError) in try coordinator.run() }
+    }
+}
+
+/// `omniseg run`: submit a job and coordinate it in the foreground; embedded when there is no Redis.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Run a job in the foreground: embedded without Redis, or submit + coordinate with it.",
+        discussion: "Prints the job id, then the result. Exit status: 0 succeeded, 2 failed, 3 cancelled.")
+
+    @Argument(help: "The job kind (\(JobKindRegistry.names.joined(separator: ", "))).") var kind: String
+    @Option(name: .customLong("param"), help: "A job parameter, name=value (repeatable).") var parameters: [String] = []
+    @Option(help: "Embedded mode: task threads (default: cores).") var threads: Int = CPUFeatures.cores
+    @Flag(help: "Print only the job id, not the result.") var quiet = false
+    @OptionGroup var workspace: WorkspaceOptions
+    @OptionGroup var queue: QueueOptions
+    @OptionGroup var tuning: CoordinatorTuning
+
+    func run() throws {
+        let params = try exiting { () throws(OmnisegError) in try JobParameters(parsing: parameters) }
+        guard let endpoint = try queue.endpoint() else {
+            try runEmbedded(params)
+            return
+        }
+        bootstrapLogging(level: tuning.logLevel)
+        ShutdownSignal.install()
+        let client = try queue.client(for: "run")
+        let wsID = try exiting { () throws(OmnisegError) in try Workspace(path: workspace.workspace).id }
+        let spec = try exiting { () throws(OmnisegError) in try client.submit(kind: kind, workspaceID: wsID, parameters: params) }
+        StandardError.write("job \(spec.id)\n")
+        let coordinator = ClusterCoordinator(endpoint: endpoint, workspacePath: workspace.workspace, workspaceID: wsID,
+                                             options: tuning.options, logger: Logger(label: "omniseg.coordinator"))
+        try exiting { () throws(OmnisegError) in try coordinator.run(until: spec.id) }
+        let record = try exiting { () throws(OmnisegError) in try client.record(spec.id) }
+        try report(id: spec.id, kind: kind, state: record.state, result: record.result, error: record.error)
+    }
+
+    private func runEmbedded(_ params: JobParameters) throws {
+        let ws = try workspace.open()
+        let (id, state, result, error) = try exiting { () throws(OmnisegError) -> (String, JobState, [UInt8]?, String?) in
+            let matrix = try FeatureStore(workspace: ws).load()
+            let job = try JobKindRegistry.make(kind, columnNames: matrix.names, parameters: params)
+            let ledger = JobLedger(workspace: ws)
+            let id = try ledger.nextLocalID()
+            try ledger.start(id: id, kind: kind, parameters: params, mode: "embedded", submittedAt: JobQueueClient.now(), featureSet: matrix.setID)
+            StandardError.write("job \(id)\n")
+            var meter: ProgressMeter?
+            var current = -1
+            do throws(OmnisegError) {
+                let result = try JobDriver(jobID: id, kind: job, shardCount: matrix.shards.count)
+                    .run(transport: InProcessTransport(kind: job, shards: matrix.shards, threads: threads), checkpoints: MemoryCheckpoints()) { it, done, total in
+                        if it != current { meter?.finish(done: total, items: total); meter = ProgressMeter(label: "\(id) iteration \(it)", total: total, style: .automatic); current = it }
+                        meter?.update(done: done, items: done)
+                    }
+                meter?.finish(done: matrix.shards.count, items: matrix.shards.count)
+                try ledger.finish(id: id, state: .succeeded, result: result, error: nil, at: JobQueueClient.now())
+                return (id, .succeeded, result, nil)
+            } catch {
+                try ledger.finish(id: id, state: .failed, result: nil, error: error.description, at: JobQueueClient.now())
+                return (id, .failed, nil, error.description)
+            }
+        }
+        try report(id: id, kind: kind, state: state, result: result, error: error)
+    }
+
+    private func report(id: String, kind: String, state: JobState, result: [UInt8]?, error: String?) throws {
+        guard state == .succeeded, let result else {
+            StandardError.write("error: job \(id) \(state.rawValue)\(error.map { ": \($0)" } ?? "")\n")
+            throw ExitStatus.of(state)
+        }
+        if quiet { print(id); return }
+        let text = try exiting { () throws(OmnisegError) in
+            try JobKindRegistry.make(kind, columnNames: [], parameters: JobParameters()).render(result: result, json: queue.json)
+        }
+        if !queue.json { print("job \(id) succeeded") }
+        print(text, terminator: "")
+    }
+}

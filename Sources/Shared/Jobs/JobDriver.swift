@@ -1,0 +1,67 @@
+/// One iteration's worth of tasks for a transport to run.
+public struct IterationWork: Sendable {
+    public var jobID: String
+    public var iteration: Int
+    public var state: [UInt8]
+    public var shardCount: Int
+}
+
+/// Runs the tasks of one iteration somewhere and hands back their partials in shard order.
+///
+/// Two implementations: ``InProcessTransport`` (embedded mode, a pool of threads in this process) and
+/// the coordinator's Redis transport (workers on any host). The task executors are the same code in
+/// both: ``JobKind/execute(shard:iteration:state:cancellation:)``.
+public protocol TaskTransport {
+    /// Runs every shard of `work` and returns the partials indexed by shard; `progress` gets (done, total).
+    func run(_ work: IterationWork, progress: (Int, Int) -> Void) throws(OmnisegError) -> [[UInt8]]
+}
+
+/// Where a job's iteration state is kept between iterations, so a restarted coordinator resumes.
+public protocol JobCheckpoints {
+    /// The iteration to resume and its state, or nil to start from the beginning.
+    func resumePoint() throws(OmnisegError) -> (iteration: Int, state: [UInt8])?
+    /// Records that `iteration` starts with `state` (called before its tasks run).
+    func begin(iteration: Int, state: [UInt8]) throws(OmnisegError)
+}
+
+/// Drives a job through its iterations: run tasks, merge partials in shard order, checkpoint, repeat.
+public struct JobDriver {
+    public static let maxIterations = 10_000
+
+    public let jobID: String
+    public let kind: any JobKind
+    public let shardCount: Int
+
+    public init(jobID: String, kind: any JobKind, shardCount: Int) {
+        self.jobID = jobID
+        self.kind = kind
+        self.shardCount = shardCount
+    }
+
+    /// Runs the job to its end and returns the encoded result.
+    public func run(transport: some TaskTransport, checkpoints: some JobCheckpoints,
+                    progress: (Int, Int, Int) -> Void = { _, _, _ in }) throws(OmnisegError) -> [UInt8] {
+        var (iteration, state) = try checkpoints.resumePoint() ?? (0, kind.initialState)
+        while iteration < Self.maxIterations {
+            try checkpoints.begin(iteration: iteration, state: state)
+            let work = IterationWork(jobID: jobID, iteration: iteration, state: state, shardCount: shardCount)
+            let current = iteration
+            let partials = try transport.run(work) { done, total in progress(current, done, total) }
+            switch try kind.merge(iteration: iteration, state: state, partials: partials) {
+            case .iterate(let next):
+                iteration += 1
+                state = next
+            case .finish(let result):
+                return result
+            }
+        }
+        throw OmnisegError(.badInput, "job \(jobID) did not finish within \(Self.maxIterations) iterations")
+    }
+}
+
+/// Checkpoints that live only as long as the process (embedded mode).
+public struct MemoryCheckpoints: JobCheckpoints {
+    public init() {}
+    public func resumePoint() throws(OmnisegError) -> (iteration: Int, state: [UInt8])? { nil }
+    public func begin(iteration: Int, state: [UInt8]) throws(OmnisegError) {}
+}

@@ -1,0 +1,43 @@
+/// What a job does next after merging one iteration's partials.
+public enum JobStep: Sendable, Equatable {
+    /// Run another iteration with this state (immutable, versioned by the iteration number).
+    case iterate(state: [UInt8])
+    /// The job is done; this is its encoded result.
+    case finish(result: [UInt8])
+}
+
+/// Lets a long task notice that its job was cancelled.
+public struct CancellationCheck: Sendable {
+    private let probe: @Sendable () -> Bool
+    public init(_ probe: @escaping @Sendable () -> Bool) { self.probe = probe }
+    public static let never = CancellationCheck { false }
+    /// Throws `.cancelled` when the job was cancelled.
+    public func check() throws(OmnisegError) {
+        if probe() { throw OmnisegError(.cancelled, "the job was cancelled") }
+    }
+}
+
+extension OmnisegError.Code {
+    /// The job was cancelled by a user.
+    public static let cancelled = OmnisegError.Code("cancelled")
+}
+
+/// A job kind: how one task computes a partial over one shard, and how partials merge.
+///
+/// A task is a pure function of (shard, iteration, state): running it twice gives identical bytes, so
+/// a retried or duplicated task cannot change the result. Partials are merged in shard order, in
+/// Double, so the result does not depend on the number of workers or the order tasks finish in.
+/// The same code runs in the embedded transport and on `omniseg-worker`.
+public protocol JobKind: Sendable {
+    /// The state of the first iteration.
+    var initialState: [UInt8] { get }
+
+    /// Computes the partial result of `shard` for `iteration`, given that iteration's state.
+    func execute(shard: FeatureShard, iteration: Int, state: [UInt8], cancellation: CancellationCheck) throws(OmnisegError) -> [UInt8]
+
+    /// Merges the partials of `iteration` (indexed by shard) and says what comes next.
+    func merge(iteration: Int, state: [UInt8], partials: [[UInt8]]) throws(OmnisegError) -> JobStep
+
+    /// A human-readable rendering of a finished result; JSON when `json` is true.
+    func render(result: [UInt8], json: Bool) throws(OmnisegError) -> String
+}

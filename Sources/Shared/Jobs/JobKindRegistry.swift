@@ -1,0 +1,19 @@
+/// Makes a job kind by name: the one place that knows every kind.
+public enum JobKindRegistry {
+    /// The kinds this build runs.
+    public static let names = [ProfileJob.name]
+
+    /// The kind `name` for a feature matrix with `columnNames`, configured by `parameters`.
+    public static func make(_ name: String, columnNames: [String], parameters: JobParameters) throws(OmnisegError) -> any JobKind {
+        switch name {
+        case ProfileJob.name: return try ProfileJob(columnNames: columnNames, parameters: parameters)
+        default:
+            throw OmnisegError(.badInput, "unknown job kind '\(name)' (this build runs: \(names.joined(separator: ", ")))")
+        }
+    }
+
+    /// Throws unless `name` is a kind and `parameters` are valid for it (before a job is queued).
+    public static func validate(_ name: String, parameters: JobParameters) throws(OmnisegError) {
+        _ = try make(name, columnNames: [], parameters: parameters)
+    }
+}

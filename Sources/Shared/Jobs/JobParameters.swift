@@ -1,0 +1,42 @@
+/// A job's parameters as `name=value` pairs, kept sorted so the encoded spec is canonical.
+public struct JobParameters: Sendable, Equatable {
+    public private(set) var values: [String: String]
+
+    public init(_ values: [String: String] = [:]) { self.values = values }
+
+    /// Parses `name=value` strings; throws `.badInput` for one without `=`.
+    public init(parsing pairs: [String]) throws(OmnisegError) {
+        var values: [String: String] = [:]
+        for pair in pairs {
+            guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else {
+                throw OmnisegError(.badInput, "a job parameter is name=value (got '\(pair)')")
+            }
+            values[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
+        }
+        self.values = values
+    }
+
+    public subscript(name: String) -> String? {
+        get { values[name] }
+        set { values[name] = newValue }
+    }
+
+    /// The sorted pairs.
+    public var sorted: [(name: String, value: String)] { values.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
+
+    /// An integer parameter in `range`, or `defaultValue` when absent.
+    public func integer(_ name: String, default defaultValue: Int, in range: ClosedRange<Int>) throws(OmnisegError) -> Int {
+        guard let text = values[name] else { return defaultValue }
+        guard let value = Int(text), range.contains(value) else {
+            throw OmnisegError(.badInput, "job parameter '\(name)' must be an integer from \(range.lowerBound) to \(range.upperBound) (got '\(text)')")
+        }
+        return value
+    }
+
+    /// Throws for a parameter name not in `known`.
+    public func expectOnly(_ known: Set<String>, kind: String) throws(OmnisegError) {
+        for name in values.keys.sorted() where !known.contains(name) {
+            throw OmnisegError(.badInput, "job kind '\(kind)' has no parameter '\(name)' (it takes: \(known.sorted().joined(separator: ", ")))")
+        }
+    }
+}

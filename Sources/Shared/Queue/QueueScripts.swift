@@ -1,0 +1,142 @@
+/// The queue's atomic steps as Lua scripts, run with EVALSHA (falling back to EVAL once per connection).
+///
+/// Each script is one step that must not interleave with another client: completing a task,
+/// failing or requeuing one, promoting delayed tasks, cancelling a job, and the coordinator's
+/// fenced writes and leader lock.
+public enum QueueScripts {
+    /// Completes a task. KEYS: job hash, results hash, task stream. ARGV: group, entry id, shard,
+    /// iteration, partial. Returns 1 stored, 0 job not running (dropped), -1 stale iteration, -2 duplicate.
+    public static let complete = QueueScript("""
+        redis.call('XACK', KEYS[3], ARGV[1], ARGV[2])
+        redis.call('XDEL', KEYS[3], ARGV[2])
+        local fields = redis.call('HMGET', KEYS[1], 'state', 'iteration')
+        if fields[1] ~= 'running' then return 0 end
+        if fields[2] ~= ARGV[4] then return -1 end
+        if redis.call('HSETNX', KEYS[2], ARGV[3], ARGV[5]) == 1 then
+          redis.call('HINCRBY', KEYS[1], 'tasks_done', 1)
+          return 1
+        end
+        return -2
+        """)
+
+    /// Fails or requeues a task taken off a stream (by its worker, or by the janitor when its lease
+    /// lapsed). KEYS: task stream, job hash, dead-letter stream, delayed set. ARGV: group, entry id,
+    /// next-attempt envelope, attempt number (1-based, of the failed attempt), max attempts, due time
+    /// (ms), reason, fatal (0/1), task id, worker, job id, original envelope.
+    /// Returns 0 when the entry was already handled, 1 retried later, 2 dead-lettered.
+    public static let fail = QueueScript("""
+        redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+        if redis.call('XDEL', KEYS[1], ARGV[2]) == 0 then return 0 end
+        local attempt = tonumber(ARGV[4])
+        if ARGV[8] == '1' or attempt >= tonumber(ARGV[5]) then
+          redis.call('XADD', KEYS[3], 'MAXLEN', '~', '10000', '*', 'task', ARGV[9], 'job', ARGV[11], 'reason', ARGV[7],
+                     'attempts', ARGV[4], 'fatal', ARGV[8], 'worker', ARGV[10], 'envelope', ARGV[12])
+          if ARGV[11] ~= '' and redis.call('EXISTS', KEYS[2]) == 1 then
+            local why = 'task ' .. ARGV[9] .. ' failed'
+            if ARGV[8] == '1' then why = why .. ' (not retryable)' else why = why .. ' after ' .. ARGV[4] .. ' attempts' end
+            redis.call('HSETNX', KEYS[2], 'error', why .. ': ' .. ARGV[7])
+          end
+          return 2
+        end
+        redis.call('ZADD', KEYS[4], ARGV[6], ARGV[3])
+        return 1
+        """)
+
+    /// Moves a delayed task to a stream. KEYS: delayed set, stream. ARGV: member. Returns 1 when moved.
+    public static let promote = QueueScript("""
+        if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 then
+          redis.call('XADD', KEYS[2], '*', 't', ARGV[1])
+          return 1
+        end
+        return 0
+        """)
+
+    /// Gives a task back for immediate pickup without counting an attempt (graceful shutdown).
+    /// KEYS: task stream, shared stream. ARGV: group, entry id, envelope. Returns 1 when released.
+    public static let release = QueueScript("""
+        redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+        if redis.call('XDEL', KEYS[1], ARGV[2]) == 0 then return 0 end
+        redis.call('XADD', KEYS[2], '*', 't', ARGV[3])
+        return 1
+        """)
+
+    /// Cancels a job: a queued one at once, a running one by flag (its coordinator finishes the
+    /// cancellation). KEYS: job hash. ARGV: time. Returns the state it found, or '' for no such job.
+    public static let cancel = QueueScript("""
+        local state = redis.call('HGET', KEYS[1], 'state')
+        if not state then return '' end
+        if state == 'queued' then
+          redis.call('HSET', KEYS[1], 'state', 'cancelled', 'finished_at', ARGV[1])
+        elseif state == 'running' then
+          redis.call('HSET', KEYS[1], 'cancel', '1')
+        end
+        return state
+        """)
+
+    /// Writes job fields only while the caller's epoch is the workspace's current one (fencing).
+    /// KEYS: epoch key, job hash. ARGV: epoch, field, value, field, value… Returns 1, or 0 when fenced off.
+    public static let fencedSet = QueueScript("""
+        if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+        for i = 2, #ARGV, 2 do redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1]) end
+        return 1
+        """)
+
+    /// Takes or renews the workspace leader lock. KEYS: lock, epoch key. ARGV: owner, ttl ms.
+    /// Returns the epoch (a new one when the lock was taken), or 0 when someone else holds it.
+    public static let lead = QueueScript("""
+        local holder = redis.call('GET', KEYS[1])
+        if holder == ARGV[1] then
+          redis.call('PEXPIRE', KEYS[1], ARGV[2])
+          return tonumber(redis.call('GET', KEYS[2]))
+        end
+        if holder then return 0 end
+        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+        return redis.call('INCR', KEYS[2])
+        """)
+
+    /// Gives up the leader lock if the caller holds it. KEYS: lock. ARGV: owner.
+    public static let resign = QueueScript("""
+        if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+        return 0
+        """)
+}
+
+/// A Lua script and its SHA-1, run by ``RedisConnection/evaluate(_:keys:arguments:)``.
+public struct QueueScript: Sendable {
+    public let source: String
+    public let sha1: String
+
+    init(_ source: String) {
+        self.source = source
+        self.sha1 = SHA1.hex(Array(source.utf8))
+    }
+}
+
+extension RedisConnection {
+    /// Runs `script` by its SHA-1, loading it first when the server does not have it (NOSCRIPT).
+    @discardableResult
+    public func evaluate(_ script: QueueScript, keys: [String], arguments: [any RedisArgument]) throws(OmnisegError) -> RedisReply {
+        let reply = try pipeline([Self.evalCommand(script, keys: keys, arguments: arguments)])[0]
+        if let message = reply.errorMessage {
+            if message.hasPrefix("NOSCRIPT") {
+                try run("SCRIPT", "LOAD", script.source)
+                return try run(Self.evalCommand(script, keys: keys, arguments: arguments))
+            }
+            throw RedisConnection.serverError(message, command: "EVALSHA", endpoint: endpoint)
+        }
+        return reply
+    }
+
+    /// The EVALSHA command for `script`, for pipelining (load scripts first with ``loadScripts(_:)``).
+    public static func evalCommand(_ script: QueueScript, keys: [String], arguments: [any RedisArgument]) -> RedisCommand {
+        var command = RedisCommand("EVALSHA", script.sha1, keys.count)
+        for k in keys { command.append(k) }
+        for a in arguments { command.append(a) }
+        return command
+    }
+
+    /// Loads scripts so pipelined EVALSHA calls find them.
+    public func loadScripts(_ scripts: [QueueScript]) throws(OmnisegError) {
+        for s in scripts { try run("SCRIPT", "LOAD", s.source) }
+    }
+}

@@ -1,0 +1,104 @@
+/// Little-endian binary encoding for the queue's wire formats: fixed-width integers, doubles,
+/// length-prefixed bytes and strings. The reader checks every length against what is left and throws
+/// `.corrupt` instead of reading past the end.
+public struct WireWriter: Sendable {
+    public private(set) var bytes: [UInt8] = []
+
+    public init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
+
+    public mutating func u8(_ v: UInt8) { bytes.append(v) }
+    public mutating func u16(_ v: UInt16) { append(v.littleEndian) }
+    public mutating func u32(_ v: UInt32) { append(v.littleEndian) }
+    public mutating func u64(_ v: UInt64) { append(v.littleEndian) }
+    public mutating func i64(_ v: Int64) { append(v.littleEndian) }
+    public mutating func f64(_ v: Double) { append(v.bitPattern.littleEndian) }
+    public mutating func f32(_ v: Float) { append(v.bitPattern.littleEndian) }
+    public mutating func count(_ v: Int) { u32(UInt32(truncatingIfNeeded: v)) }
+
+    /// Length-prefixed bytes (u32 length).
+    public mutating func blob(_ v: [UInt8]) {
+        count(v.count)
+        bytes.append(contentsOf: v)
+    }
+
+    /// Length-prefixed UTF-8.
+    public mutating func string(_ v: String) { blob(Array(v.utf8)) }
+
+    /// Raw bytes without a length.
+    public mutating func raw(_ v: [UInt8]) { bytes.append(contentsOf: v) }
+
+    private mutating func append<T: FixedWidthInteger>(_ v: T) {
+        withUnsafeBytes(of: v) { bytes.append(contentsOf: $0) }
+    }
+}
+
+/// Reads what ``WireWriter`` wrote; every read is bounds-checked.
+public struct WireReader {
+    private let bytes: [UInt8]
+    private var offset: Int
+    private let what: String
+
+    /// A reader over `bytes`; `what` names the thing being decoded in error messages.
+    public init(_ bytes: [UInt8], what: String) {
+        self.bytes = bytes
+        self.offset = 0
+        self.what = what
+    }
+
+    public var isAtEnd: Bool { offset == bytes.count }
+    public var remaining: Int { bytes.count - offset }
+
+    public mutating func u8() throws(OmnisegError) -> UInt8 {
+        let slice = try take(1)
+        return slice[slice.startIndex]
+    }
+    public mutating func u16() throws(OmnisegError) -> UInt16 { try integer() }
+    public mutating func u32() throws(OmnisegError) -> UInt32 { try integer() }
+    public mutating func u64() throws(OmnisegError) -> UInt64 { try integer() }
+    public mutating func i64() throws(OmnisegError) -> Int64 { Int64(bitPattern: try integer()) }
+    public mutating func f64() throws(OmnisegError) -> Double { Double(bitPattern: try integer()) }
+    public mutating func f32() throws(OmnisegError) -> Float { Float(bitPattern: try integer()) }
+
+    /// A count (u32) that must not exceed `limit`.
+    public mutating func count(limit: Int) throws(OmnisegError) -> Int {
+        let n = Int(try u32())
+        guard n <= limit else { throw failure("a count of \(n) exceeds the limit of \(limit)") }
+        return n
+    }
+
+    public mutating func blob(limit: Int = 1 << 30) throws(OmnisegError) -> [UInt8] {
+        let n = try count(limit: limit)
+        return Array(try take(n))
+    }
+
+    public mutating func string(limit: Int = 1 << 16) throws(OmnisegError) -> String {
+        let raw = try blob(limit: limit)
+        guard let text = String(validating: raw, as: UTF8.self) else { throw failure("a string is not valid UTF-8") }
+        return text
+    }
+
+    /// Throws unless every byte was read.
+    public func expectEnd() throws(OmnisegError) {
+        guard isAtEnd else { throw failure("\(remaining) unexpected bytes after the end") }
+    }
+
+    /// A `.corrupt` error naming what is being decoded.
+    public func failure(_ message: String) -> OmnisegError {
+        OmnisegError(.corrupt, "cannot decode \(what): \(message)", context: [("offset", "\(offset)")])
+    }
+
+    private mutating func take(_ n: Int) throws(OmnisegError) -> ArraySlice<UInt8> {
+        guard n >= 0, n <= bytes.count - offset else {
+            throw failure("needs \(n) more bytes, \(bytes.count - offset) left")
+        }
+        defer { offset += n }
+        return bytes[offset..<offset + n]
+    }
+
+    private mutating func integer<T: FixedWidthInteger>() throws(OmnisegError) -> T {
+        let slice = try take(MemoryLayout<T>.size)
+        var value = T.zero
+        withUnsafeMutableBytes(of: &value) { $0.copyBytes(from: slice) }
+        return T(littleEndian: value)
+    }
+}

@@ -1,0 +1,61 @@
+/// The workspace's record of jobs: what ran, how it ended, and the result.
+public struct JobLedger {
+    /// One job as recorded in the workspace.
+    public struct Entry: Sendable {
+        public var id: String
+        public var kind: String
+        public var parameters: String
+        public var state: String
+        public var mode: String
+        public var submittedAt: Int64
+        public var finishedAt: Int64?
+        public var featureSet: Int64?
+        public var result: [UInt8]?
+        public var error: String?
+    }
+
+    private let workspace: Workspace
+
+    public init(workspace: Workspace) { self.workspace = workspace }
+
+    /// A new id for an embedded job: `local-N`.
+    public func nextLocalID() throws(OmnisegError) -> String {
+        let n = try workspace.db.scalar("SELECT count(*) FROM job WHERE mode = 'embedded'")?.integer ?? 0
+        return "local-\(n + 1)"
+    }
+
+    /// Records a job that started (or restarts it when it is already there).
+    public func start(id: String, kind: String, parameters: JobParameters, mode: String, submittedAt: Int64, featureSet: Int64) throws(OmnisegError) {
+        let text = parameters.sorted.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
+        try workspace.db.run("""
+            INSERT INTO job (id, kind, parameters, state, mode, submitted_at, feature_set) VALUES (?, ?, ?, 'running', ?, ?, ?)
+            ON CONFLICT(id) DO UPDATE SET state = 'running', feature_set = excluded.feature_set
+            """, [.text(id), .text(kind), .text(text), .text(mode), .integer(submittedAt), .integer(featureSet)])
+    }
+
+    /// Records how a job ended.
+    public func finish(id: String, state: JobState, result: [UInt8]?, error: String?, at time: Int64) throws(OmnisegError) {
+        try workspace.db.run("UPDATE job SET state = ?, result = ?, error = ?, finished_at = ? WHERE id = ?",
+                             [.text(state.rawValue), result.map { .blob($0) } ?? .null, error.map { .text($0) } ?? .null, .integer(time), .text(id)])
+    }
+
+    /// The job `id`, or nil.
+    public func entry(_ id: String) throws(OmnisegError) -> Entry? {
+        try entries(where: "WHERE id = ?", [.text(id)]).first
+    }
+
+    /// The newest jobs first.
+    public func recent(limit: Int = 50) throws(OmnisegError) -> [Entry] {
+        try entries(where: "ORDER BY submitted_at DESC, rowid DESC LIMIT \(max(1, limit))", [])
+    }
+
+    private func entries(where clause: String, _ values: [SQLiteValue]) throws(OmnisegError) -> [Entry] {
+        try workspace.db.rows("SELECT id, kind, parameters, state, mode, submitted_at, finished_at, feature_set, result, error FROM job \(clause)", values).map { r in
+            var blob: [UInt8]?
+            if case .blob(let b) = r[8] { blob = b }
+            return Entry(id: r[0].text ?? "", kind: r[1].text ?? "", parameters: r[2].text ?? "", state: r[3].text ?? "",
+                         mode: r[4].text ?? "", submittedAt: r[5].integer ?? 0, finishedAt: r[6].integer, featureSet: r[7].integer,
+                         result: blob, error: r[9].text)
+        }
+    }
+}

@@ -1,0 +1,20 @@
+import Shared
+
+/// How a worker runs: its task threads, cache, leases and shutdown grace.
+struct WorkerOptions: Sendable {
+    /// Task threads, each with its own Redis connection. Default: the number of cores.
+    var concurrency: Int = CPUFeatures.cores
+    /// The shard cache's byte budget. Default 1 GiB.
+    var cacheBytes: Int = 1 << 30
+    /// Tasks read per stream read, per thread. Default 4.
+    var prefetch: Int = 4
+    /// A lease is renewed every quarter of this; the coordinator reclaims a task idle longer. Default 10 s.
+    var leaseTimeout: Duration = .seconds(10)
+    /// Time to finish in-flight tasks after SIGTERM before releasing them. Default 20 s (under systemd's 30 s).
+    var grace: Duration = .seconds(20)
+    /// How long one stream read blocks waiting for tasks. Default 1 s.
+    var readBlock: Duration = .seconds(1)
+    /// Test aid: extra time spent on each task, to make failure windows observable.
+    var taskDelay: Duration = .zero
+    var retry = RetryPolicy()
+}

@@ -1,0 +1,311 @@
+import Foundation
+import Logging
+import Shared
+import Synchronization
+
+/// A task read from a stream and not yet completed, failed or released.
+struct InFlightTask: Sendable {
+    let stream: String
+    let entryID: String
+    let message: [UInt8]
+    let jobID: String
+}
+
+/// The `omniseg-worker` service: registers itself, runs task threads that read the shared and its own
+/// affinity stream, renews leases and its heartbeat from a dedicated thread, and drains on SIGTERM.
+final class WorkerService: Sendable {
+    let endpoint: RedisEndpoint
+    let options: WorkerOptions
+    let identity = WorkerIdentity()
+    let logger: Logger
+    let cache: ShardCache
+    private let jobs = JobContextCache()
+    private let inFlight = Mutex<[String: InFlightTask]>([:])
+    private let tasksDone = Atomic<Int>(0)
+    private let runningThreads = Atomic<Int>(0)
+    private let stopFetching = Atomic<Bool>(false)
+
+    init(endpoint: RedisEndpoint, options: WorkerOptions, logger: Logger) {
+        self.endpoint = endpoint
+        self.options = options
+        self.logger = logger
+        self.cache = ShardCache(budgetBytes: options.cacheBytes)
+    }
+
+    /// Runs until SIGTERM/SIGINT; returns after draining and deregistering.
+    func run() throws(OmnisegError) {
+        let control = try RedisConnection(endpoint: endpoint, options: .service)
+        try register(control)
+        logger.info("worker started", metadata: ["worker": "\(identity.name)", "redis": "\(endpoint)",
+                                                "concurrency": "\(options.concurrency)", "simd": "\(CPUFeatures.simdLevel)"])
+        startThread(name: "lease") { self.leaseLoop() }
+        for index in 0..<options.concurrency {
+            runningThreads.add(1, ordering: .relaxed)
+            startThread(name: "task-\(index)") {
+                defer { self.runningThreads.subtract(1, ordering: .relaxed) }
+                self.taskLoop()
+            }
+        }
+        while !ShutdownSignal.requested { sleep(for: .milliseconds(50)) }
+        logger.info("stopping: no new tasks; finishing in-flight ones", metadata: ["signal": "\(ShutdownSignal.name)", "in_flight": "\(inFlight.withLock { $0.count })"])
+        stopFetching.store(true, ordering: .relaxed)
+        let deadline = ContinuousClock.now + options.grace
+        while runningThreads.load(ordering: .relaxed) > 0 && ContinuousClock.now < deadline { sleep(for: .milliseconds(20)) }
+        releaseRemaining(control)
+        deregister(control)
+        logger.info("worker stopped", metadata: ["tasks_done": "\(tasksDone.load(ordering: .relaxed))"])
+    }
+
+    // MARK: - Registration
+
+    private func register(_ connection: RedisConnection) throws(OmnisegError) {
+        try ensureGroups(connection)
+        try connection.loadScripts([QueueScripts.complete, QueueScripts.fail, QueueScripts.release])
+        var info = RedisCommand("HSET", QueueKeys.workerInfo(identity.name))
+        for (k, v) in staticInfo() + dynamicInfo() { info.append(k); info.append(v) }
+        let replies = try connection.pipeline([
+            info,
+            RedisCommand("SADD", QueueKeys.workers, identity.name),
+            RedisCommand("SET", QueueKeys.heartbeat(identity.name), 1, "PX", heartbeatTTL),
+        ])
+        if let message = replies.compactMap(\.errorMessage).first {
+            throw RedisConnection.serverError(message, command: "register", endpoint: endpoint)
+        }
+    }
+
+    private func ensureGroups(_ connection: RedisConnection) throws(OmnisegError) {
+        for stream in [QueueKeys.sharedStream, identity.stream] {
+            let reply = try connection.pipeline([RedisCommand("XGROUP", "CREATE", stream, QueueKeys.group, "0", "MKSTREAM")])[0]
+            if let message = reply.errorMessage, !message.hasPrefix("BUSYGROUP") {
+                throw RedisConnection.serverError(message, command: "XGROUP CREATE", endpoint: endpoint)
+            }
+        }
+    }
+
+    private var heartbeatTTL: Int { Int(max(options.leaseTimeout.milliseconds, 1000)) }
+
+    private func staticInfo() -> [(String, String)] {
+        [("host", identity.host), ("pid", "\(identity.pid)"), ("cores", "\(CPUFeatures.cores)"), ("concurrency", "\(options.concurrency)"),
+         ("simd", CPUFeatures.simdLevel), ("version", OmnisegVersion.current), ("stream", identity.stream),
+         ("started_at", "\(JobQueueClient.now())")]
+    }
+
+    private func dynamicInfo() -> [(String, String)] {
+        let stats = cache.statistics
+        return [("tasks_done", "\(tasksDone.load(ordering: .relaxed))"), ("cached_shards", "\(stats.shards)"),
+                ("cached_bytes", "\(stats.bytes)"), ("bytes_read", "\(stats.bytesLoaded)"), ("last_heartbeat", "\(JobQueueClient.nowMilliseconds())")]
+    }
+
+    private func deregister(_ connection: RedisConnection) {
+        do throws(OmnisegError) {
+            _ = try connection.pipeline([
+                RedisCommand("DEL", QueueKeys.heartbeat(identity.name)),
+                RedisCommand("SREM", QueueKeys.workers, identity.name),
+                RedisCommand("DEL", QueueKeys.workerInfo(identity.name)),
+            ])
+            // Tasks routed here but never read go back to the shared stream.
+            let left = try connection.run("XRANGE", identity.stream, "-", "+").elements ?? []
+            var moves: [RedisCommand] = []
+            for entry in left {
+                guard let pair = entry.elements, pair.count == 2, let message = pair[1].fieldMap["t"]?.bytes else { continue }
+                moves.append(RedisCommand(arguments: ["XADD", QueueKeys.sharedStream, "*", "t"].map { Array($0.utf8) } + [message]))
+            }
+            moves.append(RedisCommand("DEL", identity.stream))
+            _ = try connection.pipeline(moves)
+        } catch {
+            logger.warning("could not deregister cleanly; the coordinator will reclaim what is left", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// After the grace period: give every task still in flight back for immediate pickup.
+    private func releaseRemaining(_ connection: RedisConnection) {
+        let remaining = inFlight.withLock { Array($0.values) }
+        guard !remaining.isEmpty else { return }
+        let commands = remaining.map { task in
+            RedisConnection.evalCommand(QueueScripts.release, keys: [task.stream, QueueKeys.sharedStream],
+                                        arguments: [QueueKeys.group, task.entryID, task.message])
+        }
+        do throws(OmnisegError) {
+            let replies = try connection.pipeline(commands)
+            logger.info("released unfinished tasks", metadata: ["count": "\(replies.filter { $0.integer == 1 }.count)"])
+        } catch {
+            logger.warning("could not release unfinished tasks; their leases will lapse", metadata: ["error": "\(error)"])
+        }
+    }
+
+    // MARK: - Leases and heartbeat
+
+    private func leaseLoop() {
+        var connection: RedisConnection?
+        let period = max(options.leaseTimeout / 4, .milliseconds(50))
+        while true {
+            do throws(OmnisegError) {
+                if connection == nil { connection = try RedisConnection(endpoint: endpoint, options: .service) }
+                guard let connection else { continue }
+                let tasks = inFlight.withLock { Array($0.values) }
+                var commands = tasks.map { RedisCommand("XCLAIM", $0.stream, QueueKeys.group, identity.name, 0, $0.entryID, "JUSTID") }
+                let jobIDs = Array(Set(tasks.map(\.jobID)))
+                commands += jobIDs.map { RedisCommand("HMGET", QueueKeys.job($0), "state", "iteration", "cancel") }
+                var info = RedisCommand("HSET", QueueKeys.workerInfo(identity.name))
+                for (k, v) in staticInfo() + dynamicInfo() { info.append(k); info.append(v) }
+                commands += [RedisCommand("SET", QueueKeys.heartbeat(identity.name), 1, "PX", heartbeatTTL), info,
+                             RedisCommand("SADD", QueueKeys.workers, identity.name)]
+                let replies = try connection.pipeline(commands)
+                for (i, jobID) in jobIDs.enumerated() {
+                    let f = replies[tasks.count + i].elements ?? []
+                    jobs.update(jobID, .init(state: f.first?.text ?? "", iteration: Int(f.count > 1 ? f[1].integer ?? -1 : -1),
+                                             cancelled: f.count > 2 && f[2].text == "1", fetchedAt: Date().timeIntervalSince1970))
+                }
+            } catch {
+                logger.warning("lease renewal failed; retrying", metadata: ["error": "\(error)"])
+                connection = nil
+            }
+            if stopFetching.load(ordering: .relaxed) && runningThreads.load(ordering: .relaxed) == 0 { return }
+            sleep(for: period)
+        }
+    }
+
+    // MARK: - Tasks
+
+    private func taskLoop() {
+        var connection: RedisConnection?
+        var lastWarning = ContinuousClock.now - .seconds(60)
+        while !stopFetching.load(ordering: .relaxed) {
+            do throws(OmnisegError) {
+                if connection == nil {
+                    var socket = RedisConnectionOptions.service
+                    socket.socketTimeout = options.readBlock + .seconds(10)
+                    let made = try RedisConnection(endpoint: endpoint, options: socket)
+                    try ensureGroups(made)
+                    connection = made
+                }
+                guard let connection else { continue }
+                let entries = try read(connection)
+                for entry in entries {
+                    try handle(entry, connection: connection)
+                }
+            } catch {
+                if error.message.contains("NOGROUP") {
+                    connection = nil
+                } else if error.code == .unavailable || error.code == .timeout {
+                    connection = nil
+                } else if error.code == .authFailed {
+                    logger.error("Redis refused the credentials; stopping", metadata: ["error": "\(error)"])
+                    stopFetching.store(true, ordering: .relaxed)
+                    return
+                }
+                if ContinuousClock.now - lastWarning > .seconds(5) {
+                    logger.warning("task loop error; retrying", metadata: ["error": "\(error)"])
+                    lastWarning = ContinuousClock.now
+                }
+                sleep(for: .milliseconds(200))
+            }
+        }
+    }
+
+    private struct StreamEntry {
+        let stream: String
+        let id: String
+        let fields: [String: RedisReply]
+    }
+
+    private func read(_ connection: RedisConnection) throws(OmnisegError) -> [StreamEntry] {
+        let reply = try connection.run("XREADGROUP", "GROUP", QueueKeys.group, identity.name, "COUNT", options.prefetch,
+                                       "BLOCK", Int(options.readBlock.milliseconds), "STREAMS", identity.stream, QueueKeys.sharedStream, ">", ">")
+        var out: [StreamEntry] = []
+        for stream in reply.elements ?? [] {
+            guard let parts = stream.elements, parts.count == 2, let name = parts[0].text else { continue }
+            for entry in parts[1].elements ?? [] {
+                guard let pair = entry.elements, pair.count == 2, let id = pair[0].text else { continue }
+                out.append(StreamEntry(stream: name, id: id, fields: pair[1].fieldMap))
+            }
+        }
+        return out
+    }
+
+    private func handle(_ entry: StreamEntry, connection: RedisConnection) throws(OmnisegError) {
+        let message = entry.fields["t"]?.bytes ?? []
+        let envelope: TaskEnvelope
+        do throws(OmnisegError) {
+            envelope = try TaskEnvelope(decoding: message)
+        } catch {
+            logger.error("dead-lettering an undecodable task message", metadata: ["stream": "\(entry.stream)", "entry": "\(entry.id)", "error": "\(error)"])
+            try deadLetter(entry, message: message, envelope: nil, reason: error.message, connection: connection)
+            return
+        }
+        let key = entry.stream + "|" + entry.id
+        inFlight.withLock { $0[key] = InFlightTask(stream: entry.stream, entryID: entry.id, message: message, jobID: envelope.jobID) }
+        defer { _ = inFlight.withLock { $0.removeValue(forKey: key) } }
+
+        let view = try jobs.view(of: envelope.jobID, iteration: envelope.iteration, connection: connection)
+        guard view.state == JobState.running.rawValue, !view.cancelled, view.iteration == envelope.iteration else {
+            // Cancelled, finished or stale: drop the message without running it.
+            _ = try connection.pipeline([RedisCommand("XACK", entry.stream, QueueKeys.group, entry.id), RedisCommand("XDEL", entry.stream, entry.id)])
+            return
+        }
+        let partial: [UInt8]
+        do throws(OmnisegError) {
+            partial = try execute(envelope, connection: connection)
+        } catch {
+            try fail(entry, envelope: envelope, message: message, error: error, connection: connection)
+            return
+        }
+        let framed = WireFrame(.partial, payload: partial).encoded
+        let result = try connection.evaluate(QueueScripts.complete,
+                                             keys: [QueueKeys.job(envelope.jobID), QueueKeys.results(envelope.jobID, iteration: envelope.iteration), entry.stream],
+                                             arguments: [QueueKeys.group, entry.id, envelope.shard.index, envelope.iteration, framed])
+        tasksDone.add(1, ordering: .relaxed)
+        if result.integer == -2 {
+            logger.debug("duplicate result ignored", metadata: ["task": "\(envelope.taskID)"])
+        }
+    }
+
+    private func execute(_ envelope: TaskEnvelope, connection: RedisConnection) throws(OmnisegError) -> [UInt8] {
+        let kind = try jobs.kind(of: envelope.jobID, connection: connection)
+        let state = try jobs.state(at: envelope.stateKey, connection: connection)
+        let descriptor = envelope.shard
+        let shard = try cache.shard(for: descriptor.blob) { () throws(OmnisegError) -> FeatureShard in
+            let bytes = try BlobStore(connection: connection).get(descriptor.blob)
+            let decoded = bytes.withUnsafeBytes { raw in
+                Result { () throws(OmnisegError) -> FeatureShard in
+                    try FeatureShard.decode(rowStart: descriptor.rowStart, rowCount: descriptor.rowCount, columnCount: descriptor.columnCount,
+                                            columnStride: descriptor.columnStride, data: raw)
+                }
+            }
+            return try decoded.get()
+        }
+        if options.taskDelay > .zero { sleep(for: options.taskDelay) }
+        let jobID = envelope.jobID
+        let jobs = self.jobs
+        return try kind.execute(shard: shard, iteration: envelope.iteration, state: state,
+                                cancellation: CancellationCheck { jobs.isStopped(jobID) })
+    }
+
+    private func fail(_ entry: StreamEntry, envelope: TaskEnvelope, message: [UInt8], error: OmnisegError, connection: RedisConnection) throws(OmnisegError) {
+        let failure = FailureClass(error)
+        if error.code == .cancelled {
+            _ = try connection.pipeline([RedisCommand("XACK", entry.stream, QueueKeys.group, entry.id), RedisCommand("XDEL", entry.stream, entry.id)])
+            return
+        }
+        let due = JobQueueClient.nowMilliseconds() + options.retry.backoff(afterAttempt: envelope.attempt, jitter: Double.random(in: 0...1)).milliseconds
+        let outcome = try connection.evaluate(QueueScripts.fail,
+            keys: [entry.stream, QueueKeys.job(envelope.jobID), QueueKeys.deadLetters, QueueKeys.delayed],
+            arguments: [QueueKeys.group, entry.id, envelope.nextAttempt().encoded, envelope.attempt, options.retry.maxAttempts, due,
+                        error.description, failure == .fatal ? "1" : "0", envelope.taskID, identity.name, envelope.jobID, message])
+        logger.warning(outcome.integer == 2 ? "task dead-lettered" : "task failed; will retry",
+                       metadata: ["task": "\(envelope.taskID)", "attempt": "\(envelope.attempt)", "error": "\(error)"])
+    }
+
+    private func deadLetter(_ entry: StreamEntry, message: [UInt8], envelope: TaskEnvelope?, reason: String, connection: RedisConnection) throws(OmnisegError) {
+        try connection.evaluate(QueueScripts.fail,
+            keys: [entry.stream, QueueKeys.job(envelope?.jobID ?? "-"), QueueKeys.deadLetters, QueueKeys.delayed],
+            arguments: [QueueKeys.group, entry.id, [UInt8](), 1, 1, 0, reason, "1", envelope?.taskID ?? "undecodable:\(entry.id)",
+                        identity.name, envelope?.jobID ?? "", message])
+    }
+
+    private func startThread(name: String, _ body: @escaping @Sendable () -> Void) {
+        let thread = Thread(block: body)
+        thread.name = name
+        thread.start()
+    }
+}

@@ -1,0 +1,213 @@
+import Foundation
+import Testing
+@testable import Shared
+
+/// Integration tests of the distributed runtime: a real redis-server, real worker and coordinator
+/// processes. Serialized: each test starts its own Redis on a free port, but they share the CPU.
+@Suite(.serialized) struct ClusterTests {
+    /// The embedded result of a profile job over the fixture workspace (the reference for every run).
+    private func embeddedProfile(_ h: ClusterHarness) throws -> [UInt8] {
+        let r = try h.omniseg(["run", "profile", "-w", h.workspacePath, "--quiet"], redis: false)
+        #expect(r.status == 0, "\(r.err)")
+        let id = r.out.trimmingCharacters(in: .whitespacesAndNewlines)
+        return try #require(try h.workspaceResult(id))
+    }
+
+    @Test func profileIsBitIdenticalEmbeddedAndWithOneAndThreeWorkers() throws {
+        let h = try ClusterHarness()
+        let reference = try embeddedProfile(h)
+        try h.coordinator()
+        try h.worker()
+        let first = try h.submit()
+        let one = try h.finished(first)
+        #expect(one.state == .succeeded, "\(one.error ?? "")")
+        #expect(try h.workspaceResult(first) == reference)
+        #expect(one.result == reference, "the result in Redis is the one in the workspace")
+
+        try h.worker(); try h.worker()
+        let second = try h.submit()
+        #expect(try h.finished(second).state == .succeeded)
+        #expect(try h.workspaceResult(second) == reference)
+
+        let status = try h.omniseg(["status", second, "--json"])
+        #expect(status.status == 0 && status.out.contains("\"state\":\"succeeded\""))
+        let result = try h.omniseg(["result", second])
+        #expect(result.status == 0 && result.out.contains("profile of"))
+        let workers = try h.omniseg(["workers", "--json"])
+        #expect(workers.out.components(separatedBy: "\"alive\":true").count - 1 == 3, "\(workers.out)")
+    }
+
+    @Test func killedWorkerTaskIsReclaimedAndTheResultIsIdentical() throws {
+        let h = try ClusterHarness()
+        let reference = try embeddedProfile(h)
+        try h.coordinator()
+        let doomed = try h.worker(["--task-delay-ms", "400"])
+        try h.worker(["--task-delay-ms", "50"])
+        let id = try h.submit()
+        _ = try h.waitForJob(id) { $0.tasksDone >= 2 }
+        kill(doomed.processIdentifier, SIGKILL)
+        let record = try h.finished(id)
+        #expect(record.state == .succeeded, "\(record.error ?? "")")
+        #expect(try h.workspaceResult(id) == reference)
+        #expect(h.log("coordinator-0.log").contains("stopped heartbeating") || h.log("coordinator-0.log").contains("reclaimed task"))
+    }
+
+    @Test func duplicateAndStaleResultsAreIgnored() throws {
+        let h = try ClusterHarness()
+        let redis = try h.connection()
+        try redis.run("HSET", QueueKeys.job("D1"), "state", "running", "iteration", "1", "tasks_done", "0")
+        func complete(iteration: Int, partial: String) throws -> Int64? {
+            try redis.run("XADD", QueueKeys.sharedStream, "*", "t", "x")
+            return try redis.evaluate(QueueScripts.complete, keys: [QueueKeys.job("D1"), QueueKeys.results("D1", iteration: iteration), QueueKeys.sharedStream],
+                                      arguments: [QueueKeys.group, "0-1", 5, iteration, partial]).integer
+        }
+        #expect(try complete(iteration: 1, partial: "first") == 1)
+        #expect(try complete(iteration: 1, partial: "second") == -2)
+        #expect(try complete(iteration: 0, partial: "stale") == -1)
+        #expect(try redis.run("HGET", QueueKeys.results("D1", iteration: 1), "5").text == "first")
+        #expect(try redis.run("HGET", QueueKeys.job("D1"), "tasks_done").integer == 1)
+        try redis.run("HSET", QueueKeys.job("D1"), "state", "cancelled")
+        #expect(try complete(iteration: 1, partial: "late") == 0)
+    }
+
+    @Test func poisonMessageIsDeadLetteredWithoutCrashingTheWorker() throws {
+        let h = try ClusterHarness()
+        let worker = try h.worker()
+        let redis = try h.connection()
+        _ = try h.waitForWorkers(redis, count: 1)
+        try redis.run("XADD", QueueKeys.sharedStream, "*", "t", "this is not a task")
+        let deadline = Date().addingTimeInterval(20)
+        var letters: [DeadLetter] = []
+        while letters.isEmpty && Date() < deadline {
+            letters = try JobQueueClient(connection: redis).deadLetters()
+            usleep(50_000)
+        }
+        #expect(letters.count == 1)
+        #expect(letters.first?.reason.contains("cannot decode a task message") == true, "\(letters.first?.reason ?? "")")
+        #expect(worker.isRunning)
+        let listed = try h.omniseg(["dlq", "list", "--json"])
+        #expect(listed.out.contains("cannot decode a task message"))
+        #expect(try h.omniseg(["dlq", "purge"]).out.contains("purged 1"))
+    }
+
+    @Test func corruptShardFailsTheJobWithAClearError() throws {
+        let h = try ClusterHarness()
+        let redis = try h.connection()
+        // Plant a damaged copy of shard 0 under its content address before the coordinator uploads it.
+        let matrix = try FeatureStore(workspace: Workspace(path: h.workspacePath)).load()
+        let reference = BlobStore.reference(for: matrix.shards[0].bytes)
+        var damaged = Array(matrix.shards[0].bytes)
+        damaged[100] ^= 0xFF
+        try damaged.withUnsafeBytes { raw in
+            for i in 0..<reference.chunkCount {
+                let lower = i * reference.chunkBytes
+                try redis.run(RedisCommand(arguments: [Array("SET".utf8), Array("\(reference.key):\(i)".utf8), Array(raw[lower..<min(raw.count, lower + reference.chunkBytes)])]))
+            }
+        }
+        try redis.run("SET", reference.key, reference.chunkCount)
+        try h.coordinator()
+        try h.worker()
+        let id = try h.submit()
+        let watch = try h.omniseg(["watch", id])
+        #expect(watch.status == 2, "watch exits 2 for a failed job: \(watch.out) \(watch.err)")
+        let record = try JobQueueClient(connection: redis).record(id)
+        #expect(record.state == .failed)
+        #expect(record.error?.contains("fails its checksum") == true, "\(record.error ?? "")")
+        #expect(record.error?.contains("not retryable") == true)
+        #expect(try JobQueueClient(connection: redis).deadLetters().count == 1)
+    }
+
+    @Test func cancelStopsTheJobAndItsTasks() throws {
+        let h = try ClusterHarness()
+        try h.coordinator()
+        let worker = try h.worker(["--task-delay-ms", "300"])
+        let id = try h.submit()
+        _ = try h.waitForJob(id) { $0.tasksDone >= 1 }
+        let cancel = try h.omniseg(["cancel", id])
+        #expect(cancel.status == 0)
+        let record = try h.finished(id, timeout: 20)
+        #expect(record.state == .cancelled)
+        #expect(record.tasksDone < 10)
+        // The streams drain: the worker drops the cancelled job's queued tasks without running them.
+        usleep(1_500_000)
+        let pending = try h.connection().run("XLEN", QueueKeys.sharedStream).integer ?? -1
+        #expect(pending == 0)
+        #expect(try h.omniseg(["result", id]).status == 3)
+        #expect(worker.isRunning)
+    }
+
+    @Test func coordinatorKilledMidJobIsResumedByTheNextOne() throws {
+        let h = try ClusterHarness()
+        let reference = try embeddedProfile(h)
+        let first = try h.coordinator()
+        try h.worker(["--task-delay-ms", "150"])
+        let id = try h.submit()
+        _ = try h.waitForJob(id) { $0.tasksDone >= 3 }
+        kill(first.processIdentifier, SIGKILL)
+        first.waitUntilExit()
+        try h.coordinator()
+        let record = try h.finished(id)
+        #expect(record.state == .succeeded, "\(record.error ?? "")")
+        #expect(try h.workspaceResult(id) == reference)
+        #expect(h.log("coordinator-2.log").contains("resuming job"))
+    }
+
+    @Test(.disabled("known gap: after a Redis restart mid-job the job stays running; see the note on issue 3"))
+    func jobSurvivesARedisRestart() throws {
+        let h = try ClusterHarness()
+        let reference = try embeddedProfile(h)
+        try h.coordinator()
+        try h.worker(["--task-delay-ms", "150"])
+        let id = try h.submit()
+        _ = try h.waitForJob(id) { $0.tasksDone >= 2 }
+        h.stopRedis()
+        usleep(500_000)
+        try h.startRedis()
+        let record = try h.finished(id, timeout: 90)
+        #expect(record.state == .succeeded, "\(record.error ?? "")")
+        #expect(try h.workspaceResult(id) == reference)
+    }
+
+    @Test func wrongPasswordGivesAClearError() throws {
+        let h = try ClusterHarness(password: "right-one")
+        let worker = try h.launch(ClusterHarness.binaries + "/omniseg-worker",
+                                  ["--redis", "redis://:wrong@127.0.0.1:\(h.port)/0"], log: "bad-worker.log")
+        worker.waitUntilExit()
+        #expect(worker.terminationStatus == 77)
+        #expect(h.log("bad-worker.log").contains("refused the credentials"))
+        let status = try h.omniseg(["workers", "--redis", "redis://:wrong@127.0.0.1:\(h.port)/0"], redis: false)
+        #expect(status.status == 77 && status.err.contains("WRONGPASS"), "\(status.err)")
+        #expect(!status.err.contains("wrong@"), "the password is not printed")
+        #expect(try h.omniseg(["workers"]).status == 0, "the right password works")
+    }
+
+    @Test func sigtermDrainsTheWorker() throws {
+        let h = try ClusterHarness()
+        let reference = try embeddedProfile(h)
+        try h.coordinator()
+        let draining = try h.worker(["--task-delay-ms", "500", "--grace-seconds", "5"])
+        let id = try h.submit()
+        _ = try h.waitForJob(id) { $0.tasksDone >= 1 }
+        kill(draining.processIdentifier, SIGTERM)
+        draining.waitUntilExit()
+        #expect(draining.terminationStatus == 0)
+        let redis = try h.connection()
+        #expect(try redis.run("SCARD", QueueKeys.workers).integer == 0, "the worker deregistered")
+        try h.worker()
+        let record = try h.finished(id)
+        #expect(record.state == .succeeded)
+        #expect(try h.workspaceResult(id) == reference)
+    }
+}
+
+extension ClusterHarness {
+    func waitForWorkers(_ redis: RedisConnection, count: Int) throws -> Int {
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            let n = Int(try redis.run("SCARD", QueueKeys.workers).integer ?? 0)
+            if n >= count { return n }
+            usleep(50_000)
+        }
+        return 0
+    }
+}

@@ -10,6 +10,18 @@ final class JobContextCache: Sendable {
         var iteration: Int
         var cancelled: Bool
         var fetchedAt: Double
+
+        /// The command whose reply ``init(reply:)`` reads.
+        static func query(_ jobID: String) -> RedisCommand { RedisCommand("HMGET", QueueKeys.job(jobID), "state", "iteration", "cancel") }
+
+        /// Reads the reply to ``query(_:)``.
+        init(reply: RedisReply) {
+            let f = reply.elements ?? []
+            state = f.first?.text ?? ""
+            iteration = Int(f.count > 1 ? f[1].integer ?? -1 : -1)
+            cancelled = f.count > 2 && f[2].text == "1"
+            fetchedAt = Date().timeIntervalSince1970
+        }
     }
 
     /// How long a job view is trusted before it is read again.
@@ -23,9 +35,7 @@ final class JobContextCache: Sendable {
     func view(of jobID: String, iteration: Int, connection: RedisConnection) throws(OmnisegError) -> JobView {
         let now = Date().timeIntervalSince1970
         if let v = views.withLock({ $0[jobID] }), now - v.fetchedAt < viewLifetime, v.iteration >= iteration { return v }
-        let fields = try connection.run("HMGET", QueueKeys.job(jobID), "state", "iteration", "cancel").elements ?? []
-        let view = JobView(state: fields.first?.text ?? "", iteration: Int(fields.count > 1 ? fields[1].integer ?? -1 : -1),
-                           cancelled: fields.count > 2 && fields[2].text == "1", fetchedAt: now)
+        let view = JobView(reply: try connection.run(JobView.query(jobID)))
         update(jobID, view)
         return view
     }

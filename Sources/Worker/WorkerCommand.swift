@@ -55,12 +55,7 @@ struct WorkerCommand: ParsableCommand {
     }
 
     func run() throws {
-        let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        ServiceLogging.bootstrap(level: logLevel)
         let logger = Logger(label: "omniseg.worker")
         ShutdownSignal.install()
         var options = WorkerOptions()
@@ -75,12 +70,7 @@ struct WorkerCommand: ParsableCommand {
             try WorkerService(endpoint: endpoint, options: options, logger: logger).run()
         } catch {
             StandardError.write("error: \(error)\n")
-            switch error.code {
-            case .authFailed: throw ExitCode(77)
-            case .unavailable, .timeout: throw ExitCode(69)
-            case .badInput: throw ExitCode(64)
-            default: throw ExitCode.failure
-            }
+            throw ExitCode(error.exitStatus)
         }
     }
 }

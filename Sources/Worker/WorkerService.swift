@@ -38,10 +38,10 @@ final class WorkerService: Sendable {
         try register(control)
         logger.info("worker started", metadata: ["worker": "\(identity.name)", "redis": "\(endpoint)",
                                                 "concurrency": "\(options.concurrency)", "simd": "\(CPUFeatures.simdLevel)"])
-        startThread(name: "lease") { self.leaseLoop() }
+        ServiceThread.start(name: "lease") { self.leaseLoop() }
         for index in 0..<options.concurrency {
             runningThreads.add(1, ordering: .relaxed)
-            startThread(name: "task-\(index)") {
+            ServiceThread.start(name: "task-\(index)") {
                 defer { self.runningThreads.subtract(1, ordering: .relaxed) }
                 self.taskLoop()
             }
@@ -104,14 +104,7 @@ final class WorkerService: Sendable {
                 RedisCommand("DEL", QueueKeys.workerInfo(identity.name)),
             ])
             // Tasks routed here but never read go back to the shared stream.
-            let left = try connection.run("XRANGE", identity.stream, "-", "+").elements ?? []
-            var moves: [RedisCommand] = []
-            for entry in left {
-                guard let pair = entry.elements, pair.count == 2, let message = pair[1].fieldMap["t"]?.bytes else { continue }
-                moves.append(RedisCommand(arguments: ["XADD", QueueKeys.sharedStream, "*", "t"].map { Array($0.utf8) } + [message]))
-            }
-            moves.append(RedisCommand("DEL", identity.stream))
-            _ = try connection.pipeline(moves)
+            try connection.moveUnreadTasksToShared(from: identity.stream)
         } catch {
             logger.warning("could not deregister cleanly; the coordinator will reclaim what is left", metadata: ["error": "\(error)"])
         }
@@ -145,16 +138,14 @@ final class WorkerService: Sendable {
                 let tasks = inFlight.withLock { Array($0.values) }
                 var commands = tasks.map { RedisCommand("XCLAIM", $0.stream, QueueKeys.group, identity.name, 0, $0.entryID, "JUSTID") }
                 let jobIDs = Array(Set(tasks.map(\.jobID)))
-                commands += jobIDs.map { RedisCommand("HMGET", QueueKeys.job($0), "state", "iteration", "cancel") }
+                commands += jobIDs.map(JobContextCache.JobView.query)
                 var info = RedisCommand("HSET", QueueKeys.workerInfo(identity.name))
                 for (k, v) in staticInfo() + dynamicInfo() { info.append(k); info.append(v) }
                 commands += [RedisCommand("SET", QueueKeys.heartbeat(identity.name), 1, "PX", heartbeatTTL), info,
                              RedisCommand("SADD", QueueKeys.workers, identity.name)]
                 let replies = try connection.pipeline(commands)
                 for (i, jobID) in jobIDs.enumerated() {
-                    let f = replies[tasks.count + i].elements ?? []
-                    jobs.update(jobID, .init(state: f.first?.text ?? "", iteration: Int(f.count > 1 ? f[1].integer ?? -1 : -1),
-                                             cancelled: f.count > 2 && f[2].text == "1", fetchedAt: Date().timeIntervalSince1970))
+                    jobs.update(jobID, .init(reply: replies[tasks.count + i]))
                 }
             } catch {
                 logger.warning("lease renewal failed; retrying", metadata: ["error": "\(error)"])
@@ -203,34 +194,19 @@ final class WorkerService: Sendable {
         }
     }
 
-    private struct StreamEntry {
-        let stream: String
-        let id: String
-        let fields: [String: RedisReply]
-    }
-
     private func read(_ connection: RedisConnection) throws(OmnisegError) -> [StreamEntry] {
-        let reply = try connection.run("XREADGROUP", "GROUP", QueueKeys.group, identity.name, "COUNT", options.prefetch,
-                                       "BLOCK", Int(options.readBlock.milliseconds), "STREAMS", identity.stream, QueueKeys.sharedStream, ">", ">")
-        var out: [StreamEntry] = []
-        for stream in reply.elements ?? [] {
-            guard let parts = stream.elements, parts.count == 2, let name = parts[0].text else { continue }
-            for entry in parts[1].elements ?? [] {
-                guard let pair = entry.elements, pair.count == 2, let id = pair[0].text else { continue }
-                out.append(StreamEntry(stream: name, id: id, fields: pair[1].fieldMap))
-            }
-        }
-        return out
+        try connection.run("XREADGROUP", "GROUP", QueueKeys.group, identity.name, "COUNT", options.prefetch,
+                           "BLOCK", Int(options.readBlock.milliseconds), "STREAMS", identity.stream, QueueKeys.sharedStream, ">", ">").streamEntries
     }
 
     private func handle(_ entry: StreamEntry, connection: RedisConnection) throws(OmnisegError) {
-        let message = entry.fields["t"]?.bytes ?? []
+        let message = entry.message
         let envelope: TaskEnvelope
         do throws(OmnisegError) {
             envelope = try TaskEnvelope(decoding: message)
         } catch {
             logger.error("dead-lettering an undecodable task message", metadata: ["stream": "\(entry.stream)", "entry": "\(entry.id)", "error": "\(error)"])
-            try deadLetter(entry, message: message, envelope: nil, reason: error.message, connection: connection)
+            try connection.failTask(entry, envelope: nil, reason: error.message, fatal: true, worker: identity.name, retry: options.retry)
             return
         }
         let key = entry.stream + "|" + entry.id
@@ -240,14 +216,14 @@ final class WorkerService: Sendable {
         let view = try jobs.view(of: envelope.jobID, iteration: envelope.iteration, connection: connection)
         guard view.state == JobState.running.rawValue, !view.cancelled, view.iteration == envelope.iteration else {
             // Cancelled, finished or stale: drop the message without running it.
-            _ = try connection.pipeline([RedisCommand("XACK", entry.stream, QueueKeys.group, entry.id), RedisCommand("XDEL", entry.stream, entry.id)])
+            try connection.discardTask(entry)
             return
         }
         let partial: [UInt8]
         do throws(OmnisegError) {
             partial = try execute(envelope, connection: connection)
         } catch {
-            try fail(entry, envelope: envelope, message: message, error: error, connection: connection)
+            try fail(entry, envelope: envelope, error: error, connection: connection)
             return
         }
         let framed = WireFrame(.partial, payload: partial).encoded
@@ -281,31 +257,14 @@ final class WorkerService: Sendable {
                                 cancellation: CancellationCheck { jobs.isStopped(jobID) })
     }
 
-    private func fail(_ entry: StreamEntry, envelope: TaskEnvelope, message: [UInt8], error: OmnisegError, connection: RedisConnection) throws(OmnisegError) {
-        let failure = FailureClass(error)
+    private func fail(_ entry: StreamEntry, envelope: TaskEnvelope, error: OmnisegError, connection: RedisConnection) throws(OmnisegError) {
         if error.code == .cancelled {
-            _ = try connection.pipeline([RedisCommand("XACK", entry.stream, QueueKeys.group, entry.id), RedisCommand("XDEL", entry.stream, entry.id)])
+            try connection.discardTask(entry)
             return
         }
-        let due = JobQueueClient.nowMilliseconds() + options.retry.backoff(afterAttempt: envelope.attempt, jitter: Double.random(in: 0...1)).milliseconds
-        let outcome = try connection.evaluate(QueueScripts.fail,
-            keys: [entry.stream, QueueKeys.job(envelope.jobID), QueueKeys.deadLetters, QueueKeys.delayed],
-            arguments: [QueueKeys.group, entry.id, envelope.nextAttempt().encoded, envelope.attempt, options.retry.maxAttempts, due,
-                        error.description, failure == .fatal ? "1" : "0", envelope.taskID, identity.name, envelope.jobID, message])
-        logger.warning(outcome.integer == 2 ? "task dead-lettered" : "task failed; will retry",
+        let outcome = try connection.failTask(entry, envelope: envelope, reason: error.description, fatal: FailureClass(error) == .fatal,
+                                              worker: identity.name, retry: options.retry)
+        logger.warning(outcome == 2 ? "task dead-lettered" : "task failed; will retry",
                        metadata: ["task": "\(envelope.taskID)", "attempt": "\(envelope.attempt)", "error": "\(error)"])
-    }
-
-    private func deadLetter(_ entry: StreamEntry, message: [UInt8], envelope: TaskEnvelope?, reason: String, connection: RedisConnection) throws(OmnisegError) {
-        try connection.evaluate(QueueScripts.fail,
-            keys: [entry.stream, QueueKeys.job(envelope?.jobID ?? "-"), QueueKeys.deadLetters, QueueKeys.delayed],
-            arguments: [QueueKeys.group, entry.id, [UInt8](), 1, 1, 0, reason, "1", envelope?.taskID ?? "undecodable:\(entry.id)",
-                        identity.name, envelope?.jobID ?? "", message])
-    }
-
-    private func startThread(name: String, _ body: @escaping @Sendable () -> Void) {
-        let thread = Thread(block: body)
-        thread.name = name
-        thread.start()
     }
 }

@@ -44,7 +44,7 @@ final class ClusterCoordinator: Sendable {
         logger.info("coordinator leads the workspace", metadata: ["workspace": "\(workspaceID)", "epoch": "\(state.epoch)", "redis": "\(endpoint)"])
         try connection.run("HSET", QueueKeys.workspaces, workspaceID, "\(CPUFeatures.hostName):\(workspacePath)")
         let janitorDone = Atomic<Bool>(false)
-        startThread("janitor") {
+        ServiceThread.start(name: "janitor") {
             defer { janitorDone.store(true, ordering: .relaxed) }
             self.housekeeping()
         }
@@ -56,7 +56,7 @@ final class ClusterCoordinator: Sendable {
         }
         while !ShutdownSignal.requested && state.isLeader {
             do throws(OmnisegError) {
-                if let until, try JobQueueClient(connection: connection).record(until).state.isFinished { return }
+                if let until, try JobQueueClient(connection: connection).state(of: until).isFinished { return }
                 try startQueuedJobs(connection)
             } catch where error.code == .unavailable || error.code == .timeout {
                 logger.warning("Redis unavailable; retrying", metadata: ["error": "\(error)"])
@@ -115,7 +115,7 @@ final class ClusterCoordinator: Sendable {
                 return true
             }
             guard started else { return }
-            startThread("job-\(id)") {
+            ServiceThread.start(name: "job-\(id)") {
                 defer { _ = self.active.withLock { $0.remove(id) } }
                 self.runJob(id)
             }
@@ -143,7 +143,7 @@ final class ClusterCoordinator: Sendable {
             } else {
                 matrix = try loadMatrix(workspace, setID: nil)
                 plan = try publish(matrix, connection: redis)
-                try redis.run(RedisCommand(arguments: ["HSET", QueueKeys.job(jobID), "plan"].map { Array($0.utf8) } + [plan.encoded]))
+                try redis.run("HSET", QueueKeys.job(jobID), "plan", plan.encoded)
                 try fencedSet(connection: redis, state: state, workspaceID: workspaceID, jobID: jobID,
                               ["state": JobState.running.rawValue, "started_at": "\(JobQueueClient.now())"])
                 logger.info("job started", metadata: metadata.merging(["job.shards": "\(plan.shards.count)"]) { $1 })
@@ -194,7 +194,7 @@ final class ClusterCoordinator: Sendable {
         var fields = ["state": final.rawValue, "finished_at": "\(now)"]
         if let error { fields["error"] = error }
         if let result {
-            try connection.run(RedisCommand(arguments: ["HSET", QueueKeys.job(jobID), "result"].map { Array($0.utf8) } + [result]))
+            try connection.run("HSET", QueueKeys.job(jobID), "result", result)
         }
         try fencedSet(connection: connection, state: state, workspaceID: workspaceID, jobID: jobID, fields)
         try ledger.finish(id: jobID, state: final, result: result, error: error, at: now)
@@ -228,11 +228,5 @@ final class ClusterCoordinator: Sendable {
         let matrix = try FeatureStore(workspace: workspace).load(setID: id)
         matrices.withLock { $0 = [matrix.setID: matrix] }
         return matrix
-    }
-
-    private func startThread(_ name: String, _ body: @escaping @Sendable () -> Void) {
-        let thread = Thread(block: body)
-        thread.name = name
-        thread.start()
     }
 }

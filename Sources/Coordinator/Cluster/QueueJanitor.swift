@@ -60,20 +60,8 @@ struct QueueJanitor {
         let stream = QueueKeys.workerStream(worker)
         logger.warning("worker stopped heartbeating; moving its tasks", metadata: ["worker": "\(worker)"])
         try reclaim(stream: stream, minIdle: .zero, reason: "worker \(worker) stopped (heartbeat expired)")
-        try drain(stream: stream)
+        try connection.moveUnreadTasksToShared(from: stream)
         _ = try connection.pipeline([RedisCommand("SREM", QueueKeys.workers, worker), RedisCommand("DEL", QueueKeys.workerInfo(worker))])
-    }
-
-    /// Moves every unread entry of a worker stream to the shared stream and deletes the stream.
-    func drain(stream: String) throws(OmnisegError) {
-        let entries = try connection.run("XRANGE", stream, "-", "+", "COUNT", 10_000).elements ?? []
-        var commands: [RedisCommand] = []
-        for entry in entries {
-            guard let pair = entry.elements, pair.count == 2, let message = pair[1].fieldMap["t"]?.bytes else { continue }
-            commands.append(RedisCommand(arguments: ["XADD", QueueKeys.sharedStream, "*", "t"].map { Array($0.utf8) } + [message]))
-        }
-        commands.append(RedisCommand("DEL", stream))
-        _ = try connection.pipeline(commands)
     }
 
     /// Worker streams whose worker is not registered (it deregistered while a task was routed to it).
@@ -88,7 +76,7 @@ struct QueueJanitor {
                 let worker = String(key.dropFirst(QueueKeys.workerStream("").count))
                 if !registered.contains(worker) {
                     try reclaim(stream: key, minIdle: .zero, reason: "worker \(worker) is gone")
-                    try drain(stream: key)
+                    try connection.moveUnreadTasksToShared(from: key)
                 }
             }
         } while cursor != "0"
@@ -102,17 +90,11 @@ struct QueueJanitor {
             throw RedisConnection.serverError(message, command: "XAUTOCLAIM", endpoint: connection.endpoint)
         }
         guard let parts = reply.elements, parts.count >= 2 else { return }
-        for entry in parts[1].elements ?? [] {
-            guard let pair = entry.elements, pair.count == 2, let id = pair[0].text else { continue }
-            let message = pair[1].fieldMap["t"]?.bytes ?? []
-            let envelope = try? TaskEnvelope(decoding: message)
-            let due = JobQueueClient.nowMilliseconds() + options.retry.backoff(afterAttempt: envelope?.attempt ?? 1, jitter: Double.random(in: 0...1)).milliseconds
-            let outcome = try connection.evaluate(QueueScripts.fail,
-                keys: [stream, QueueKeys.job(envelope?.jobID ?? "-"), QueueKeys.deadLetters, QueueKeys.delayed],
-                arguments: [QueueKeys.group, id, envelope?.nextAttempt().encoded ?? [], envelope?.attempt ?? 1, options.retry.maxAttempts, due,
-                            envelope == nil ? "undecodable task message" : reason, envelope == nil ? "1" : "0",
-                            envelope?.taskID ?? "undecodable:\(id)", "", envelope?.jobID ?? "", message])
-            logger.info("reclaimed task", metadata: ["task": "\(envelope?.taskID ?? id)", "reason": "\(reason)", "outcome": "\(outcome.integer ?? -1)"])
+        for entry in parts[1].entries(of: stream) {
+            let envelope = try? TaskEnvelope(decoding: entry.message)
+            let outcome = try connection.failTask(entry, envelope: envelope, reason: envelope == nil ? "undecodable task message" : reason,
+                                                  fatal: false, worker: "", retry: options.retry)
+            logger.info("reclaimed task", metadata: ["task": "\(envelope?.taskID ?? entry.id)", "reason": "\(reason)", "outcome": "\(outcome)"])
         }
     }
 

@@ -22,13 +22,17 @@ struct RedisTransport: TaskTransport {
         var lastDone = -1
         var idle = 0
         while true {
-            let fields = try connection.run("HMGET", QueueKeys.job(jobID), "cancel", "error", "tasks_done").elements ?? []
+            let replies = try connection.pipeline([RedisCommand("HMGET", QueueKeys.job(jobID), "cancel", "error"), RedisCommand("HLEN", resultsKey)])
+            if let message = replies.compactMap(\.errorMessage).first {
+                throw RedisConnection.serverError(message, command: "HMGET/HLEN", endpoint: connection.endpoint)
+            }
+            let fields = replies[0].elements ?? []
             if fields.first?.text == "1" { throw OmnisegError(.cancelled, "job \(jobID) was cancelled") }
             if fields.count > 1, let error = fields[1].text { throw OmnisegError(.jobFailed, error, context: [("job", jobID)]) }
             guard state.isLeader, !state.stopping else {
                 throw OmnisegError(.fenced, "coordinator stopped or lost the workspace lock; the job resumes under the next leader")
             }
-            let doneCount = Int(try connection.run("HLEN", resultsKey).integer ?? 0)
+            let doneCount = Int(replies[1].integer ?? 0)
             if doneCount != lastDone {
                 progress(doneCount, n)
                 lastDone = doneCount
@@ -67,7 +71,7 @@ struct RedisTransport: TaskTransport {
             let envelope = TaskEnvelope(jobID: jobID, kind: kind, iteration: iteration, attempt: 1, shard: descriptor, stateKey: stateKey)
             let stream = DispatchWindow.preferredWorker(forShard: descriptor.blob.key, among: live).map(QueueKeys.workerStream) ?? QueueKeys.sharedStream
             commands.append(RedisCommand("SADD", dispatchedKey, s))
-            commands.append(RedisCommand(arguments: ["XADD", stream, "*", "t"].map { Array($0.utf8) } + [envelope.encoded]))
+            commands.append(RedisCommand("XADD", stream, "*", "t", envelope.encoded))
         }
         commands.append(RedisCommand("EXEC"))
         let replies = try connection.pipeline(commands)
@@ -94,7 +98,7 @@ struct RedisCheckpoints: JobCheckpoints {
 
     func begin(iteration: Int, state iterationState: [UInt8]) throws(OmnisegError) {
         let framed = WireFrame(.iterationState, payload: iterationState).encoded
-        try connection.run(RedisCommand(arguments: ["SET", QueueKeys.state(jobID, iteration: iteration)].map { Array($0.utf8) } + [framed, Array("NX".utf8)]))
+        try connection.run("SET", QueueKeys.state(jobID, iteration: iteration), framed, "NX")
         let done = try connection.run("HLEN", QueueKeys.results(jobID, iteration: iteration)).integer ?? 0
         try fencedSet(connection: connection, state: state, workspaceID: workspaceID, jobID: jobID,
                       ["iteration": "\(iteration)", "tasks_done": "\(done)", "tasks_total": "\(shardCount)"])

@@ -38,7 +38,7 @@ struct CoordinatorCommand: ParsableCommand {
             StandardError.write("error: the coordinator needs Redis: pass --redis URL or set OMNISEG_REDIS_URL\n")
             throw ExitStatus.usage
         }
-        bootstrapLogging(level: tuning.logLevel)
+        ServiceLogging.bootstrap(level: tuning.logLevel)
         ShutdownSignal.install()
         let id = try exiting { () throws(OmnisegError) in try Workspace(path: workspace.workspace).id }
         let coordinator = ClusterCoordinator(endpoint: endpoint, workspacePath: workspace.workspace, workspaceID: id,
@@ -67,7 +67,7 @@ struct RunCommand: ParsableCommand {
             try runEmbedded(params)
             return
         }
-        bootstrapLogging(level: tuning.logLevel)
+        ServiceLogging.bootstrap(level: tuning.logLevel)
         ShutdownSignal.install()
         let client = try queue.client(for: "run")
         let wsID = try exiting { () throws(OmnisegError) in try Workspace(path: workspace.workspace).id }
@@ -115,7 +115,7 @@ struct RunCommand: ParsableCommand {
         }
         if quiet { print(id); return }
         let text = try exiting { () throws(OmnisegError) in
-            try JobKindRegistry.make(kind, columnNames: [], parameters: JobParameters()).render(result: result, json: queue.json)
+            try JobKindRegistry.render(kind, result: result, json: queue.json)
         }
         if !queue.json { print("job \(id) succeeded") }
         print(text, terminator: "")

@@ -49,10 +49,7 @@ struct StatusCommand: ParsableCommand {
         }
         let ledger = JobLedger(workspace: try workspace.open())
         let entries = try exiting { () throws(OmnisegError) in
-            if let job {
-                guard let e = try ledger.entry(job) else { throw OmnisegError(.notFound, "no job '\(job)' in workspace \(workspace.workspace)") }
-                return [e]
-            }
+            if let job { return [try ledger.existing(job)] }
             return try ledger.recent()
         }
         for e in entries {
@@ -92,7 +89,7 @@ struct WatchCommand: ParsableCommand {
         var meter: ProgressMeter?
         var iteration = -1
         while true {
-            let record = try client.record(job)
+            let state = try client.state(of: job)
             for event in try client.events(job, after: after, block: .milliseconds(500)) {
                 after = event.id
                 if json {
@@ -108,7 +105,7 @@ struct WatchCommand: ParsableCommand {
                 }
                 meter?.update(done: done, items: done)
             }
-            if record.state.isFinished {
+            if state.isFinished {
                 let final = try client.record(job)
                 if !json { print("\(job) \(final.state.rawValue)\(final.error.map { ": \($0)" } ?? "")") }
                 return final
@@ -135,10 +132,7 @@ struct ResultCommand: ParsableCommand {
             (kind, state, result, error) = (record.kind, record.state, record.result, record.error)
         } else {
             let ledger = JobLedger(workspace: try workspace.open())
-            let entry = try exiting { () throws(OmnisegError) -> JobLedger.Entry in
-                guard let e = try ledger.entry(job) else { throw OmnisegError(.notFound, "no job '\(job)' in workspace \(workspace.workspace)") }
-                return e
-            }
+            let entry = try exiting { () throws(OmnisegError) in try ledger.existing(job) }
             (kind, state, result, error) = (entry.kind, JobState(rawValue: entry.state) ?? .failed, entry.result, entry.error)
         }
         guard state == .succeeded, let result else {
@@ -146,7 +140,7 @@ struct ResultCommand: ParsableCommand {
             throw ExitStatus.of(state)
         }
         let text = try exiting { () throws(OmnisegError) in
-            try JobKindRegistry.make(kind, columnNames: [], parameters: JobParameters()).render(result: result, json: queue.json)
+            try JobKindRegistry.render(kind, result: result, json: queue.json)
         }
         print(text, terminator: "")
     }

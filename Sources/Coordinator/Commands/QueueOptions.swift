@@ -1,5 +1,4 @@
 import ArgumentParser
-import Logging
 import Shared
 
 /// Options of the commands that talk to the job queue.
@@ -32,8 +31,6 @@ enum ExitStatus {
     static let jobCancelled = ExitCode(3)
     static let notFinished = ExitCode(4)
     static let usage = ExitCode(64)
-    static let unavailable = ExitCode(69)
-    static let denied = ExitCode(77)
 
     /// The exit code for a job that ended in `state`.
     static func of(_ state: JobState) -> ExitCode {
@@ -53,21 +50,6 @@ func exiting<T>(_ body: () throws(OmnisegError) -> T) throws -> T {
         return try body()
     } catch {
         StandardError.write("error: \(error)\n")
-        switch error.code {
-        case .unavailable, .timeout: throw ExitStatus.unavailable
-        case .authFailed: throw ExitStatus.denied
-        case .badInput: throw ExitStatus.usage
-        default: throw ExitCode.failure
-        }
-    }
-}
-
-/// Sends swift-log output to standard error at `level`.
-func bootstrapLogging(level: String) {
-    let parsed = Logger.Level(rawValue: level) ?? .info
-    LoggingSystem.bootstrap { label in
-        var handler = StreamLogHandler.standardError(label: label)
-        handler.logLevel = parsed
-        return handler
+        throw ExitCode(error.exitStatus)
     }
 }

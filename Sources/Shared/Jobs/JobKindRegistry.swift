@@ -12,6 +12,11 @@ public enum JobKindRegistry {
         }
     }
 
+    /// A finished result of kind `name` as text (JSON when `json`); rendering needs no columns or parameters.
+    public static func render(_ name: String, result: [UInt8], json: Bool) throws(OmnisegError) -> String {
+        try make(name, columnNames: [], parameters: JobParameters()).render(result: result, json: json)
+    }
+
     /// Throws unless `name` is a kind and `parameters` are valid for it (before a job is queued).
     public static func validate(_ name: String, parameters: JobParameters) throws(OmnisegError) {
         _ = try make(name, columnNames: [], parameters: parameters)

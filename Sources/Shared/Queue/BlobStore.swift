@@ -60,7 +60,7 @@ public struct BlobStore {
         for i in 0..<reference.chunkCount {
             let lower = i * reference.chunkBytes
             let upper = min(bytes.count, lower + reference.chunkBytes)
-            batch.append(RedisCommand(arguments: [Array("SET".utf8), Array("\(reference.key):\(i)".utf8), Array(bytes[lower..<upper])]))
+            batch.append(RedisCommand("SET", "\(reference.key):\(i)", Array(bytes[lower..<upper])))
             if batch.count == Self.chunksPerPipeline {
                 try check(connection.pipeline(batch))
                 batch.removeAll(keepingCapacity: true)

@@ -107,6 +107,14 @@ public struct JobQueueClient {
             cancelRequested: fields["cancel"]?.text == "1", result: fields["result"]?.bytes, parameters: parameters)
     }
 
+    /// Only the state of job `id` (cheap to poll: the result is not read); throws `.notFound` when there is none.
+    public func state(of id: String) throws(OmnisegError) -> JobState {
+        guard let text = try connection.run("HGET", QueueKeys.job(id), "state").text, let state = JobState(rawValue: text) else {
+            throw OmnisegError(.notFound, "no job '\(id)' in Redis at \(connection.endpoint) (finished jobs are kept for 7 days)")
+        }
+        return state
+    }
+
     /// Asks for job `id` to stop; returns the state it was in.
     @discardableResult
     public func cancel(_ id: String) throws(OmnisegError) -> JobState {
@@ -122,16 +130,8 @@ public struct JobQueueClient {
 
     /// Progress events of job `id` after stream id `after` (blocking up to `block`), as (id, fields).
     public func events(_ id: String, after: String, block: Duration) throws(OmnisegError) -> [(id: String, fields: [String: String])] {
-        let reply = try connection.run("XREAD", "COUNT", 100, "BLOCK", Int(block.milliseconds), "STREAMS", QueueKeys.events(id), after)
-        var out: [(String, [String: String])] = []
-        for stream in reply.elements ?? [] {
-            guard let parts = stream.elements, parts.count == 2 else { continue }
-            for entry in parts[1].elements ?? [] {
-                guard let pair = entry.elements, pair.count == 2, let entryID = pair[0].text else { continue }
-                out.append((entryID, pair[1].fieldMap.compactMapValues(\.text)))
-            }
-        }
-        return out
+        try connection.run("XREAD", "COUNT", 100, "BLOCK", Int(block.milliseconds), "STREAMS", QueueKeys.events(id), after)
+            .streamEntries.map { ($0.id, $0.fields.compactMapValues(\.text)) }
     }
 
     /// Registered workers, with whether their heartbeat is alive.
@@ -146,16 +146,15 @@ public struct JobQueueClient {
 
     /// Dead letters, oldest first.
     public func deadLetters(limit: Int = 100) throws(OmnisegError) -> [DeadLetter] {
-        try (connection.run("XRANGE", QueueKeys.deadLetters, "-", "+", "COUNT", limit).elements ?? []).compactMap(Self.deadLetter)
+        try connection.run("XRANGE", QueueKeys.deadLetters, "-", "+", "COUNT", limit).entries(of: QueueKeys.deadLetters).map(Self.deadLetter)
     }
 
     /// The dead letter with stream id `entryID`.
     public func deadLetter(_ entryID: String) throws(OmnisegError) -> DeadLetter {
-        guard let entry = try connection.run("XRANGE", QueueKeys.deadLetters, entryID, entryID).elements?.first,
-              let letter = Self.deadLetter(entry) else {
+        guard let entry = try connection.run("XRANGE", QueueKeys.deadLetters, entryID, entryID).entries(of: QueueKeys.deadLetters).first else {
             throw OmnisegError(.notFound, "no dead letter '\(entryID)' (see `omniseg dlq list`)")
         }
-        return letter
+        return Self.deadLetter(entry)
     }
 
     /// Puts a dead-lettered task back on the shared stream with a fresh attempt count, if its job is
@@ -173,7 +172,7 @@ public struct JobQueueClient {
             throw OmnisegError(.precondition, "job \(envelope.jobID) is \(state ?? "gone"); resubmit it instead of retrying one task")
         }
         envelope.attempt = 1
-        try connection.run(RedisCommand(arguments: [Array("XADD".utf8), Array(QueueKeys.sharedStream.utf8), Array("*".utf8), Array("t".utf8), envelope.encoded]))
+        try connection.run("XADD", QueueKeys.sharedStream, "*", "t", envelope.encoded)
         try connection.run("XDEL", QueueKeys.deadLetters, entryID)
     }
 
@@ -186,10 +185,9 @@ public struct JobQueueClient {
         return Int(n)
     }
 
-    static func deadLetter(_ entry: RedisReply) -> DeadLetter? {
-        guard let pair = entry.elements, pair.count == 2, let id = pair[0].text else { return nil }
-        let f = pair[1].fieldMap
-        return DeadLetter(entryID: id, task: f["task"]?.text ?? "", job: f["job"]?.text ?? "", reason: f["reason"]?.text ?? "",
+    static func deadLetter(_ entry: StreamEntry) -> DeadLetter {
+        let f = entry.fields
+        return DeadLetter(entryID: entry.id, task: f["task"]?.text ?? "", job: f["job"]?.text ?? "", reason: f["reason"]?.text ?? "",
                           attempts: f["attempts"]?.text ?? "", fatal: f["fatal"]?.text == "1", worker: f["worker"]?.text ?? "",
                           envelope: f["envelope"]?.bytes ?? [])
     }

@@ -12,7 +12,7 @@ public struct WireFrame: Sendable, Equatable {
         case jobSpec = 3
         case iterationState = 4
         case jobResult = 5
-        case blobManifest = 6
+        // 6 was a blob manifest type; blobs are marked by a plain key instead. Do not reuse it.
         case jobPlan = 7
 
         /// The largest payload accepted for this type.
@@ -21,7 +21,6 @@ public struct WireFrame: Sendable, Equatable {
             case .task: return 64 << 10
             case .jobSpec: return 1 << 20
             case .jobPlan: return 16 << 20
-            case .blobManifest: return 1 << 20
             case .partial, .iterationState, .jobResult: return 256 << 20
             }
         }

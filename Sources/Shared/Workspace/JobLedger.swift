@@ -44,6 +44,12 @@ public struct JobLedger {
         try entries(where: "WHERE id = ?", [.text(id)]).first
     }
 
+    /// The job `id`; throws `.notFound` naming the workspace when there is none.
+    public func existing(_ id: String) throws(OmnisegError) -> Entry {
+        guard let e = try entry(id) else { throw OmnisegError(.notFound, "no job '\(id)' in workspace \(workspace.path)") }
+        return e
+    }
+
     /// The newest jobs first.
     public func recent(limit: Int = 50) throws(OmnisegError) -> [Entry] {
         try entries(where: "ORDER BY submitted_at DESC, rowid DESC LIMIT \(max(1, limit))", [])

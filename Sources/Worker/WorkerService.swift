@@ -114,12 +114,11 @@ final class WorkerService: Sendable {
     private func releaseRemaining(_ connection: RedisConnection) {
         let remaining = inFlight.withLock { Array($0.values) }
         guard !remaining.isEmpty else { return }
-        let commands = remaining.map { task in
-            RedisConnection.evalCommand(QueueScripts.release, keys: [task.stream, QueueKeys.sharedStream],
-                                        arguments: [QueueKeys.group, task.entryID, task.message])
+        let calls = remaining.map { task in
+            ScriptCall(keys: [task.stream, QueueKeys.sharedStream], arguments: [QueueKeys.group, task.entryID, task.message])
         }
         do throws(OmnisegError) {
-            let replies = try connection.pipeline(commands)
+            let replies = try connection.evaluateAll(QueueScripts.release, calls)
             logger.info("released unfinished tasks", metadata: ["count": "\(replies.filter { $0.integer == 1 }.count)"])
         } catch {
             logger.warning("could not release unfinished tasks; their leases will lapse", metadata: ["error": "\(error)"])

@@ -101,9 +101,11 @@ struct QueueJanitor {
     private func promoteDueRetries() throws(OmnisegError) {
         let due = try connection.run("ZRANGEBYSCORE", QueueKeys.delayed, "-inf", JobQueueClient.nowMilliseconds(), "LIMIT", 0, 200).elements ?? []
         guard !due.isEmpty else { return }
-        let commands = due.compactMap(\.bytes).map { member in
-            RedisConnection.evalCommand(QueueScripts.promote, keys: [QueueKeys.delayed, QueueKeys.sharedStream], arguments: [member])
+        let calls = due.compactMap(\.bytes).map { member in
+            ScriptCall(keys: [QueueKeys.delayed, QueueKeys.sharedStream], arguments: [member])
         }
-        _ = try connection.pipeline(commands)
+        for reply in try connection.evaluateAll(QueueScripts.promote, calls) {
+            if let message = reply.errorMessage { throw RedisConnection.serverError(message, command: "promote", endpoint: connection.endpoint) }
+        }
     }
 }

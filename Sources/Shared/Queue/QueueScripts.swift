@@ -112,30 +112,48 @@ public struct QueueScript: Sendable {
     }
 }
 
+/// One call of a script: its keys and arguments.
+public struct ScriptCall {
+    public var keys: [String]
+    public var arguments: [any RedisArgument]
+
+    public init(keys: [String], arguments: [any RedisArgument]) {
+        self.keys = keys
+        self.arguments = arguments
+    }
+}
+
 extension RedisConnection {
     /// Runs `script` by its SHA-1, loading it first when the server does not have it (NOSCRIPT).
     @discardableResult
     public func evaluate(_ script: QueueScript, keys: [String], arguments: [any RedisArgument]) throws(OmnisegError) -> RedisReply {
-        let reply = try pipeline([Self.evalCommand(script, keys: keys, arguments: arguments)])[0]
-        if let message = reply.errorMessage {
-            if message.hasPrefix("NOSCRIPT") {
-                try run("SCRIPT", "LOAD", script.source)
-                return try run(Self.evalCommand(script, keys: keys, arguments: arguments))
-            }
-            throw RedisConnection.serverError(message, command: "EVALSHA", endpoint: endpoint)
-        }
+        let reply = try evaluateAll(script, [ScriptCall(keys: keys, arguments: arguments)])[0]
+        if let message = reply.errorMessage { throw RedisConnection.serverError(message, command: "EVALSHA", endpoint: endpoint) }
         return reply
     }
 
-    /// The EVALSHA command for `script`, for pipelining (load scripts first with ``loadScripts(_:)``).
-    public static func evalCommand(_ script: QueueScript, keys: [String], arguments: [any RedisArgument]) -> RedisCommand {
+    /// Runs `script` once per call in one pipeline and returns the replies in order (error replies
+    /// included). A server that lost its script cache (a restart) answers NOSCRIPT without running
+    /// anything, so those calls are sent again after loading the script.
+    public func evaluateAll(_ script: QueueScript, _ calls: [ScriptCall]) throws(OmnisegError) -> [RedisReply] {
+        let commands = calls.map { Self.evalCommand(script, keys: $0.keys, arguments: $0.arguments) }
+        var replies = try pipeline(commands)
+        let missing = replies.indices.filter { replies[$0].errorMessage?.hasPrefix("NOSCRIPT") == true }
+        guard !missing.isEmpty else { return replies }
+        try run("SCRIPT", "LOAD", script.source)
+        let retried = try pipeline(missing.map { commands[$0] })
+        for (index, reply) in zip(missing, retried) { replies[index] = reply }
+        return replies
+    }
+
+    private static func evalCommand(_ script: QueueScript, keys: [String], arguments: [any RedisArgument]) -> RedisCommand {
         var command = RedisCommand("EVALSHA", script.sha1, keys.count)
         for k in keys { command.append(k) }
         for a in arguments { command.append(a) }
         return command
     }
 
-    /// Loads scripts so pipelined EVALSHA calls find them.
+    /// Loads scripts ahead of use, so a bad script fails at start rather than mid-job.
     public func loadScripts(_ scripts: [QueueScript]) throws(OmnisegError) {
         for s in scripts { try run("SCRIPT", "LOAD", s.source) }
     }

@@ -219,8 +219,9 @@ final class WorkerService: Sendable {
             return
         }
         let partial: [UInt8]
+        var bytesRead = 0
         do throws(OmnisegError) {
-            partial = try execute(envelope, connection: connection)
+            partial = try execute(envelope, connection: connection, bytesRead: &bytesRead)
         } catch {
             try fail(entry, envelope: envelope, error: error, connection: connection)
             return
@@ -228,19 +229,21 @@ final class WorkerService: Sendable {
         let framed = WireFrame(.partial, payload: partial).encoded
         let result = try connection.evaluate(QueueScripts.complete,
                                              keys: [QueueKeys.job(envelope.jobID), QueueKeys.results(envelope.jobID, iteration: envelope.iteration), entry.stream],
-                                             arguments: [QueueKeys.group, entry.id, envelope.shard.index, envelope.iteration, framed])
+                                             arguments: [QueueKeys.group, entry.id, envelope.shard.index, envelope.iteration, framed, bytesRead])
         tasksDone.add(1, ordering: .relaxed)
         if result.integer == -2 {
             logger.debug("duplicate result ignored", metadata: ["task": "\(envelope.taskID)"])
         }
     }
 
-    private func execute(_ envelope: TaskEnvelope, connection: RedisConnection) throws(OmnisegError) -> [UInt8] {
+    /// Runs the task; `bytesRead` gets the shard bytes fetched from Redis (0 when the cache had the shard).
+    private func execute(_ envelope: TaskEnvelope, connection: RedisConnection, bytesRead: inout Int) throws(OmnisegError) -> [UInt8] {
         let kind = try jobs.kind(of: envelope.jobID, connection: connection)
         let state = try jobs.state(at: envelope.stateKey, connection: connection)
         let descriptor = envelope.shard
         let shard = try cache.shard(for: descriptor.blob) { () throws(OmnisegError) -> FeatureShard in
             let bytes = try BlobStore(connection: connection).get(descriptor.blob)
+            bytesRead += bytes.count
             let decoded = bytes.withUnsafeBytes { raw in
                 Result { () throws(OmnisegError) -> FeatureShard in
                     try FeatureShard.decode(rowStart: descriptor.rowStart, rowCount: descriptor.rowCount, columnCount: descriptor.columnCount,

@@ -37,6 +37,21 @@ import Testing
         #expect(workers.out.components(separatedBy: "\"alive\":true").count - 1 == 3, "\(workers.out)")
     }
 
+    @Test func shardsMoveOnceThenStayOnTheirWorkers() throws {
+        let h = try ClusterHarness()
+        try h.coordinator()
+        try h.worker(); try h.worker()
+        #expect(try h.waitForWorkers(h.connection(), count: 2) == 2)
+        let id = try h.submit()
+        let record = try h.finished(id)
+        #expect(record.state == .succeeded, "\(record.error ?? "")")
+        #expect(record.shardBytes > 0 && record.shardBytesRead.count == 2, "\(record.json)")
+        #expect(record.shardBytesRead[0] >= record.shardBytes, "the first iteration ships every shard: \(record.json)")
+        #expect(record.shardBytesRead[1] * 100 < record.shardBytes, "later iterations read under 1% of the shard bytes: \(record.json)")
+        let status = try h.omniseg(["status", id])
+        #expect(status.out.contains("read from Redis per iteration: 0: "), "\(status.out)")
+    }
+
     @Test func killedWorkerTaskIsReclaimedAndTheResultIsIdentical() throws {
         let h = try ClusterHarness()
         let reference = try embeddedProfile(h)
@@ -59,13 +74,14 @@ import Testing
         func complete(iteration: Int, partial: String) throws -> Int64? {
             try redis.run("XADD", QueueKeys.sharedStream, "*", "t", "x")
             return try redis.evaluate(QueueScripts.complete, keys: [QueueKeys.job("D1"), QueueKeys.results("D1", iteration: iteration), QueueKeys.sharedStream],
-                                      arguments: [QueueKeys.group, "0-1", 5, iteration, partial]).integer
+                                      arguments: [QueueKeys.group, "0-1", 5, iteration, partial, 100]).integer
         }
         #expect(try complete(iteration: 1, partial: "first") == 1)
         #expect(try complete(iteration: 1, partial: "second") == -2)
         #expect(try complete(iteration: 0, partial: "stale") == -1)
         #expect(try redis.run("HGET", QueueKeys.results("D1", iteration: 1), "5").text == "first")
         #expect(try redis.run("HGET", QueueKeys.job("D1"), "tasks_done").integer == 1)
+        #expect(try redis.run("HGET", QueueKeys.job("D1"), "shard_bytes_read:1").integer == 200, "bytes moved count even for a duplicate")
         try redis.run("HSET", QueueKeys.job("D1"), "state", "cancelled")
         #expect(try complete(iteration: 1, partial: "late") == 0)
     }

@@ -143,7 +143,7 @@ final class ClusterCoordinator: Sendable {
             } else {
                 matrix = try loadMatrix(workspace, setID: nil)
                 plan = try publish(matrix, connection: redis)
-                try redis.run("HSET", QueueKeys.job(jobID), "plan", plan.encoded)
+                try redis.run("HSET", QueueKeys.job(jobID), "plan", plan.encoded, "shard_bytes", plan.shards.reduce(0) { $0 + $1.blob.byteCount })
                 try fencedSet(connection: redis, state: state, workspaceID: workspaceID, jobID: jobID,
                               ["state": JobState.running.rawValue, "started_at": "\(JobQueueClient.now())"])
                 logger.info("job started", metadata: metadata.merging(["job.shards": "\(plan.shards.count)"]) { $1 })

@@ -63,6 +63,10 @@ struct StatusCommand: ParsableCommand {
     static func line(_ r: JobRecord) -> String {
         var text = "\(r.id)  \(r.kind)  \(r.state.rawValue)  iteration \(r.iteration)  tasks \(r.tasksDone)/\(r.tasksTotal)"
         if r.cancelRequested && !r.state.isFinished { text += "  (cancel requested)" }
+        if r.shardBytes > 0 {
+            let read = r.shardBytesRead.enumerated().map { "\($0.offset): \(ByteCount.text($0.element))" }.joined(separator: ", ")
+            text += "\n  shard data \(ByteCount.text(r.shardBytes)); read from Redis per iteration: \(read)"
+        }
         if let e = r.error { text += "\n  error: \(e)" }
         return text
     }

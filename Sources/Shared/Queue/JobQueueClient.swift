@@ -15,6 +15,11 @@ public struct JobRecord: Sendable {
     public var cancelRequested: Bool
     public var result: [UInt8]?
     public var parameters: JobParameters
+    /// Bytes of all the job's shards (what one full pass over the data moves without a cache).
+    public var shardBytes: Int64 = 0
+    /// Shard bytes workers read from Redis in each iteration: after the first, locality routing and
+    /// the worker caches should keep this near zero.
+    public var shardBytesRead: [Int64] = []
 
     /// The fields as JSON (the result is left out).
     public var json: String {
@@ -23,6 +28,7 @@ public struct JobRecord: Sendable {
             ("state", JSONText.quoted(state.rawValue)), ("iteration", "\(iteration)"), ("tasks_done", "\(tasksDone)"),
             ("tasks_total", "\(tasksTotal)"), ("error", error.map(JSONText.quoted) ?? "null"), ("submitted_at", "\(submittedAt)"),
             ("finished_at", finishedAt.map { "\($0)" } ?? "null"), ("cancel_requested", cancelRequested ? "true" : "false"),
+            ("shard_bytes", "\(shardBytes)"), ("shard_bytes_read", "[" + shardBytesRead.map { "\($0)" }.joined(separator: ",") + "]"),
         ])
     }
 }
@@ -99,12 +105,15 @@ public struct JobQueueClient {
         }
         var parameters = JobParameters()
         if let spec = fields["spec"]?.bytes { parameters = (try? JobSpec(decoding: spec).parameters) ?? JobParameters() }
-        return JobRecord(
+        var record = JobRecord(
             id: id, kind: fields["kind"]?.text ?? "", workspaceID: fields["workspace"]?.text ?? "", state: state,
             iteration: Int(fields["iteration"]?.integer ?? 0), tasksDone: Int(fields["tasks_done"]?.integer ?? 0),
             tasksTotal: Int(fields["tasks_total"]?.integer ?? 0), error: fields["error"]?.text,
             submittedAt: fields["submitted_at"]?.integer ?? 0, finishedAt: fields["finished_at"]?.integer,
             cancelRequested: fields["cancel"]?.text == "1", result: fields["result"]?.bytes, parameters: parameters)
+        record.shardBytes = fields["shard_bytes"]?.integer ?? 0
+        record.shardBytesRead = (0...record.iteration).map { fields["shard_bytes_read:\($0)"]?.integer ?? 0 }
+        return record
     }
 
     /// Only the state of job `id` (cheap to poll: the result is not read); throws `.notFound` when there is none.

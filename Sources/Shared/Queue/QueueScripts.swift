@@ -5,11 +5,16 @@
 /// fenced writes and leader lock.
 public enum QueueScripts {
     /// Completes a task. KEYS: job hash, results hash, task stream. ARGV: group, entry id, shard,
-    /// iteration, partial. Returns 1 stored, 0 job not running (dropped), -1 stale iteration, -2 duplicate.
+    /// iteration, partial, shard bytes the task read from Redis (counted per iteration in the job's
+    /// `shard_bytes_read:<iteration>`, whatever the outcome: they were moved).
+    /// Returns 1 stored, 0 job not running (dropped), -1 stale iteration, -2 duplicate.
     public static let complete = QueueScript("""
         redis.call('XACK', KEYS[3], ARGV[1], ARGV[2])
         redis.call('XDEL', KEYS[3], ARGV[2])
         local fields = redis.call('HMGET', KEYS[1], 'state', 'iteration')
+        if fields[1] and tonumber(ARGV[6]) > 0 then
+          redis.call('HINCRBY', KEYS[1], 'shard_bytes_read:' .. ARGV[4], ARGV[6])
+        end
         if fields[1] ~= 'running' then return 0 end
         if fields[2] ~= ARGV[4] then return -1 end
         if redis.call('HSETNX', KEYS[2], ARGV[3], ARGV[5]) == 1 then

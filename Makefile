@@ -19,10 +19,11 @@ release: bootstrap
 demo: release
 	.build/release/omniseg demo
 
-## test: unit and end-to-end tests
+## test: unit and end-to-end tests, then the multi-host test in network namespaces (root only)
 test: bootstrap
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	./deploy/test/multihost.sh .build/debug
 
 ## bench: release-mode benchmarks; results in bench/results/
 bench: release

@@ -31,7 +31,7 @@ struct WorkerCommand: ParsableCommand {
     @Option(help: "Tasks read at once per thread.")
     var prefetch: Int = 4
 
-    @Option(name: .customLong("lease-ms"), help: "Task lease in milliseconds (renewed every quarter).")
+    @Option(name: .customLong("lease-ms"), help: "Task lease and heartbeat lifetime in milliseconds (renewed every quarter, at least every second).")
     var leaseMilliseconds: Int = 10_000
 
     @Option(name: .customLong("grace-seconds"), help: "Time to finish in-flight tasks after SIGTERM.")

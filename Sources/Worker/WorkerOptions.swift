@@ -8,7 +8,8 @@ struct WorkerOptions: Sendable {
     var cacheBytes: Int = 1 << 30
     /// Tasks read per stream read, per thread. Default 4.
     var prefetch: Int = 4
-    /// A lease is renewed every quarter of this; the coordinator reclaims a task idle longer. Default 10 s.
+    /// Leases and the heartbeat are renewed every quarter of this (at least every second); the coordinator
+    /// reclaims a task idle longer, and retires a worker whose heartbeat is older. Default 10 s.
     var leaseTimeout: Duration = .seconds(10)
     /// Time to finish in-flight tasks after SIGTERM before releasing them. Default 20 s (under systemd's 30 s).
     var grace: Duration = .seconds(20)

@@ -129,7 +129,9 @@ final class WorkerService: Sendable {
 
     private func leaseLoop() {
         var connection: RedisConnection?
-        let period = max(options.leaseTimeout / 4, .milliseconds(50))
+        // Renew well within the lease, and refresh the heartbeat and counters at least every second
+        // so `omniseg workers` is current.
+        let period = max(min(options.leaseTimeout / 4, .seconds(1)), .milliseconds(50))
         while true {
             do throws(OmnisegError) {
                 if connection == nil { connection = try RedisConnection(endpoint: endpoint, options: .service) }

@@ -13,6 +13,16 @@ import Testing
         return try #require(try h.workspaceResult(id))
     }
 
+    /// Waits for job `id` to end and checks that it succeeded with the `reference` result in the workspace.
+    @discardableResult
+    private func expectSucceeded(_ h: ClusterHarness, _ id: String, matching reference: [UInt8],
+                                 sourceLocation: SourceLocation = #_sourceLocation) throws -> JobRecord {
+        let record = try h.finished(id)
+        #expect(record.state == .succeeded, "\(record.json)", sourceLocation: sourceLocation)
+        #expect(try h.workspaceResult(id) == reference, "the workspace result differs from the embedded one", sourceLocation: sourceLocation)
+        return record
+    }
+
     @Test func profileIsBitIdenticalEmbeddedAndWithOneAndThreeWorkers() throws {
         let h = try ClusterHarness()
         let reference = try embeddedProfile(h)
@@ -45,11 +55,43 @@ import Testing
         let id = try h.submit()
         let record = try h.finished(id)
         #expect(record.state == .succeeded, "\(record.error ?? "")")
-        #expect(record.shardBytes > 0 && record.shardBytesRead.count == 2, "\(record.json)")
+        try #require(record.shardBytes > 0 && record.shardBytesRead.count == 2, "\(record.json)")
         #expect(record.shardBytesRead[0] >= record.shardBytes, "the first iteration ships every shard: \(record.json)")
         #expect(record.shardBytesRead[1] * 100 < record.shardBytes, "later iterations read under 1% of the shard bytes: \(record.json)")
         let status = try h.omniseg(["status", id])
         #expect(status.out.contains("read from Redis per iteration: 0: "), "\(status.out)")
+    }
+
+    @Test func aTaskLostOutsideEveryStreamIsDispatchedAgain() throws {
+        let h = try ClusterHarness()
+        let reference = try embeddedProfile(h)
+        try h.coordinator()
+        let id = try h.submit()
+        let redis = try h.connection()
+        var first: StreamEntry?
+        for _ in 0..<200 where first == nil {
+            first = try redis.run("XRANGE", QueueKeys.sharedStream, "-", "+", "COUNT", 1).entries(of: QueueKeys.sharedStream).first
+            usleep(25_000)
+        }
+        let lost = try #require(first, "the coordinator dispatched nothing")
+        #expect(try redis.run("XDEL", QueueKeys.sharedStream, lost.id).integer == 1)
+        try h.worker()
+        try expectSucceeded(h, id, matching: reference)
+        #expect(h.log("coordinator-0.log").contains("dispatching again tasks found in no stream"))
+    }
+
+    @Test func tasksWaitingOnABusyWorkerGoToAnyWorkerAfterTheLocalityWait() throws {
+        let h = try ClusterHarness()
+        let reference = try embeddedProfile(h)
+        try h.coordinator(["--locality-wait-ms", "200"])
+        // Alone, the slow worker gets every task; it reads one at a time, so the second waits in its stream.
+        try h.worker(["--task-delay-ms", "700", "--prefetch", "1"], name: "slow")
+        #expect(try h.waitForWorkers(h.connection(), count: 1) == 1)
+        let id = try h.submit()
+        _ = try h.waitForJob(id) { $0.tasksDone >= 1 }
+        try h.worker(["--prefetch", "1"], name: "fast")
+        try expectSucceeded(h, id, matching: reference)
+        #expect(h.log("coordinator-0.log").contains("waited past the locality wait"))
     }
 
     @Test func killedWorkerTaskIsReclaimedAndTheResultIsIdentical() throws {
@@ -61,9 +103,7 @@ import Testing
         let id = try h.submit()
         _ = try h.waitForJob(id) { $0.tasksDone >= 2 }
         kill(doomed.processIdentifier, SIGKILL)
-        let record = try h.finished(id)
-        #expect(record.state == .succeeded, "\(record.error ?? "")")
-        #expect(try h.workspaceResult(id) == reference)
+        try expectSucceeded(h, id, matching: reference)
         #expect(h.log("coordinator-0.log").contains("stopped heartbeating") || h.log("coordinator-0.log").contains("reclaimed task"))
     }
 
@@ -162,9 +202,7 @@ import Testing
         kill(first.processIdentifier, SIGKILL)
         first.waitUntilExit()
         try h.coordinator()
-        let record = try h.finished(id)
-        #expect(record.state == .succeeded, "\(record.error ?? "")")
-        #expect(try h.workspaceResult(id) == reference)
+        try expectSucceeded(h, id, matching: reference)
         #expect(h.log("coordinator-2.log").contains("resuming job"))
     }
 
@@ -178,9 +216,7 @@ import Testing
         h.stopRedis()
         usleep(500_000)
         try h.startRedis()
-        let record = try h.finished(id, timeout: 40)
-        #expect(record.state == .succeeded, "\(record.error ?? "")")
-        #expect(try h.workspaceResult(id) == reference)
+        try expectSucceeded(h, id, matching: reference)
     }
 
     @Test func scriptsAreReloadedAfterTheServerForgetsThem() throws {
@@ -222,9 +258,7 @@ import Testing
         let redis = try h.connection()
         #expect(try redis.run("SCARD", QueueKeys.workers).integer == 0, "the worker deregistered")
         try h.worker()
-        let record = try h.finished(id)
-        #expect(record.state == .succeeded)
-        #expect(try h.workspaceResult(id) == reference)
+        try expectSucceeded(h, id, matching: reference)
     }
 }
 

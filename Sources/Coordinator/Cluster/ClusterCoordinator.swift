@@ -29,7 +29,8 @@ final class ClusterCoordinator: Sendable {
     /// Serves the workspace until SIGTERM/SIGINT, or until job `until` (when given) has finished.
     func run(until: String? = nil) throws(OmnisegError) {
         let connection = try RedisConnection(endpoint: endpoint, options: .service)
-        try connection.loadScripts([QueueScripts.fail, QueueScripts.promote, QueueScripts.fencedSet, QueueScripts.lead, QueueScripts.resign])
+        try connection.loadScripts([QueueScripts.fail, QueueScripts.promote, QueueScripts.fencedSet, QueueScripts.lead, QueueScripts.resign,
+                                    QueueScripts.moveWaiting])
         _ = try connection.pipeline([RedisCommand("XGROUP", "CREATE", QueueKeys.sharedStream, QueueKeys.group, "0", "MKSTREAM")])
         let janitor = QueueJanitor(connection: connection, state: state, workspaceID: workspaceID, owner: owner, options: options, logger: logger)
         var waited = false
@@ -152,7 +153,8 @@ final class ClusterCoordinator: Sendable {
             try ledger.start(id: jobID, kind: spec.kind, parameters: spec.parameters, mode: "cluster", submittedAt: spec.submittedAt, featureSet: plan.featureSetID)
             let kind = try JobKindRegistry.make(spec.kind, columnNames: plan.columnNames, parameters: spec.parameters)
             let driver = JobDriver(jobID: jobID, kind: kind, shardCount: plan.shards.count)
-            let transport = RedisTransport(connection: redis, state: state, jobID: jobID, kind: spec.kind, plan: plan)
+            let transport = RedisTransport(connection: redis, state: state, jobID: jobID, kind: spec.kind, plan: plan,
+                                           lostTaskCheck: options.leaseTimeout, logger: logger)
             let checkpoints = RedisCheckpoints(connection: redis, state: state, jobID: jobID, workspaceID: workspaceID, shardCount: plan.shards.count)
             var lastEvent = ContinuousClock.now - .seconds(1)
             var result: [UInt8] = []
@@ -193,11 +195,12 @@ final class ClusterCoordinator: Sendable {
         let now = JobQueueClient.now()
         var fields = ["state": final.rawValue, "finished_at": "\(now)"]
         if let error { fields["error"] = error }
+        // The workspace first: once Redis says the job ended, its result is already in the workspace.
+        try ledger.finish(id: jobID, state: final, result: result, error: error, at: now)
         if let result {
             try connection.run("HSET", QueueKeys.job(jobID), "result", result)
         }
         try fencedSet(connection: connection, state: state, workspaceID: workspaceID, jobID: jobID, fields)
-        try ledger.finish(id: jobID, state: final, result: result, error: error, at: now)
         let iteration = Int(try connection.run("HGET", QueueKeys.job(jobID), "iteration").integer ?? 0)
         let ttl = Int(options.retention.milliseconds / 1000)
         var cleanup = [RedisCommand("XADD", QueueKeys.events(jobID), "MAXLEN", "~", 1000, "*", "state", final.rawValue, "iteration", iteration)]

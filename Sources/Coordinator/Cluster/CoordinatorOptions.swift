@@ -7,6 +7,9 @@ struct CoordinatorOptions: Sendable {
     /// A task idle longer than this in a stream's pending list is reclaimed. Default 30 s
     /// (workers renew every quarter of their own lease, 10 s by default).
     var leaseTimeout: Duration = .seconds(30)
+    /// A task routed to a worker that caches its shard waits this long for that worker to read it,
+    /// then goes to the shared stream for any worker (which then fetches the shard). Default 2 s.
+    var localityWait: Duration = .seconds(2)
     /// Jobs run at once. Default 4.
     var maxJobs = 4
     /// How long finished jobs' keys are kept in Redis. Default 7 days.

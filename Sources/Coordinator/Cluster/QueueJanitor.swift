@@ -52,6 +52,7 @@ struct QueueJanitor {
         for stream in [QueueKeys.sharedStream] + live.map(QueueKeys.workerStream) {
             try reclaim(stream: stream, minIdle: options.leaseTimeout, reason: "its lease lapsed (the worker stopped renewing it)")
         }
+        try moveTasksPastTheLocalityWait(live)
         try promoteDueRetries()
     }
 
@@ -95,6 +96,20 @@ struct QueueJanitor {
             let outcome = try connection.failTask(entry, envelope: envelope, reason: envelope == nil ? "undecodable task message" : reason,
                                                   fatal: false, worker: "", retry: options.retry)
             logger.info("reclaimed task", metadata: ["task": "\(envelope?.taskID ?? entry.id)", "reason": "\(reason)", "outcome": "\(outcome)"])
+        }
+    }
+
+    /// Tasks still unread in a busy worker's stream after the locality wait go to the shared stream.
+    private func moveTasksPastTheLocalityWait(_ live: [String]) throws(OmnisegError) {
+        guard !live.isEmpty else { return }
+        let cutoff = "\(JobQueueClient.nowMilliseconds() - options.localityWait.milliseconds)-0"
+        let calls = live.map { ScriptCall(keys: [QueueKeys.workerStream($0), QueueKeys.sharedStream], arguments: [QueueKeys.group, cutoff, 200]) }
+        for (worker, reply) in zip(live, try connection.evaluateAll(QueueScripts.moveWaiting, calls)) {
+            if let message = reply.errorMessage { throw RedisConnection.serverError(message, command: "moveWaiting", endpoint: connection.endpoint) }
+            if let moved = reply.integer, moved > 0 {
+                logger.info("tasks waited past the locality wait; any worker may take them now",
+                            metadata: ["worker": "\(worker)", "tasks": "\(moved)"])
+            }
         }
     }
 

@@ -1,13 +1,20 @@
+import Logging
 import Shared
 
 /// The cluster transport: dispatches an iteration's tasks to Redis streams within the shared window,
 /// routes each shard to the worker that caches it, and collects the partials when all are in.
+///
+/// When no task has completed for `lostTaskCheck`, it looks for the dispatched tasks in one atomic
+/// snapshot of the streams, the delayed set and the results; a task missing from two snapshots in a
+/// row (lost outside Redis's own guarantees, e.g. an AOF that lost its last second) is dispatched again.
 struct RedisTransport: TaskTransport {
     let connection: RedisConnection
     let state: CoordinatorState
     let jobID: String
     let kind: String
     let plan: JobPlan
+    let lostTaskCheck: Duration
+    let logger: Logger
 
     func run(_ work: IterationWork, progress: (Int, Int) -> Void) throws(OmnisegError) -> [[UInt8]] {
         let n = plan.shards.count
@@ -21,6 +28,8 @@ struct RedisTransport: TaskTransport {
         defer { state.forget(job: jobID) }
         var lastDone = -1
         var idle = 0
+        var lastProgress = ContinuousClock.now
+        var suspects: Set<Int> = []
         while true {
             let replies = try connection.pipeline([RedisCommand("HMGET", QueueKeys.job(jobID), "cancel", "error"), RedisCommand("HLEN", resultsKey)])
             if let message = replies.compactMap(\.errorMessage).first {
@@ -37,8 +46,22 @@ struct RedisTransport: TaskTransport {
                 progress(doneCount, n)
                 lastDone = doneCount
                 idle = 0
+                lastProgress = ContinuousClock.now
+                suspects = []
             }
             if doneCount >= n { break }
+            if ContinuousClock.now - lastProgress > lostTaskCheck {
+                let missing = try missingTasks(dispatched, iteration: work.iteration)
+                let lost = missing.intersection(suspects)
+                suspects = missing.subtracting(lost)
+                if !lost.isEmpty {
+                    logger.warning("dispatching again tasks found in no stream, retry set or result",
+                                   metadata: ["job.id": "\(jobID)", "iteration": "\(work.iteration)", "shards": "\(lost.sorted())"])
+                    dispatched.subtract(lost)
+                    pending = (Array(pending) + lost.sorted())[...]
+                }
+                lastProgress = ContinuousClock.now
+            }
             let inFlight = dispatched.count - doneCount
             let grant = state.grant(job: jobID, inFlight: inFlight, wanting: pending.count)
             if grant > 0 {
@@ -61,6 +84,32 @@ struct RedisTransport: TaskTransport {
             partials.append(try WireFrame.decode(framed, expecting: .partial).payload)
         }
         return partials
+    }
+
+    /// Dispatched shards of this iteration that are nowhere: not in a task stream (unread or pending),
+    /// not waiting for a retry, and without a result. Read in one MULTI, so a task moving between
+    /// places is seen in exactly one of them.
+    private func missingTasks(_ dispatched: Set<Int>, iteration: Int) throws(OmnisegError) -> Set<Int> {
+        let workers = (try connection.run("SMEMBERS", QueueKeys.workers).elements ?? []).compactMap(\.text)
+        let streams = [QueueKeys.sharedStream] + workers.map(QueueKeys.workerStream)
+        var commands = [RedisCommand("MULTI")]
+        commands += streams.map { RedisCommand("XRANGE", $0, "-", "+") }
+        commands += [RedisCommand("ZRANGE", QueueKeys.delayed, 0, -1), RedisCommand("HKEYS", QueueKeys.results(jobID, iteration: iteration)),
+                     RedisCommand("EXEC")]
+        let replies = try connection.pipeline(commands)
+        if let message = replies.compactMap(\.errorMessage).first {
+            throw RedisConnection.serverError(message, command: "lost-task check", endpoint: connection.endpoint)
+        }
+        guard let snapshot = replies.last?.elements, snapshot.count == streams.count + 2 else { return [] }
+        var messages: [[UInt8]] = []
+        for (stream, reply) in zip(streams, snapshot) { messages += reply.entries(of: stream).map(\.message) }
+        messages += (snapshot[streams.count].elements ?? []).compactMap(\.bytes)
+        var present = Set((snapshot[streams.count + 1].elements ?? []).compactMap { $0.integer.map(Int.init) })
+        for message in messages {
+            guard let envelope = try? TaskEnvelope(decoding: message), envelope.jobID == jobID, envelope.iteration == iteration else { continue }
+            present.insert(envelope.shard.index)
+        }
+        return dispatched.subtracting(present)
     }
 
     private func dispatch(_ shards: [Int], iteration: Int, stateKey: String, dispatchedKey: String) throws(OmnisegError) {

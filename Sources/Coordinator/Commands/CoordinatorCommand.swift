@@ -9,6 +9,8 @@ struct CoordinatorTuning: ParsableArguments {
     var leaseMilliseconds: Int = 30_000
     @Option(name: .customLong("leader-lease-ms"), help: "The workspace leader lock's time to live.")
     var leaderLeaseMilliseconds: Int = 10_000
+    @Option(name: .customLong("locality-wait-ms"), help: "How long a task waits for the worker that caches its shard before any worker may take it.")
+    var localityWaitMilliseconds: Int = 2_000
     @Option(name: .customLong("max-attempts"), help: "Attempts per task before it is dead-lettered.")
     var maxAttempts: Int = 4
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
@@ -18,6 +20,7 @@ struct CoordinatorTuning: ParsableArguments {
         var o = CoordinatorOptions()
         o.leaseTimeout = .milliseconds(max(100, leaseMilliseconds))
         o.leaderLease = .milliseconds(max(200, leaderLeaseMilliseconds))
+        o.localityWait = .milliseconds(max(0, localityWaitMilliseconds))
         o.retry.maxAttempts = max(1, maxAttempts)
         return o
     }

@@ -56,6 +56,31 @@ public enum QueueScripts {
         return 0
         """)
 
+    /// The locality wait's fallback: moves the entries of a worker's affinity stream that it has not
+    /// read yet and that were added before a cut-off to the shared stream, for any worker to take.
+    /// KEYS: worker stream, shared stream. ARGV: group, newest entry id to move (`<ms>-0`), count.
+    /// Returns the number moved.
+    public static let moveWaiting = QueueScript("""
+        if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+        local last = '0-0'
+        for _, g in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
+          local name, id
+          for i = 1, #g, 2 do
+            if g[i] == 'name' then name = g[i + 1] elseif g[i] == 'last-delivered-id' then id = g[i + 1] end
+          end
+          if name == ARGV[1] then last = id end
+        end
+        local entries = redis.call('XRANGE', KEYS[1], '(' .. last, ARGV[2], 'COUNT', ARGV[3])
+        for _, e in ipairs(entries) do
+          local f = e[2]
+          for i = 1, #f, 2 do
+            if f[i] == 't' then redis.call('XADD', KEYS[2], '*', 't', f[i + 1]) end
+          end
+          redis.call('XDEL', KEYS[1], e[1])
+        end
+        return #entries
+        """)
+
     /// Gives a task back for immediate pickup without counting an attempt (graceful shutdown).
     /// KEYS: task stream, shared stream. ARGV: group, entry id, envelope. Returns 1 when released.
     public static let release = QueueScript("""

@@ -172,10 +172,15 @@ final class WorkerService: Sendable {
                     connection = made
                 }
                 guard let connection else { continue }
-                let entries = try read(connection)
-                for entry in entries {
-                    try handle(entry, connection: connection)
+                var batch = CompletionBatch()
+                // Sent, or its connection failed: then the leases lapse and the janitor retries the
+                // tasks, whose results are deterministic. Either way they are no longer in flight here.
+                defer { forget(batch.take()) }
+                for entry in try read(connection) {
+                    if let completion = try handle(entry, connection: connection) { batch.add(completion) }
+                    if batch.isDue { try send(&batch, connection: connection) }
                 }
+                try send(&batch, connection: connection)
             } catch {
                 if error.message.contains("NOGROUP") {
                     connection = nil
@@ -200,7 +205,9 @@ final class WorkerService: Sendable {
                            "BLOCK", Int(options.readBlock.milliseconds), "STREAMS", identity.stream, QueueKeys.sharedStream, ">", ">").streamEntries
     }
 
-    private func handle(_ entry: StreamEntry, connection: RedisConnection) throws(OmnisegError) {
+    /// Runs one task. Returns its completion, to be sent with the batch (the task stays in flight, its
+    /// lease renewed, until then), or nil when the entry was dropped, failed or dead-lettered here.
+    private func handle(_ entry: StreamEntry, connection: RedisConnection) throws(OmnisegError) -> Completion? {
         let message = entry.message
         let envelope: TaskEnvelope
         do throws(OmnisegError) {
@@ -208,17 +215,18 @@ final class WorkerService: Sendable {
         } catch {
             logger.error("dead-lettering an undecodable task message", metadata: ["stream": "\(entry.stream)", "entry": "\(entry.id)", "error": "\(error)"])
             try connection.failTask(entry, envelope: nil, reason: error.message, fatal: true, worker: identity.name, retry: options.retry)
-            return
+            return nil
         }
         let key = entry.stream + "|" + entry.id
         inFlight.withLock { $0[key] = InFlightTask(stream: entry.stream, entryID: entry.id, message: message, jobID: envelope.jobID) }
-        defer { _ = inFlight.withLock { $0.removeValue(forKey: key) } }
+        var completed = false
+        defer { if !completed { _ = inFlight.withLock { $0.removeValue(forKey: key) } } }
 
         let view = try jobs.view(of: envelope.jobID, iteration: envelope.iteration, connection: connection)
         guard view.state == JobState.running.rawValue, !view.cancelled, view.iteration == envelope.iteration else {
             // Cancelled, finished or stale: drop the message without running it.
             try connection.discardTask(entry)
-            return
+            return nil
         }
         let partial: [UInt8]
         var bytesRead = 0
@@ -226,16 +234,30 @@ final class WorkerService: Sendable {
             partial = try execute(envelope, connection: connection, bytesRead: &bytesRead)
         } catch {
             try fail(entry, envelope: envelope, error: error, connection: connection)
-            return
+            return nil
         }
+        completed = true
         let framed = WireFrame(.partial, payload: partial).encoded
-        let result = try connection.evaluate(QueueScripts.complete,
-                                             keys: [QueueKeys.job(envelope.jobID), QueueKeys.results(envelope.jobID, iteration: envelope.iteration), entry.stream],
-                                             arguments: [QueueKeys.group, entry.id, envelope.shard.index, envelope.iteration, framed, bytesRead])
-        tasksDone.add(1, ordering: .relaxed)
-        if result.integer == -2 {
-            logger.debug("duplicate result ignored", metadata: ["task": "\(envelope.taskID)"])
+        return Completion(inFlightKey: key, taskID: envelope.taskID, call: ScriptCall(
+            keys: [QueueKeys.job(envelope.jobID), QueueKeys.results(envelope.jobID, iteration: envelope.iteration), entry.stream],
+            arguments: [QueueKeys.group, entry.id, envelope.shard.index, envelope.iteration, framed, bytesRead]))
+    }
+
+    /// Sends the batch's completions in one pipeline and takes them off the in-flight list.
+    private func send(_ batch: inout CompletionBatch, connection: RedisConnection) throws(OmnisegError) {
+        guard !batch.completions.isEmpty else { return }
+        let replies = try connection.evaluateAll(QueueScripts.complete, batch.completions.map(\.call))
+        for (completion, reply) in zip(batch.completions, replies) {
+            if let message = reply.errorMessage { throw RedisConnection.serverError(message, command: "complete", endpoint: endpoint) }
+            if reply.integer == -2 { logger.debug("duplicate result ignored", metadata: ["task": "\(completion.taskID)"]) }
         }
+        tasksDone.add(batch.completions.count, ordering: .relaxed)
+        forget(batch.take())
+    }
+
+    private func forget(_ completions: [Completion]) {
+        guard !completions.isEmpty else { return }
+        inFlight.withLock { tasks in for c in completions { tasks[c.inFlightKey] = nil } }
     }
 
     /// Runs the task; `bytesRead` gets the shard bytes fetched from Redis (0 when the cache had the shard).
@@ -270,5 +292,34 @@ final class WorkerService: Sendable {
                                               worker: identity.name, retry: options.retry)
         logger.warning(outcome == 2 ? "task dead-lettered" : "task failed; will retry",
                        metadata: ["task": "\(envelope.taskID)", "attempt": "\(envelope.attempt)", "error": "\(error)"])
+    }
+}
+
+/// A finished task's completion (the `complete` script call), waiting to be sent with its batch.
+struct Completion {
+    let inFlightKey: String
+    let taskID: String
+    let call: ScriptCall
+}
+
+/// Completions of short tasks sent together: one round trip (and one Redis event-loop pass) for the
+/// batch instead of one per task. A batch is due a millisecond after its first completion, so a long
+/// task never holds back the results of those before it.
+struct CompletionBatch {
+    static let maxDelay: Duration = .milliseconds(1)
+    private(set) var completions: [Completion] = []
+    private var firstAt: ContinuousClock.Instant?
+
+    mutating func add(_ completion: Completion) {
+        if completions.isEmpty { firstAt = .now }
+        completions.append(completion)
+    }
+
+    var isDue: Bool { firstAt.map { ContinuousClock.now - $0 >= Self.maxDelay } ?? false }
+
+    /// Empties the batch and returns what it held.
+    mutating func take() -> [Completion] {
+        defer { completions = []; firstAt = nil }
+        return completions
     }
 }

@@ -82,8 +82,8 @@ final class ClusterHarness {
         return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
     }
 
-    func submit(_ kind: String = "profile") throws -> String {
-        let r = try omniseg(["submit", kind, "-w", workspacePath])
+    func submit(_ kind: String = "profile", _ parameters: [String] = []) throws -> String {
+        let r = try omniseg(["submit", kind, "-w", workspacePath] + parameters.flatMap { ["--param", $0] })
         guard r.status == 0 else { throw OmnisegError(.badInput, "submit failed: \(r.err)") }
         return r.out.trimmingCharacters(in: .whitespacesAndNewlines)
     }

@@ -94,8 +94,18 @@ import Testing
         #expect(DispatchWindow.grants(capacity: 8, inFlight: [5, 3], wanting: [10, 10]) == [0, 0])
         // A job holding more than its share does not starve a newcomer.
         #expect(DispatchWindow.grants(capacity: 8, inFlight: [6, 0], wanting: [10, 10]) == [0, 2])
-        #expect(DispatchWindow.capacity(liveSlots: 3) == 6)
-        #expect(DispatchWindow.capacity(liveSlots: 0) == 2)
+        // In rows: two default shards per slot; tiny shards count for at least 1/32 of a slot.
+        #expect(DispatchWindow.capacity(liveSlots: 3) == 3 * 131_072)
+        #expect(DispatchWindow.capacity(liveSlots: 0) == 131_072)
+        #expect(DispatchWindow.taskCost(rowsPerShard: 16) == 4096 && DispatchWindow.taskCost(rowsPerShard: 65_536) == 65_536)
+        let slots = DispatchWindow.capacity(liveSlots: 2)
+        #expect(DispatchWindow.grants(capacity: slots, inFlight: [0], wanting: [1000], cost: [4096]) == [64], "tiny tasks: 32 per slot")
+        #expect(DispatchWindow.grants(capacity: slots, inFlight: [0], wanting: [1000], cost: [65_536]) == [4], "default shards: 2 per slot")
+        #expect(DispatchWindow.grants(capacity: slots, inFlight: [0, 0], wanting: [1000, 1000], cost: [4096, 65_536]) == [32, 2],
+                "two jobs split the rows in flight, not the task count")
+        #expect(DispatchWindow.grants(capacity: slots, inFlight: [0], wanting: [5], cost: [1_000_000]) == [1],
+                "a task larger than the window still runs, one at a time")
+        #expect(DispatchWindow.grants(capacity: slots, inFlight: [1], wanting: [5], cost: [1_000_000]) == [0])
     }
 
     @Test func shardsKeepTheirWorkerAndOnlyALeaversShardsMove() {
@@ -207,5 +217,50 @@ import Testing
             #expect(abs(a.moments.mean - b.moments.mean) <= 1e-9 * max(1, abs(a.moments.mean)))
             #expect(a.histogram == b.histogram && a.quantiles == b.quantiles)
         }
+    }
+}
+
+@Suite struct ProbeJobTests {
+    private func shards(rows: Int, shardRows: Int) -> [FeatureShard] {
+        stride(from: 0, to: rows, by: shardRows).map { start in
+            let s = FeatureShard(rowStart: start, rowCount: min(shardRows, rows - start), columnCount: 2)
+            for c in 0..<2 {
+                let out = s.mutableColumn(c)
+                for i in 0..<s.rowCount { out[i] = Float((start + i) * (c + 1)) }
+            }
+            return s
+        }
+    }
+
+    @Test func probeCountsEveryRowAndItsChecksumFollowsTheData() throws {
+        let job = try ProbeJob(parameters: JobParameters(["iterations": "3"]))
+        let data = shards(rows: 1000, shardRows: 64)
+        let result = try JobDriver(jobID: "p", kind: job, shardCount: data.count)
+            .run(transport: InProcessTransport(kind: job, shards: data, threads: 2), checkpoints: MemoryCheckpoints())
+        let text = try job.render(result: result, json: true)
+        #expect(text.contains("\"rows\":1000") && text.contains("\"shards\":16") && text.contains("\"iterations\":3"), "\(text)")
+        data[5].mutableColumn(1)[3] += 1
+        let changed = try JobDriver(jobID: "p", kind: job, shardCount: data.count)
+            .run(transport: InProcessTransport(kind: job, shards: data, threads: 2), checkpoints: MemoryCheckpoints())
+        #expect(changed != result, "one changed value changes the checksum")
+    }
+
+    @Test func aShardThatReadsDifferentlyInALaterIterationFailsTheJobNamingIt() throws {
+        let job = try ProbeJob(parameters: JobParameters(["iterations": "2"]))
+        let data = shards(rows: 256, shardRows: 64)
+        let first = try data.map { try job.execute(shard: $0, iteration: 0, state: [], cancellation: .never) }
+        guard case .iterate(let state) = try job.merge(iteration: 0, state: [], partials: first) else {
+            Issue.record("two iterations were asked for")
+            return
+        }
+        data[2].mutableColumn(0)[0] = -1
+        let second = try data.map { try job.execute(shard: $0, iteration: 1, state: state, cancellation: .never) }
+        #expect(throws: OmnisegError.self) { try job.merge(iteration: 1, state: state, partials: second) }
+        do {
+            _ = try job.merge(iteration: 1, state: state, partials: second)
+        } catch {
+            #expect(error.message.contains("shard 2 read differently"), "\(error)")
+        }
+        #expect(throws: OmnisegError.self) { try ProbeJob(parameters: JobParameters(["iterations": "0"])) }
     }
 }

@@ -165,6 +165,9 @@ final class ClusterCoordinator: Sendable {
                         lastEvent = ContinuousClock.now
                         _ = try? redis.run("XADD", QueueKeys.events(jobID), "MAXLEN", "~", 1000, "*", "state", "running",
                                            "iteration", iteration, "done", done, "total", total)
+                    } timing: { timing in
+                        // Informational (status, bench): a resumed iteration counts from the resume.
+                        _ = try? redis.run("HSET", QueueKeys.job(jobID), "iteration_seconds:\(timing.iteration)", Format.fixed(timing.seconds, 6))
                     }
                     break
                 } catch where (error.code == .unavailable || error.code == .timeout) && !state.stopping {

@@ -8,9 +8,10 @@ final class CoordinatorState: Sendable {
         var isLeader = false
         var stopping = false
         var liveWorkers: [String] = []
-        var capacity = 2
+        var capacity = DispatchWindow.capacity(liveSlots: 0)
         var inFlight: [String: Int] = [:]
         var wanting: [String: Int] = [:]
+        var cost: [String: Int] = [:]
     }
 
     private let fields = Mutex(Fields())
@@ -29,14 +30,17 @@ final class CoordinatorState: Sendable {
         }
     }
 
-    /// How many tasks job `jobID` may dispatch now, given what it has in flight and still wants;
-    /// shares the window fairly with the other jobs that reported.
-    func grant(job jobID: String, inFlight: Int, wanting: Int) -> Int {
+    /// How many tasks job `jobID` may dispatch now, given what it has in flight and still wants and
+    /// what one of its tasks counts for (``DispatchWindow/taskCost(rowsPerShard:)``); shares the
+    /// window fairly with the other jobs that reported.
+    func grant(job jobID: String, inFlight: Int, wanting: Int, taskCost: Int) -> Int {
         fields.withLock { f in
             f.inFlight[jobID] = inFlight
             f.wanting[jobID] = wanting
+            f.cost[jobID] = taskCost
             let jobs = f.inFlight.keys.sorted()
-            let grants = DispatchWindow.grants(capacity: f.capacity, inFlight: jobs.map { f.inFlight[$0] ?? 0 }, wanting: jobs.map { f.wanting[$0] ?? 0 })
+            let grants = DispatchWindow.grants(capacity: f.capacity, inFlight: jobs.map { f.inFlight[$0] ?? 0 },
+                                               wanting: jobs.map { f.wanting[$0] ?? 0 }, cost: jobs.map { f.cost[$0] ?? 1 })
             guard let i = jobs.firstIndex(of: jobID) else { return 0 }
             f.inFlight[jobID] = inFlight + grants[i]
             return grants[i]
@@ -47,6 +51,7 @@ final class CoordinatorState: Sendable {
         fields.withLock { f in
             f.inFlight[jobID] = nil
             f.wanting[jobID] = nil
+            f.cost[jobID] = nil
         }
     }
 }

@@ -25,6 +25,7 @@ struct RedisTransport: TaskTransport {
         var dispatched = Set((try connection.run("SMEMBERS", dispatchedKey).elements ?? []).compactMap { $0.integer.map(Int.init) })
         dispatched.formUnion(done)
         var pending = (0..<n).filter { !dispatched.contains($0) }[...]
+        let taskCost = DispatchWindow.taskCost(rowsPerShard: plan.shards.reduce(0) { $0 + $1.rowCount } / max(1, n))
         defer { state.forget(job: jobID) }
         var lastDone = -1
         var idle = 0
@@ -63,7 +64,7 @@ struct RedisTransport: TaskTransport {
                 lastProgress = ContinuousClock.now
             }
             let inFlight = dispatched.count - doneCount
-            let grant = state.grant(job: jobID, inFlight: inFlight, wanting: pending.count)
+            let grant = state.grant(job: jobID, inFlight: inFlight, wanting: pending.count, taskCost: taskCost)
             if grant > 0 {
                 try dispatch(Array(pending.prefix(grant)), iteration: work.iteration, stateKey: stateKey, dispatchedKey: dispatchedKey)
                 for s in pending.prefix(grant) { dispatched.insert(s) }

@@ -60,6 +60,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("param"), help: "A job parameter, name=value (repeatable).") var parameters: [String] = []
     @Option(help: "Embedded mode: task threads (default: cores).") var threads: Int = CPUFeatures.cores
     @Flag(help: "Print only the job id, not the result.") var quiet = false
+    @Flag(help: "Print each iteration's tasks and wall-clock time on standard error.") var timings = false
     @OptionGroup var workspace: WorkspaceOptions
     @OptionGroup var queue: QueueOptions
     @OptionGroup var tuning: CoordinatorTuning
@@ -80,6 +81,11 @@ struct RunCommand: ParsableCommand {
                                              options: tuning.options, logger: Logger(label: "omniseg.coordinator"))
         try exiting { () throws(OmnisegError) in try coordinator.run(until: spec.id) }
         let record = try exiting { () throws(OmnisegError) in try client.record(spec.id) }
+        if timings {
+            for (i, seconds) in record.iterationSeconds.enumerated() {
+                StandardError.write(IterationTiming(iteration: i, tasks: record.tasksTotal, seconds: seconds).description + "\n")
+            }
+        }
         try report(id: spec.id, kind: kind, state: record.state, result: record.result, error: record.error)
     }
 
@@ -99,6 +105,8 @@ struct RunCommand: ParsableCommand {
                     .run(transport: InProcessTransport(kind: job, shards: matrix.shards, threads: threads), checkpoints: MemoryCheckpoints()) { it, done, total in
                         if it != current { meter?.finish(done: total, items: total); meter = ProgressMeter(label: "\(id) iteration \(it)", total: total, style: .automatic); current = it }
                         meter?.update(done: done, items: done)
+                    } timing: { timing in
+                        if timings { StandardError.write(timing.description + "\n") }
                     }
                 meter?.finish(done: matrix.shards.count, items: matrix.shards.count)
                 try ledger.finish(id: id, state: .succeeded, result: result, error: nil, at: JobQueueClient.now())

@@ -67,6 +67,9 @@ struct StatusCommand: ParsableCommand {
             let read = r.shardBytesRead.enumerated().map { "\($0.offset): \(ByteCount.text($0.element))" }.joined(separator: ", ")
             text += "\n  shard data \(ByteCount.text(r.shardBytes)); read from Redis per iteration: \(read)"
         }
+        if !r.iterationSeconds.isEmpty {
+            text += "\n  seconds per iteration: " + r.iterationSeconds.enumerated().map { "\($0.offset): \(Format.fixed($0.element, 3))" }.joined(separator: ", ")
+        }
         if let e = r.error { text += "\n  error: \(e)" }
         return text
     }

@@ -24,6 +24,25 @@ public protocol JobCheckpoints {
     func begin(iteration: Int, state: [UInt8]) throws(OmnisegError)
 }
 
+/// How long one iteration took: its tasks on the transport, then the merge.
+public struct IterationTiming: Sendable {
+    public var iteration: Int
+    public var tasks: Int
+    public var seconds: Double
+
+    public init(iteration: Int, tasks: Int, seconds: Double) {
+        self.iteration = iteration
+        self.tasks = tasks
+        self.seconds = seconds
+    }
+
+    /// "iteration 1: 11 tasks in 0.0123 s (894 tasks/s)".
+    public var description: String {
+        let rate = seconds > 0 ? Double(tasks) / seconds : 0
+        return "iteration \(iteration): \(tasks) tasks in \(Format.fixed(seconds, 4)) s (\(Format.count(Int(rate))) tasks/s)"
+    }
+}
+
 /// Drives a job through its iterations: run tasks, merge partials in shard order, checkpoint, repeat.
 public struct JobDriver {
     public static let maxIterations = 10_000
@@ -40,14 +59,18 @@ public struct JobDriver {
 
     /// Runs the job to its end and returns the encoded result.
     public func run(transport: some TaskTransport, checkpoints: some JobCheckpoints,
-                    progress: (Int, Int, Int) -> Void = { _, _, _ in }) throws(OmnisegError) -> [UInt8] {
+                    progress: (Int, Int, Int) -> Void = { _, _, _ in },
+                    timing: (IterationTiming) -> Void = { _ in }) throws(OmnisegError) -> [UInt8] {
         var (iteration, state) = try checkpoints.resumePoint() ?? (0, kind.initialState)
         while iteration < Self.maxIterations {
             try checkpoints.begin(iteration: iteration, state: state)
             let work = IterationWork(jobID: jobID, iteration: iteration, state: state, shardCount: shardCount)
             let current = iteration
+            let start = ContinuousClock.now
             let partials = try transport.run(work) { done, total in progress(current, done, total) }
-            switch try kind.merge(iteration: iteration, state: state, partials: partials) {
+            let step = try kind.merge(iteration: iteration, state: state, partials: partials)
+            timing(IterationTiming(iteration: iteration, tasks: shardCount, seconds: (ContinuousClock.now - start).inSeconds))
+            switch step {
             case .iterate(let next):
                 iteration += 1
                 state = next

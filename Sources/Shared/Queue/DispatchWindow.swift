@@ -1,39 +1,52 @@
 /// The scheduler's pure decisions: how many tasks may be in flight, how they are shared between jobs,
 /// and which worker a shard's task is routed to.
 public enum DispatchWindow {
-    /// Tasks kept in flight over all jobs: about twice the live worker slots, never fewer than `minimum`.
-    public static func capacity(liveSlots: Int, minimum: Int = 2) -> Int { max(minimum, 2 * liveSlots) }
+    /// The window is measured in rows, so that it holds about the same amount of work whatever the
+    /// shard size: two default shards (65,536 rows each) per live worker slot.
+    public static let rowsPerSlot = 2 * 65_536
+    /// The least a task counts for, so tiny shards fill a slot's window with at most 32 tasks.
+    public static let minimumTaskRows = rowsPerSlot / 32
 
-    /// How many more tasks job `jobIndex` may dispatch now, sharing `capacity` fairly between `inFlight.count`
-    /// jobs: each gets an equal share, and a share a job cannot use (it has fewer tasks left) goes
-    /// to the others (max-min fairness). `wanting[i]` is what job `i` still has to dispatch.
-    public static func grants(capacity: Int, inFlight: [Int], wanting: [Int]) -> [Int] {
+    /// Rows kept in flight over all jobs; at least one slot's worth when no worker is live yet.
+    public static func capacity(liveSlots: Int) -> Int { max(1, liveSlots) * rowsPerSlot }
+
+    /// What one task of a job with shards of `rowsPerShard` rows counts for in the window.
+    public static func taskCost(rowsPerShard: Int) -> Int { max(minimumTaskRows, rowsPerShard) }
+
+    /// How many more tasks each job may dispatch now, sharing `capacity` (in the unit of `cost`, one
+    /// task of job `i` counting `cost[i]`) fairly between the jobs: each gets an equal share, and a
+    /// share a job cannot use (it has fewer tasks left) goes to the others (max-min fairness).
+    /// `inFlight[i]` and `wanting[i]` are job `i`'s tasks in flight and still to dispatch. A job
+    /// always gets at least one task in flight, even when one task is larger than its share.
+    public static func grants(capacity: Int, inFlight: [Int], wanting: [Int], cost: [Int]? = nil) -> [Int] {
         precondition(inFlight.count == wanting.count)
         let jobs = inFlight.count
         guard jobs > 0 else { return [] }
-        var free = max(0, capacity - inFlight.reduce(0, +))
+        let cost = cost ?? Array(repeating: 1, count: jobs)
+        precondition(cost.count == jobs && cost.allSatisfy { $0 > 0 })
+        var free = capacity - (0..<jobs).reduce(0) { $0 + inFlight[$1] * cost[$1] }
         var grants = Array(repeating: 0, count: jobs)
         // Demand is what each job could use beyond what it has in flight, capped by its fair share.
-        let fairShare = max(1, capacity / jobs)
-        var demand = (0..<jobs).map { min(wanting[$0], max(0, fairShare - inFlight[$0])) }
+        let fairShare = (0..<jobs).map { max(1, capacity / jobs / cost[$0]) }
+        var demand = (0..<jobs).map { min(wanting[$0], max(0, fairShare[$0] - inFlight[$0])) }
         // Round-robin one task at a time: equal shares, and leftovers go to whoever can still use them.
         var progressed = true
-        while free > 0 && progressed {
+        while progressed {
             progressed = false
-            for j in 0..<jobs where free > 0 && demand[j] > 0 {
+            for j in 0..<jobs where demand[j] > 0 && (free >= cost[j] || inFlight[j] + grants[j] == 0) {
                 grants[j] += 1
                 demand[j] -= 1
-                free -= 1
+                free -= cost[j]
                 progressed = true
             }
         }
         // Capacity left over after every job got its fair share goes to jobs that still have work.
         progressed = true
-        while free > 0 && progressed {
+        while progressed {
             progressed = false
-            for j in 0..<jobs where free > 0 && grants[j] < wanting[j] {
+            for j in 0..<jobs where grants[j] < wanting[j] && free >= cost[j] {
                 grants[j] += 1
-                free -= 1
+                free -= cost[j]
                 progressed = true
             }
         }

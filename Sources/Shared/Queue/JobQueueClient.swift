@@ -20,6 +20,8 @@ public struct JobRecord: Sendable {
     /// Shard bytes workers read from Redis in each iteration: after the first, locality routing and
     /// the worker caches should keep this near zero.
     public var shardBytesRead: [Int64] = []
+    /// Wall-clock seconds of each finished iteration (tasks and merge), as the coordinator measured them.
+    public var iterationSeconds: [Double] = []
 
     /// The fields as JSON (the result is left out).
     public var json: String {
@@ -29,6 +31,7 @@ public struct JobRecord: Sendable {
             ("tasks_total", "\(tasksTotal)"), ("error", error.map(JSONText.quoted) ?? "null"), ("submitted_at", "\(submittedAt)"),
             ("finished_at", finishedAt.map { "\($0)" } ?? "null"), ("cancel_requested", cancelRequested ? "true" : "false"),
             ("shard_bytes", "\(shardBytes)"), ("shard_bytes_read", "[" + shardBytesRead.map { "\($0)" }.joined(separator: ",") + "]"),
+            ("iteration_seconds", "[" + iterationSeconds.map { "\($0)" }.joined(separator: ",") + "]"),
         ])
     }
 }
@@ -113,6 +116,7 @@ public struct JobQueueClient {
             cancelRequested: fields["cancel"]?.text == "1", result: fields["result"]?.bytes, parameters: parameters)
         record.shardBytes = fields["shard_bytes"]?.integer ?? 0
         record.shardBytesRead = (0...record.iteration).map { fields["shard_bytes_read:\($0)"]?.integer ?? 0 }
+        record.iterationSeconds = (0...record.iteration).compactMap { fields["iteration_seconds:\($0)"]?.text.flatMap(Double.init) }
         return record
     }
 

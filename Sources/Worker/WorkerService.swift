@@ -24,6 +24,10 @@ final class WorkerService: Sendable {
     private let tasksDone = Atomic<Int>(0)
     private let runningThreads = Atomic<Int>(0)
     private let stopFetching = Atomic<Bool>(false)
+    /// A moving average of task run time in microseconds: short tasks are read `prefetch` at a time
+    /// (fewer round trips), long ones one at a time so every task thread gets one. Starts long.
+    private let averageTaskMicroseconds = Atomic<Int>(1_000_000)
+    private static let shortTaskMicroseconds = 2_000
 
     init(endpoint: RedisEndpoint, options: WorkerOptions, logger: Logger) {
         self.endpoint = endpoint
@@ -201,7 +205,8 @@ final class WorkerService: Sendable {
     }
 
     private func read(_ connection: RedisConnection) throws(OmnisegError) -> [StreamEntry] {
-        try connection.run("XREADGROUP", "GROUP", QueueKeys.group, identity.name, "COUNT", options.prefetch,
+        let short = averageTaskMicroseconds.load(ordering: .relaxed) < Self.shortTaskMicroseconds
+        return try connection.run("XREADGROUP", "GROUP", QueueKeys.group, identity.name, "COUNT", short ? options.prefetch : 1,
                            "BLOCK", Int(options.readBlock.milliseconds), "STREAMS", identity.stream, QueueKeys.sharedStream, ">", ">").streamEntries
     }
 
@@ -231,7 +236,11 @@ final class WorkerService: Sendable {
         let partial: [UInt8]
         var bytesRead = 0
         do throws(OmnisegError) {
+            let start = ContinuousClock.now
             partial = try execute(envelope, connection: connection, bytesRead: &bytesRead)
+            let micros = Int((ContinuousClock.now - start).inSeconds * 1e6)
+            let average = averageTaskMicroseconds.load(ordering: .relaxed)
+            averageTaskMicroseconds.store(average - average / 4 + micros / 4, ordering: .relaxed)
         } catch {
             try fail(entry, envelope: envelope, error: error, connection: connection)
             return nil

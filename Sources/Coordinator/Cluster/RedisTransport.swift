@@ -73,7 +73,8 @@ struct RedisTransport: TaskTransport {
             } else {
                 idle += 1
             }
-            sleep(for: .microseconds(idle < 10 ? 500 : idle < 100 ? 2000 : 10_000))
+            // Poll often while results are coming in (the round trip is a few hundred microseconds), less when idle.
+            sleep(for: .microseconds(idle < 8 ? 250 : idle < 200 ? 1000 : 5000))
         }
         let stored = try connection.run("HGETALL", resultsKey).fieldMap
         var partials: [[UInt8]] = []

@@ -1,0 +1,304 @@
+#!/usr/bin/env python3
+"""Cluster benchmarks: the Redis queue against embedded mode, on this machine, release build.
+
+Usage: bench/cluster.py --workspace BIG.sqlite [--people N-for-the-small-workspace]
+
+Starts its own redis-server (deploy/redis/omniseg-queue.conf: noeviction, AOF everysec, ACL user) on
+a free loopback port and its own omniseg-worker processes; every job runs through `omniseg run
+--timings`, which prints each iteration's wall time (tasks on the transport plus the merge), so
+process start-up and workspace loading are not counted. Measures:
+  - small tasks/s: `probe` over 16-row shards (the lightest task there is), embedded vs Redis;
+  - task round trip: `probe` over a single shard, one task per iteration;
+  - `profile` rows/s on the big workspace: embedded 1 and 2 threads; Redis with 1 worker x 1,
+    2 workers x 1 and 1 worker x 2 (each job run twice: cold caches, then warm);
+  - shard bytes read from Redis per iteration (from `omniseg status --json`).
+Writes bench/results/cluster.json and cluster.md.
+"""
+import argparse
+import datetime
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+from machine import describe, machine  # noqa: E402
+
+BIN = os.path.join(ROOT, ".build", "release")
+OMNISEG = os.path.join(BIN, "omniseg")
+WORKER = os.path.join(BIN, "omniseg-worker")
+REPEATS = 5
+TIMING = re.compile(r"iteration (\d+): (\d+) tasks in ([0-9.]+) s")
+
+
+def sh(args, **kw):
+    r = subprocess.run(args, capture_output=True, text=True, **kw)
+    if r.returncode != 0:
+        sys.exit(f"cluster bench: {' '.join(args[:4])}… failed ({r.returncode}):\n{r.stderr[-2000:]}")
+    return r
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Redis:
+    def __init__(self, work):
+        self.port = free_port()
+        password = secrets.token_hex(12)
+        self.url = f"redis://omniseg:{password}@127.0.0.1:{self.port}/0"
+        self.dir = os.path.join(work, "redis")
+        shutil.rmtree(self.dir, ignore_errors=True)
+        os.makedirs(self.dir)
+        conf = os.path.join(self.dir, "redis.conf")
+        with open(os.path.join(ROOT, "deploy", "redis", "omniseg-queue.conf")) as f:
+            text = f.read().replace("change-me", password)
+        with open(conf, "w") as f:
+            f.write(text)
+        self.process = subprocess.Popen(
+            ["redis-server", conf, "--bind", "127.0.0.1", "--port", str(self.port), "--dir", self.dir, "--daemonize", "no"],
+            stdout=open(os.path.join(self.dir, "redis.log"), "w"), stderr=subprocess.STDOUT)
+        for _ in range(100):
+            if subprocess.run([OMNISEG, "workers", "--redis", self.url], capture_output=True).returncode == 0:
+                return
+            time.sleep(0.1)
+        sys.exit("cluster bench: redis-server did not start")
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait()
+
+
+class Workers:
+    def __init__(self, redis, count, concurrency, log_dir):
+        self.redis = redis
+        self.processes = [
+            subprocess.Popen([WORKER, "--redis", redis.url, "--concurrency", str(concurrency), "--log-level", "warning"],
+                             stdout=subprocess.DEVNULL, stderr=open(os.path.join(log_dir, f"worker-{i}.log"), "w"))
+            for i in range(count)]
+        for _ in range(100):
+            listing = sh([OMNISEG, "workers", "--redis", redis.url, "--json"]).stdout
+            if listing.count('"alive":true') >= count:
+                return
+            time.sleep(0.1)
+        sys.exit("cluster bench: workers did not register")
+
+    def stop(self):
+        for p in self.processes:
+            p.send_signal(signal.SIGTERM)
+        for p in self.processes:
+            p.wait()
+
+
+def run_job(workspace, kind, params=(), redis=None, threads=None):
+    """Runs one job; returns (job id, [(iteration, tasks, seconds)])."""
+    args = [OMNISEG, "run", kind, "-w", workspace, "--quiet", "--timings"]
+    for p in params:
+        args += ["--param", p]
+    args += ["--redis", redis.url] if redis else ["--threads", str(threads)]
+    r = sh(args)
+    timings = [(int(m[1]), int(m[2]), float(m[3])) for m in TIMING.finditer(r.stderr)]
+    return r.stdout.strip(), timings
+
+
+def job_status(redis, job):
+    return json.loads(sh([OMNISEG, "status", job, "--redis", redis.url, "--json"]).stdout)
+
+
+def prepare_small(work, people):
+    """A workspace of 16-row shards (small tasks) and a copy with one shard (round trip)."""
+    small = os.path.join(work, "cluster-small")
+    one = os.path.join(work, "cluster-one")
+    if not os.path.exists(os.path.join(one, "workspace.sqlite")):
+        shutil.rmtree(small, ignore_errors=True)
+        shutil.rmtree(one, ignore_errors=True)
+        sh([OMNISEG, "demo", "--people", str(people), "--seed", "11", "--dir", small])
+        sh([OMNISEG, "features", "-w", os.path.join(small, "workspace.sqlite"), "--shard-rows", "16"])
+        os.makedirs(one)
+        shutil.copy(os.path.join(small, "workspace.sqlite"), os.path.join(one, "workspace.sqlite"))
+        sh([OMNISEG, "features", "-w", os.path.join(one, "workspace.sqlite"), "--shard-rows", "1048576"])
+    return os.path.join(small, "workspace.sqlite"), os.path.join(one, "workspace.sqlite")
+
+
+def rows_of(workspace):
+    out = sh([OMNISEG, "features", "-w", workspace, "--describe"]).stdout
+    m = re.search(r"([0-9,]+) people", out)
+    return int(m[1].replace(",", "")) if m else 0
+
+
+def warm(timings):
+    """Median seconds of the iterations after the first."""
+    rest = [s for i, _, s in timings if i > 0]
+    return statistics.median(rest) if rest else timings[-1][2]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--workspace", required=True, help="the big workspace (profile rows/s)")
+    ap.add_argument("--people", type=int, default=20000, help="people in the small-task workspace")
+    ap.add_argument("--work", default=os.path.join(ROOT, "bench", "data"))
+    ap.add_argument("--results", default=os.path.join(ROOT, "bench", "results"))
+    a = ap.parse_args()
+    os.makedirs(a.work, exist_ok=True)
+    os.makedirs(a.results, exist_ok=True)
+    logs = os.path.join(a.work, "cluster-logs")
+    os.makedirs(logs, exist_ok=True)
+    small, one = prepare_small(a.work, a.people)
+    big_rows = rows_of(a.workspace)
+    results = []
+
+    def record(name, mode, workers, concurrency, job, timings, rows=0, status=None):
+        entry = {"name": name, "mode": mode, "workers": workers, "concurrency": concurrency, "job": job,
+                 "iterations": [{"iteration": i, "tasks": t, "seconds": s} for i, t, s in timings]}
+        first, steady = timings[0][2], warm(timings)
+        tasks = timings[0][1]
+        entry.update({"first_iteration_seconds": first, "steady_iteration_seconds": steady,
+                      "steady_tasks_per_second": tasks / steady if steady > 0 else 0})
+        if rows:
+            entry["steady_rows_per_second"] = rows / steady if steady > 0 else 0
+            entry["first_rows_per_second"] = rows / first if first > 0 else 0
+        if status:
+            entry["shard_bytes"] = status["shard_bytes"]
+            entry["shard_bytes_read"] = status["shard_bytes_read"]
+        results.append(entry)
+        print(f"{name}: first {first:.4f} s, steady {steady:.4f} s per iteration"
+              + (f", {entry['steady_tasks_per_second']:,.0f} tasks/s" if not rows else f", {entry['steady_rows_per_second']:,.0f} rows/s"),
+              file=sys.stderr)
+
+    def record_job(name, mode, workers, concurrency, runs, rows, status=None):
+        """A whole job run several times: the median job time (sum of its iterations)."""
+        totals = sorted(sum(s for _, _, s in t) for _, t in runs)
+        seconds = statistics.median(totals)
+        iterations = len(runs[0][1])
+        entry = {"name": name, "mode": mode, "workers": workers, "concurrency": concurrency,
+                 "jobs": [job for job, _ in runs], "runs": len(runs), "iterations_per_job": iterations,
+                 "job_seconds": seconds, "job_seconds_all": totals,
+                 "rows_per_second": rows * iterations / seconds if seconds > 0 else 0}
+        if status:
+            entry["shard_bytes"] = status["shard_bytes"]
+            entry["shard_bytes_read"] = status["shard_bytes_read"]
+        results.append(entry)
+        print(f"{name}: job {seconds:.4f} s (median of {len(runs)}), {entry['rows_per_second']:,.0f} rows/s", file=sys.stderr)
+
+    # Embedded references.
+    for threads in (1, 2):
+        job, t = run_job(small, "probe", ["iterations=10"], threads=threads)
+        record(f"small_tasks_embedded_{threads}_threads", "embedded", 0, threads, job, t)
+    job, t = run_job(one, "probe", ["iterations=50"], threads=1)
+    record("round_trip_embedded", "embedded", 0, 1, job, t)
+    for threads in (1, 2):
+        runs = [run_job(a.workspace, "profile", threads=threads) for _ in range(REPEATS)]
+        record_job(f"profile_embedded_{threads}_threads", "embedded", 0, threads, runs, big_rows)
+
+    redis = Redis(a.work)
+    try:
+        for count, concurrency in ((1, 2), (2, 1)):
+            workers = Workers(redis, count, concurrency, logs)
+            label = f"{count}x{concurrency}"
+            job, t = run_job(small, "probe", ["iterations=10"], redis=redis)
+            record(f"small_tasks_redis_{label}", "redis", count, concurrency, job, t, status=job_status(redis, job))
+            if (count, concurrency) == (1, 2):
+                job, t = run_job(one, "probe", ["iterations=50"], redis=redis)
+                record("round_trip_redis", "redis", count, concurrency, job, t)
+            workers.stop()
+        for count, concurrency in ((1, 1), (2, 1), (1, 2)):
+            workers = Workers(redis, count, concurrency, logs)
+            label = f"{count}x{concurrency}"
+            cold = [run_job(a.workspace, "profile", redis=redis)]
+            record_job(f"profile_redis_{label}_cold", "redis", count, concurrency, cold, big_rows, job_status(redis, cold[0][0]))
+            warm_runs = [run_job(a.workspace, "profile", redis=redis) for _ in range(REPEATS)]
+            record_job(f"profile_redis_{label}_warm", "redis", count, concurrency, warm_runs, big_rows,
+                       job_status(redis, warm_runs[-1][0]))
+            job, t = run_job(a.workspace, "probe", ["iterations=10"], redis=redis)
+            record(f"probe_big_redis_{label}", "redis", count, concurrency, job, t, rows=big_rows, status=job_status(redis, job))
+            workers.stop()
+    finally:
+        redis.stop()
+    for threads in (1, 2):
+        job, t = run_job(a.workspace, "probe", ["iterations=10"], threads=threads)
+        record(f"probe_big_embedded_{threads}_threads", "embedded", 0, threads, job, t, rows=big_rows)
+
+    write(a.results, results, big_rows, a.people)
+
+
+def write(directory, results, big_rows, people):
+    by = {r["name"]: r for r in results}
+    m = machine()
+    doc = {"date": datetime.date.today().isoformat(), "machine": m, "big_workspace_rows": big_rows,
+           "small_workspace_people": people, "results": results}
+    with open(os.path.join(directory, "cluster.json"), "w") as f:
+        json.dump(doc, f, indent=2)
+
+    def ms(x):
+        return f"{x * 1000:.2f}"
+
+    lines = [f"# Cluster benchmarks ({doc['date']})", "",
+             f"`make bench` (bench/cluster.py) — {describe(m)}. Redis {redis_version()} on the same machine "
+             "with deploy/redis/omniseg-queue.conf (AOF everysec). Times are per iteration, measured by the "
+             "job driver (tasks + merge); *steady* is the median of the iterations after the first.", "",
+             "## Small tasks (probe over 16-row shards)", "",
+             "| run | tasks per iteration | first iteration ms | steady ms | steady tasks/s |", "|---|---:|---:|---:|---:|"]
+    for r in results:
+        if r["name"].startswith("small_tasks"):
+            lines.append(f"| {r['name']} | {r['iterations'][0]['tasks']:,} | {ms(r['first_iteration_seconds'])} | "
+                         f"{ms(r['steady_iteration_seconds'])} | {r['steady_tasks_per_second']:,.0f} |")
+    lines += ["", "## Task round trip (probe over one shard: one task per iteration)", "",
+              "| run | median ms | p90 ms |", "|---|---:|---:|"]
+    for name in ("round_trip_embedded", "round_trip_redis"):
+        if name in by:
+            s = sorted(x["seconds"] for x in by[name]["iterations"][1:])
+            lines.append(f"| {name} | {ms(statistics.median(s))} | {ms(s[int(0.9 * (len(s) - 1))])} |")
+    def read_column(r):
+        read = ", ".join(f"{b / 1e6:.1f}" for b in r.get("shard_bytes_read", [])) or "—"
+        shard = f"{r['shard_bytes'] / 1e6:.1f}" if "shard_bytes" in r else "—"
+        return shard, read
+
+    def section(title, header, prefix, cells):
+        lines.extend(["", title, "", "| " + " | ".join(header) + " |", "|---|" + "---:|" * (len(header) - 2) + "---|"])
+        for r in results:
+            if r["name"].startswith(prefix):
+                lines.append("| " + " | ".join([r["name"]] + cells(r) + list(read_column(r))) + " |")
+
+    section(f"## profile job over {big_rows:,} rows (2 iterations; median of {REPEATS} jobs, cold = first job on new workers)",
+            ["run", "job s", "rows/s (rows × iterations / s)", "shard MB", "MB read from Redis per iteration (last job)"],
+            "profile", lambda r: [f"{r['job_seconds']:.3f}", f"{r['rows_per_second']:,.0f}"])
+    section(f"## probe over {big_rows:,} rows (10 iterations; steady = median of iterations 1–9)",
+            ["run", "first iteration s", "steady s", "steady rows/s", "shard MB", "MB read from Redis per iteration"],
+            "probe_big", lambda r: [f"{r['first_iteration_seconds']:.4f}", f"{r['steady_iteration_seconds']:.4f}",
+                                    f"{r['steady_rows_per_second']:,.0f}"])
+    lines += ["", "## Against the goals", ""]
+    small = by.get("small_tasks_redis_1x2")
+    if small:
+        rate = small["steady_tasks_per_second"]
+        lines.append(f"- Small tasks through Redis: {rate:,.0f} tasks/s (goal ≥ 20,000: "
+                     f"{'met' if rate >= 20000 else f'missed by {100 * (1 - rate / 20000):.0f}%'}).")
+    for cluster, embedded, what, key in (("profile_redis_1x2_warm", "profile_embedded_2_threads", "profile job (warm caches)", "rows_per_second"),
+                                         ("probe_big_redis_1x2", "probe_big_embedded_2_threads", "probe iteration", "steady_rows_per_second")):
+        if cluster in by and embedded in by:
+            ratio = by[cluster][key] / by[embedded][key]
+            lines.append(f"- Steady-state {what}, 1 worker × 2 threads vs embedded 2 threads: "
+                         f"{100 * ratio:.0f}% of embedded throughput (goal ≥ 90%: {'met' if ratio >= 0.9 else 'missed'}).")
+    text = "\n".join(lines) + "\n"
+    with open(os.path.join(directory, "cluster.md"), "w") as f:
+        f.write(text)
+    print(text)
+
+
+def redis_version():
+    out = subprocess.run(["redis-server", "--version"], capture_output=True, text=True).stdout
+    m = re.search(r"v=([0-9.]+)", out)
+    return m[1] if m else "?"
+
+
+if __name__ == "__main__":
+    main()

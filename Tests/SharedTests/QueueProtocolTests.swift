@@ -264,3 +264,18 @@ import Testing
         #expect(throws: OmnisegError.self) { try ProbeJob(parameters: JobParameters(["iterations": "0"])) }
     }
 }
+
+@Suite struct JobLedgerTests {
+    @Test func localIDsFollowTheLargestEvenAfterADeletion() throws {
+        let dir = TemporaryDirectory()
+        let workspace = try Workspace(path: dir.file("w.sqlite"))
+        let ledger = JobLedger(workspace: workspace)
+        func start() throws -> String { try ledger.startLocal(kind: "probe", parameters: JobParameters(), submittedAt: 1, featureSet: 1) }
+        #expect(try start() == "local-1")
+        #expect(try start() == "local-2")
+        try ledger.start(id: "J7", kind: "probe", parameters: JobParameters(), mode: "cluster", submittedAt: 1, featureSet: 1)
+        try workspace.db.run("DELETE FROM job WHERE id = 'local-1'")
+        #expect(try start() == "local-3", "a deleted job's number is not handed out again")
+        #expect(try ledger.entry("local-3")?.state == "running")
+    }
+}

@@ -95,8 +95,7 @@ struct RunCommand: ParsableCommand {
             let matrix = try FeatureStore(workspace: ws).load()
             let job = try JobKindRegistry.make(kind, columnNames: matrix.names, parameters: params)
             let ledger = JobLedger(workspace: ws)
-            let id = try ledger.nextLocalID()
-            try ledger.start(id: id, kind: kind, parameters: params, mode: "embedded", submittedAt: JobQueueClient.now(), featureSet: matrix.setID)
+            let id = try ledger.startLocal(kind: kind, parameters: params, submittedAt: JobQueueClient.now(), featureSet: matrix.setID)
             StandardError.write("job \(id)\n")
             var meter: ProgressMeter?
             var current = -1

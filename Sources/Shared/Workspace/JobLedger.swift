@@ -18,10 +18,18 @@ public struct JobLedger {
 
     public init(workspace: Workspace) { self.workspace = workspace }
 
-    /// A new id for an embedded job: `local-N`.
-    public func nextLocalID() throws(OmnisegError) -> String {
-        let n = try workspace.db.scalar("SELECT count(*) FROM job WHERE mode = 'embedded'")?.integer ?? 0
-        return "local-\(n + 1)"
+    /// Records a new embedded job and returns its id, `local-N` with N one more than the largest so
+    /// far. One statement, so two runs started at once get different ids.
+    public func startLocal(kind: String, parameters: JobParameters, submittedAt: Int64, featureSet: Int64) throws(OmnisegError) -> String {
+        let text = parameters.sorted.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
+        let id = try workspace.db.scalar("""
+            INSERT INTO job (id, kind, parameters, state, mode, submitted_at, feature_set)
+            SELECT 'local-' || (coalesce(max(CAST(substr(id, 7) AS INTEGER)), 0) + 1), ?, ?, 'running', 'embedded', ?, ?
+            FROM job WHERE id LIKE 'local-%'
+            RETURNING id
+            """, [.text(kind), .text(text), .integer(submittedAt), .integer(featureSet)])?.text
+        guard let id else { throw OmnisegError(.corrupt, "the workspace did not return the new job's id", context: [("workspace", workspace.path)]) }
+        return id
     }
 
     /// Records a job that started (or restarts it when it is already there).

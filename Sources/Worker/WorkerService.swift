@@ -248,7 +248,8 @@ final class WorkerService: Sendable {
         completed = true
         let framed = WireFrame(.partial, payload: partial).encoded
         return Completion(inFlightKey: key, taskID: envelope.taskID, call: ScriptCall(
-            keys: [QueueKeys.job(envelope.jobID), QueueKeys.results(envelope.jobID, iteration: envelope.iteration), entry.stream],
+            keys: [QueueKeys.job(envelope.jobID), QueueKeys.results(envelope.jobID, iteration: envelope.iteration), entry.stream,
+                   QueueKeys.completed(envelope.jobID)],
             arguments: [QueueKeys.group, entry.id, envelope.shard.index, envelope.iteration, framed, bytesRead]))
     }
 

@@ -118,7 +118,8 @@ import Testing
         try redis.run("HSET", QueueKeys.job("D1"), "state", "running", "iteration", "1", "tasks_done", "0")
         func complete(iteration: Int, partial: String) throws -> Int64? {
             try redis.run("XADD", QueueKeys.sharedStream, "*", "t", "x")
-            return try redis.evaluate(QueueScripts.complete, keys: [QueueKeys.job("D1"), QueueKeys.results("D1", iteration: iteration), QueueKeys.sharedStream],
+            return try redis.evaluate(QueueScripts.complete, keys: [QueueKeys.job("D1"), QueueKeys.results("D1", iteration: iteration), QueueKeys.sharedStream,
+                                                                        QueueKeys.completed("D1")],
                                       arguments: [QueueKeys.group, "0-1", 5, iteration, partial, 100]).integer
         }
         #expect(try complete(iteration: 1, partial: "first") == 1)
@@ -127,6 +128,7 @@ import Testing
         #expect(try redis.run("HGET", QueueKeys.results("D1", iteration: 1), "5").text == "first")
         #expect(try redis.run("HGET", QueueKeys.job("D1"), "tasks_done").integer == 1)
         #expect(try redis.run("HGET", QueueKeys.job("D1"), "shard_bytes_read:1").integer == 200, "bytes moved count even for a duplicate")
+        #expect(try redis.run("LLEN", QueueKeys.completed("D1")).integer == 1, "one stored result signals the coordinator once")
         try redis.run("HSET", QueueKeys.job("D1"), "state", "cancelled")
         #expect(try complete(iteration: 1, partial: "late") == 0)
     }

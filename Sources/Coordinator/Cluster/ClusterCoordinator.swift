@@ -211,6 +211,7 @@ final class ClusterCoordinator: Sendable {
             cleanup.append(RedisCommand("DEL", QueueKeys.results(jobID, iteration: i), QueueKeys.dispatched(jobID, iteration: i)))
             cleanup.append(RedisCommand("EXPIRE", QueueKeys.state(jobID, iteration: i), ttl))
         }
+        cleanup.append(RedisCommand("DEL", QueueKeys.completed(jobID)))
         cleanup.append(RedisCommand("EXPIRE", QueueKeys.job(jobID), ttl))
         cleanup.append(RedisCommand("EXPIRE", QueueKeys.events(jobID), ttl))
         _ = try connection.pipeline(cleanup)

@@ -28,7 +28,6 @@ struct RedisTransport: TaskTransport {
         let taskCost = DispatchWindow.taskCost(rowsPerShard: plan.shards.reduce(0) { $0 + $1.rowCount } / max(1, n))
         defer { state.forget(job: jobID) }
         var lastDone = -1
-        var idle = 0
         var lastProgress = ContinuousClock.now
         var suspects: Set<Int> = []
         while true {
@@ -46,7 +45,6 @@ struct RedisTransport: TaskTransport {
             if doneCount != lastDone {
                 progress(doneCount, n)
                 lastDone = doneCount
-                idle = 0
                 lastProgress = ContinuousClock.now
                 suspects = []
             }
@@ -69,12 +67,11 @@ struct RedisTransport: TaskTransport {
                 try dispatch(Array(pending.prefix(grant)), iteration: work.iteration, stateKey: stateKey, dispatchedKey: dispatchedKey)
                 for s in pending.prefix(grant) { dispatched.insert(s) }
                 pending = pending.dropFirst(grant)
-                idle = 0
             } else {
-                idle += 1
+                // Nothing to dispatch: sleep until a task completes (the complete script signals), or
+                // 50 ms pass, to look at cancellation, errors and the window again.
+                try connection.run("BLPOP", QueueKeys.completed(jobID), "0.05")
             }
-            // Poll often while results are coming in (the round trip is a few hundred microseconds), less when idle.
-            sleep(for: .microseconds(idle < 8 ? 250 : idle < 200 ? 1000 : 5000))
         }
         let stored = try connection.run("HGETALL", resultsKey).fieldMap
         var partials: [[UInt8]] = []

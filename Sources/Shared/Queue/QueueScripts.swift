@@ -4,7 +4,8 @@
 /// failing or requeuing one, promoting delayed tasks, cancelling a job, and the coordinator's
 /// fenced writes and leader lock.
 public enum QueueScripts {
-    /// Completes a task. KEYS: job hash, results hash, task stream. ARGV: group, entry id, shard,
+    /// Completes a task. KEYS: job hash, results hash, task stream, the job's completion signal list
+    /// (given one element when a result is stored and it has none). ARGV: group, entry id, shard,
     /// iteration, partial, shard bytes the task read from Redis (counted per iteration in the job's
     /// `shard_bytes_read:<iteration>`, whatever the outcome: they were moved).
     /// Returns 1 stored, 0 job not running (dropped), -1 stale iteration, -2 duplicate.
@@ -19,6 +20,7 @@ public enum QueueScripts {
         if fields[2] ~= ARGV[4] then return -1 end
         if redis.call('HSETNX', KEYS[2], ARGV[3], ARGV[5]) == 1 then
           redis.call('HINCRBY', KEYS[1], 'tasks_done', 1)
+          if redis.call('LLEN', KEYS[4]) == 0 then redis.call('RPUSH', KEYS[4], '1') end
           return 1
         end
         return -2

@@ -22,11 +22,24 @@ let package = Package(
             name: "CHiredis",
             providers: [.apt(["libhiredis-dev"])]
         ),
+        // The hottest loops, compiled once per instruction set; Shared/Kernels picks one at run time
+        // from the CPU's features, so one binary runs on any x86-64 host.
+        .target(
+            name: "KernelsAVX512",
+            swiftSettings: [.unsafeFlags(["-target-cpu", "skylake-avx512", "-Xcc", "-mavx512f", "-Xcc", "-mavx512bw",
+                                          "-Xcc", "-mavx512vl", "-Xcc", "-mavx512dq", "-Xcc", "-mfma"])]
+        ),
+        .target(
+            name: "KernelsAVX2",
+            swiftSettings: [.unsafeFlags(["-target-cpu", "haswell", "-Xcc", "-mavx2", "-Xcc", "-mfma"])]
+        ),
         .target(
             name: "Shared",
             dependencies: [
                 "CSQLite",
                 "CHiredis",
+                "KernelsAVX512",
+                "KernelsAVX2",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -90,7 +90,7 @@ final class WorkerService: Sendable {
 
     private func staticInfo() -> [(String, String)] {
         [("host", identity.host), ("pid", "\(identity.pid)"), ("cores", "\(CPUFeatures.cores)"), ("concurrency", "\(options.concurrency)"),
-         ("simd", CPUFeatures.simdLevel), ("version", OmnisegVersion.current), ("stream", identity.stream),
+         ("simd", CPUFeatures.simdLevel), ("kernels", KernelVariant.best.rawValue), ("version", OmnisegVersion.current), ("stream", identity.stream),
          ("started_at", "\(JobQueueClient.now())")]
     }
 

@@ -45,6 +45,7 @@ import Testing
         #expect(result.status == 0 && result.out.contains("profile of"))
         let workers = try h.omniseg(["workers", "--json"])
         #expect(workers.out.components(separatedBy: "\"alive\":true").count - 1 == 3, "\(workers.out)")
+        #expect(workers.out.contains("\"kernels\":\"\(KernelVariant.best.rawValue)\""), "each worker shows its kernel variant: \(workers.out)")
     }
 
     @Test func shardsMoveOnceThenStayOnTheirWorkers() throws {

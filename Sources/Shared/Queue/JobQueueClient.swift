@@ -42,7 +42,7 @@ public struct WorkerRecord: Sendable {
     public var fields: [String: String]
     public var alive: Bool
 
-    public static let columns = ["host", "pid", "cores", "concurrency", "simd", "version", "tasks_done", "cached_shards", "cached_bytes", "bytes_read", "last_heartbeat"]
+    public static let columns = ["host", "pid", "cores", "concurrency", "simd", "kernels", "version", "tasks_done", "cached_shards", "cached_bytes", "bytes_read", "last_heartbeat"]
 
     public var json: String {
         JSONText.object([("name", JSONText.quoted(name)), ("alive", alive ? "true" : "false")]

@@ -45,7 +45,8 @@ while let a = args.next() {
     switch a {
     case "--people": people = Int(args.next() ?? "") ?? people
     case "--dir": dir = args.next() ?? dir
-    default: StandardError.write("usage: Bench [--people N] [--dir DIR]\n"); exit(64)
+    case "--kernels": KernelBench.run(); exit(0)
+    default: StandardError.write("usage: Bench [--people N] [--dir DIR] | Bench --kernels\n"); exit(64)
     }
 }
 

@@ -139,35 +139,44 @@ public enum NearestCentroid {
     }
 
     /// Sums, counts and inertia from the labels and scores, column by column (sequential reads).
+    /// Four banks of accumulators, by row index modulo 4, so consecutive rows with the same label do
+    /// not wait on each other's add; the banks are summed in a fixed order (deterministic).
     static func accumulate(_ shard: FeatureShard, columns: [Int], table: CentroidTable, labels: [Int32], scores: [Float]) -> ShardAssignment {
         let d = table.dimension
+        let k = table.k
         let n = shard.rowCount
-        var sums = [Double](repeating: 0, count: table.k * d)
-        var counts = [Int64](repeating: 0, count: table.k)
+        let banks = 4
+        var sums = [Double](repeating: 0, count: k * d)
+        var counts = [Int64](repeating: 0, count: k)
         var scoreTotal = 0.0
-        labels.withUnsafeBufferPointer { labels in
-            scores.withUnsafeBufferPointer { scores in
-                for i in 0..<n {
-                    counts[Int(labels[i])] += 1
-                    scoreTotal += Double(scores[i])
-                }
-            }
-        }
         var squares = 0.0
-        sums.withUnsafeMutableBufferPointer { sums in
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: banks * k) { bank in
+            guard let bank = bank.baseAddress else { return }
             labels.withUnsafeBufferPointer { labels in
-                for (position, column) in columns.enumerated() {
-                    let values = shard.column(column)
-                    let center = table.center[position]
-                    let inverse = table.inverseScale[position]
-                    var columnSquares: Float = 0
-                    for i in 0..<n {
-                        let v = values[i]
-                        sums[Int(labels[i]) * d + position] += Double(v)
-                        let z = (v - center) * inverse
-                        columnSquares += z * z
+                scores.withUnsafeBufferPointer { scores in
+                    bank.initialize(repeating: 0, count: banks * k)
+                    var i = 0
+                    while i < n {
+                        bank[(i & 3) * k + Int(labels[i])] += 1
+                        scoreTotal += Double(scores[i])
+                        i += 1
                     }
-                    squares += Double(columnSquares)
+                    for j in 0..<k { counts[j] = Int64(bank[j] + bank[k + j] + bank[2 * k + j] + bank[3 * k + j]) }
+                    for (position, column) in columns.enumerated() {
+                        let values = shard.column(column)
+                        let center = table.center[position]
+                        let inverse = table.inverseScale[position]
+                        bank.update(repeating: 0, count: banks * k)
+                        var columnSquares: Float = 0
+                        for i in 0..<n {
+                            let v = values[i]
+                            bank[(i & 3) * k + Int(labels[i])] += Double(v)
+                            let z = (v - center) * inverse
+                            columnSquares += z * z
+                        }
+                        for j in 0..<k { sums[j * d + position] = bank[j] + bank[k + j] + bank[2 * k + j] + bank[3 * k + j] }
+                        squares += Double(columnSquares)
+                    }
                 }
             }
         }

@@ -53,7 +53,9 @@ import Testing
             for i in 0..<t.shard.rowCount {
                 for (p, c) in t.columns.enumerated() { sums[Int(scratch.labels[i]) * t.columns.count + p] += Double(t.shard.column(c)[i]) }
             }
-            for (a, b) in zip(result.sums, sums) { #expect(abs(a - b) <= 1e-9 * max(1, abs(b)), "\(variant): sum \(a) vs \(b)") }
+            // The AVX-512 step adds in float for up to 1,024 rows, then in double.
+            let tolerance = variant == .avx512 ? 1e-5 : 1e-9
+            for (a, b) in zip(result.sums, sums) { #expect(abs(a - b) <= tolerance * max(1, abs(b)), "\(variant): sum \(a) vs \(b)") }
         }
     }
 

@@ -88,12 +88,18 @@ public struct ShardAssignment: Sendable, Equatable {
 public struct AssignmentScratch {
     public var labels: [Int32] = []
     public var scores: [Float] = []
+    var floatSums: [Float] = []
+    var wideSums: [Double] = []
     public init() {}
 
-    mutating func reserve(_ rows: Int) {
+    mutating func reserve(_ rows: Int, sums: Int) {
         if labels.count < rows {
             labels = [Int32](repeating: 0, count: rows)
             scores = [Float](repeating: 0, count: rows)
+        }
+        if floatSums.count < sums {
+            floatSums = [Float](repeating: 0, count: sums)
+            wideSums = [Double](repeating: 0, count: sums)
         }
     }
 }
@@ -106,12 +112,14 @@ public enum NearestCentroid {
                               scratch: inout AssignmentScratch) -> ShardAssignment {
         precondition(columns.count == table.dimension)
         let n = shard.rowCount
-        scratch.reserve(n)
+        let width = (table.dimension + 15) / 16 * 16
+        scratch.reserve(n, sums: table.k * width)
         let pointers = columns.compactMap { shard.column($0).baseAddress }
         guard n > 0, pointers.count == columns.count else {
             return ShardAssignment(sums: [Double](repeating: 0, count: table.k * table.dimension),
                                    counts: [Int64](repeating: 0, count: table.k), inertia: 0)
         }
+        if variant == .avx512 { return fusedAVX512(pointers, n: n, width: width, table: table, scratch: &scratch) }
         pointers.withUnsafeBufferPointer { cols in
             table.tileWeights.withUnsafeBufferPointer { w in
                 table.bias.withUnsafeBufferPointer { b in
@@ -136,6 +144,45 @@ public enum NearestCentroid {
             }
         }
         return accumulate(shard, columns: columns, table: table, labels: scratch.labels, scores: scratch.scores)
+    }
+
+    /// The AVX-512 Lloyd step: assignment, sums, counts and inertia in one pass over the shard.
+    private static func fusedAVX512(_ pointers: [UnsafePointer<Float>], n: Int, width: Int, table: CentroidTable,
+                                    scratch: inout AssignmentScratch) -> ShardAssignment {
+        let d = table.dimension
+        var counts = [Int64](repeating: 0, count: table.k)
+        var inertia = 0.0
+        scratch.wideSums.withUnsafeMutableBufferPointer { wide in wide.update(repeating: 0) }
+        pointers.withUnsafeBufferPointer { cols in
+            table.tileWeights.withUnsafeBufferPointer { w in
+                table.bias.withUnsafeBufferPointer { b in
+                    table.center.withUnsafeBufferPointer { center in
+                        table.inverseScale.withUnsafeBufferPointer { inverse in
+                            scratch.labels.withUnsafeMutableBufferPointer { labels in
+                                scratch.floatSums.withUnsafeMutableBufferPointer { floatSums in
+                                    scratch.wideSums.withUnsafeMutableBufferPointer { wide in
+                                        counts.withUnsafeMutableBufferPointer { counts in
+                                            guard let c = cols.baseAddress, let w = w.baseAddress, let b = b.baseAddress,
+                                                  let center = center.baseAddress, let inverse = inverse.baseAddress,
+                                                  let l = labels.baseAddress, let f = floatSums.baseAddress, let s = wide.baseAddress,
+                                                  let k = counts.baseAddress else { return }
+                                            inertia = lloydStepAVX512(columns: c, dimension: d, rowCount: n, tileWeights: w, bias: b,
+                                                                      tiles: table.tiles, k: table.k, center: center, inverseScale: inverse,
+                                                                      labels: l, floatSums: f, sums: s, counts: k)
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var sums = [Double](repeating: 0, count: table.k * d)
+        for j in 0..<table.k {
+            for c in 0..<d { sums[j * d + c] = scratch.wideSums[j * width + c] }
+        }
+        return ShardAssignment(sums: sums, counts: counts, inertia: inertia)
     }
 
     /// Sums, counts and inertia from the labels and scores, column by column (sequential reads).

@@ -37,18 +37,25 @@ private func nearest(_ columns: UnsafePointer<UnsafePointer<Float>>, _ dimension
             a7 = _mm512_fmadd_ps(x, _mm512_set1_ps(w[7]), a7)
             w += 8
         }
+        // The lowest of the eight by a tree (depth 3, not a chain of 8), then against the best so far;
+        // ties keep the lower centroid index, as the portable kernel does.
         let base = Int32(8 * t)
-        // Lanes where a score is below the best so far (the sign of the difference) take it; the
-        // compare intrinsics are macros Swift cannot import.
-        func take(_ score: __m512, _ index: Int32) {
-            let lower = _mm512_test_epi32_mask(_mm512_castps_si512(_mm512_sub_ps(score, best)), signBit)
-            best = _mm512_mask_blend_ps(lower, best, score)
-            bestIndex = _mm512_mask_blend_epi32(lower, bestIndex, _mm512_set1_epi32(index))
-        }
-        take(a0, base); take(a1, base + 1); take(a2, base + 2); take(a3, base + 3)
-        take(a4, base + 4); take(a5, base + 5); take(a6, base + 6); take(a7, base + 7)
+        func index(_ j: Int32) -> __m512i { _mm512_set1_epi32(base + j) }
+        let p01 = lower(a0, index(0), a1, index(1), signBit), p23 = lower(a2, index(2), a3, index(3), signBit)
+        let p45 = lower(a4, index(4), a5, index(5), signBit), p67 = lower(a6, index(6), a7, index(7), signBit)
+        let p03 = lower(p01.0, p01.1, p23.0, p23.1, signBit), p47 = lower(p45.0, p45.1, p67.0, p67.1, signBit)
+        let tile = lower(p03.0, p03.1, p47.0, p47.1, signBit)
+        (best, bestIndex) = lower(best, bestIndex, tile.0, tile.1, signBit)
     }
     return (best, bestIndex)
+}
+
+/// Lane by lane, the lower of two (score, index) pairs; `a` where they tie. The compare intrinsics are
+/// macros Swift cannot import, so "b is lower" is the sign bit of b − a.
+@inline(__always)
+private func lower(_ a: __m512, _ ai: __m512i, _ b: __m512, _ bi: __m512i, _ signBit: __m512i) -> (__m512, __m512i) {
+    let takeB = _mm512_test_epi32_mask(_mm512_castps_si512(_mm512_sub_ps(b, a)), signBit)
+    return (_mm512_mask_blend_ps(takeB, a, b), _mm512_mask_blend_epi32(takeB, ai, bi))
 }
 
 @inline(__always)

@@ -6,8 +6,11 @@ import Testing
 /// processes. Serialized: each test starts its own Redis on a free port, but they share the CPU.
 @Suite(.serialized) struct ClusterTests {
     /// The embedded result of a profile job over the fixture workspace (the reference for every run).
-    private func embeddedProfile(_ h: ClusterHarness) throws -> [UInt8] {
-        let r = try h.omniseg(["run", "profile", "-w", h.workspacePath, "--quiet"], redis: false)
+    private func embeddedProfile(_ h: ClusterHarness) throws -> [UInt8] { try embedded(h, "profile") }
+
+    /// The embedded result of job `kind` with `parameters` over the fixture workspace.
+    private func embedded(_ h: ClusterHarness, _ kind: String, _ parameters: [String] = []) throws -> [UInt8] {
+        let r = try h.omniseg(["run", kind, "-w", h.workspacePath, "--quiet"] + parameters.flatMap { ["--param", $0] }, redis: false)
         #expect(r.status == 0, "\(r.err)")
         let id = r.out.trimmingCharacters(in: .whitespacesAndNewlines)
         return try #require(try h.workspaceResult(id))
@@ -98,6 +101,22 @@ import Testing
         try h.worker(["--prefetch", "1"], name: "fast")
         try expectSucceeded(h, id, matching: reference)
         #expect(h.log("coordinator-0.log").contains("waited past the locality wait"))
+    }
+
+    @Test func clusterJobIsBitIdenticalEmbeddedAndWithThreeWorkers() throws {
+        let h = try ClusterHarness()
+        let parameters = ["k=5", "seed=3"]
+        let reference = try embedded(h, "cluster", parameters)
+        try h.coordinator()
+        try h.worker(); try h.worker(); try h.worker()
+        let id = try h.submit("cluster", parameters)
+        let record = try expectSucceeded(h, id, matching: reference)
+        #expect(record.iteration >= 2, "survey, at least one Lloyd iteration, labelling")
+        let result = try ClusterResult(decoding: reference)
+        let rows = try FeatureStore(workspace: Workspace(path: h.workspacePath)).load().rowCount
+        #expect(result.labels.count == rows && result.counts.reduce(0, +) == Int64(rows), "every fixture person has a cluster")
+        let shown = try h.omniseg(["result", id])
+        #expect(shown.status == 0 && shown.out.contains("k = 5 over"), "\(shown.out)")
     }
 
     @Test func killedWorkerTaskIsReclaimedAndTheResultIsIdentical() throws {

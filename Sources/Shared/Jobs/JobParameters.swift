@@ -33,6 +33,15 @@ public struct JobParameters: Sendable, Equatable {
         return value
     }
 
+    /// A decimal parameter in `range`, or `defaultValue` when absent.
+    public func double(_ name: String, default defaultValue: Double, in range: ClosedRange<Double>) throws(OmnisegError) -> Double {
+        guard let text = values[name] else { return defaultValue }
+        guard let value = Double(text), value.isFinite, range.contains(value) else {
+            throw OmnisegError(.badInput, "job parameter '\(name)' must be a number from \(range.lowerBound) to \(range.upperBound) (got '\(text)')")
+        }
+        return value
+    }
+
     /// Throws for a parameter name not in `known`.
     public func expectOnly(_ known: Set<String>, kind: String) throws(OmnisegError) {
         for name in values.keys.sorted() where !known.contains(name) {

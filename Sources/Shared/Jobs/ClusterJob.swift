@@ -1,0 +1,295 @@
+import Foundation
+
+/// The `cluster` job: k-means over chosen features, standardized, in three phases.
+///
+/// 1. **Survey** (iteration 0): each shard returns its columns' moments and its rows with the
+///    `sample` smallest seeded hashes of their row numbers. The merge standardizes with the merged
+///    means and standard deviations, keeps the globally smallest hashes (a uniform sample that does
+///    not depend on the sharding) and seeds `k` centroids on it with k-means++.
+/// 2. **Lloyd** iterations: each shard returns per-centroid sums, counts and inertia (the SIMD
+///    kernels); the merge moves each centroid to its points' mean. An empty cluster restarts at the
+///    sample point farthest from its centroid. Stops when the centroids move less than `tol`
+///    (sum of squared shifts, in standard deviations) or after `max-iter` iterations.
+/// 3. **Labelling**: each shard returns its rows' clusters for the final centroids, with the final
+///    sizes and inertia.
+///
+/// Partials merge in shard order, so the result is identical however many workers ran the tasks.
+public struct ClusterJob: JobKind {
+    public static let name = "cluster"
+    public static let parameterNames: Set<String> = ["k", "features", "seed", "max-iter", "tol", "sample"]
+
+    public let columnNames: [String]
+    /// The chosen features' positions in the feature set.
+    public let columns: [Int]
+    public let k: Int
+    public let seed: UInt64
+    public let maxIterations: Int
+    public let tolerance: Double
+    public let sampleSize: Int
+
+    public init(columnNames: [String], parameters: JobParameters) throws(OmnisegError) {
+        try parameters.expectOnly(Self.parameterNames, kind: Self.name)
+        self.columnNames = columnNames
+        k = try parameters.integer("k", default: 8, in: 1...256)
+        seed = UInt64(try parameters.integer("seed", default: 42, in: 0...Int(Int32.max)))
+        maxIterations = try parameters.integer("max-iter", default: 100, in: 1...10_000)
+        tolerance = try parameters.double("tol", default: 1e-4, in: 0...1)
+        sampleSize = try parameters.integer("sample", default: max(2000, min(10_000, 50 * k)), in: 1...100_000)
+        guard sampleSize >= k else {
+            throw OmnisegError(.badInput, "job parameter 'sample' (\(sampleSize)) must be at least k (\(k))")
+        }
+        let requested = parameters["features"].map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        if columnNames.isEmpty {
+            columns = []  // validating parameters or rendering: no feature set at hand
+        } else if let requested {
+            var chosen: [Int] = []
+            for name in requested {
+                guard let index = columnNames.firstIndex(of: name) else {
+                    throw OmnisegError(.badInput, "job parameter 'features' names '\(name)', which the feature set does not have "
+                                       + "(it has: \(columnNames.joined(separator: ", ")))")
+                }
+                chosen.append(index)
+            }
+            guard !chosen.isEmpty else { throw OmnisegError(.badInput, "job parameter 'features' names no feature") }
+            columns = chosen
+        } else {
+            columns = Array(columnNames.indices)
+        }
+    }
+
+    public var initialState: [UInt8] { [] }
+
+    // MARK: - Tasks
+
+    public func execute(shard: FeatureShard, iteration: Int, state: [UInt8], cancellation: CancellationCheck) throws(OmnisegError) -> [UInt8] {
+        try cancellation.check()
+        guard let last = columns.max(), last < shard.columnCount else {
+            throw OmnisegError(.badInput, "shard has \(shard.columnCount) columns; the job reads column \(columns.max() ?? 0)",
+                               context: [("row_start", "\(shard.rowStart)")])
+        }
+        var writer = WireWriter(capacity: 1024)
+        writer.u32(UInt32(iteration))
+        if iteration == 0 {
+            survey(shard, into: &writer)
+            return writer.bytes
+        }
+        let model = try ClusterModel(decoding: state, k: k, dimension: columns.count)
+        let table = CentroidTable(centroids: model.centroids, k: k, center: model.center, scale: model.scale)
+        var scratch = AssignmentScratch()
+        let assignment = NearestCentroid.assign(shard, columns: columns, table: table, scratch: &scratch)
+        for s in assignment.sums { writer.f64(s) }
+        for c in assignment.counts { writer.u64(UInt64(c)) }
+        writer.f64(assignment.inertia)
+        if model.phase == .labelling {
+            for i in 0..<shard.rowCount { writer.u16(UInt16(scratch.labels[i])) }
+        }
+        return writer.bytes
+    }
+
+    /// Moments of the chosen columns, and the rows with the smallest seeded hashes.
+    private func survey(_ shard: FeatureShard, into writer: inout WireWriter) {
+        for c in columns {
+            ColumnMoments(UnsafeBufferPointer(rebasing: shard.column(c)[0..<shard.rowCount])).encode(into: &writer)
+        }
+        let hashes = (0..<shard.rowCount).map { (hash: Self.rowHash(seed: seed, row: shard.rowStart + $0), row: $0) }
+        let kept = hashes.sorted { $0.hash < $1.hash }.prefix(sampleSize)
+        writer.count(kept.count)
+        for entry in kept {
+            writer.u64(entry.hash)
+            for c in columns { writer.f32(shard.column(c)[entry.row]) }
+        }
+    }
+
+    static func rowHash(seed: UInt64, row: Int) -> UInt64 {
+        var rng = SplitMix64(seed: seed, stream: 0x5341_4D50, index: UInt64(row))
+        return rng.next()
+    }
+
+    // MARK: - Merge
+
+    public func merge(iteration: Int, state: [UInt8], partials: [[UInt8]]) throws(OmnisegError) -> JobStep {
+        let d = columns.count
+        if iteration == 0 { return try mergeSurvey(partials) }
+        var model = try ClusterModel(decoding: state, k: k, dimension: d)
+        var sums = [Double](repeating: 0, count: k * d)
+        var counts = [Int64](repeating: 0, count: k)
+        var inertia = 0.0
+        var labels: [UInt16] = []
+        for (shard, partial) in partials.enumerated() {
+            var reader = try header(partial, iteration: iteration, shard: shard)
+            for i in 0..<(k * d) { sums[i] += try reader.f64() }
+            for j in 0..<k { counts[j] += Int64(try reader.u64()) }
+            inertia += try reader.f64()
+            if model.phase == .labelling {
+                while !reader.isAtEnd { labels.append(try reader.u16()) }
+            }
+            try reader.expectEnd()
+        }
+        if model.phase == .labelling {
+            let result = ClusterResult(featureNames: columns.map { columnNames[$0] }, center: model.center, scale: model.scale,
+                                       centroids: model.centroids, counts: counts, inertia: inertia, iterations: model.lloydIterations,
+                                       converged: model.converged, labels: labels, rawMeans: Self.means(sums, counts, d))
+            return .finish(result: result.encoded)
+        }
+        let previous = model.centroids
+        var next = previous
+        for j in 0..<k where counts[j] > 0 {
+            for c in 0..<d {
+                let mean = sums[j * d + c] / Double(counts[j])
+                next[j * d + c] = (mean - Double(model.center[c])) / Double(model.scale[c])
+            }
+        }
+        relocateEmpty(&next, counts: counts, sample: model.sample, dimension: d)
+        var shift = 0.0
+        for i in 0..<next.count { shift += (next[i] - previous[i]) * (next[i] - previous[i]) }
+        model.centroids = next
+        model.lloydIterations += 1
+        model.lastInertia = inertia
+        if shift <= tolerance || model.lloydIterations >= maxIterations {
+            model.converged = shift <= tolerance
+            model.phase = .labelling
+        }
+        return .iterate(state: model.encoded)
+    }
+
+    private func mergeSurvey(_ partials: [[UInt8]]) throws(OmnisegError) -> JobStep {
+        let d = columns.count
+        var moments = Array(repeating: ColumnMoments(), count: d)
+        var sample: [(hash: UInt64, values: [Float])] = []
+        for (shard, partial) in partials.enumerated() {
+            var reader = try header(partial, iteration: 0, shard: shard)
+            for c in 0..<d { moments[c].merge(try ColumnMoments.decode(from: &reader)) }
+            for _ in 0..<(try reader.count(limit: 1_000_000)) {
+                let hash = try reader.u64()
+                var values: [Float] = []
+                for _ in 0..<d { values.append(try reader.f32()) }
+                sample.append((hash, values))
+            }
+            try reader.expectEnd()
+        }
+        let rows = moments.first?.count ?? 0
+        guard rows >= UInt64(k) else {
+            throw OmnisegError(.badInput, "k = \(k) clusters need at least \(k) rows; the feature set has \(rows)")
+        }
+        let center = moments.map { Float($0.mean) }
+        let scale = moments.map { m -> Float in
+            let s = Float(m.variance.squareRoot())
+            return s > 0 ? s : 1
+        }
+        sample.sort { $0.hash < $1.hash }
+        let kept = sample.prefix(sampleSize)
+        var points: [Double] = []
+        points.reserveCapacity(kept.count * d)
+        for entry in kept {
+            for c in 0..<d { points.append((Double(entry.values[c]) - Double(center[c])) / Double(scale[c])) }
+        }
+        let centroids = KMeansSeeding.plusPlus(points: points, dimension: d, k: k, seed: seed)
+        let model = ClusterModel(phase: .lloyd, center: center, scale: scale, centroids: centroids, lloydIterations: 0,
+                                 converged: false, lastInertia: 0, sample: points)
+        return .iterate(state: model.encoded)
+    }
+
+    /// Each empty cluster restarts at the sample point farthest from its nearest centroid (a
+    /// different point for each, in order), so no centroid is lost.
+    private func relocateEmpty(_ centroids: inout [Double], counts: [Int64], sample: [Double], dimension d: Int) {
+        let empty = (0..<k).filter { counts[$0] == 0 }
+        guard !empty.isEmpty, !sample.isEmpty else { return }
+        let points = sample.count / d
+        var distances = (0..<points).map { i -> (distance: Double, index: Int) in
+            var best = Double.infinity
+            for j in 0..<k where counts[j] > 0 {
+                var total = 0.0
+                for c in 0..<d { total += (sample[i * d + c] - centroids[j * d + c]) * (sample[i * d + c] - centroids[j * d + c]) }
+                best = min(best, total)
+            }
+            return (best, i)
+        }
+        distances.sort { $0.distance > $1.distance || ($0.distance == $1.distance && $0.index < $1.index) }
+        for (slot, j) in empty.enumerated() where slot < distances.count {
+            let i = distances[slot].index
+            for c in 0..<d { centroids[j * d + c] = sample[i * d + c] }
+        }
+    }
+
+    private static func means(_ sums: [Double], _ counts: [Int64], _ d: Int) -> [Double] {
+        (0..<sums.count).map { i in counts[i / d] > 0 ? sums[i] / Double(counts[i / d]) : 0 }
+    }
+
+    private func header(_ partial: [UInt8], iteration: Int, shard: Int) throws(OmnisegError) -> WireReader {
+        var reader = WireReader(partial, what: "cluster partial of shard \(shard)")
+        let got = try reader.u32()
+        guard got == iteration else { throw reader.failure("it is for iteration \(got), not \(iteration)") }
+        return reader
+    }
+
+    public func render(result: [UInt8], json: Bool) throws(OmnisegError) -> String {
+        let r = try ClusterResult(decoding: result)
+        return json ? r.json : r.table
+    }
+}
+
+/// The state between iterations: phase, standardization, centroids (standardized), progress, and
+/// the standardized sample (for relocating empty clusters).
+struct ClusterModel {
+    enum Phase: UInt8 { case lloyd = 1, labelling = 2 }
+    var phase: Phase
+    var center: [Float]
+    var scale: [Float]
+    var centroids: [Double]
+    var lloydIterations: Int
+    var converged: Bool
+    var lastInertia: Double
+    var sample: [Double]
+
+    var encoded: [UInt8] {
+        var w = WireWriter(capacity: 64 + 8 * (centroids.count + sample.count))
+        w.u8(phase.rawValue)
+        w.count(center.count)
+        for v in center { w.f32(v) }
+        for v in scale { w.f32(v) }
+        w.count(centroids.count)
+        for v in centroids { w.f64(v) }
+        w.u32(UInt32(lloydIterations))
+        w.u8(converged ? 1 : 0)
+        w.f64(lastInertia)
+        w.count(sample.count)
+        for v in sample { w.f64(v) }
+        return w.bytes
+    }
+
+    init(phase: Phase, center: [Float], scale: [Float], centroids: [Double], lloydIterations: Int, converged: Bool,
+         lastInertia: Double, sample: [Double]) {
+        self.phase = phase
+        self.center = center
+        self.scale = scale
+        self.centroids = centroids
+        self.lloydIterations = lloydIterations
+        self.converged = converged
+        self.lastInertia = lastInertia
+        self.sample = sample
+    }
+
+    init(decoding bytes: [UInt8], k: Int, dimension d: Int) throws(OmnisegError) {
+        var r = WireReader(bytes, what: "cluster state")
+        guard let phase = Phase(rawValue: try r.u8()) else { throw r.failure("unknown phase") }
+        self.phase = phase
+        let n = try r.count(limit: 4096)
+        guard n == d else { throw r.failure("it has \(n) features; the job has \(d)") }
+        center = []
+        scale = []
+        for _ in 0..<d { center.append(try r.f32()) }
+        for _ in 0..<d { scale.append(try r.f32()) }
+        let m = try r.count(limit: 1 << 24)
+        guard m == k * d else { throw r.failure("it has \(m) centroid values; the job needs \(k * d)") }
+        centroids = []
+        for _ in 0..<m { centroids.append(try r.f64()) }
+        lloydIterations = Int(try r.u32())
+        converged = try r.u8() == 1
+        lastInertia = try r.f64()
+        let s = try r.count(limit: 1 << 26)
+        sample = []
+        sample.reserveCapacity(s)
+        for _ in 0..<s { sample.append(try r.f64()) }
+        try r.expectEnd()
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+@testable import Shared
+
+/// The `cluster` job end to end through the job driver (embedded transport).
+@Suite struct ClusterJobTests {
+    /// `blobs` well-separated Gaussian blobs in `dimension` features (plus a noise feature), rows shuffled.
+    private func blobs(_ blobs: Int, perBlob: Int, dimension: Int, seed: UInt64) -> (columns: [[Float]], truth: [Int]) {
+        var rng = SplitMix64(seed: seed)
+        func normal() -> Double {
+            let u = max(1e-12, Double(rng.next() >> 11) / Double(1 << 53)), v = Double(rng.next() >> 11) / Double(1 << 53)
+            return (-2 * log(u)).squareRoot() * cos(2 * .pi * v)
+        }
+        let centers = (0..<blobs).map { _ in (0..<dimension).map { _ in Double(rng.next() % 100) - 50 } }
+        var rows: [(values: [Float], blob: Int)] = []
+        for b in 0..<blobs {
+            for _ in 0..<perBlob {
+                var values = centers[b].map { Float($0 + 2 * normal()) }
+                values.append(Float(normal()))  // a feature with no structure
+                rows.append((values, b))
+            }
+        }
+        rows.shuffle(using: &rng)
+        return ((0...dimension).map { c in rows.map { $0.values[c] } }, rows.map(\.blob))
+    }
+
+    private func shards(_ columns: [[Float]], shardRows: Int) -> [FeatureShard] {
+        let n = columns[0].count
+        return stride(from: 0, to: n, by: shardRows).map { start in
+            let s = FeatureShard(rowStart: start, rowCount: min(shardRows, n - start), columnCount: columns.count)
+            for (c, column) in columns.enumerated() {
+                let out = s.mutableColumn(c)
+                for i in 0..<s.rowCount { out[i] = column[start + i] }
+            }
+            return s
+        }
+    }
+
+    private func run(_ job: ClusterJob, _ data: [FeatureShard], threads: Int) throws -> [UInt8] {
+        try JobDriver(jobID: "c", kind: job, shardCount: data.count)
+            .run(transport: InProcessTransport(kind: job, shards: data, threads: threads), checkpoints: MemoryCheckpoints())
+    }
+
+    @Test func plantedBlobsAreRecovered() throws {
+        let (columns, truth) = blobs(5, perBlob: 400, dimension: 4, seed: 21)
+        let names = ["a", "b", "c", "d", "noise"]
+        let job = try ClusterJob(columnNames: names, parameters: JobParameters(["k": "5", "features": "a,b,c,d"]))
+        let result = try ClusterResult(decoding: run(job, shards(columns, shardRows: 256), threads: 2))
+        #expect(result.labels.count == truth.count)
+        #expect(result.counts.reduce(0, +) == Int64(truth.count))
+        let ari = AdjustedRandIndex.of(result.labels.map(Int.init), truth)
+        #expect(ari > 0.98, "adjusted Rand index \(ari)")
+        #expect(result.converged)
+        #expect(result.featureNames == ["a", "b", "c", "d"])
+        #expect(result.table.contains("k = 5 over 4 features"))
+    }
+
+    @Test func resultIsIdenticalWhateverTheThreadsAndTheSampleDoesNotDependOnSharding() throws {
+        let (columns, _) = blobs(4, perBlob: 300, dimension: 3, seed: 5)
+        let job = try ClusterJob(columnNames: ["x", "y", "z", "w"], parameters: JobParameters(["k": "4", "seed": "9"]))
+        let one = try run(job, shards(columns, shardRows: 128), threads: 1)
+        #expect(try run(job, shards(columns, shardRows: 128), threads: 2) == one)
+        // Another sharding changes summation order only: the same clusters.
+        let other = try ClusterResult(decoding: run(job, shards(columns, shardRows: 512), threads: 2))
+        let first = try ClusterResult(decoding: one)
+        #expect(AdjustedRandIndex.of(first.labels.map(Int.init), other.labels.map(Int.init)) > 0.999)
+    }
+
+    @Test func parametersAreCheckedWithClearErrors() {
+        let names = ["recency_days", "monetary"]
+        #expect(throws: OmnisegError.self) { try ClusterJob(columnNames: names, parameters: JobParameters(["features": "recency_days,colour"])) }
+        do {
+            _ = try ClusterJob(columnNames: names, parameters: JobParameters(["features": "colour"]))
+        } catch {
+            #expect(error.message.contains("'colour'") && error.message.contains("recency_days, monetary"), "\(error)")
+        }
+        #expect(throws: OmnisegError.self) { try ClusterJob(columnNames: names, parameters: JobParameters(["k": "0"])) }
+        #expect(throws: OmnisegError.self) { try ClusterJob(columnNames: names, parameters: JobParameters(["tol": "abc"])) }
+        #expect(throws: OmnisegError.self) { try ClusterJob(columnNames: names, parameters: JobParameters(["k": "9", "sample": "5"])) }
+    }
+
+    @Test func moreClustersThanRowsIsRefused() throws {
+        let (columns, _) = blobs(1, perBlob: 3, dimension: 2, seed: 1)
+        let job = try ClusterJob(columnNames: ["a", "b", "n"], parameters: JobParameters(["k": "5"]))
+        #expect(throws: OmnisegError.self) { try run(job, shards(columns, shardRows: 16), threads: 1) }
+    }
+}

@@ -8,15 +8,17 @@ import Foundation
 ///    not depend on the sharding) and seeds `k` centroids on it with k-means++.
 /// 2. **Lloyd** iterations: each shard returns per-centroid sums, counts and inertia (the SIMD
 ///    kernels); the merge moves each centroid to its points' mean. An empty cluster restarts at the
-///    sample point farthest from its centroid. Stops when the centroids move less than `tol`
-///    (sum of squared shifts, in standard deviations) or after `max-iter` iterations.
+///    sample point farthest from its centroid. `n-init` seedings run side by side in the same tasks
+///    (one pass over the data serves them all); each stops when its centroids move less than `tol`
+///    (sum of squared shifts, in standard deviations), all stop after `max-iter` iterations, and the
+///    one with the lowest inertia is kept.
 /// 3. **Labelling**: each shard returns its rows' clusters for the final centroids, with the final
 ///    sizes and inertia.
 ///
 /// Partials merge in shard order, so the result is identical however many workers ran the tasks.
 public struct ClusterJob: JobKind {
     public static let name = "cluster"
-    public static let parameterNames: Set<String> = ["k", "features", "seed", "max-iter", "tol", "sample"]
+    public static let parameterNames: Set<String> = ["k", "features", "seed", "max-iter", "tol", "sample", "n-init"]
 
     public let columnNames: [String]
     /// The chosen features' positions in the feature set.
@@ -26,6 +28,7 @@ public struct ClusterJob: JobKind {
     public let maxIterations: Int
     public let tolerance: Double
     public let sampleSize: Int
+    public let initializations: Int
 
     public init(columnNames: [String], parameters: JobParameters) throws(OmnisegError) {
         try parameters.expectOnly(Self.parameterNames, kind: Self.name)
@@ -34,6 +37,7 @@ public struct ClusterJob: JobKind {
         seed = UInt64(try parameters.integer("seed", default: 42, in: 0...Int(Int32.max)))
         maxIterations = try parameters.integer("max-iter", default: 100, in: 1...10_000)
         tolerance = try parameters.double("tol", default: 1e-4, in: 0...1)
+        initializations = try parameters.integer("n-init", default: 3, in: 1...20)
         sampleSize = try parameters.integer("sample", default: max(2000, min(10_000, 50 * k)), in: 1...100_000)
         guard sampleSize >= k else {
             throw OmnisegError(.badInput, "job parameter 'sample' (\(sampleSize)) must be at least k (\(k))")
@@ -74,12 +78,14 @@ public struct ClusterJob: JobKind {
             return writer.bytes
         }
         let model = try ClusterModel(decoding: state, k: k, dimension: columns.count)
-        let table = CentroidTable(centroids: model.centroids, k: k, center: model.center, scale: model.scale)
         var scratch = AssignmentScratch()
-        let assignment = NearestCentroid.assign(shard, columns: columns, table: table, scratch: &scratch)
-        for s in assignment.sums { writer.f64(s) }
-        for c in assignment.counts { writer.u64(UInt64(c)) }
-        writer.f64(assignment.inertia)
+        for track in model.tracks where !track.converged || model.phase == .labelling {
+            let table = CentroidTable(centroids: track.centroids, k: k, center: model.center, scale: model.scale)
+            let assignment = NearestCentroid.assign(shard, columns: columns, table: table, scratch: &scratch)
+            for s in assignment.sums { writer.f64(s) }
+            for c in assignment.counts { writer.u64(UInt64(c)) }
+            writer.f64(assignment.inertia)
+        }
         if model.phase == .labelling {
             for i in 0..<shard.rowCount { writer.u16(UInt16(scratch.labels[i])) }
         }
@@ -111,42 +117,51 @@ public struct ClusterJob: JobKind {
         let d = columns.count
         if iteration == 0 { return try mergeSurvey(partials) }
         var model = try ClusterModel(decoding: state, k: k, dimension: d)
-        var sums = [Double](repeating: 0, count: k * d)
-        var counts = [Int64](repeating: 0, count: k)
-        var inertia = 0.0
+        let active = model.tracks.indices.filter { !model.tracks[$0].converged || model.phase == .labelling }
+        var sums = [[Double]](repeating: [Double](repeating: 0, count: k * d), count: active.count)
+        var counts = [[Int64]](repeating: [Int64](repeating: 0, count: k), count: active.count)
+        var inertia = [Double](repeating: 0, count: active.count)
         var labels: [UInt16] = []
         for (shard, partial) in partials.enumerated() {
             var reader = try header(partial, iteration: iteration, shard: shard)
-            for i in 0..<(k * d) { sums[i] += try reader.f64() }
-            for j in 0..<k { counts[j] += Int64(try reader.u64()) }
-            inertia += try reader.f64()
+            for a in active.indices {
+                for i in 0..<(k * d) { sums[a][i] += try reader.f64() }
+                for j in 0..<k { counts[a][j] += Int64(try reader.u64()) }
+                inertia[a] += try reader.f64()
+            }
             if model.phase == .labelling {
                 while !reader.isAtEnd { labels.append(try reader.u16()) }
             }
             try reader.expectEnd()
         }
-        if model.phase == .labelling {
+        if model.phase == .labelling, let track = model.tracks.first, let final = counts.first, let finalSums = sums.first {
             let result = ClusterResult(featureNames: columns.map { columnNames[$0] }, center: model.center, scale: model.scale,
-                                       centroids: model.centroids, counts: counts, inertia: inertia, iterations: model.lloydIterations,
-                                       converged: model.converged, labels: labels, rawMeans: Self.means(sums, counts, d))
+                                       centroids: track.centroids, counts: final, inertia: inertia[0], iterations: model.lloydIterations,
+                                       converged: track.converged, labels: labels, rawMeans: Self.means(finalSums, final, d))
             return .finish(result: result.encoded)
         }
-        let previous = model.centroids
-        var next = previous
-        for j in 0..<k where counts[j] > 0 {
-            for c in 0..<d {
-                let mean = sums[j * d + c] / Double(counts[j])
-                next[j * d + c] = (mean - Double(model.center[c])) / Double(model.scale[c])
+        for (a, t) in active.enumerated() {
+            let previous = model.tracks[t].centroids
+            var next = previous
+            for j in 0..<k where counts[a][j] > 0 {
+                for c in 0..<d {
+                    let mean = sums[a][j * d + c] / Double(counts[a][j])
+                    next[j * d + c] = (mean - Double(model.center[c])) / Double(model.scale[c])
+                }
             }
+            relocateEmpty(&next, counts: counts[a], sample: model.sample, dimension: d)
+            var shift = 0.0
+            for i in 0..<next.count { shift += (next[i] - previous[i]) * (next[i] - previous[i]) }
+            model.tracks[t].centroids = next
+            model.tracks[t].lastInertia = inertia[a]
+            model.tracks[t].converged = shift <= tolerance
         }
-        relocateEmpty(&next, counts: counts, sample: model.sample, dimension: d)
-        var shift = 0.0
-        for i in 0..<next.count { shift += (next[i] - previous[i]) * (next[i] - previous[i]) }
-        model.centroids = next
         model.lloydIterations += 1
-        model.lastInertia = inertia
-        if shift <= tolerance || model.lloydIterations >= maxIterations {
-            model.converged = shift <= tolerance
+        if model.tracks.allSatisfy(\.converged) || model.lloydIterations >= maxIterations {
+            // Keep the seeding with the lowest inertia (the first of equals), and label with it.
+            var best = 0
+            for t in model.tracks.indices where model.tracks[t].lastInertia < model.tracks[best].lastInertia { best = t }
+            model.tracks = [model.tracks[best]]
             model.phase = .labelling
         }
         return .iterate(state: model.encoded)
@@ -183,9 +198,11 @@ public struct ClusterJob: JobKind {
         for entry in kept {
             for c in 0..<d { points.append((Double(entry.values[c]) - Double(center[c])) / Double(scale[c])) }
         }
-        let centroids = KMeansSeeding.plusPlus(points: points, dimension: d, k: k, seed: seed)
-        let model = ClusterModel(phase: .lloyd, center: center, scale: scale, centroids: centroids, lloydIterations: 0,
-                                 converged: false, lastInertia: 0, sample: points)
+        let tracks = (0..<initializations).map { i in
+            ClusterModel.Track(centroids: KMeansSeeding.plusPlus(points: points, dimension: d, k: k, seed: seed &+ UInt64(i) &* 0x9E37_79B9),
+                               converged: false, lastInertia: .infinity)
+        }
+        let model = ClusterModel(phase: .lloyd, center: center, scale: scale, tracks: tracks, lloydIterations: 0, sample: points)
         return .iterate(state: model.encoded)
     }
 
@@ -228,44 +245,47 @@ public struct ClusterJob: JobKind {
     }
 }
 
-/// The state between iterations: phase, standardization, centroids (standardized), progress, and
-/// the standardized sample (for relocating empty clusters).
+/// The state between iterations: phase, standardization, one track per seeding (its standardized
+/// centroids and progress), and the standardized sample (for relocating empty clusters).
 struct ClusterModel {
     enum Phase: UInt8 { case lloyd = 1, labelling = 2 }
+    struct Track {
+        var centroids: [Double]
+        var converged: Bool
+        var lastInertia: Double
+    }
     var phase: Phase
     var center: [Float]
     var scale: [Float]
-    var centroids: [Double]
+    var tracks: [Track]
     var lloydIterations: Int
-    var converged: Bool
-    var lastInertia: Double
     var sample: [Double]
 
     var encoded: [UInt8] {
-        var w = WireWriter(capacity: 64 + 8 * (centroids.count + sample.count))
+        var w = WireWriter(capacity: 64 + 8 * (tracks.count * (tracks.first?.centroids.count ?? 0) + sample.count))
         w.u8(phase.rawValue)
         w.count(center.count)
         for v in center { w.f32(v) }
         for v in scale { w.f32(v) }
-        w.count(centroids.count)
-        for v in centroids { w.f64(v) }
         w.u32(UInt32(lloydIterations))
-        w.u8(converged ? 1 : 0)
-        w.f64(lastInertia)
+        w.count(tracks.count)
+        for t in tracks {
+            w.count(t.centroids.count)
+            for v in t.centroids { w.f64(v) }
+            w.u8(t.converged ? 1 : 0)
+            w.f64(t.lastInertia)
+        }
         w.count(sample.count)
         for v in sample { w.f64(v) }
         return w.bytes
     }
 
-    init(phase: Phase, center: [Float], scale: [Float], centroids: [Double], lloydIterations: Int, converged: Bool,
-         lastInertia: Double, sample: [Double]) {
+    init(phase: Phase, center: [Float], scale: [Float], tracks: [Track], lloydIterations: Int, sample: [Double]) {
         self.phase = phase
         self.center = center
         self.scale = scale
-        self.centroids = centroids
+        self.tracks = tracks
         self.lloydIterations = lloydIterations
-        self.converged = converged
-        self.lastInertia = lastInertia
         self.sample = sample
     }
 
@@ -279,13 +299,16 @@ struct ClusterModel {
         scale = []
         for _ in 0..<d { center.append(try r.f32()) }
         for _ in 0..<d { scale.append(try r.f32()) }
-        let m = try r.count(limit: 1 << 24)
-        guard m == k * d else { throw r.failure("it has \(m) centroid values; the job needs \(k * d)") }
-        centroids = []
-        for _ in 0..<m { centroids.append(try r.f64()) }
         lloydIterations = Int(try r.u32())
-        converged = try r.u8() == 1
-        lastInertia = try r.f64()
+        tracks = []
+        for _ in 0..<(try r.count(limit: 20)) {
+            let m = try r.count(limit: 1 << 24)
+            guard m == k * d else { throw r.failure("it has \(m) centroid values; the job needs \(k * d)") }
+            var centroids: [Double] = []
+            for _ in 0..<m { centroids.append(try r.f64()) }
+            tracks.append(Track(centroids: centroids, converged: try r.u8() == 1, lastInertia: try r.f64()))
+        }
+        guard !tracks.isEmpty else { throw r.failure("it has no centroids") }
         let s = try r.count(limit: 1 << 26)
         sample = []
         sample.reserveCapacity(s)

@@ -91,31 +91,25 @@ struct RunCommand: ParsableCommand {
 
     private func runEmbedded(_ params: JobParameters) throws {
         let ws = try workspace.open()
-        let (id, state, result, error) = try exiting { () throws(OmnisegError) -> (String, JobState, [UInt8]?, String?) in
+        let outcome = try exiting { () throws(OmnisegError) -> EmbeddedJob.Outcome in
             let matrix = try FeatureStore(workspace: ws).load()
-            let job = try JobKindRegistry.make(kind, columnNames: matrix.names, parameters: params)
-            let ledger = JobLedger(workspace: ws)
-            let id = try ledger.startLocal(kind: kind, parameters: params, submittedAt: JobQueueClient.now(), featureSet: matrix.setID)
-            StandardError.write("job \(id)\n")
             var meter: ProgressMeter?
             var current = -1
-            do throws(OmnisegError) {
-                let result = try JobDriver(jobID: id, kind: job, shardCount: matrix.shards.count)
-                    .run(transport: InProcessTransport(kind: job, shards: matrix.shards, threads: threads), checkpoints: MemoryCheckpoints()) { it, done, total in
-                        if it != current { meter?.finish(done: total, items: total); meter = ProgressMeter(label: "\(id) iteration \(it)", total: total, style: .automatic); current = it }
-                        meter?.update(done: done, items: done)
-                    } timing: { timing in
-                        if timings { StandardError.write(timing.description + "\n") }
-                    }
-                meter?.finish(done: matrix.shards.count, items: matrix.shards.count)
-                try ledger.finish(id: id, state: .succeeded, result: result, error: nil, at: JobQueueClient.now())
-                return (id, .succeeded, result, nil)
-            } catch {
-                try ledger.finish(id: id, state: .failed, result: nil, error: error.description, at: JobQueueClient.now())
-                return (id, .failed, nil, error.description)
+            let outcome = try EmbeddedJob(workspace: ws, matrix: matrix, threads: threads).run(kind, parameters: params) { id in
+                StandardError.write("job \(id)\n")
+            } progress: { it, done, total in
+                if it != current { meter?.finish(done: total, items: total); meter = ProgressMeter(label: "iteration \(it)", total: total, style: .automatic); current = it }
+                meter?.update(done: done, items: done)
+            } timing: { timing in
+                if timings { StandardError.write(timing.description + "\n") }
             }
+            meter?.finish(done: matrix.shards.count, items: matrix.shards.count)
+            return outcome
         }
-        try report(id: id, kind: kind, state: state, result: result, error: error)
+        switch outcome.result {
+        case .success(let result): try report(id: outcome.id, kind: kind, state: .succeeded, result: result, error: nil)
+        case .failure(let error): try report(id: outcome.id, kind: kind, state: .failed, result: nil, error: error.description)
+        }
     }
 
     private func report(id: String, kind: String, state: JobState, result: [UInt8]?, error: String?) throws {

@@ -176,6 +176,7 @@ final class ClusterCoordinator: Sendable {
                     sleep(for: .milliseconds(500))
                 }
             }
+            try kind.store(result: result, jobID: jobID, in: workspace)
             try finish(jobID, state: .succeeded, result: result, error: nil, connection: redis, ledger: ledger)
             logger.info("job succeeded", metadata: metadata)
         } catch where error.code == .fenced {

@@ -128,6 +128,7 @@ struct ResultCommand: ParsableCommand {
         discussion: "Exit status: 0 printed, 2 the job failed, 3 cancelled, 4 not finished yet.")
 
     @Argument(help: "The job id.") var job: String
+    @Flag(help: "Print the per-person rows as CSV instead (cluster: person_id,cluster,label).") var csv = false
     @OptionGroup var workspace: WorkspaceOptions
     @OptionGroup var queue: QueueOptions
 
@@ -147,7 +148,7 @@ struct ResultCommand: ParsableCommand {
             throw ExitStatus.of(state)
         }
         let text = try exiting { () throws(OmnisegError) in
-            try JobKindRegistry.render(kind, result: result, json: queue.json)
+            csv ? try JobKindRegistry.csv(kind, result: result) : try JobKindRegistry.render(kind, result: result, json: queue.json)
         }
         print(text, terminator: "")
     }

@@ -87,9 +87,33 @@ public struct ClusterJob: JobKind {
             writer.f64(assignment.inertia)
         }
         if model.phase == .labelling {
+            writer.count(shard.rowCount)
             for i in 0..<shard.rowCount { writer.u16(UInt16(scratch.labels[i])) }
+            profile(shard, labels: scratch.labels, into: &writer)
         }
         return writer.bytes
+    }
+
+    /// For the cluster profiles: per cluster, the sums of every feature of the set (not only the
+    /// clustered ones) and how many people buy in store only, online only, both, or not at all.
+    private func profile(_ shard: FeatureShard, labels: [Int32], into writer: inout WireWriter) {
+        let n = shard.rowCount
+        for c in 0..<shard.columnCount {
+            var sums = [Double](repeating: 0, count: k)
+            let values = shard.column(c)
+            for i in 0..<n { sums[Int(labels[i])] += Double(values[i]) }
+            for v in sums { writer.f64(v) }
+        }
+        var channels = [UInt64](repeating: 0, count: k * ClusterResult.channelNames.count)
+        if let store = columnNames.firstIndex(of: "store_frequency"), let online = columnNames.firstIndex(of: "online_frequency"),
+           store < shard.columnCount, online < shard.columnCount {
+            let s = shard.column(store), o = shard.column(online)
+            for i in 0..<n {
+                let channel = s[i] > 0 ? (o[i] > 0 ? 2 : 0) : (o[i] > 0 ? 1 : 3)
+                channels[Int(labels[i]) * ClusterResult.channelNames.count + channel] += 1
+            }
+        }
+        for v in channels { writer.u64(v) }
     }
 
     /// Moments of the chosen columns, and the rows with the smallest seeded hashes.
@@ -122,6 +146,8 @@ public struct ClusterJob: JobKind {
         var counts = [[Int64]](repeating: [Int64](repeating: 0, count: k), count: active.count)
         var inertia = [Double](repeating: 0, count: active.count)
         var labels: [UInt16] = []
+        var profileSums = [Double](repeating: 0, count: model.phase == .labelling ? columnNames.count * k : 0)
+        var channels = [Int64](repeating: 0, count: model.phase == .labelling ? k * ClusterResult.channelNames.count : 0)
         for (shard, partial) in partials.enumerated() {
             var reader = try header(partial, iteration: iteration, shard: shard)
             for a in active.indices {
@@ -130,14 +156,23 @@ public struct ClusterJob: JobKind {
                 inertia[a] += try reader.f64()
             }
             if model.phase == .labelling {
-                while !reader.isAtEnd { labels.append(try reader.u16()) }
+                for _ in 0..<(try reader.count(limit: 1 << 24)) { labels.append(try reader.u16()) }
+                for i in 0..<(columnNames.count * k) { profileSums[i] += try reader.f64() }
+                for i in 0..<channels.count { channels[i] += Int64(try reader.u64()) }
             }
             try reader.expectEnd()
         }
-        if model.phase == .labelling, let track = model.tracks.first, let final = counts.first, let finalSums = sums.first {
+        if model.phase == .labelling, let track = model.tracks.first, let final = counts.first {
+            // profileSums is column-major (column c, cluster j at c × k + j); the means are k × columns.
+            let all = columnNames.count
+            let means = (0..<(k * all)).map { i -> Double in
+                let (j, c) = i.quotientAndRemainder(dividingBy: all)
+                return final[j] > 0 ? profileSums[c * k + j] / Double(final[j]) : 0
+            }
             let result = ClusterResult(featureNames: columns.map { columnNames[$0] }, center: model.center, scale: model.scale,
                                        centroids: track.centroids, counts: final, inertia: inertia[0], iterations: model.lloydIterations,
-                                       converged: track.converged, labels: labels, rawMeans: Self.means(finalSums, final, d))
+                                       converged: track.converged, labels: labels, profileNames: columnNames, profileMeans: means,
+                                       channels: channels)
             return .finish(result: result.encoded)
         }
         for (a, t) in active.enumerated() {
@@ -228,10 +263,6 @@ public struct ClusterJob: JobKind {
         }
     }
 
-    private static func means(_ sums: [Double], _ counts: [Int64], _ d: Int) -> [Double] {
-        (0..<sums.count).map { i in counts[i / d] > 0 ? sums[i] / Double(counts[i / d]) : 0 }
-    }
-
     private func header(_ partial: [UInt8], iteration: Int, shard: Int) throws(OmnisegError) -> WireReader {
         var reader = WireReader(partial, what: "cluster partial of shard \(shard)")
         let got = try reader.u32()
@@ -242,6 +273,24 @@ public struct ClusterJob: JobKind {
     public func render(result: [UInt8], json: Bool) throws(OmnisegError) -> String {
         let r = try ClusterResult(decoding: result)
         return json ? r.json : r.table
+    }
+
+    public func csv(result: [UInt8]) throws(OmnisegError) -> String {
+        try ClusterResult(decoding: result).csv
+    }
+
+    /// Every person's cluster into `cluster_assignment` (feature row r is person r + 1), replacing
+    /// what an earlier attempt of the same job wrote.
+    public func store(result: [UInt8], jobID: String, in workspace: Workspace) throws(OmnisegError) {
+        let labels = try ClusterResult(decoding: result).labels
+        try workspace.db.transaction { () throws(OmnisegError) in
+            try workspace.db.run("DELETE FROM cluster_assignment WHERE job_id = ?", [.text(jobID)])
+            let insert = try workspace.db.prepare("INSERT INTO cluster_assignment (job_id, person_id, cluster) VALUES (?, ?, ?)")
+            for (row, label) in labels.enumerated() {
+                try insert.bind([.text(jobID), .integer(Int64(row + 1)), .integer(Int64(label))])
+                try insert.runAndReset()
+            }
+        }
     }
 }
 

@@ -11,8 +11,14 @@ public struct ClusterResult: Sendable, Equatable {
     public var converged: Bool
     /// Each row's cluster, in feature-matrix row order.
     public var labels: [UInt16]
-    /// `k × d`, the mean raw feature values of each cluster's rows.
-    public var rawMeans: [Double]
+    /// Every feature of the set (the profile covers all of them, not only the clustered ones).
+    public var profileNames: [String]
+    /// `k × profileNames.count`: each cluster's mean raw value of every feature.
+    public var profileMeans: [Double]
+    /// `k × 4`: people per cluster who buy in store only, online only, both, or not at all.
+    public var channels: [Int64]
+
+    public static let channelNames = ["store only", "online only", "both", "no purchase"]
 
     public var k: Int { counts.count }
     public var dimension: Int { featureNames.count }
@@ -25,8 +31,11 @@ public struct ClusterResult: Sendable, Equatable {
         for v in scale { w.f32(v) }
         w.count(counts.count)
         for v in centroids { w.f64(v) }
-        for v in rawMeans { w.f64(v) }
         for c in counts { w.u64(UInt64(c)) }
+        w.count(profileNames.count)
+        for n in profileNames { w.string(n) }
+        for v in profileMeans { w.f64(v) }
+        for v in channels { w.u64(UInt64(v)) }
         w.f64(inertia)
         w.u32(UInt32(iterations))
         w.u8(converged ? 1 : 0)
@@ -36,7 +45,7 @@ public struct ClusterResult: Sendable, Equatable {
     }
 
     public init(featureNames: [String], center: [Float], scale: [Float], centroids: [Double], counts: [Int64], inertia: Double,
-                iterations: Int, converged: Bool, labels: [UInt16], rawMeans: [Double]) {
+                iterations: Int, converged: Bool, labels: [UInt16], profileNames: [String], profileMeans: [Double], channels: [Int64]) {
         self.featureNames = featureNames
         self.center = center
         self.scale = scale
@@ -46,7 +55,9 @@ public struct ClusterResult: Sendable, Equatable {
         self.iterations = iterations
         self.converged = converged
         self.labels = labels
-        self.rawMeans = rawMeans
+        self.profileNames = profileNames
+        self.profileMeans = profileMeans
+        self.channels = channels
     }
 
     public init(decoding bytes: [UInt8]) throws(OmnisegError) {
@@ -60,11 +71,16 @@ public struct ClusterResult: Sendable, Equatable {
         for _ in 0..<d { scale.append(try r.f32()) }
         let k = try r.count(limit: 256)
         centroids = []
-        rawMeans = []
         for _ in 0..<(k * d) { centroids.append(try r.f64()) }
-        for _ in 0..<(k * d) { rawMeans.append(try r.f64()) }
         counts = []
         for _ in 0..<k { counts.append(Int64(try r.u64())) }
+        let all = try r.count(limit: 4096)
+        profileNames = []
+        for _ in 0..<all { profileNames.append(try r.string(limit: 1024)) }
+        profileMeans = []
+        for _ in 0..<(k * all) { profileMeans.append(try r.f64()) }
+        channels = []
+        for _ in 0..<(k * Self.channelNames.count) { channels.append(Int64(try r.u64())) }
         inertia = try r.f64()
         iterations = Int(try r.u32())
         converged = try r.u8() == 1
@@ -91,46 +107,80 @@ public struct ClusterResult: Sendable, Equatable {
     public var table: String {
         let total = counts.reduce(0, +)
         let ending = converged ? "converged" : "stopped at max-iter"
+        let profiles = ClusterProfiles(self)
         var lines: [String] = [
-            "cluster: k = \(k) over \(dimension) features, \(Format.count(Int(total))) rows; "
+            "cluster: k = \(k) over \(dimension) features, \(Format.count(Int(total))) people; "
                 + "\(iterations) Lloyd iterations (\(ending)); inertia \(Format.fixed(inertia, 1))",
-            "cluster       rows   share  what sets it apart (standard deviations from the mean)",
+            "",
+            "cluster    people  share  revenue  recency  orders  spend    store/online/both  label",
         ]
         for j in 0..<k {
-            let share: Double = total > 0 ? 100 * Double(counts[j]) / Double(total) : 0
+            let p = profiles.clusters[j]
+            let mix = "\(percent(p.channelShares[0]))/\(percent(p.channelShares[1]))/\(percent(p.channelShares[2]))"
+            let columns: [String] = [
+                String(j).leftPadded(7), Format.count(Int(counts[j])).leftPadded(9), (percent(p.share) + "%").leftPadded(6),
+                (percent(p.revenueShare) + "%").leftPadded(8), p.recency.map { Format.fixed($0, 0) + "d" }?.leftPadded(8) ?? "       —",
+                p.frequency.map { Format.fixed($0, 1) }?.leftPadded(7) ?? "      —", p.monetary.map { Format.fixed($0, 0) }?.leftPadded(6) ?? "     —",
+                mix.leftPadded(19), p.label,
+            ]
+            lines.append(columns.joined(separator: " "))
+        }
+        lines.append("")
+        lines.append("what sets each cluster apart (standard deviations from the mean of the clustered features; top departments by lift):")
+        for j in 0..<k {
             var apart: [String] = []
             for feature in distinguishing(j) {
                 let sign = feature.z >= 0 ? "+" : "−"
                 apart.append("\(feature.name) \(sign)\(Format.fixed(abs(feature.z), 1))σ")
             }
-            let rows = Format.count(Int(counts[j])).leftPadded(10)
-            lines.append("\(String(j).leftPadded(7))  \(rows)  \(Format.fixed(share, 1).leftPadded(5))%  \(apart.joined(separator: ", "))")
+            let departments = profiles.clusters[j].topDepartments.map { "\($0.name) ×\(Format.fixed($0.lift, 1))" }
+            lines.append("\(String(j).leftPadded(7))  \(apart.joined(separator: ", "))" + (departments.isEmpty ? "" : "; " + departments.joined(separator: ", ")))
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
+    private func percent(_ share: Double) -> String { Format.fixed(100 * share, 0) }
+
     public var json: String {
         let d = dimension
+        let profiles = ClusterProfiles(self)
         var clusters: [String] = []
         for j in 0..<k {
             let z: [String] = (0..<d).map { "\(centroids[j * d + $0])" }
-            let mean: [String] = (0..<d).map { "\(rawMeans[j * d + $0])" }
-            clusters.append(JSONText.object([("cluster", "\(j)"), ("rows", "\(counts[j])"),
-                                             ("centroid_z", "[" + z.joined(separator: ",") + "]"),
-                                             ("mean", "[" + mean.joined(separator: ",") + "]")]))
+            let all = profileNames.count
+            let means: [String] = (0..<all).map { JSONText.quoted(profileNames[$0]) + ":\(profileMeans[j * all + $0])" }
+            let channels: [String] = Self.channelNames.indices.map { JSONText.quoted(Self.channelNames[$0]) + ":\(self.channels[j * Self.channelNames.count + $0])" }
+            let p = profiles.clusters[j]
+            clusters.append(JSONText.object([
+                ("cluster", "\(j)"), ("label", JSONText.quoted(p.label)), ("people", "\(counts[j])"), ("share", "\(p.share)"),
+                ("revenue_share", "\(p.revenueShare)"), ("centroid_z", "[" + z.joined(separator: ",") + "]"),
+                ("means", "{" + means.joined(separator: ",") + "}"), ("channels", "{" + channels.joined(separator: ",") + "}"),
+                ("top_departments", "[" + p.topDepartments.map { JSONText.quoted($0.name) }.joined(separator: ",") + "]"),
+            ]))
         }
         let features: [String] = featureNames.map { JSONText.quoted($0) }
         let pairs: [(String, String)] = [
             ("kind", JSONText.quoted(ClusterJob.name)), ("k", "\(k)"), ("features", "[" + features.joined(separator: ",") + "]"),
-            ("rows", "\(labels.count)"), ("inertia", "\(inertia)"), ("iterations", "\(iterations)"),
+            ("people", "\(labels.count)"), ("inertia", "\(inertia)"), ("iterations", "\(iterations)"),
             ("converged", converged ? "true" : "false"), ("clusters", "[" + clusters.joined(separator: ",") + "]"),
         ]
         return JSONText.object(pairs) + "\n"
     }
+
+    /// Every person's cluster as CSV: `person_id,cluster,label` (feature row r is person r + 1).
+    public var csv: String {
+        let names = ClusterProfiles(self).clusters.map(\.label)
+        var out = "person_id,cluster,label\n"
+        out.reserveCapacity(labels.count * 32)
+        for (row, label) in labels.enumerated() {
+            out += "\(row + 1),\(label),\(names[Int(label)])\n"
+        }
+        return out
+    }
 }
 
 extension String {
-    fileprivate func leftPadded(_ width: Int) -> String {
+    func leftPadded(_ width: Int) -> String {
         count >= width ? self : String(repeating: " ", count: width - count) + self
     }
 }

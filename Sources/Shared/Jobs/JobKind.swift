@@ -40,4 +40,16 @@ public protocol JobKind: Sendable {
 
     /// A human-readable rendering of a finished result; JSON when `json` is true.
     func render(result: [UInt8], json: Bool) throws(OmnisegError) -> String
+    /// The result's per-person rows as CSV, for kinds that have them.
+    func csv(result: [UInt8]) throws(OmnisegError) -> String
+    /// Writes what the result holds per person into the workspace (after the job succeeded).
+    func store(result: [UInt8], jobID: String, in workspace: Workspace) throws(OmnisegError)
+}
+
+extension JobKind {
+    public func csv(result: [UInt8]) throws(OmnisegError) -> String {
+        throw OmnisegError(.badInput, "this job kind has no per-person rows to export as CSV")
+    }
+
+    public func store(result: [UInt8], jobID: String, in workspace: Workspace) throws(OmnisegError) {}
 }

@@ -19,6 +19,11 @@ public enum JobKindRegistry {
         try make(name, columnNames: [], parameters: JobParameters()).render(result: result, json: json)
     }
 
+    /// A finished result of kind `name` as CSV of per-person rows.
+    public static func csv(_ name: String, result: [UInt8]) throws(OmnisegError) -> String {
+        try make(name, columnNames: [], parameters: JobParameters()).csv(result: result)
+    }
+
     /// Throws unless `name` is a kind and `parameters` are valid for it (before a job is queued).
     public static func validate(_ name: String, parameters: JobParameters) throws(OmnisegError) {
         _ = try make(name, columnNames: [], parameters: parameters)

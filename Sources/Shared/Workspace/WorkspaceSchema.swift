@@ -133,5 +133,14 @@ enum WorkspaceSchema {
             error TEXT
         );
         """,
+        // 4: each person's cluster for every finished cluster job (queryable with any SQLite tool).
+        """
+        CREATE TABLE cluster_assignment (
+            job_id TEXT NOT NULL,
+            person_id INTEGER NOT NULL,
+            cluster INTEGER NOT NULL,
+            PRIMARY KEY (job_id, person_id)
+        ) WITHOUT ROWID;
+        """,
     ]
 }

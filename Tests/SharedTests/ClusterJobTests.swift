@@ -66,6 +66,19 @@ import Testing
         #expect(AdjustedRandIndex.of(first.labels.map(Int.init), other.labels.map(Int.init)) > 0.999)
     }
 
+    @Test func autoKPicksThePlantedNumberOfBlobsBySilhouette() throws {
+        let (columns, truth) = blobs(4, perBlob: 250, dimension: 3, seed: 77)
+        let job = try ClusterJob(columnNames: ["a", "b", "c", "noise"],
+                                 parameters: JobParameters(["k": "auto", "k-range": "2...7", "features": "a,b,c"]))
+        let result = try ClusterResult(decoding: run(job, shards(columns, shardRows: 200), threads: 2))
+        #expect(result.k == 4, "\(result.kCurve)")
+        #expect(result.kCurve.map(\.k) == [2, 3, 4, 5, 6, 7])
+        let inertias = result.kCurve.map(\.inertia)
+        #expect(zip(inertias, inertias.dropFirst()).allSatisfy { $0 >= $1 * 0.999 }, "inertia falls as k grows: \(inertias)")
+        #expect(AdjustedRandIndex.of(result.labels.map(Int.init), truth) > 0.98)
+        #expect(result.table.contains("← chosen"))
+    }
+
     @Test func parametersAreCheckedWithClearErrors() {
         let names = ["recency_days", "monetary"]
         #expect(throws: OmnisegError.self) { try ClusterJob(columnNames: names, parameters: JobParameters(["features": "recency_days,colour"])) }
@@ -77,6 +90,8 @@ import Testing
         #expect(throws: OmnisegError.self) { try ClusterJob(columnNames: names, parameters: JobParameters(["k": "0"])) }
         #expect(throws: OmnisegError.self) { try ClusterJob(columnNames: names, parameters: JobParameters(["tol": "abc"])) }
         #expect(throws: OmnisegError.self) { try ClusterJob(columnNames: names, parameters: JobParameters(["k": "9", "sample": "5"])) }
+        #expect(throws: OmnisegError.self) { try ClusterJob(columnNames: names, parameters: JobParameters(["k": "auto", "k-range": "5...3"])) }
+        #expect(throws: OmnisegError.self) { try ClusterJob(columnNames: names, parameters: JobParameters(["k": "4", "k-range": "2...5"])) }
     }
 
     @Test func moreClustersThanRowsIsRefused() throws {

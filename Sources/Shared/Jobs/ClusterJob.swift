@@ -18,12 +18,14 @@ import Foundation
 /// Partials merge in shard order, so the result is identical however many workers ran the tasks.
 public struct ClusterJob: JobKind {
     public static let name = "cluster"
-    public static let parameterNames: Set<String> = ["k", "features", "seed", "max-iter", "tol", "sample", "n-init"]
+    public static let parameterNames: Set<String> = ["k", "k-range", "features", "seed", "max-iter", "tol", "sample", "n-init"]
 
     public let columnNames: [String]
     /// The chosen features' positions in the feature set.
     public let columns: [Int]
-    public let k: Int
+    /// The k to try: one, or with `k=auto` every k of `k-range` (the best silhouette wins).
+    public let kChoices: [Int]
+    public var k: Int { kChoices.max() ?? 1 }
     public let seed: UInt64
     public let maxIterations: Int
     public let tolerance: Double
@@ -33,7 +35,19 @@ public struct ClusterJob: JobKind {
     public init(columnNames: [String], parameters: JobParameters) throws(OmnisegError) {
         try parameters.expectOnly(Self.parameterNames, kind: Self.name)
         self.columnNames = columnNames
-        k = try parameters.integer("k", default: 8, in: 1...256)
+        if parameters["k"] == "auto" {
+            let text = parameters["k-range"] ?? "2...10"
+            let bounds = text.split(separator: ".", omittingEmptySubsequences: true).compactMap { Int($0) }
+            guard bounds.count == 2, bounds[0] >= 2, bounds[0] < bounds[1], bounds[1] <= 64 else {
+                throw OmnisegError(.badInput, "job parameter 'k-range' must look like 2...10 (from 2 to at most 64; got '\(text)')")
+            }
+            kChoices = Array(bounds[0]...bounds[1])
+        } else {
+            guard parameters["k-range"] == nil else { throw OmnisegError(.badInput, "job parameter 'k-range' needs k=auto") }
+            let k = try parameters.integer("k", default: 8, in: 1...256)
+            kChoices = [k]
+        }
+        let k = kChoices.max() ?? 1
         seed = UInt64(try parameters.integer("seed", default: 42, in: 0...Int(Int32.max)))
         maxIterations = try parameters.integer("max-iter", default: 100, in: 1...10_000)
         tolerance = try parameters.double("tol", default: 1e-4, in: 0...1)
@@ -77,10 +91,10 @@ public struct ClusterJob: JobKind {
             survey(shard, into: &writer)
             return writer.bytes
         }
-        let model = try ClusterModel(decoding: state, k: k, dimension: columns.count)
+        let model = try ClusterModel(decoding: state, dimension: columns.count)
         var scratch = AssignmentScratch()
         for track in model.tracks where !track.converged || model.phase == .labelling {
-            let table = CentroidTable(centroids: track.centroids, k: k, center: model.center, scale: model.scale)
+            let table = CentroidTable(centroids: track.centroids, k: track.k, center: model.center, scale: model.scale)
             let assignment = NearestCentroid.assign(shard, columns: columns, table: table, scratch: &scratch)
             for s in assignment.sums { writer.f64(s) }
             for c in assignment.counts { writer.u64(UInt64(c)) }
@@ -89,14 +103,14 @@ public struct ClusterJob: JobKind {
         if model.phase == .labelling {
             writer.count(shard.rowCount)
             for i in 0..<shard.rowCount { writer.u16(UInt16(scratch.labels[i])) }
-            profile(shard, labels: scratch.labels, into: &writer)
+            profile(shard, labels: scratch.labels, k: model.tracks[0].k, into: &writer)
         }
         return writer.bytes
     }
 
     /// For the cluster profiles: per cluster, the sums of every feature of the set (not only the
     /// clustered ones) and how many people buy in store only, online only, both, or not at all.
-    private func profile(_ shard: FeatureShard, labels: [Int32], into writer: inout WireWriter) {
+    private func profile(_ shard: FeatureShard, labels: [Int32], k: Int, into writer: inout WireWriter) {
         let n = shard.rowCount
         for c in 0..<shard.columnCount {
             var sums = [Double](repeating: 0, count: k)
@@ -140,19 +154,20 @@ public struct ClusterJob: JobKind {
     public func merge(iteration: Int, state: [UInt8], partials: [[UInt8]]) throws(OmnisegError) -> JobStep {
         let d = columns.count
         if iteration == 0 { return try mergeSurvey(partials) }
-        var model = try ClusterModel(decoding: state, k: k, dimension: d)
+        var model = try ClusterModel(decoding: state, dimension: d)
         let active = model.tracks.indices.filter { !model.tracks[$0].converged || model.phase == .labelling }
-        var sums = [[Double]](repeating: [Double](repeating: 0, count: k * d), count: active.count)
-        var counts = [[Int64]](repeating: [Int64](repeating: 0, count: k), count: active.count)
+        var sums = active.map { [Double](repeating: 0, count: model.tracks[$0].k * d) }
+        var counts = active.map { [Int64](repeating: 0, count: model.tracks[$0].k) }
         var inertia = [Double](repeating: 0, count: active.count)
         var labels: [UInt16] = []
+        let k = model.tracks[0].k  // in the labelling phase, the only track
         var profileSums = [Double](repeating: 0, count: model.phase == .labelling ? columnNames.count * k : 0)
         var channels = [Int64](repeating: 0, count: model.phase == .labelling ? k * ClusterResult.channelNames.count : 0)
         for (shard, partial) in partials.enumerated() {
             var reader = try header(partial, iteration: iteration, shard: shard)
-            for a in active.indices {
-                for i in 0..<(k * d) { sums[a][i] += try reader.f64() }
-                for j in 0..<k { counts[a][j] += Int64(try reader.u64()) }
+            for (a, t) in active.enumerated() {
+                for i in 0..<(model.tracks[t].k * d) { sums[a][i] += try reader.f64() }
+                for j in 0..<model.tracks[t].k { counts[a][j] += Int64(try reader.u64()) }
                 inertia[a] += try reader.f64()
             }
             if model.phase == .labelling {
@@ -172,19 +187,19 @@ public struct ClusterJob: JobKind {
             let result = ClusterResult(featureNames: columns.map { columnNames[$0] }, center: model.center, scale: model.scale,
                                        centroids: track.centroids, counts: final, inertia: inertia[0], iterations: model.lloydIterations,
                                        converged: track.converged, labels: labels, profileNames: columnNames, profileMeans: means,
-                                       channels: channels)
+                                       channels: channels, kCurve: model.kCurve)
             return .finish(result: result.encoded)
         }
         for (a, t) in active.enumerated() {
             let previous = model.tracks[t].centroids
             var next = previous
-            for j in 0..<k where counts[a][j] > 0 {
+            for j in 0..<model.tracks[t].k where counts[a][j] > 0 {
                 for c in 0..<d {
                     let mean = sums[a][j * d + c] / Double(counts[a][j])
                     next[j * d + c] = (mean - Double(model.center[c])) / Double(model.scale[c])
                 }
             }
-            relocateEmpty(&next, counts: counts[a], sample: model.sample, dimension: d)
+            relocateEmpty(&next, counts: counts[a], k: model.tracks[t].k, sample: model.sample, dimension: d)
             var shift = 0.0
             for i in 0..<next.count { shift += (next[i] - previous[i]) * (next[i] - previous[i]) }
             model.tracks[t].centroids = next
@@ -193,10 +208,30 @@ public struct ClusterJob: JobKind {
         }
         model.lloydIterations += 1
         if model.tracks.allSatisfy(\.converged) || model.lloydIterations >= maxIterations {
-            // Keep the seeding with the lowest inertia (the first of equals), and label with it.
-            var best = 0
-            for t in model.tracks.indices where model.tracks[t].lastInertia < model.tracks[best].lastInertia { best = t }
-            model.tracks = [model.tracks[best]]
+            // Per k, the seeding with the lowest inertia (the first of equals); with several k, the one
+            // whose clusters have the best silhouette on the sample. Then label with it.
+            var bestPerK: [Int] = []
+            for choice in kChoices {
+                let candidates = model.tracks.indices.filter { model.tracks[$0].k == choice }
+                guard var best = candidates.first else { continue }
+                for t in candidates where model.tracks[t].lastInertia < model.tracks[best].lastInertia { best = t }
+                bestPerK.append(best)
+            }
+            var chosen = bestPerK.first ?? 0
+            if bestPerK.count > 1 {
+                // At most 2,000 sample points (the sample is in hash order, so any prefix is uniform).
+                let distances = SampleDistances(points: Array(model.sample.prefix(2000 * d)), dimension: d)
+                var curve: [KCurvePoint] = []
+                for t in bestPerK {
+                    let silhouette = distances.silhouette(centroids: model.tracks[t].centroids, k: model.tracks[t].k)
+                    curve.append(KCurvePoint(k: model.tracks[t].k, inertia: model.tracks[t].lastInertia, silhouette: silhouette))
+                }
+                var best = 0
+                for i in curve.indices where curve[i].silhouette > curve[best].silhouette { best = i }
+                chosen = bestPerK[best]
+                model.kCurve = curve
+            }
+            model.tracks = [model.tracks[chosen]]
             model.phase = .labelling
         }
         return .iterate(state: model.encoded)
@@ -233,17 +268,21 @@ public struct ClusterJob: JobKind {
         for entry in kept {
             for c in 0..<d { points.append((Double(entry.values[c]) - Double(center[c])) / Double(scale[c])) }
         }
-        let tracks = (0..<initializations).map { i in
-            ClusterModel.Track(centroids: KMeansSeeding.plusPlus(points: points, dimension: d, k: k, seed: seed &+ UInt64(i) &* 0x9E37_79B9),
-                               converged: false, lastInertia: .infinity)
+        var tracks: [ClusterModel.Track] = []
+        for choice in kChoices {
+            for i in 0..<initializations {
+                let seeding = seed &+ UInt64(i) &* 0x9E37_79B9 &+ UInt64(choice) &* 0x85EB_CA6B
+                tracks.append(ClusterModel.Track(k: choice, centroids: KMeansSeeding.plusPlus(points: points, dimension: d, k: choice, seed: seeding),
+                                                 converged: false, lastInertia: .infinity))
+            }
         }
-        let model = ClusterModel(phase: .lloyd, center: center, scale: scale, tracks: tracks, lloydIterations: 0, sample: points)
+        let model = ClusterModel(phase: .lloyd, center: center, scale: scale, tracks: tracks, lloydIterations: 0, sample: points, kCurve: [])
         return .iterate(state: model.encoded)
     }
 
     /// Each empty cluster restarts at the sample point farthest from its nearest centroid (a
     /// different point for each, in order), so no centroid is lost.
-    private func relocateEmpty(_ centroids: inout [Double], counts: [Int64], sample: [Double], dimension d: Int) {
+    private func relocateEmpty(_ centroids: inout [Double], counts: [Int64], k: Int, sample: [Double], dimension d: Int) {
         let empty = (0..<k).filter { counts[$0] == 0 }
         guard !empty.isEmpty, !sample.isEmpty else { return }
         let points = sample.count / d
@@ -299,6 +338,7 @@ public struct ClusterJob: JobKind {
 struct ClusterModel {
     enum Phase: UInt8 { case lloyd = 1, labelling = 2 }
     struct Track {
+        var k: Int
         var centroids: [Double]
         var converged: Bool
         var lastInertia: Double
@@ -309,6 +349,8 @@ struct ClusterModel {
     var tracks: [Track]
     var lloydIterations: Int
     var sample: [Double]
+    /// With k=auto, once chosen: each k's inertia and silhouette.
+    var kCurve: [KCurvePoint]
 
     var encoded: [UInt8] {
         var w = WireWriter(capacity: 64 + 8 * (tracks.count * (tracks.first?.centroids.count ?? 0) + sample.count))
@@ -319,6 +361,7 @@ struct ClusterModel {
         w.u32(UInt32(lloydIterations))
         w.count(tracks.count)
         for t in tracks {
+            w.count(t.k)
             w.count(t.centroids.count)
             for v in t.centroids { w.f64(v) }
             w.u8(t.converged ? 1 : 0)
@@ -326,19 +369,21 @@ struct ClusterModel {
         }
         w.count(sample.count)
         for v in sample { w.f64(v) }
+        KCurvePoint.encode(kCurve, into: &w)
         return w.bytes
     }
 
-    init(phase: Phase, center: [Float], scale: [Float], tracks: [Track], lloydIterations: Int, sample: [Double]) {
+    init(phase: Phase, center: [Float], scale: [Float], tracks: [Track], lloydIterations: Int, sample: [Double], kCurve: [KCurvePoint]) {
         self.phase = phase
         self.center = center
         self.scale = scale
         self.tracks = tracks
         self.lloydIterations = lloydIterations
         self.sample = sample
+        self.kCurve = kCurve
     }
 
-    init(decoding bytes: [UInt8], k: Int, dimension d: Int) throws(OmnisegError) {
+    init(decoding bytes: [UInt8], dimension d: Int) throws(OmnisegError) {
         var r = WireReader(bytes, what: "cluster state")
         guard let phase = Phase(rawValue: try r.u8()) else { throw r.failure("unknown phase") }
         self.phase = phase
@@ -350,18 +395,20 @@ struct ClusterModel {
         for _ in 0..<d { scale.append(try r.f32()) }
         lloydIterations = Int(try r.u32())
         tracks = []
-        for _ in 0..<(try r.count(limit: 20)) {
+        for _ in 0..<(try r.count(limit: 20 * 64)) {
+            let k = try r.count(limit: 256)
             let m = try r.count(limit: 1 << 24)
-            guard m == k * d else { throw r.failure("it has \(m) centroid values; the job needs \(k * d)") }
+            guard m == k * d, k > 0 else { throw r.failure("it has \(m) centroid values for k = \(k); the job needs \(k * d)") }
             var centroids: [Double] = []
             for _ in 0..<m { centroids.append(try r.f64()) }
-            tracks.append(Track(centroids: centroids, converged: try r.u8() == 1, lastInertia: try r.f64()))
+            tracks.append(Track(k: k, centroids: centroids, converged: try r.u8() == 1, lastInertia: try r.f64()))
         }
         guard !tracks.isEmpty else { throw r.failure("it has no centroids") }
         let s = try r.count(limit: 1 << 26)
         sample = []
         sample.reserveCapacity(s)
         for _ in 0..<s { sample.append(try r.f64()) }
+        kCurve = try KCurvePoint.decode(from: &r)
         try r.expectEnd()
     }
 }

@@ -18,6 +18,9 @@ public struct ClusterResult: Sendable, Equatable {
     /// `k × 4`: people per cluster who buy in store only, online only, both, or not at all.
     public var channels: [Int64]
 
+    /// With `k=auto`: every k tried, with its inertia and silhouette (empty for a fixed k).
+    public var kCurve: [KCurvePoint]
+
     public static let channelNames = ["store only", "online only", "both", "no purchase"]
 
     public var k: Int { counts.count }
@@ -36,6 +39,7 @@ public struct ClusterResult: Sendable, Equatable {
         for n in profileNames { w.string(n) }
         for v in profileMeans { w.f64(v) }
         for v in channels { w.u64(UInt64(v)) }
+        KCurvePoint.encode(kCurve, into: &w)
         w.f64(inertia)
         w.u32(UInt32(iterations))
         w.u8(converged ? 1 : 0)
@@ -45,7 +49,8 @@ public struct ClusterResult: Sendable, Equatable {
     }
 
     public init(featureNames: [String], center: [Float], scale: [Float], centroids: [Double], counts: [Int64], inertia: Double,
-                iterations: Int, converged: Bool, labels: [UInt16], profileNames: [String], profileMeans: [Double], channels: [Int64]) {
+                iterations: Int, converged: Bool, labels: [UInt16], profileNames: [String], profileMeans: [Double], channels: [Int64],
+                kCurve: [KCurvePoint] = []) {
         self.featureNames = featureNames
         self.center = center
         self.scale = scale
@@ -58,6 +63,7 @@ public struct ClusterResult: Sendable, Equatable {
         self.profileNames = profileNames
         self.profileMeans = profileMeans
         self.channels = channels
+        self.kCurve = kCurve
     }
 
     public init(decoding bytes: [UInt8]) throws(OmnisegError) {
@@ -81,6 +87,7 @@ public struct ClusterResult: Sendable, Equatable {
         for _ in 0..<(k * all) { profileMeans.append(try r.f64()) }
         channels = []
         for _ in 0..<(k * Self.channelNames.count) { channels.append(Int64(try r.u64())) }
+        kCurve = try KCurvePoint.decode(from: &r)
         inertia = try r.f64()
         iterations = Int(try r.u32())
         converged = try r.u8() == 1
@@ -125,6 +132,15 @@ public struct ClusterResult: Sendable, Equatable {
             ]
             lines.append(columns.joined(separator: " "))
         }
+        if !kCurve.isEmpty {
+            lines.append("")
+            lines.append("k chosen by silhouette (on the seeded sample); inertia for the elbow:")
+            lines.append("      k     inertia  silhouette")
+            for p in kCurve {
+                let mark = p.k == k ? "  ← chosen" : ""
+                lines.append("\(String(p.k).leftPadded(7))  \(Format.fixed(p.inertia, 0).leftPadded(10))  \(Format.fixed(p.silhouette, 3).leftPadded(10))\(mark)")
+            }
+        }
         lines.append("")
         lines.append("what sets each cluster apart (standard deviations from the mean of the clustered features; top departments by lift):")
         for j in 0..<k {
@@ -163,6 +179,8 @@ public struct ClusterResult: Sendable, Equatable {
             ("kind", JSONText.quoted(ClusterJob.name)), ("k", "\(k)"), ("features", "[" + features.joined(separator: ",") + "]"),
             ("people", "\(labels.count)"), ("inertia", "\(inertia)"), ("iterations", "\(iterations)"),
             ("converged", converged ? "true" : "false"), ("clusters", "[" + clusters.joined(separator: ",") + "]"),
+            ("k_curve", "[" + kCurve.map { JSONText.object([("k", "\($0.k)"), ("inertia", "\($0.inertia)"), ("silhouette", "\($0.silhouette)")]) }
+                .joined(separator: ",") + "]"),
         ]
         return JSONText.object(pairs) + "\n"
     }

@@ -11,7 +11,9 @@ process start-up and workspace loading are not counted. Measures:
   - task round trip: `probe` over a single shard, one task per iteration;
   - `profile` rows/s on the big workspace: embedded 1 and 2 threads; Redis with 1 worker x 1,
     2 workers x 1 and 1 worker x 2 (each job run twice: cold caches, then warm);
-  - shard bytes read from Redis per iteration (from `omniseg status --json`).
+  - shard bytes read from Redis per iteration (from `omniseg status --json`);
+  - Lloyd iterations of the `cluster` job (k = 16, one seeding, 15 iterations, tol 0): embedded with
+    2 threads against 1 worker x 2 threads through Redis (warm caches).
 Writes bench/results/cluster.json and cluster.md.
 """
 import argparse
@@ -190,12 +192,28 @@ def main():
         results.append(entry)
         print(f"{name}: job {seconds:.4f} s (median of {len(runs)}), {entry['rows_per_second']:,.0f} rows/s", file=sys.stderr)
 
+    def record_lloyd(name, mode, workers, concurrency, job, timings, rows, status=None):
+        """A cluster job: the median of its Lloyd iterations (not the survey, not the labelling)."""
+        lloyd_times = sorted(s for i, _, s in timings[1:-1])
+        seconds = statistics.median(lloyd_times)
+        entry = {"name": name, "mode": mode, "workers": workers, "concurrency": concurrency, "job": job,
+                 "lloyd_iterations": len(lloyd_times), "lloyd_seconds_median": seconds,
+                 "lloyd_rows_per_second": rows / seconds if seconds > 0 else 0}
+        if status:
+            entry["shard_bytes"] = status["shard_bytes"]
+            entry["shard_bytes_read"] = status["shard_bytes_read"]
+        results.append(entry)
+        print(f"{name}: {seconds * 1000:.1f} ms per Lloyd iteration (median of {len(lloyd_times)})", file=sys.stderr)
+
     # Embedded references.
     for threads in (1, 2):
         job, t = run_job(small, "probe", ["iterations=10"], threads=threads)
         record(f"small_tasks_embedded_{threads}_threads", "embedded", 0, threads, job, t)
     job, t = run_job(one, "probe", ["iterations=50"], threads=1)
     record("round_trip_embedded", "embedded", 0, 1, job, t)
+    lloyd = ["k=16", "n-init=1", "max-iter=15", "tol=0"]
+    job, t = run_job(a.workspace, "cluster", lloyd, threads=2)
+    record_lloyd("lloyd_embedded_2_threads", "embedded", 0, 2, job, t, big_rows)
     for threads in (1, 2):
         runs = [run_job(a.workspace, "profile", threads=threads) for _ in range(REPEATS)]
         record_job(f"profile_embedded_{threads}_threads", "embedded", 0, threads, runs, big_rows)
@@ -221,6 +239,9 @@ def main():
                        job_status(redis, warm_runs[-1][0]))
             job, t = run_job(a.workspace, "probe", ["iterations=10"], redis=redis)
             record(f"probe_big_redis_{label}", "redis", count, concurrency, job, t, rows=big_rows, status=job_status(redis, job))
+            if (count, concurrency) == (1, 2):
+                job, t = run_job(a.workspace, "cluster", lloyd, redis=redis)
+                record_lloyd("lloyd_redis_1x2", "redis", count, concurrency, job, t, big_rows, job_status(redis, job))
             workers.stop()
     finally:
         redis.stop()
@@ -276,13 +297,20 @@ def write(directory, results, big_rows, people):
             ["run", "first iteration s", "steady s", "steady rows/s", "shard MB", "MB read from Redis per iteration"],
             "probe_big", lambda r: [f"{r['first_iteration_seconds']:.4f}", f"{r['steady_iteration_seconds']:.4f}",
                                     f"{r['steady_rows_per_second']:,.0f}"])
+    lines += ["", f"## cluster job over {big_rows:,} rows: Lloyd iterations (k = 16, 30 features, one seeding, tol 0)", "",
+              "| run | ms per Lloyd iteration (median) | MB read from Redis, all iterations |", "|---|---:|---:|"]
+    for r in results:
+        if r["name"].startswith("lloyd"):
+            read = f"{sum(r['shard_bytes_read']) / 1e6:.1f}" if "shard_bytes_read" in r else "—"
+            lines.append(f"| {r['name']} | {r['lloyd_seconds_median'] * 1000:.1f} | {read} |")
     lines += ["", "## Against the goals", ""]
     small = by.get("small_tasks_redis_1x2")
     if small:
         rate = small["steady_tasks_per_second"]
         lines.append(f"- Small tasks through Redis: {rate:,.0f} tasks/s (goal ≥ 20,000: "
                      f"{'met' if rate >= 20000 else f'missed by {100 * (1 - rate / 20000):.0f}%'}).")
-    for cluster, embedded, what, key in (("profile_redis_1x2_warm", "profile_embedded_2_threads", "profile job (warm caches)", "rows_per_second"),
+    for cluster, embedded, what, key in (("lloyd_redis_1x2", "lloyd_embedded_2_threads", "Lloyd iteration of the cluster job", "lloyd_rows_per_second"),
+                                         ("profile_redis_1x2_warm", "profile_embedded_2_threads", "profile job (warm caches)", "rows_per_second"),
                                          ("probe_big_redis_1x2", "probe_big_embedded_2_threads", "probe iteration", "steady_rows_per_second")):
         if cluster in by and embedded in by:
             ratio = by[cluster][key] / by[embedded][key]

@@ -46,7 +46,8 @@ while let a = args.next() {
     case "--people": people = Int(args.next() ?? "") ?? people
     case "--dir": dir = args.next() ?? dir
     case "--kernels": KernelBench.run(); exit(0)
-    default: StandardError.write("usage: Bench [--people N] [--dir DIR] | Bench --kernels\n"); exit(64)
+    case "--lloyd": LloydBench.run(Array(CommandLine.arguments.dropFirst(2))); exit(0)
+    default: StandardError.write("usage: Bench [--people N] [--dir DIR] | Bench --kernels | Bench --lloyd DATA INIT --n N --d D --k K\n"); exit(64)
     }
 }
 

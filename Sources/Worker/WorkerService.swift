@@ -24,10 +24,11 @@ final class WorkerService: Sendable {
     private let tasksDone = Atomic<Int>(0)
     private let runningThreads = Atomic<Int>(0)
     private let stopFetching = Atomic<Bool>(false)
-    /// A moving average of task run time in microseconds: short tasks are read `prefetch` at a time
-    /// (fewer round trips), long ones one at a time so every task thread gets one. Starts long.
+    /// A moving average of task run time in microseconds: tasks shorter than a round trip or two are
+    /// read `prefetch` at a time (fewer round trips); longer ones one at a time, so a thread never
+    /// sits on tasks another idle thread could run. Starts long.
     private let averageTaskMicroseconds = Atomic<Int>(1_000_000)
-    private static let shortTaskMicroseconds = 2_000
+    private static let shortTaskMicroseconds = 200
 
     init(endpoint: RedisEndpoint, options: WorkerOptions, logger: Logger) {
         self.endpoint = endpoint

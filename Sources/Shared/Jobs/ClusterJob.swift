@@ -91,7 +91,7 @@ public struct ClusterJob: JobKind {
             survey(shard, into: &writer)
             return writer.bytes
         }
-        let model = try ClusterModel(decoding: state, dimension: columns.count)
+        let model = try ClusterModel(decoding: state, dimension: columns.count, withSample: false)
         var scratch = AssignmentScratch()
         for track in model.tracks where !track.converged || model.phase == .labelling {
             let table = CentroidTable(centroids: track.centroids, k: track.k, center: model.center, scale: model.scale)
@@ -367,9 +367,10 @@ struct ClusterModel {
             w.u8(t.converged ? 1 : 0)
             w.f64(t.lastInertia)
         }
-        w.count(sample.count)
-        for v in sample { w.f64(v) }
         KCurvePoint.encode(kCurve, into: &w)
+        // Last, in float: the tasks stop reading before it (only the merge needs it).
+        w.count(sample.count)
+        for v in sample { w.f32(Float(v)) }
         return w.bytes
     }
 
@@ -383,7 +384,8 @@ struct ClusterModel {
         self.kCurve = kCurve
     }
 
-    init(decoding bytes: [UInt8], dimension d: Int) throws(OmnisegError) {
+    /// Reads a state; `withSample: false` stops before the sample (what a task needs).
+    init(decoding bytes: [UInt8], dimension d: Int, withSample: Bool = true) throws(OmnisegError) {
         var r = WireReader(bytes, what: "cluster state")
         guard let phase = Phase(rawValue: try r.u8()) else { throw r.failure("unknown phase") }
         self.phase = phase
@@ -404,11 +406,12 @@ struct ClusterModel {
             tracks.append(Track(k: k, centroids: centroids, converged: try r.u8() == 1, lastInertia: try r.f64()))
         }
         guard !tracks.isEmpty else { throw r.failure("it has no centroids") }
-        let s = try r.count(limit: 1 << 26)
-        sample = []
-        sample.reserveCapacity(s)
-        for _ in 0..<s { sample.append(try r.f64()) }
         kCurve = try KCurvePoint.decode(from: &r)
+        sample = []
+        guard withSample else { return }
+        let s = try r.count(limit: 1 << 26)
+        sample.reserveCapacity(s)
+        for _ in 0..<s { sample.append(Double(try r.f32())) }
         try r.expectEnd()
     }
 }

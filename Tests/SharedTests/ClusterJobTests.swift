@@ -79,6 +79,26 @@ import Testing
         #expect(result.table.contains("← chosen"))
     }
 
+    @Test func pcaKeepsTheInformativeComponentsAndStillFindsTheBlobs() throws {
+        let (base, truth) = blobs(4, perBlob: 250, dimension: 3, seed: 8)
+        // Three informative features, each with a near-copy, and one of noise: three components carry it.
+        var noise = SplitMix64(seed: 2)
+        let copies = (0..<3).map { c in base[c].map { $0 + Float(noise.next() % 1000) / 5000 } }
+        let columns = Array(base[0..<3]) + copies + [base[3]]
+        let names = ["a", "b", "c", "a2", "b2", "c2", "noise"]
+        let fixed = try ClusterJob(columnNames: names, parameters: JobParameters(["k": "4", "pca": "3"]))
+        let result = try ClusterResult(decoding: run(fixed, shards(columns, shardRows: 300), threads: 2))
+        #expect(result.explainedVariance.count == 3)
+        #expect(result.explainedVariance.reduce(0, +) > 0.8, "\(result.explainedVariance)")
+        #expect(result.centroids.count == 4 * names.count, "centroids are reported in feature space")
+        #expect(AdjustedRandIndex.of(result.labels.map(Int.init), truth) > 0.98)
+        #expect(result.table.contains("PCA: 3 components explain"))
+        let byShare = try ClusterJob(columnNames: names, parameters: JobParameters(["k": "4", "pca": "0.99"]))
+        let shared = try ClusterResult(decoding: run(byShare, shards(columns, shardRows: 300), threads: 1))
+        #expect(shared.explainedVariance.reduce(0, +) >= 0.99 && shared.explainedVariance.count < names.count, "\(shared.explainedVariance)")
+        #expect(throws: OmnisegError.self) { try ClusterJob(columnNames: names, parameters: JobParameters(["pca": "9"])) }
+    }
+
     @Test func parametersAreCheckedWithClearErrors() {
         let names = ["recency_days", "monetary"]
         #expect(throws: OmnisegError.self) { try ClusterJob(columnNames: names, parameters: JobParameters(["features": "recency_days,colour"])) }
@@ -140,5 +160,42 @@ import Testing
         // chance is 0): they are recovered in part, not one cluster per persona.
         #expect(known.count > 2000 && distinct == 8)
         #expect(ari > 0.3, "adjusted Rand index \(ari) against the planted personas")
+    }
+}
+
+@Suite struct PrincipalComponentTests {
+    @Test func jacobiFindsEigenpairs() {
+        let (values, vectors) = SymmetricEigen.decompose([2, 1, 1, 2], dimension: 2)
+        #expect(abs(values[0] - 3) < 1e-12 && abs(values[1] - 1) < 1e-12)
+        #expect(abs(vectors[0][0] - 0.5.squareRoot()) < 1e-12 && abs(vectors[0][1] - 0.5.squareRoot()) < 1e-12)
+        var rng = SplitMix64(seed: 4)
+        let n = 6
+        var m = [Double](repeating: 0, count: n * n)
+        for i in 0..<n { for j in i..<n { let v = Double(rng.next() % 1000) / 100; m[i * n + j] = v; m[j * n + i] = v } }
+        let (lambdas, vs) = SymmetricEigen.decompose(m, dimension: n)
+        for (lambda, v) in zip(lambdas, vs) {
+            for i in 0..<n {
+                let av = (0..<n).reduce(0.0) { $0 + m[i * n + $1] * v[$1] }
+                #expect(abs(av - lambda * v[i]) < 1e-9, "A v = λ v")
+            }
+        }
+        #expect(zip(lambdas, lambdas.dropFirst()).allSatisfy { $0 >= $1 }, "descending")
+    }
+
+    @Test func coMomentsMergeToTheWholeColumnSet() {
+        var rng = SplitMix64(seed: 12)
+        let rows = 1000
+        let shard = FeatureShard(rowStart: 0, rowCount: rows, columnCount: 3)
+        for c in 0..<3 { let out = shard.mutableColumn(c); for i in 0..<rows { out[i] = Float(rng.next() % 10_000) / 100 - Float(20 * c) } }
+        let whole = CoMoments(shard, columns: [0, 1, 2])
+        var merged = CoMoments(dimension: 3)
+        for start in stride(from: 0, to: rows, by: 300) {
+            let part = FeatureShard(rowStart: start, rowCount: min(300, rows - start), columnCount: 3)
+            for c in 0..<3 { let out = part.mutableColumn(c); for i in 0..<part.rowCount { out[i] = shard.column(c)[start + i] } }
+            merged.merge(CoMoments(part, columns: [0, 1, 2]))
+        }
+        #expect(merged.count == whole.count)
+        for (a, b) in zip(merged.products, whole.products) { #expect(abs(a - b) <= 1e-9 * max(1, abs(b))) }
+        for (a, b) in zip(merged.means, whole.means) { #expect(abs(a - b) <= 1e-12 * max(1, abs(b))) }
     }
 }

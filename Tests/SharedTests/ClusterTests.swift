@@ -105,7 +105,7 @@ import Testing
 
     @Test func clusterJobIsBitIdenticalEmbeddedAndWithThreeWorkers() throws {
         let h = try ClusterHarness()
-        let parameters = ["k=5", "seed=3"]
+        let parameters = ["k=5", "seed=3", "pca=6"]
         let reference = try embedded(h, "cluster", parameters)
         try h.coordinator()
         try h.worker(); try h.worker(); try h.worker()

@@ -18,7 +18,7 @@ import Foundation
 /// Partials merge in shard order, so the result is identical however many workers ran the tasks.
 public struct ClusterJob: JobKind {
     public static let name = "cluster"
-    public static let parameterNames: Set<String> = ["k", "k-range", "features", "seed", "max-iter", "tol", "sample", "n-init"]
+    public static let parameterNames: Set<String> = ["k", "k-range", "features", "seed", "max-iter", "tol", "sample", "n-init", "pca"]
 
     public let columnNames: [String]
     /// The chosen features' positions in the feature set.
@@ -31,6 +31,8 @@ public struct ClusterJob: JobKind {
     public let tolerance: Double
     public let sampleSize: Int
     public let initializations: Int
+    /// PCA before clustering: a number of components, or the share of variance to keep (0 < f < 1).
+    public let pca: (components: Int?, variance: Double?)?
 
     public init(columnNames: [String], parameters: JobParameters) throws(OmnisegError) {
         try parameters.expectOnly(Self.parameterNames, kind: Self.name)
@@ -52,6 +54,16 @@ public struct ClusterJob: JobKind {
         maxIterations = try parameters.integer("max-iter", default: 100, in: 1...10_000)
         tolerance = try parameters.double("tol", default: 1e-4, in: 0...1)
         initializations = try parameters.integer("n-init", default: 3, in: 1...20)
+        if let text = parameters["pca"] {
+            if text.contains(".") {
+                let share = try parameters.double("pca", default: 0.9, in: 0.01...0.9999)
+                pca = (nil, share)
+            } else {
+                pca = (try parameters.integer("pca", default: 2, in: 1...4096), nil)
+            }
+        } else {
+            pca = nil
+        }
         sampleSize = try parameters.integer("sample", default: max(2000, min(10_000, 50 * k)), in: 1...100_000)
         guard sampleSize >= k else {
             throw OmnisegError(.badInput, "job parameter 'sample' (\(sampleSize)) must be at least k (\(k))")
@@ -73,6 +85,9 @@ public struct ClusterJob: JobKind {
         } else {
             columns = Array(columnNames.indices)
         }
+        if let components = pca?.components, !columns.isEmpty, components > columns.count {
+            throw OmnisegError(.badInput, "job parameter 'pca' asks for \(components) components of \(columns.count) features")
+        }
     }
 
     public var initialState: [UInt8] { [] }
@@ -93,9 +108,15 @@ public struct ClusterJob: JobKind {
         }
         let model = try ClusterModel(decoding: state, dimension: columns.count, withSample: false)
         var scratch = AssignmentScratch()
+        // With PCA the centroids live in component space: project the shard once, then cluster it as is.
+        let space = model.projection.isEmpty ? shard : model.project(shard, columns: columns)
+        let spaceColumns = model.projection.isEmpty ? columns : Array(0..<model.components)
+        let identity = (center: [Float](repeating: 0, count: model.components), scale: [Float](repeating: 1, count: model.components))
         for track in model.tracks where !track.converged || model.phase == .labelling {
-            let table = CentroidTable(centroids: track.centroids, k: track.k, center: model.center, scale: model.scale)
-            let assignment = NearestCentroid.assign(shard, columns: columns, table: table, scratch: &scratch)
+            let table = model.projection.isEmpty
+                ? CentroidTable(centroids: track.centroids, k: track.k, center: model.center, scale: model.scale)
+                : CentroidTable(centroids: track.centroids, k: track.k, center: identity.center, scale: identity.scale)
+            let assignment = NearestCentroid.assign(space, columns: spaceColumns, table: table, scratch: &scratch)
             for s in assignment.sums { writer.f64(s) }
             for c in assignment.counts { writer.u64(UInt64(c)) }
             writer.f64(assignment.inertia)
@@ -135,6 +156,7 @@ public struct ClusterJob: JobKind {
         for c in columns {
             ColumnMoments(UnsafeBufferPointer(rebasing: shard.column(c)[0..<shard.rowCount])).encode(into: &writer)
         }
+        if pca != nil { CoMoments(shard, columns: columns).encode(into: &writer) }
         let hashes = (0..<shard.rowCount).map { (hash: Self.rowHash(seed: seed, row: shard.rowStart + $0), row: $0) }
         let kept = hashes.sorted { $0.hash < $1.hash }.prefix(sampleSize)
         writer.count(kept.count)
@@ -156,7 +178,8 @@ public struct ClusterJob: JobKind {
         if iteration == 0 { return try mergeSurvey(partials) }
         var model = try ClusterModel(decoding: state, dimension: d)
         let active = model.tracks.indices.filter { !model.tracks[$0].converged || model.phase == .labelling }
-        var sums = active.map { [Double](repeating: 0, count: model.tracks[$0].k * d) }
+        let q = model.components  // the space the centroids live in: features, or components
+        var sums = active.map { [Double](repeating: 0, count: model.tracks[$0].k * q) }
         var counts = active.map { [Int64](repeating: 0, count: model.tracks[$0].k) }
         var inertia = [Double](repeating: 0, count: active.count)
         var labels: [UInt16] = []
@@ -166,7 +189,7 @@ public struct ClusterJob: JobKind {
         for (shard, partial) in partials.enumerated() {
             var reader = try header(partial, iteration: iteration, shard: shard)
             for (a, t) in active.enumerated() {
-                for i in 0..<(model.tracks[t].k * d) { sums[a][i] += try reader.f64() }
+                for i in 0..<(model.tracks[t].k * q) { sums[a][i] += try reader.f64() }
                 for j in 0..<model.tracks[t].k { counts[a][j] += Int64(try reader.u64()) }
                 inertia[a] += try reader.f64()
             }
@@ -185,21 +208,23 @@ public struct ClusterJob: JobKind {
                 return final[j] > 0 ? profileSums[c * k + j] / Double(final[j]) : 0
             }
             let result = ClusterResult(featureNames: columns.map { columnNames[$0] }, center: model.center, scale: model.scale,
-                                       centroids: track.centroids, counts: final, inertia: inertia[0], iterations: model.lloydIterations,
-                                       converged: track.converged, labels: labels, profileNames: columnNames, profileMeans: means,
-                                       channels: channels, kCurve: model.kCurve)
+                                       centroids: model.featureSpace(track.centroids, k: track.k), counts: final, inertia: inertia[0],
+                                       iterations: model.lloydIterations, converged: track.converged, labels: labels,
+                                       profileNames: columnNames, profileMeans: means, channels: channels, kCurve: model.kCurve,
+                                       explainedVariance: model.explained)
             return .finish(result: result.encoded)
         }
         for (a, t) in active.enumerated() {
             let previous = model.tracks[t].centroids
             var next = previous
             for j in 0..<model.tracks[t].k where counts[a][j] > 0 {
-                for c in 0..<d {
-                    let mean = sums[a][j * d + c] / Double(counts[a][j])
-                    next[j * d + c] = (mean - Double(model.center[c])) / Double(model.scale[c])
+                for c in 0..<q {
+                    let mean = sums[a][j * q + c] / Double(counts[a][j])
+                    // Feature space: raw sums, standardized here. Component space: already standardized.
+                    next[j * q + c] = model.projection.isEmpty ? (mean - Double(model.center[c])) / Double(model.scale[c]) : mean
                 }
             }
-            relocateEmpty(&next, counts: counts[a], k: model.tracks[t].k, sample: model.sample, dimension: d)
+            relocateEmpty(&next, counts: counts[a], k: model.tracks[t].k, sample: model.sample, dimension: q)
             var shift = 0.0
             for i in 0..<next.count { shift += (next[i] - previous[i]) * (next[i] - previous[i]) }
             model.tracks[t].centroids = next
@@ -220,7 +245,7 @@ public struct ClusterJob: JobKind {
             var chosen = bestPerK.first ?? 0
             if bestPerK.count > 1 {
                 // At most 2,000 sample points (the sample is in hash order, so any prefix is uniform).
-                let distances = SampleDistances(points: Array(model.sample.prefix(2000 * d)), dimension: d)
+                let distances = SampleDistances(points: Array(model.sample.prefix(2000 * q)), dimension: q)
                 var curve: [KCurvePoint] = []
                 for t in bestPerK {
                     let silhouette = distances.silhouette(centroids: model.tracks[t].centroids, k: model.tracks[t].k)
@@ -240,10 +265,12 @@ public struct ClusterJob: JobKind {
     private func mergeSurvey(_ partials: [[UInt8]]) throws(OmnisegError) -> JobStep {
         let d = columns.count
         var moments = Array(repeating: ColumnMoments(), count: d)
+        var coMoments = CoMoments(dimension: d)
         var sample: [(hash: UInt64, values: [Float])] = []
         for (shard, partial) in partials.enumerated() {
             var reader = try header(partial, iteration: 0, shard: shard)
             for c in 0..<d { moments[c].merge(try ColumnMoments.decode(from: &reader)) }
+            if pca != nil { coMoments.merge(try CoMoments.decode(from: &reader, dimension: d)) }
             for _ in 0..<(try reader.count(limit: 1_000_000)) {
                 let hash = try reader.u64()
                 var values: [Float] = []
@@ -268,15 +295,39 @@ public struct ClusterJob: JobKind {
         for entry in kept {
             for c in 0..<d { points.append((Double(entry.values[c]) - Double(center[c])) / Double(scale[c])) }
         }
-        var tracks: [ClusterModel.Track] = []
+        var model = ClusterModel(phase: .lloyd, center: center, scale: scale, tracks: [], lloydIterations: 0, sample: [], kCurve: [])
+        if let pca {
+            // The correlation matrix (covariance of the standardized features), its leading components.
+            var correlation = [Double](repeating: 0, count: d * d)
+            for a in 0..<d {
+                for b in 0..<d {
+                    correlation[a * d + b] = coMoments.products[a * d + b] / coMoments.count / (Double(scale[a]) * Double(scale[b]))
+                }
+            }
+            let (values, vectors) = SymmetricEigen.decompose(correlation, dimension: d)
+            let total = values.reduce(0) { $0 + max(0, $1) }
+            var kept = pca.components ?? d
+            if let share = pca.variance {
+                var running = 0.0
+                kept = d
+                for (i, v) in values.enumerated() {
+                    running += max(0, v)
+                    if running >= share * total { kept = i + 1; break }
+                }
+            }
+            model.projection = (0..<(d * kept)).map { i in vectors[i % kept][i / kept] }
+            model.explained = values.prefix(kept).map { total > 0 ? max(0, $0) / total : 0 }
+            points = model.projectSample(points)
+        }
+        let q = model.components
         for choice in kChoices {
             for i in 0..<initializations {
                 let seeding = seed &+ UInt64(i) &* 0x9E37_79B9 &+ UInt64(choice) &* 0x85EB_CA6B
-                tracks.append(ClusterModel.Track(k: choice, centroids: KMeansSeeding.plusPlus(points: points, dimension: d, k: choice, seed: seeding),
-                                                 converged: false, lastInertia: .infinity))
+                model.tracks.append(ClusterModel.Track(k: choice, centroids: KMeansSeeding.plusPlus(points: points, dimension: q, k: choice, seed: seeding),
+                                                       converged: false, lastInertia: .infinity))
             }
         }
-        let model = ClusterModel(phase: .lloyd, center: center, scale: scale, tracks: tracks, lloydIterations: 0, sample: points, kCurve: [])
+        model.sample = points
         return .iterate(state: model.encoded)
     }
 
@@ -351,6 +402,48 @@ struct ClusterModel {
     var sample: [Double]
     /// With k=auto, once chosen: each k's inertia and silhouette.
     var kCurve: [KCurvePoint]
+    /// With PCA: `d × p` (feature c, component q at `c × p + q`) and each component's share of the variance.
+    var projection: [Double] = []
+    var explained: [Double] = []
+
+    /// The dimension the centroids live in: the features, or the kept components.
+    var components: Int { projection.isEmpty ? center.count : explained.count }
+
+    /// Standardized sample points (`n × d`) in component space (`n × p`).
+    func projectSample(_ points: [Double]) -> [Double] {
+        let d = center.count, p = components
+        let n = points.count / d
+        var out = [Double](repeating: 0, count: n * p)
+        for i in 0..<n { for q in 0..<p { for c in 0..<d { out[i * p + q] += points[i * d + c] * projection[c * p + q] } } }
+        return out
+    }
+
+    /// The shard's rows in component space: `p` columns of `((x − center) / scale) · projection`.
+    func project(_ shard: FeatureShard, columns: [Int]) -> FeatureShard {
+        let d = center.count, p = components
+        let out = FeatureShard(rowStart: shard.rowStart, rowCount: shard.rowCount, columnCount: p)
+        for q in 0..<p {
+            let target = out.mutableColumn(q)
+            var offset: Float = 0
+            for c in 0..<d {
+                let weight = Float(projection[c * p + q]) / scale[c]
+                offset -= weight * center[c]
+                let values = shard.column(columns[c])
+                for i in 0..<shard.rowCount { target[i] += weight * values[i] }
+            }
+            for i in 0..<shard.rowCount { target[i] += offset }
+        }
+        return out
+    }
+
+    /// Centroids back in standardized feature space (`k × d`): with PCA, `projection · c`.
+    func featureSpace(_ centroids: [Double], k: Int) -> [Double] {
+        guard !projection.isEmpty else { return centroids }
+        let d = center.count, p = components
+        var out = [Double](repeating: 0, count: k * d)
+        for j in 0..<k { for c in 0..<d { for q in 0..<p { out[j * d + c] += projection[c * p + q] * centroids[j * p + q] } } }
+        return out
+    }
 
     var encoded: [UInt8] {
         var w = WireWriter(capacity: 64 + 8 * (tracks.count * (tracks.first?.centroids.count ?? 0) + sample.count))
@@ -368,6 +461,9 @@ struct ClusterModel {
             w.f64(t.lastInertia)
         }
         KCurvePoint.encode(kCurve, into: &w)
+        w.count(explained.count)
+        for v in explained { w.f64(v) }
+        for v in projection { w.f64(v) }
         // Last, in float: the tasks stop reading before it (only the merge needs it).
         w.count(sample.count)
         for v in sample { w.f32(Float(v)) }
@@ -400,13 +496,16 @@ struct ClusterModel {
         for _ in 0..<(try r.count(limit: 20 * 64)) {
             let k = try r.count(limit: 256)
             let m = try r.count(limit: 1 << 24)
-            guard m == k * d, k > 0 else { throw r.failure("it has \(m) centroid values for k = \(k); the job needs \(k * d)") }
+            guard m % k == 0, m / k <= d, k > 0 else { throw r.failure("it has \(m) centroid values for k = \(k) and \(d) features") }
             var centroids: [Double] = []
             for _ in 0..<m { centroids.append(try r.f64()) }
             tracks.append(Track(k: k, centroids: centroids, converged: try r.u8() == 1, lastInertia: try r.f64()))
         }
         guard !tracks.isEmpty else { throw r.failure("it has no centroids") }
         kCurve = try KCurvePoint.decode(from: &r)
+        let p = try r.count(limit: 4096)
+        for _ in 0..<p { explained.append(try r.f64()) }
+        for _ in 0..<(p * d) { projection.append(try r.f64()) }
         sample = []
         guard withSample else { return }
         let s = try r.count(limit: 1 << 26)

@@ -20,6 +20,9 @@ public struct ClusterResult: Sendable, Equatable {
 
     /// With `k=auto`: every k tried, with its inertia and silhouette (empty for a fixed k).
     public var kCurve: [KCurvePoint]
+    /// With `pca`: each kept component's share of the variance (empty without PCA). The centroids
+    /// above are then the component-space centroids mapped back to the standardized features.
+    public var explainedVariance: [Double]
 
     public static let channelNames = ["store only", "online only", "both", "no purchase"]
 
@@ -40,6 +43,8 @@ public struct ClusterResult: Sendable, Equatable {
         for v in profileMeans { w.f64(v) }
         for v in channels { w.u64(UInt64(v)) }
         KCurvePoint.encode(kCurve, into: &w)
+        w.count(explainedVariance.count)
+        for v in explainedVariance { w.f64(v) }
         w.f64(inertia)
         w.u32(UInt32(iterations))
         w.u8(converged ? 1 : 0)
@@ -50,7 +55,7 @@ public struct ClusterResult: Sendable, Equatable {
 
     public init(featureNames: [String], center: [Float], scale: [Float], centroids: [Double], counts: [Int64], inertia: Double,
                 iterations: Int, converged: Bool, labels: [UInt16], profileNames: [String], profileMeans: [Double], channels: [Int64],
-                kCurve: [KCurvePoint] = []) {
+                kCurve: [KCurvePoint] = [], explainedVariance: [Double] = []) {
         self.featureNames = featureNames
         self.center = center
         self.scale = scale
@@ -64,6 +69,7 @@ public struct ClusterResult: Sendable, Equatable {
         self.profileMeans = profileMeans
         self.channels = channels
         self.kCurve = kCurve
+        self.explainedVariance = explainedVariance
     }
 
     public init(decoding bytes: [UInt8]) throws(OmnisegError) {
@@ -88,6 +94,8 @@ public struct ClusterResult: Sendable, Equatable {
         channels = []
         for _ in 0..<(k * Self.channelNames.count) { channels.append(Int64(try r.u64())) }
         kCurve = try KCurvePoint.decode(from: &r)
+        explainedVariance = []
+        for _ in 0..<(try r.count(limit: 4096)) { explainedVariance.append(try r.f64()) }
         inertia = try r.f64()
         iterations = Int(try r.u32())
         converged = try r.u8() == 1
@@ -131,6 +139,11 @@ public struct ClusterResult: Sendable, Equatable {
                 mix.leftPadded(19), p.label,
             ]
             lines.append(columns.joined(separator: " "))
+        }
+        if !explainedVariance.isEmpty {
+            let shares = explainedVariance.map { Format.fixed(100 * $0, 1) + "%" }.joined(separator: ", ")
+            lines.insert("PCA: \(explainedVariance.count) components explain \(Format.fixed(100 * explainedVariance.reduce(0, +), 1))% "
+                         + "of the variance (\(shares)); clustered in component space", at: 1)
         }
         if !kCurve.isEmpty {
             lines.append("")
@@ -179,6 +192,7 @@ public struct ClusterResult: Sendable, Equatable {
             ("kind", JSONText.quoted(ClusterJob.name)), ("k", "\(k)"), ("features", "[" + features.joined(separator: ",") + "]"),
             ("people", "\(labels.count)"), ("inertia", "\(inertia)"), ("iterations", "\(iterations)"),
             ("converged", converged ? "true" : "false"), ("clusters", "[" + clusters.joined(separator: ",") + "]"),
+            ("explained_variance", "[" + explainedVariance.map { "\($0)" }.joined(separator: ",") + "]"),
             ("k_curve", "[" + kCurve.map { JSONText.object([("k", "\($0.k)"), ("inertia", "\($0.inertia)"), ("silhouette", "\($0.silhouette)")]) }
                 .joined(separator: ",") + "]"),
         ]

@@ -61,7 +61,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "Bench",
-            dependencies: ["Shared"],
+            dependencies: ["Shared", "KernelsAVX512"],
             path: "bench/Sources/Bench"
         ),
         .testTarget(

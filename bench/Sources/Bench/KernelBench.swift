@@ -1,9 +1,11 @@
 import Foundation
+import KernelsAVX512
 import Shared
 
 /// `Bench --kernels`: milliseconds per Lloyd assignment pass over n = 1M rows (16 shards of 65,536),
-/// d = 16, for k = 8, 16, 64, per kernel variant on one thread; and the time of one plain pass over the
-/// same bytes (a vectorised sum), which is what memory bandwidth allows.
+/// d = 16, for k = 8, 16, 64, per kernel variant on one thread (the whole step, and for AVX-512 the
+/// nearest-centroid part alone); and the time of one plain pass over the same bytes (a vectorised
+/// sum), which is what memory bandwidth allows.
 enum KernelBench {
     static let rows = 1 << 20
     static let shardRows = 65_536
@@ -28,6 +30,25 @@ enum KernelBench {
         for k in [8, 16, 64] {
             let centroids = (0..<(k * d)).map { _ in Double(rng.next() % 1000) / 250 - 2 }
             let table = CentroidTable(centroids: centroids, k: k, center: [Float](repeating: 500, count: d), scale: [Float](repeating: 290, count: d))
+            if KernelVariant.supportedHere.contains(.avx512) {
+                let seconds = best {
+                    var labels = [Int32](repeating: 0, count: shardRows)
+                    var scores = [Float](repeating: 0, count: shardRows)
+                    for shard in shards {
+                        let pointers = columns.compactMap { shard.column($0).baseAddress }
+                        pointers.withUnsafeBufferPointer { c in table.tileWeights.withUnsafeBufferPointer { w in table.bias.withUnsafeBufferPointer { b in
+                            labels.withUnsafeMutableBufferPointer { l in scores.withUnsafeMutableBufferPointer { s in
+                                guard let c = c.baseAddress, let w = w.baseAddress, let b = b.baseAddress,
+                                      let l = l.baseAddress, let s = s.baseAddress else { return }
+                                nearestCentroidAVX512(columns: c, dimension: d, rowCount: shardRows, tileWeights: w, bias: b,
+                                                      tiles: table.tiles, labels: l, scores: s)
+                            } }
+                        } } }
+                    }
+                    blackHole(Double(scores[0]))
+                }
+                emit(Measurement(name: "assign_only_n1M_d16_k\(k)_avx512_1_thread", seconds: seconds, rows: rows, bytes: bytes))
+            }
             for variant in KernelVariant.supportedHere {
                 var scratch = AssignmentScratch()
                 let seconds = best {

@@ -55,3 +55,28 @@ public func nearestCentroidAVX2(columns: UnsafePointer<UnsafePointer<Float>>, di
         row += 8
     }
 }
+
+/// Squared Euclidean distances from point `from` to every point, 8 at a time (the contract of the
+/// AVX-512 version; columns readable for `count` rounded up to 8).
+public func squaredDistancesAVX2(columns: UnsafePointer<UnsafePointer<Float>>, dimension: Int, count: Int, from: Int,
+                                 out: UnsafeMutablePointer<Float>) {
+    var j = 0
+    while j + 8 <= count {
+        var total = _mm256_setzero_ps()
+        for c in 0..<dimension {
+            let difference = _mm256_sub_ps(_mm256_loadu_ps(columns[c] + j), _mm256_set1_ps(columns[c][from]))
+            total = _mm256_fmadd_ps(difference, difference, total)
+        }
+        _mm256_storeu_ps(out + j, total)
+        j += 8
+    }
+    while j < count {
+        var total: Float = 0
+        for c in 0..<dimension {
+            let difference = columns[c][j] - columns[c][from]
+            total += difference * difference
+        }
+        out[j] = total
+        j += 1
+    }
+}

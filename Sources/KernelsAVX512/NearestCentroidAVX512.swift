@@ -182,3 +182,20 @@ public func lloydStepAVX512(columns: UnsafePointer<UnsafePointer<Float>>, dimens
     flush()
     return inertia
 }
+
+/// Squared Euclidean distances from point `from` to every point, 16 at a time: `out[j] = Σ_c
+/// (x_c[j] − x_c[from])²`. `columns`: `dimension` column pointers, readable for `count` rounded up to
+/// 16; `out`: `count` floats.
+public func squaredDistancesAVX512(columns: UnsafePointer<UnsafePointer<Float>>, dimension: Int, count: Int, from: Int,
+                                   out: UnsafeMutablePointer<Float>) {
+    var j = 0
+    while j < count {
+        var total = _mm512_setzero_ps()
+        for c in 0..<dimension {
+            let difference = _mm512_sub_ps(_mm512_loadu_ps(columns[c] + j), _mm512_set1_ps(columns[c][from]))
+            total = _mm512_fmadd_ps(difference, difference, total)
+        }
+        _mm512_mask_storeu_ps(out + j, validLanes(count - j), total)
+        j += 16
+    }
+}

@@ -84,3 +84,30 @@ import Testing
         return total
     }
 }
+
+@Suite struct PairwiseDistanceKernelTests {
+    @Test(arguments: [(count: 37, dimension: 3), (count: 64, dimension: 30), (count: 5, dimension: 1)])
+    func everyVariantMatchesTheDirectDistances(shape: (count: Int, dimension: Int)) {
+        var rng = SplitMix64(seed: UInt64(shape.count))
+        let points = FeatureShard(rowStart: 0, rowCount: shape.count, columnCount: shape.dimension)
+        for c in 0..<shape.dimension {
+            let out = points.mutableColumn(c)
+            for i in 0..<shape.count { out[i] = Float(rng.next() % 10_000) / 1000 - 5 }
+        }
+        for variant in KernelVariant.supportedHere {
+            var row: [Float] = []
+            for from in [0, shape.count / 2, shape.count - 1] {
+                PairwiseDistances.squared(points, from: from, variant: variant, into: &row)
+                for j in 0..<shape.count {
+                    var expected = 0.0
+                    for c in 0..<shape.dimension {
+                        let d = Double(points.column(c)[j]) - Double(points.column(c)[from])
+                        expected += d * d
+                    }
+                    #expect(abs(Double(row[j]) - expected) <= 1e-5 * max(1, expected), "\(variant) \(from)→\(j): \(row[j]) vs \(expected)")
+                }
+                #expect(row[from] == 0)
+            }
+        }
+    }
+}

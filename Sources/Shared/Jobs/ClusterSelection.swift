@@ -23,30 +23,29 @@ public struct KCurvePoint: Sendable, Equatable {
     }
 }
 
-/// Pairwise Euclidean distances of the seeded sample (standardized), computed once and reused for
-/// the silhouette of every k.
+/// Pairwise Euclidean distances of the seeded sample (standardized), computed once with the
+/// distance kernels and reused for the silhouette of every k.
 struct SampleDistances {
     let count: Int
     let dimension: Int
     let points: [Double]
-    private let distances: [Double]
+    private let distances: [Float]
 
     init(points: [Double], dimension: Int) {
         self.points = points
         self.dimension = dimension
-        count = points.count / dimension
-        var distances = [Double](repeating: 0, count: count * count)
+        let count = points.count / dimension
+        self.count = count
+        let columns = FeatureShard(rowStart: 0, rowCount: count, columnCount: dimension)
+        for c in 0..<dimension {
+            let out = columns.mutableColumn(c)
+            for i in 0..<count { out[i] = Float(points[i * dimension + c]) }
+        }
+        var distances = [Float](repeating: 0, count: count * count)
+        var row = [Float](repeating: 0, count: count)
         for i in 0..<count {
-            for j in (i + 1)..<max(i + 1, count) {
-                var total = 0.0
-                for c in 0..<dimension {
-                    let d = points[i * dimension + c] - points[j * dimension + c]
-                    total += d * d
-                }
-                let distance = total.squareRoot()
-                distances[i * count + j] = distance
-                distances[j * count + i] = distance
-            }
+            PairwiseDistances.squared(columns, from: i, into: &row)
+            for j in 0..<count { distances[i * count + j] = row[j].squareRoot() }
         }
         self.distances = distances
     }
@@ -74,7 +73,7 @@ struct SampleDistances {
         var perCluster = [Double](repeating: 0, count: k)
         for i in 0..<count {
             for j in 0..<k { perCluster[j] = 0 }
-            for other in 0..<count where other != i { perCluster[labels[other]] += distances[i * count + other] }
+            for other in 0..<count where other != i { perCluster[labels[other]] += Double(distances[i * count + other]) }
             let own = labels[i]
             guard sizes[own] > 1 else { continue }
             let a = perCluster[own] / Double(sizes[own] - 1)

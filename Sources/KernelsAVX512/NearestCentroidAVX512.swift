@@ -138,10 +138,10 @@ public func lloydStepAVX512(columns: UnsafePointer<UnsafePointer<Float>>, dimens
         let lanes = validLanes(rowCount - row)
         let valid = min(16, rowCount - row)
         _mm512_mask_storeu_epi32(labels + row, lanes, bestIndex)
-        // Squared standardized norms, for the distances: ‖x'‖² + score.
+        // Squared standardized norms, for the distances: ‖x'‖² + score, with z = x·s⁻¹ − m·s⁻¹.
         var norm = zero
         for c in 0..<dimension {
-            let z = _mm512_mul_ps(_mm512_sub_ps(_mm512_loadu_ps(columns[c] + row), _mm512_set1_ps(center[c])), _mm512_set1_ps(inverseScale[c]))
+            let z = _mm512_fmsub_ps(_mm512_loadu_ps(columns[c] + row), _mm512_set1_ps(inverseScale[c]), _mm512_set1_ps(center[c] * inverseScale[c]))
             norm = _mm512_fmadd_ps(z, z, norm)
         }
         pending = _mm512_add_ps(pending, _mm512_maskz_max_ps(lanes, _mm512_add_ps(norm, best), zero))

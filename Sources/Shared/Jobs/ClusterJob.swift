@@ -327,7 +327,10 @@ public struct ClusterJob: JobKind {
                                                        converged: false, lastInertia: .infinity))
             }
         }
-        model.sample = points
+        // The state carries the sample to every iteration: for a fixed k it only serves to restart
+        // empty clusters, and 256 points do (a smaller state is cheaper to ship each iteration);
+        // k=auto keeps up to 2,000 for the silhouette.
+        model.sample = Array(points.prefix((kChoices.count > 1 ? 2000 : 256) * q))
         return .iterate(state: model.encoded)
     }
 

@@ -1,11 +1,14 @@
 import _Builtin_intrinsics.intel
 
 /// Nearest-centroid assignment, AVX2 + FMA (compiled with `-target-cpu haswell`; called only when the
-/// CPU has both). The same contract as the AVX-512 kernel, eight points at a time; the inputs are
-/// laid out identically (tiles of eight centroids).
+/// CPU has both). Eight points at a time, centroids in tiles of eight (the inputs laid out as for the
+/// AVX-512 kernel). `labels` and `distances` (`rowCount` each) get each point's nearest centroid and
+/// its squared standardized distance (clamped at 0), computed with the same operations in the same
+/// order as the AVX-512 step, so both give the same bits.
 public func nearestCentroidAVX2(columns: UnsafePointer<UnsafePointer<Float>>, dimension: Int, rowCount: Int,
                                 tileWeights: UnsafePointer<Float>, bias: UnsafePointer<Float>, tiles: Int,
-                                labels: UnsafeMutablePointer<Int32>, scores: UnsafeMutablePointer<Float>) {
+                                center: UnsafePointer<Float>, inverseScale: UnsafePointer<Float>,
+                                labels: UnsafeMutablePointer<Int32>, distances: UnsafeMutablePointer<Float>) {
     var row = 0
     while row < rowCount {
         var best = _mm256_set1_ps(Float.infinity)
@@ -28,7 +31,8 @@ public func nearestCentroidAVX2(columns: UnsafePointer<UnsafePointer<Float>>, di
                 w += 8
             }
             let base = Int32(8 * t)
-            // blendv picks by the sign of the difference: lanes where the score is below the best.
+            // blendv picks by the sign of the difference: lanes where the score is below the best
+            // (ties keep the lower index, as the other variants do).
             func take(_ score: __m256, _ index: Int32) {
                 let lower = _mm256_sub_ps(score, best)
                 best = _mm256_blendv_ps(best, score, lower)
@@ -37,17 +41,23 @@ public func nearestCentroidAVX2(columns: UnsafePointer<UnsafePointer<Float>>, di
             take(a0, base); take(a1, base + 1); take(a2, base + 2); take(a3, base + 3)
             take(a4, base + 4); take(a5, base + 5); take(a6, base + 6); take(a7, base + 7)
         }
+        var norm = _mm256_setzero_ps()
+        for c in 0..<dimension {
+            let z = _mm256_fmsub_ps(_mm256_loadu_ps(columns[c] + row), _mm256_set1_ps(inverseScale[c]), _mm256_set1_ps(center[c] * inverseScale[c]))
+            norm = _mm256_fmadd_ps(z, z, norm)
+        }
+        let distance = _mm256_max_ps(_mm256_add_ps(norm, best), _mm256_setzero_ps())
         let remaining = rowCount - row
         if remaining >= 8 {
             _mm256_storeu_si256(UnsafeMutableRawPointer(labels + row).assumingMemoryBound(to: __m256i.self), _mm256_castps_si256(bestIndex))
-            _mm256_storeu_ps(scores + row, best)
+            _mm256_storeu_ps(distances + row, distance)
         } else {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 16) { buffer in
                 guard let base = buffer.baseAddress else { return }
-                _mm256_storeu_ps(base, best)
+                _mm256_storeu_ps(base, distance)
                 _mm256_storeu_ps(base + 8, bestIndex)
                 for i in 0..<remaining {
-                    scores[row + i] = base[i]
+                    distances[row + i] = base[i]
                     labels[row + i] = Int32(bitPattern: base[8 + i].bitPattern)
                 }
             }

@@ -61,8 +61,8 @@ private func lower(_ a: __m512, _ ai: __m512i, _ b: __m512, _ bi: __m512i, _ sig
 @inline(__always)
 private func validLanes(_ remaining: Int) -> UInt16 { remaining >= 16 ? 0xFFFF : UInt16((1 << remaining) - 1) }
 
-/// Nearest-centroid assignment: `labels` and `scores` (`rowCount` each) get each point's nearest
-/// centroid and its score.
+/// Nearest-centroid assignment alone: `labels` and `scores` (`rowCount` each) get each point's
+/// nearest centroid and its score (the jobs use ``lloydStepAVX512``; this one is for measuring).
 public func nearestCentroidAVX512(columns: UnsafePointer<UnsafePointer<Float>>, dimension: Int, rowCount: Int,
                                   tileWeights: UnsafePointer<Float>, bias: UnsafePointer<Float>, tiles: Int,
                                   labels: UnsafeMutablePointer<Int32>, scores: UnsafeMutablePointer<Float>) {
@@ -102,35 +102,37 @@ private func exchange(_ a: inout __m512, _ b: inout __m512, _ low: __m512i, _ hi
 }
 
 /// One Lloyd step over a shard, fused: nearest centroid (as ``nearestCentroidAVX512``), then each
-/// point's features added to its centroid's sums, its count, and its squared distance to the inertia.
+/// point's features added to its centroid's sums, its count, and its squared distance.
 ///
 /// Sums are gathered per block of 16 points by transposing the 16 × 16 tile of values (columns ×
 /// points) in registers, so a point adds one vector per 16 columns to its centroid's row instead of
 /// one scalar per value. Rows accumulate in float for 1,024 points at most, then flush into `sums`
 /// (double), so precision does not depend on the shard size.
 ///
+/// Every variant computes the same bits (the portable and AVX2 paths in `Shared/Kernels` follow the
+/// same order): scores by FMA over the features in order; the norm by `fmsub` then FMA; each sum
+/// cell adds its points in row order in float and flushes after each 1,024 rows. So a cluster whose
+/// workers run different variants still gives identical results.
+///
 /// - `center`, `inverseScale`: `dimension` floats (the standardisation, for the squared norms).
-/// - `labels`: `rowCount` outputs. `floatSums`: scratch of `k × groups × 16` floats, `groups = ⌈dimension / 16⌉`.
+/// - `labels`, `distances`: `rowCount` outputs: each point's centroid and squared standardized
+///   distance to it (clamped at 0).
+/// - `floatSums`: scratch of `k × groups × 16` floats, `groups = ⌈dimension / 16⌉`.
 /// - `sums`: `k × groups × 16` doubles (centroid `j`, column `c` at `j × groups × 16 + c`) and
 ///   `counts`: `k`; both are added to.
-/// - Returns the inertia: the sum of squared standardized distances (each clamped at 0).
 public func lloydStepAVX512(columns: UnsafePointer<UnsafePointer<Float>>, dimension: Int, rowCount: Int,
                             tileWeights: UnsafePointer<Float>, bias: UnsafePointer<Float>, tiles: Int, k: Int,
                             center: UnsafePointer<Float>, inverseScale: UnsafePointer<Float>,
-                            labels: UnsafeMutablePointer<Int32>, floatSums: UnsafeMutablePointer<Float>,
-                            sums: UnsafeMutablePointer<Double>, counts: UnsafeMutablePointer<Int64>) -> Double {
+                            labels: UnsafeMutablePointer<Int32>, distances: UnsafeMutablePointer<Float>, floatSums: UnsafeMutablePointer<Float>,
+                            sums: UnsafeMutablePointer<Double>, counts: UnsafeMutablePointer<Int64>) {
     let groups = (dimension + 15) / 16
     let width = groups * 16
     let zero = _mm512_setzero_ps()
     let transpose = TransposeIndexes()
     floatSums.initialize(repeating: 0, count: k * width)
-    var inertia = 0.0
-    var pending = zero
     func flush() {
         for i in 0..<(k * width) { sums[i] += Double(floatSums[i]) }
         floatSums.update(repeating: 0, count: k * width)
-        inertia += Double(_mm512_reduce_add_ps(pending))
-        pending = zero
     }
     var row = 0
     while row < rowCount {
@@ -144,7 +146,7 @@ public func lloydStepAVX512(columns: UnsafePointer<UnsafePointer<Float>>, dimens
             let z = _mm512_fmsub_ps(_mm512_loadu_ps(columns[c] + row), _mm512_set1_ps(inverseScale[c]), _mm512_set1_ps(center[c] * inverseScale[c]))
             norm = _mm512_fmadd_ps(z, z, norm)
         }
-        pending = _mm512_add_ps(pending, _mm512_maskz_max_ps(lanes, _mm512_add_ps(norm, best), zero))
+        _mm512_mask_storeu_ps(distances + row, lanes, _mm512_max_ps(_mm512_add_ps(norm, best), zero))
         for j in 0..<valid { counts[Int(labels[row + j])] += 1 }
         for g in 0..<groups {
             func load(_ i: Int) -> __m512 { 16 * g + i < dimension ? _mm512_loadu_ps(columns[16 * g + i] + row) : zero }
@@ -180,7 +182,6 @@ public func lloydStepAVX512(columns: UnsafePointer<UnsafePointer<Float>>, dimens
         if row & 1023 == 0 { flush() }
     }
     flush()
-    return inertia
 }
 
 /// Squared Euclidean distances from point `from` to every point, 16 at a time: `out[j] = Σ_c

@@ -51,10 +51,11 @@ final class ClusterHarness {
 
     func connection() throws -> RedisConnection { try RedisConnection(endpoint: RedisEndpoint(url: url)) }
 
+    /// A worker; `kernels` forces its kernel variant (OMNISEG_KERNELS), as on a host with an older CPU.
     @discardableResult
-    func worker(_ extra: [String] = [], name: String = "worker") throws -> Process {
+    func worker(_ extra: [String] = [], name: String = "worker", kernels: KernelVariant? = nil) throws -> Process {
         try launch(Self.binaries + "/omniseg-worker", ["--redis", url, "--concurrency", "1", "--lease-ms", "400", "--log-level", "debug"] + extra,
-                   log: "\(name)-\(processes.count).log")
+                   log: "\(name)-\(processes.count).log", environment: kernels.map { ["OMNISEG_KERNELS": $0.rawValue] } ?? [:])
     }
 
     @discardableResult
@@ -110,12 +111,13 @@ final class ClusterHarness {
 
     func log(_ name: String) -> String { (try? String(contentsOfFile: dir.file(name), encoding: .utf8)) ?? "" }
 
-    func launch(_ path: String, _ args: [String], log: String) throws -> Process {
+    func launch(_ path: String, _ args: [String], log: String, environment extra: [String: String] = [:]) throws -> Process {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: path)
         p.arguments = args
         var env = ProcessInfo.processInfo.environment
         env["OMNISEG_REDIS_URL"] = nil
+        env.merge(extra) { $1 }
         p.environment = env
         FileManager.default.createFile(atPath: dir.file(log), contents: nil)
         let handle = FileHandle(forWritingAtPath: dir.file(log))

@@ -84,10 +84,11 @@ public struct ShardAssignment: Sendable, Equatable {
     public var inertia: Double
 }
 
-/// Buffers an assignment reuses from shard to shard (so the kernel itself allocates nothing).
+/// Buffers an assignment reuses from shard to shard (so the kernels themselves allocate nothing).
 public struct AssignmentScratch {
     public var labels: [Int32] = []
-    public var scores: [Float] = []
+    /// Each row's squared standardized distance to its centroid.
+    public var distances: [Float] = []
     var floatSums: [Float] = []
     var wideSums: [Double] = []
     public init() {}
@@ -95,7 +96,7 @@ public struct AssignmentScratch {
     mutating func reserve(_ rows: Int, sums: Int) {
         if labels.count < rows {
             labels = [Int32](repeating: 0, count: rows)
-            scores = [Float](repeating: 0, count: rows)
+            distances = [Float](repeating: 0, count: rows)
         }
         if floatSums.count < sums {
             floatSums = [Float](repeating: 0, count: sums)
@@ -104,10 +105,12 @@ public struct AssignmentScratch {
     }
 }
 
-/// Nearest-centroid assignment of a shard's rows, through the kernel variant chosen for this CPU.
+/// Nearest-centroid assignment of a shard's rows (a Lloyd step), through the kernel variant chosen
+/// for this CPU. Every variant gives the same bits (see `lloydStepAVX512`): workers on different
+/// CPUs produce identical partials.
 public enum NearestCentroid {
-    /// Assigns every row of `shard` (features `columns`, in table order) to its nearest centroid.
-    /// `scratch.labels[0..<rowCount]` holds the labels afterwards.
+    /// Assigns every row of `shard` (features `columns`, in table order) to its nearest centroid and
+    /// returns the sums, counts and inertia. `scratch.labels[0..<rowCount]` holds the labels afterwards.
     public static func assign(_ shard: FeatureShard, columns: [Int], table: CentroidTable, variant: KernelVariant = .best,
                               scratch: inout AssignmentScratch) -> ShardAssignment {
         precondition(columns.count == table.dimension)
@@ -119,56 +122,39 @@ public enum NearestCentroid {
             return ShardAssignment(sums: [Double](repeating: 0, count: table.k * table.dimension),
                                    counts: [Int64](repeating: 0, count: table.k), inertia: 0)
         }
-        if variant == .avx512 { return fusedAVX512(pointers, n: n, width: width, table: table, scratch: &scratch) }
-        pointers.withUnsafeBufferPointer { cols in
-            table.tileWeights.withUnsafeBufferPointer { w in
-                table.bias.withUnsafeBufferPointer { b in
-                    scratch.labels.withUnsafeMutableBufferPointer { labels in
-                        scratch.scores.withUnsafeMutableBufferPointer { scores in
-                            guard let c = cols.baseAddress, let w = w.baseAddress, let b = b.baseAddress,
-                                  let l = labels.baseAddress, let s = scores.baseAddress else { return }
-                            switch variant {
-                            case .avx512:
-                                nearestCentroidAVX512(columns: c, dimension: table.dimension, rowCount: n, tileWeights: w, bias: b,
-                                                      tiles: table.tiles, labels: l, scores: s)
-                            case .avx2:
-                                nearestCentroidAVX2(columns: c, dimension: table.dimension, rowCount: n, tileWeights: w, bias: b,
-                                                    tiles: table.tiles, labels: l, scores: s)
-                            case .portable:
-                                nearestCentroidPortable(columns: c, dimension: table.dimension, rowCount: n, tileWeights: w, bias: b,
-                                                        tiles: table.tiles, labels: l, scores: s)
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return accumulate(shard, columns: columns, table: table, labels: scratch.labels, scores: scratch.scores)
-    }
-
-    /// The AVX-512 Lloyd step: assignment, sums, counts and inertia in one pass over the shard.
-    private static func fusedAVX512(_ pointers: [UnsafePointer<Float>], n: Int, width: Int, table: CentroidTable,
-                                    scratch: inout AssignmentScratch) -> ShardAssignment {
-        let d = table.dimension
+        scratch.wideSums.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
         var counts = [Int64](repeating: 0, count: table.k)
-        var inertia = 0.0
-        scratch.wideSums.withUnsafeMutableBufferPointer { wide in wide.update(repeating: 0) }
         pointers.withUnsafeBufferPointer { cols in
             table.tileWeights.withUnsafeBufferPointer { w in
                 table.bias.withUnsafeBufferPointer { b in
                     table.center.withUnsafeBufferPointer { center in
                         table.inverseScale.withUnsafeBufferPointer { inverse in
                             scratch.labels.withUnsafeMutableBufferPointer { labels in
-                                scratch.floatSums.withUnsafeMutableBufferPointer { floatSums in
-                                    scratch.wideSums.withUnsafeMutableBufferPointer { wide in
-                                        counts.withUnsafeMutableBufferPointer { counts in
-                                            guard let c = cols.baseAddress, let w = w.baseAddress, let b = b.baseAddress,
-                                                  let center = center.baseAddress, let inverse = inverse.baseAddress,
-                                                  let l = labels.baseAddress, let f = floatSums.baseAddress, let s = wide.baseAddress,
-                                                  let k = counts.baseAddress else { return }
-                                            inertia = lloydStepAVX512(columns: c, dimension: d, rowCount: n, tileWeights: w, bias: b,
-                                                                      tiles: table.tiles, k: table.k, center: center, inverseScale: inverse,
-                                                                      labels: l, floatSums: f, sums: s, counts: k)
+                                scratch.distances.withUnsafeMutableBufferPointer { distances in
+                                    scratch.floatSums.withUnsafeMutableBufferPointer { floatSums in
+                                        scratch.wideSums.withUnsafeMutableBufferPointer { wide in
+                                            counts.withUnsafeMutableBufferPointer { counts in
+                                                guard let c = cols.baseAddress, let w = w.baseAddress, let b = b.baseAddress,
+                                                      let center = center.baseAddress, let inverse = inverse.baseAddress,
+                                                      let l = labels.baseAddress, let dist = distances.baseAddress,
+                                                      let f = floatSums.baseAddress, let s = wide.baseAddress,
+                                                      let k = counts.baseAddress else { return }
+                                                let d = table.dimension
+                                                switch variant {
+                                                case .avx512:
+                                                    lloydStepAVX512(columns: c, dimension: d, rowCount: n, tileWeights: w, bias: b, tiles: table.tiles,
+                                                                    k: table.k, center: center, inverseScale: inverse, labels: l, distances: dist,
+                                                                    floatSums: f, sums: s, counts: k)
+                                                case .avx2:
+                                                    nearestCentroidAVX2(columns: c, dimension: d, rowCount: n, tileWeights: w, bias: b, tiles: table.tiles,
+                                                                        center: center, inverseScale: inverse, labels: l, distances: dist)
+                                                    accumulate(c, dimension: d, rowCount: n, k: table.k, labels: l, floatSums: f, sums: s, counts: k)
+                                                case .portable:
+                                                    nearestCentroidPortable(columns: c, dimension: d, rowCount: n, tileWeights: w, bias: b, tiles: table.tiles,
+                                                                            center: center, inverseScale: inverse, labels: l, distances: dist)
+                                                    accumulate(c, dimension: d, rowCount: n, k: table.k, labels: l, floatSums: f, sums: s, counts: k)
+                                                }
+                                            }
                                         }
                                     }
                                 }
@@ -178,6 +164,11 @@ public enum NearestCentroid {
                 }
             }
         }
+        var inertia = 0.0
+        scratch.distances.withUnsafeBufferPointer { distances in
+            for i in 0..<n { inertia += Double(distances[i]) }
+        }
+        let d = table.dimension
         var sums = [Double](repeating: 0, count: table.k * d)
         for j in 0..<table.k {
             for c in 0..<d { sums[j * d + c] = scratch.wideSums[j * width + c] }
@@ -185,70 +176,54 @@ public enum NearestCentroid {
         return ShardAssignment(sums: sums, counts: counts, inertia: inertia)
     }
 
-    /// Sums, counts and inertia from the labels and scores, column by column (sequential reads).
-    /// Four banks of accumulators, by row index modulo 4, so consecutive rows with the same label do
-    /// not wait on each other's add; the banks are summed in a fixed order (deterministic).
-    static func accumulate(_ shard: FeatureShard, columns: [Int], table: CentroidTable, labels: [Int32], scores: [Float]) -> ShardAssignment {
-        let d = table.dimension
-        let k = table.k
-        let n = shard.rowCount
-        let banks = 4
-        var sums = [Double](repeating: 0, count: k * d)
-        var counts = [Int64](repeating: 0, count: k)
-        var scoreTotal = 0.0
-        var squares = 0.0
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: banks * k) { bank in
-            guard let bank = bank.baseAddress else { return }
-            labels.withUnsafeBufferPointer { labels in
-                scores.withUnsafeBufferPointer { scores in
-                    bank.initialize(repeating: 0, count: banks * k)
-                    var i = 0
-                    while i < n {
-                        bank[(i & 3) * k + Int(labels[i])] += 1
-                        scoreTotal += Double(scores[i])
-                        i += 1
-                    }
-                    for j in 0..<k { counts[j] = Int64(bank[j] + bank[k + j] + bank[2 * k + j] + bank[3 * k + j]) }
-                    for (position, column) in columns.enumerated() {
-                        let values = shard.column(column)
-                        let center = table.center[position]
-                        let inverse = table.inverseScale[position]
-                        bank.update(repeating: 0, count: banks * k)
-                        var columnSquares: Float = 0
-                        for i in 0..<n {
-                            let v = values[i]
-                            bank[(i & 3) * k + Int(labels[i])] += Double(v)
-                            let z = (v - center) * inverse
-                            columnSquares += z * z
-                        }
-                        for j in 0..<k { sums[j * d + position] = bank[j] + bank[k + j] + bank[2 * k + j] + bank[3 * k + j] }
-                        squares += Double(columnSquares)
-                    }
-                }
+    /// Sums and counts from the labels, in the AVX-512 step's order: each sum cell adds its rows in
+    /// row order in float, flushed into double after each 1,024 rows (so the bits match).
+    static func accumulate(_ columns: UnsafePointer<UnsafePointer<Float>>, dimension d: Int, rowCount n: Int, k: Int,
+                           labels: UnsafeMutablePointer<Int32>, floatSums: UnsafeMutablePointer<Float>,
+                           sums: UnsafeMutablePointer<Double>, counts: UnsafeMutablePointer<Int64>) {
+        let width = (d + 15) / 16 * 16
+        floatSums.initialize(repeating: 0, count: k * width)
+        for i in 0..<n { counts[Int(labels[i])] += 1 }
+        var start = 0
+        while start < n {
+            let end = min(n, start + 1024)
+            for c in 0..<d {
+                let values = columns[c]
+                for i in start..<end { floatSums[Int(labels[i]) * width + c] += values[i] }
             }
+            for i in 0..<(k * width) { sums[i] += Double(floatSums[i]) }
+            floatSums.update(repeating: 0, count: k * width)
+            start = end
         }
-        return ShardAssignment(sums: sums, counts: counts, inertia: max(0, squares + scoreTotal))
     }
 
-    /// The portable kernel: the same arithmetic as the SIMD ones (scores from the table), one point at a time.
+    /// The portable kernel: the same operations in the same order as the SIMD ones (FMA by
+    /// `addingProduct`), one point at a time.
     static func nearestCentroidPortable(columns: UnsafePointer<UnsafePointer<Float>>, dimension: Int, rowCount: Int,
                                         tileWeights: UnsafePointer<Float>, bias: UnsafePointer<Float>, tiles: Int,
-                                        labels: UnsafeMutablePointer<Int32>, scores: UnsafeMutablePointer<Float>) {
+                                        center: UnsafePointer<Float>, inverseScale: UnsafePointer<Float>,
+                                        labels: UnsafeMutablePointer<Int32>, distances: UnsafeMutablePointer<Float>) {
         for i in 0..<rowCount {
             var best = Float.infinity
             var bestIndex: Int32 = 0
             for t in 0..<tiles {
                 for lane in 0..<8 {
                     var score = bias[8 * t + lane]
-                    for c in 0..<dimension { score += columns[c][i] * tileWeights[(t * dimension + c) * 8 + lane] }
-                    if score < best {
+                    for c in 0..<dimension { score = score.addingProduct(columns[c][i], tileWeights[(t * dimension + c) * 8 + lane]) }
+                    if (score - best).sign == .minus {  // the SIMD kernels' rule: the sign bit of the difference
                         best = score
                         bestIndex = Int32(8 * t + lane)
                     }
                 }
             }
+            var norm: Float = 0
+            for c in 0..<dimension {
+                let z = (-(center[c] * inverseScale[c])).addingProduct(columns[c][i], inverseScale[c])
+                norm = norm.addingProduct(z, z)
+            }
+            let distance = norm + best
             labels[i] = bestIndex
-            scores[i] = best
+            distances[i] = distance > 0 ? distance : 0
         }
     }
 

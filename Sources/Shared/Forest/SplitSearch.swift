@@ -1,0 +1,66 @@
+/// Per-bin sums of a node's rows for one feature: weighted count and weighted positives.
+public struct BinHistogram: Sendable {
+    public var weight: [Double]
+    public var positive: [Double]
+
+    public init(bins: Int) {
+        weight = [Double](repeating: 0, count: bins)
+        positive = [Double](repeating: 0, count: bins)
+    }
+
+    /// Adds rows (`bins[i]` for `rows[i]`, with weights and binary labels) to the histogram.
+    public mutating func add(bins: UnsafeBufferPointer<UInt8>, rows: [Int32], weights: [Double], labels: [UInt8]) {
+        weight.withUnsafeMutableBufferPointer { w in
+            positive.withUnsafeMutableBufferPointer { p in
+                for r in rows {
+                    let row = Int(r)
+                    let b = Int(bins[row])
+                    w[b] += weights[row]
+                    p[b] += weights[row] * Double(labels[row])
+                }
+            }
+        }
+    }
+}
+
+/// The best binary split of a node on one feature by Gini impurity, from its bin histogram.
+public struct Split: Sendable, Equatable {
+    public var feature: Int
+    /// Rows with bin ≤ `bin` go left.
+    public var bin: Int
+    /// Weighted impurity decrease: parent Gini × weight − Σ children Gini × weight.
+    public var gain: Double
+    public var leftWeight: Double
+    public var rightWeight: Double
+}
+
+public enum SplitSearch {
+    /// Gini impurity × weight of a node with `weight` total and `positive` positive weight.
+    @inline(__always)
+    static func weightedGini(_ weight: Double, _ positive: Double) -> Double {
+        guard weight > 0 else { return 0 }
+        let p = positive / weight
+        return weight * 2 * p * (1 - p)
+    }
+
+    /// The split of `feature` with the largest gain whose children both weigh at least
+    /// `minimumLeafWeight`; nil when none has a positive gain. Ties keep the lowest bin.
+    public static func best(_ histogram: BinHistogram, feature: Int, minimumLeafWeight: Double) -> Split? {
+        let totalWeight = histogram.weight.reduce(0, +)
+        let totalPositive = histogram.positive.reduce(0, +)
+        let parent = weightedGini(totalWeight, totalPositive)
+        var best: Split?
+        var leftWeight = 0.0, leftPositive = 0.0
+        for b in 0..<(histogram.weight.count - 1) {
+            leftWeight += histogram.weight[b]
+            leftPositive += histogram.positive[b]
+            let rightWeight = totalWeight - leftWeight
+            guard leftWeight >= minimumLeafWeight, rightWeight >= minimumLeafWeight else { continue }
+            let gain = parent - weightedGini(leftWeight, leftPositive) - weightedGini(rightWeight, totalPositive - leftPositive)
+            if gain > 1e-12 * max(1, parent), gain > (best?.gain ?? 0) {
+                best = Split(feature: feature, bin: b, gain: gain, leftWeight: leftWeight, rightWeight: rightWeight)
+            }
+        }
+        return best
+    }
+}

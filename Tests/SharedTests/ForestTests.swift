@@ -1,0 +1,125 @@
+import Testing
+@testable import Shared
+
+@Suite struct FeatureBinsTests {
+    @Test func fewDistinctValuesGetOneBinEach() {
+        let bins = FeatureBins(sample: [3, 1, 2, 2, 3, 1, 7])
+        #expect(bins.edges == [1, 2, 3])
+        #expect([Float(0.5), 1, 1.5, 2, 3, 6.9, 7, 100].map(bins.bin) == [0, 0, 1, 1, 2, 3, 3, 3])
+        #expect(bins.upperValue(ofBin: 1) == 2 && bins.upperValue(ofBin: 3) == .infinity)
+    }
+
+    @Test func manyValuesGetQuantileBinsOfAboutEqualSize() {
+        var rng = SplitMix64(seed: 3)
+        let values = (0..<100_000).map { _ in Float(rng.next() % 1_000_000) / 1000 }
+        let bins = FeatureBins(sample: values)
+        #expect(bins.binCount <= 256 && bins.binCount > 200)
+        var counts = [Int](repeating: 0, count: bins.binCount)
+        var out = [UInt8](repeating: 0, count: values.count)
+        values.withUnsafeBufferPointer { v in out.withUnsafeMutableBufferPointer { bins.bin(v, into: $0) } }
+        for b in out { counts[Int(b)] += 1 }
+        #expect(counts.max() ?? 0 < 3 * values.count / 256, "no bin holds much more than its share: \(counts.max() ?? 0)")
+        // The buffer path and the one-value path agree, and bins are monotone in the value.
+        #expect(values.prefix(1000).enumerated().allSatisfy { out[$0.offset] == bins.bin($0.element) })
+        let sorted = values.sorted()
+        #expect(zip(sorted, sorted.dropFirst()).allSatisfy { bins.bin($0) <= bins.bin($1) })
+    }
+}
+
+@Suite struct SplitSearchTests {
+    /// Best Gini split by brute force on the raw values: every distinct value as "≤ threshold".
+    private func bruteForce(_ values: [Float], _ labels: [UInt8], _ weights: [Double], minimumLeaf: Double) -> (threshold: Float, gain: Double)? {
+        func gini(_ w: Double, _ p: Double) -> Double { w > 0 ? w * 2 * (p / w) * (1 - p / w) : 0 }
+        let total = weights.reduce(0, +)
+        let positive = zip(weights, labels).reduce(0.0) { $0 + $1.0 * Double($1.1) }
+        var best: (threshold: Float, gain: Double)?
+        for t in Set(values).sorted().dropLast() {
+            var lw = 0.0, lp = 0.0
+            for i in values.indices where values[i] <= t { lw += weights[i]; lp += weights[i] * Double(labels[i]) }
+            guard lw >= minimumLeaf, total - lw >= minimumLeaf else { continue }
+            let gain = gini(total, positive) - gini(lw, lp) - gini(total - lw, positive - lp)
+            if gain > 1e-12, gain > (best?.gain ?? 0) { best = (t, gain) }
+        }
+        return best
+    }
+
+    @Test(arguments: [1, 2, 3, 4, 5])
+    func histogramSearchMatchesBruteForce(seed: Int) {
+        var rng = SplitMix64(seed: UInt64(seed))
+        let n = 300
+        let values = (0..<n).map { _ in Float(rng.next() % 40) / 4 }  // ties on purpose
+        let labels = values.map { v -> UInt8 in (v > 5 && rng.next() % 10 < 8) || rng.next() % 10 == 0 ? 1 : 0 }
+        let weights = (0..<n).map { _ in Double(1 + rng.next() % 3) }
+        let bins = FeatureBins(sample: values)
+        var binned = [UInt8](repeating: 0, count: n)
+        values.withUnsafeBufferPointer { v in binned.withUnsafeMutableBufferPointer { bins.bin(v, into: $0) } }
+        var histogram = BinHistogram(bins: bins.binCount)
+        binned.withUnsafeBufferPointer { histogram.add(bins: $0, rows: (0..<Int32(n)).map { $0 }, weights: weights, labels: labels) }
+        for minimumLeaf in [1.0, 40.0] {
+            let fast = SplitSearch.best(histogram, feature: 7, minimumLeafWeight: minimumLeaf)
+            let slow = bruteForce(values, labels, weights, minimumLeaf: minimumLeaf)
+            #expect((fast == nil) == (slow == nil))
+            if let fast, let slow {
+                #expect(fast.feature == 7)
+                #expect(bins.upperValue(ofBin: fast.bin) == slow.threshold, "seed \(seed) leaf \(minimumLeaf)")
+                #expect(abs(fast.gain - slow.gain) <= 1e-9 * max(1, slow.gain))
+                #expect(fast.leftWeight >= minimumLeaf && fast.rightWeight >= minimumLeaf)
+            }
+        }
+    }
+
+    @Test func aPureNodeHasNoSplit() {
+        var histogram = BinHistogram(bins: 4)
+        histogram.weight = [3, 2, 5, 1]
+        histogram.positive = [0, 0, 0, 0]
+        #expect(SplitSearch.best(histogram, feature: 0, minimumLeafWeight: 1) == nil)
+    }
+}
+
+@Suite struct DecisionTreeTests {
+    private func data(rows: Int, seed: UInt64) -> (columns: [[UInt8]], labels: [UInt8]) {
+        var rng = SplitMix64(seed: seed)
+        let columns = (0..<5).map { _ in (0..<rows).map { _ in UInt8(rng.next() % 10) } }
+        let labels = (0..<rows).map { i -> UInt8 in columns[0][i] > 5 && columns[1][i] < 3 ? 1 : 0 }
+        return (columns, labels)
+    }
+
+    private func depth(_ tree: DecisionTree, _ node: Int = 0) -> Int {
+        tree.feature[node] < 0 ? 0 : 1 + max(depth(tree, Int(tree.left[node])), depth(tree, Int(tree.right[node])))
+    }
+
+    @Test func aTreeLearnsARuleExactly() {
+        let (columns, labels) = data(rows: 2000, seed: 1)
+        var options = TreeOptions()
+        options.maximumDepth = 4
+        options.featuresPerSplit = 5
+        let tree = DecisionTree.grow(columns: columns, binCounts: Array(repeating: 10, count: 5), labels: labels,
+                                     weights: Array(repeating: 1, count: labels.count), options: options, seed: 9)
+        let wrong = labels.indices.filter { i in (tree.predict { columns[$0][i] } >= 0.5 ? 1 : 0) != labels[i] }.count
+        #expect(wrong == 0, "\(wrong) of \(labels.count) misclassified")
+        #expect(depth(tree) <= 4)
+    }
+
+    @Test func treesAreDeterministicBySeedAndRespectTheirLimits() {
+        let (columns, labels) = data(rows: 1500, seed: 2)
+        var options = TreeOptions()
+        options.maximumDepth = 6
+        options.minimumLeafWeight = 25
+        var rng = SplitMix64(seed: 4)
+        let weights = labels.map { _ in Double(rng.next() % 3) }  // 0 = not in this bootstrap
+        func grow(_ seed: UInt64) -> DecisionTree {
+            DecisionTree.grow(columns: columns, binCounts: Array(repeating: 10, count: 5), labels: labels, weights: weights, options: options, seed: seed)
+        }
+        #expect(grow(5) == grow(5))
+        #expect(depth(grow(5)) <= 6)
+        // Every leaf holds at least the minimum weight of the rows it was grown on.
+        let tree = grow(5)
+        var leafWeight = [Int: Double]()
+        for i in labels.indices where weights[i] > 0 {
+            var node = 0
+            while tree.feature[node] >= 0 { node = Int(columns[Int(tree.feature[node])][i] <= tree.bin[node] ? tree.left[node] : tree.right[node]) }
+            leafWeight[node, default: 0] += weights[i]
+        }
+        #expect(leafWeight.values.allSatisfy { $0 >= 25 }, "\(leafWeight.values.sorted().prefix(3))")
+    }
+}

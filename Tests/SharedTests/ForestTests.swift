@@ -123,3 +123,79 @@ import Testing
         #expect(leafWeight.values.allSatisfy { $0 >= 25 }, "\(leafWeight.values.sorted().prefix(3))")
     }
 }
+
+@Suite struct ClassifierMetricsTests {
+    @Test func perfectRandomAndTiedScores() {
+        let labels: [UInt8] = [1, 1, 0, 0, 0, 0, 0, 0, 0, 0]
+        let perfect = ClassifierMetrics(scores: [0.9, 0.8, 0.4, 0.3, 0.3, 0.2, 0.1, 0.1, 0.05, 0], labels: labels)
+        #expect(perfect.rocAUC == 1 && perfect.prAUC == 1)
+        #expect(perfect.topDecileCapture == 0.5 && perfect.topDecileLift == 5)
+        let reversed = ClassifierMetrics(scores: [0, 0.1, 0.4, 0.5, 0.5, 0.6, 0.7, 0.8, 0.9, 1], labels: labels)
+        #expect(reversed.rocAUC == 0)
+        let tied = ClassifierMetrics(scores: Array(repeating: 0.5, count: 10), labels: labels)
+        #expect(tied.rocAUC == 0.5, "all ties: chance")
+        #expect(abs(tied.prAUC - 0.2) < 1e-12, "all ties: precision is the base rate")
+    }
+
+    @Test func rocAUCMatchesCountingPairs() {
+        var rng = SplitMix64(seed: 8)
+        let scores = (0..<400).map { _ in Float(rng.next() % 50) / 50 }
+        let labels = scores.map { s -> UInt8 in Float(rng.next() % 100) / 100 < s ? 1 : 0 }
+        var wins = 0.0, pairs = 0.0
+        for i in scores.indices where labels[i] == 1 {
+            for j in scores.indices where labels[j] == 0 {
+                pairs += 1
+                wins += scores[i] > scores[j] ? 1 : scores[i] == scores[j] ? 0.5 : 0
+            }
+        }
+        let metrics = ClassifierMetrics(scores: scores, labels: labels)
+        #expect(abs(metrics.rocAUC - wins / pairs) < 1e-12)
+        #expect(metrics.rocAUC > 0.6)
+    }
+}
+
+@Suite struct RandomForestTests {
+    /// Churn-like data: a noisy rule over two of six features, 20% positives.
+    private func data(rows: Int, seed: UInt64) -> (columns: [[UInt8]], labels: [UInt8]) {
+        var rng = SplitMix64(seed: seed)
+        let columns = (0..<6).map { _ in (0..<rows).map { _ in UInt8(rng.next() % 32) } }
+        let labels = (0..<rows).map { i -> UInt8 in
+            let risk = Double(columns[0][i]) / 31 * 0.7 + (columns[3][i] < 8 ? 0.3 : 0)
+            return Double(rng.next() % 1000) / 1000 < risk * risk ? 1 : 0
+        }
+        return (columns, labels)
+    }
+
+    @Test func aForestRanksHeldOutRowsAndItsOutOfBagEstimateAgrees() {
+        let train = data(rows: 3000, seed: 1), test = data(rows: 2000, seed: 2)
+        var options = ForestOptions()
+        options.trees = 30
+        options.tree.maximumDepth = 8
+        options.tree.minimumLeafWeight = 5
+        let forest = RandomForest(trees: RandomForest.grow(trees: 0..<30, columns: train.columns, binCounts: Array(repeating: 32, count: 6),
+                                                           labels: train.labels, options: options))
+        let scores = test.labels.indices.map { i in forest.probability { test.columns[$0][i] } }
+        let heldOut = ClassifierMetrics(scores: scores, labels: test.labels)
+        #expect(heldOut.rocAUC > 0.75, "held-out AUC \(heldOut.rocAUC)")
+        let oob = forest.outOfBag(columns: train.columns, seed: options.seed)
+        let known = oob.indices.filter { !oob[$0].isNaN }
+        let oobMetrics = ClassifierMetrics(scores: known.map { oob[$0] }, labels: known.map { train.labels[$0] })
+        #expect(known.count > 2500, "most rows are out of bag for some tree")
+        #expect(abs(oobMetrics.rocAUC - heldOut.rocAUC) < 0.05, "OOB AUC \(oobMetrics.rocAUC) vs held-out \(heldOut.rocAUC)")
+    }
+
+    @Test func slicesGrownApartMakeTheSameForest() {
+        let train = data(rows: 800, seed: 3)
+        var options = ForestOptions()
+        options.trees = 6
+        options.tree.maximumDepth = 5
+        let whole = RandomForest.grow(trees: 0..<6, columns: train.columns, binCounts: Array(repeating: 32, count: 6), labels: train.labels, options: options)
+        let slices = RandomForest.grow(trees: 0..<2, columns: train.columns, binCounts: Array(repeating: 32, count: 6), labels: train.labels, options: options)
+            + RandomForest.grow(trees: 2..<6, columns: train.columns, binCounts: Array(repeating: 32, count: 6), labels: train.labels, options: options)
+        #expect(whole == slices, "a tree depends only on the seed and its index, whichever task grows it")
+        let counts = (0..<10_000).map { RandomForest.bootstrapCount(seed: 1, tree: 0, row: $0) }
+        let mean = Double(counts.reduce(0, +)) / 10_000
+        #expect(abs(mean - 1) < 0.05, "a row is drawn once on average: \(mean)")
+        #expect(abs(Double(counts.filter { $0 == 0 }.count) / 10_000 - 0.368) < 0.02, "about e⁻¹ of the rows are out of bag")
+    }
+}

@@ -199,3 +199,28 @@ import Testing
         #expect(abs(Double(counts.filter { $0 == 0 }.count) / 10_000 - 0.368) < 0.02, "about e⁻¹ of the rows are out of bag")
     }
 }
+
+@Suite struct ChurnLabelTests {
+    @Test func labelsFollowTheCutOffTheHorizonAndTheChannel() throws {
+        let dir = TemporaryDirectory()
+        let workspace = try FeatureBuilderTests().tinyWorkspace(dir)
+        // Which row is the omnichannel person (P1 + W1) and which the store-only one (P2).
+        let omni = Int(try workspace.db.scalar("SELECT person_id FROM person_link WHERE source = 'pos' AND source_id = 'P1'")?.integer ?? 0) - 1
+        let store = Int(try workspace.db.scalar("SELECT person_id FROM person_link WHERE source = 'pos' AND source_id = 'P2'")?.integer ?? 0) - 1
+        func day(_ text: String) -> Int64 {
+            let p = text.split(separator: "-").compactMap { Int($0) }
+            return TimestampParser.unixSeconds(year: p[0], month: p[1], day: p[2]) ?? 0
+        }
+
+        let january = try ChurnLabels.compute(workspace, cutoff: day("2026-01-05"), horizonDays: 30)
+        #expect(january.eligible == [true, true])
+        #expect(january.labels[omni] == 0 && january.labels[store] == 1, "the omnichannel person bought again; the other did not")
+        let inStore = try ChurnLabels.compute(workspace, cutoff: day("2026-01-05"), horizonDays: 30, channels: [.store])
+        #expect(inStore.labels[omni] == 1, "no store purchase after the cut-off, though online ones")
+        let short = try ChurnLabels.compute(workspace, cutoff: day("2026-01-15"), horizonDays: 3)
+        #expect(short.labels[omni] == 1, "the next purchase (Jan 21) falls outside a 3-day horizon")
+        let early = try ChurnLabels.compute(workspace, cutoff: day("2025-12-01"), horizonDays: 90)
+        #expect(early.eligibleCount == 0 && early.churnRate == 0, "nobody had bought yet")
+        #expect(throws: OmnisegError.self) { try ChurnLabels.compute(workspace, cutoff: 0, horizonDays: 0) }
+    }
+}

@@ -306,17 +306,17 @@ public struct ClusterJob: JobKind {
             }
             let (values, vectors) = SymmetricEigen.decompose(correlation, dimension: d)
             let total = values.reduce(0) { $0 + max(0, $1) }
-            var kept = pca.components ?? d
+            var components = pca.components ?? d
             if let share = pca.variance {
                 var running = 0.0
-                kept = d
+                components = d
                 for (i, v) in values.enumerated() {
                     running += max(0, v)
-                    if running >= share * total { kept = i + 1; break }
+                    if running >= share * total { components = i + 1; break }
                 }
             }
-            model.projection = (0..<(d * kept)).map { i in vectors[i % kept][i / kept] }
-            model.explained = values.prefix(kept).map { total > 0 ? max(0, $0) / total : 0 }
+            model.projection = (0..<(d * components)).map { i in vectors[i % components][i / components] }
+            model.explained = values.prefix(components).map { total > 0 ? max(0, $0) / total : 0 }
             points = model.projectSample(points)
         }
         let q = model.components

@@ -109,13 +109,14 @@ public struct ClusterJob: JobKind {
         let model = try ClusterModel(decoding: state, dimension: columns.count, withSample: false)
         var scratch = AssignmentScratch()
         // With PCA the centroids live in component space: project the shard once, then cluster it as is.
-        let space = model.projection.isEmpty ? shard : model.project(shard, columns: columns)
-        let spaceColumns = model.projection.isEmpty ? columns : Array(0..<model.components)
-        let identity = (center: [Float](repeating: 0, count: model.components), scale: [Float](repeating: 1, count: model.components))
+        // The projected values are already standardized.
+        let inFeatures = model.projection.isEmpty
+        let space = inFeatures ? shard : model.project(shard, columns: columns)
+        let spaceColumns = inFeatures ? columns : Array(0..<model.components)
+        let center = inFeatures ? model.center : [Float](repeating: 0, count: model.components)
+        let scale = inFeatures ? model.scale : [Float](repeating: 1, count: model.components)
         for track in model.tracks where !track.converged || model.phase == .labelling {
-            let table = model.projection.isEmpty
-                ? CentroidTable(centroids: track.centroids, k: track.k, center: model.center, scale: model.scale)
-                : CentroidTable(centroids: track.centroids, k: track.k, center: identity.center, scale: identity.scale)
+            let table = CentroidTable(centroids: track.centroids, k: track.k, center: center, scale: scale)
             let assignment = NearestCentroid.assign(space, columns: spaceColumns, table: table, scratch: &scratch)
             for s in assignment.sums { writer.f64(s) }
             for c in assignment.counts { writer.u64(UInt64(c)) }
@@ -343,9 +344,7 @@ public struct ClusterJob: JobKind {
         var distances = (0..<points).map { i -> (distance: Double, index: Int) in
             var best = Double.infinity
             for j in 0..<k where counts[j] > 0 {
-                var total = 0.0
-                for c in 0..<d { total += (sample[i * d + c] - centroids[j * d + c]) * (sample[i * d + c] - centroids[j * d + c]) }
-                best = min(best, total)
+                best = min(best, RowMajorPoints.squaredDistance(sample, i, centroids, j, dimension: d))
             }
             return (best, i)
         }

@@ -58,11 +58,7 @@ struct SampleDistances {
         let labels = (0..<count).map { i -> Int in
             var best = (label: 0, distance: Double.infinity)
             for j in 0..<k {
-                var total = 0.0
-                for c in 0..<dimension {
-                    let d = points[i * dimension + c] - centroids[j * dimension + c]
-                    total += d * d
-                }
+                let total = RowMajorPoints.squaredDistance(points, i, centroids, j, dimension: dimension)
                 if total < best.distance { best = (j, total) }
             }
             return best.label

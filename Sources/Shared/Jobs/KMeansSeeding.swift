@@ -1,5 +1,19 @@
 import Foundation
 
+/// Points stored row-major in one array (`count × dimension`), as the sample and centroids are.
+enum RowMajorPoints {
+    /// Squared Euclidean distance between row `i` of `a` and row `j` of `b`, summed in feature order.
+    @inline(__always)
+    static func squaredDistance(_ a: [Double], _ i: Int, _ b: [Double], _ j: Int, dimension: Int) -> Double {
+        var total = 0.0
+        for c in 0..<dimension {
+            let d = a[i * dimension + c] - b[j * dimension + c]
+            total += d * d
+        }
+        return total
+    }
+}
+
 /// k-means++ seeding on an in-memory sample (greedy, as scikit-learn does it: at each step
 /// `2 + ⌊ln k⌋` candidates drawn in proportion to D², keeping the one that lowers the potential most).
 /// Deterministic for a seed.
@@ -9,14 +23,7 @@ public enum KMeansSeeding {
         let count = points.count / dimension
         precondition(k >= 1 && count >= k)
         var rng = SplitMix64(seed: seed, stream: 0x6B6D_6561_6E73, index: 0)
-        func distance(_ i: Int, toPoint j: Int) -> Double {
-            var total = 0.0
-            for c in 0..<dimension {
-                let d = points[i * dimension + c] - points[j * dimension + c]
-                total += d * d
-            }
-            return total
-        }
+        func distance(_ i: Int, toPoint j: Int) -> Double { RowMajorPoints.squaredDistance(points, i, points, j, dimension: dimension) }
         func uniform() -> Double { Double(rng.next() >> 11) / Double(1 << 53) }
         var chosen = [Int(rng.next() % UInt64(count))]
         var nearest = (0..<count).map { distance($0, toPoint: chosen[0]) }

@@ -33,6 +33,12 @@ let package = Package(
             name: "KernelsAVX2",
             swiftSettings: [.unsafeFlags(["-target-cpu", "haswell", "-Xcc", "-mavx2", "-Xcc", "-mfma"])]
         ),
+        // Kernels that need gathers (macros Swift cannot import): C, one function per instruction set
+        // (function-level target attributes), chosen at run time like the others.
+        .target(
+            name: "KernelsC",
+            cSettings: [.unsafeFlags(["-O3"])]
+        ),
         .target(
             name: "Shared",
             dependencies: [
@@ -40,6 +46,7 @@ let package = Package(
                 "CHiredis",
                 "KernelsAVX512",
                 "KernelsAVX2",
+                "KernelsC",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -16,11 +16,17 @@ import Testing
         #expect(bins.binCount <= 256 && bins.binCount > 200)
         var counts = [Int](repeating: 0, count: bins.binCount)
         var out = [UInt8](repeating: 0, count: values.count)
-        values.withUnsafeBufferPointer { v in out.withUnsafeMutableBufferPointer { bins.bin(v, into: $0) } }
+        values.withUnsafeBufferPointer { v in out.withUnsafeMutableBufferPointer { bins.bin(v, into: $0.baseAddress!, stride: 1) } }
         for b in out { counts[Int(b)] += 1 }
         #expect(counts.max() ?? 0 < 3 * values.count / 256, "no bin holds much more than its share: \(counts.max() ?? 0)")
-        // The buffer path and the one-value path agree, and bins are monotone in the value.
-        #expect(values.prefix(1000).enumerated().allSatisfy { out[$0.offset] == bins.bin($0.element) })
+        // Every kernel variant agrees with the one-value binary search, and bins are monotone in the value.
+        let reference = values.map(bins.bin)
+        for variant in KernelVariant.supportedHere {
+            var strided = [UInt8](repeating: 0, count: 3 * values.count)
+            values.withUnsafeBufferPointer { v in strided.withUnsafeMutableBufferPointer { bins.bin(v, into: $0.baseAddress! + 1, stride: 3, variant: variant) } }
+            #expect((0..<values.count).allSatisfy { strided[3 * $0 + 1] == reference[$0] }, "\(variant)")
+            #expect(strided.enumerated().allSatisfy { $0.offset % 3 == 1 || $0.element == 0 }, "\(variant) writes only its stride")
+        }
         let sorted = values.sorted()
         #expect(zip(sorted, sorted.dropFirst()).allSatisfy { bins.bin($0) <= bins.bin($1) })
     }
@@ -52,7 +58,7 @@ import Testing
         let weights = (0..<n).map { _ in Double(1 + rng.next() % 3) }
         let bins = FeatureBins(sample: values)
         var binned = [UInt8](repeating: 0, count: n)
-        values.withUnsafeBufferPointer { v in binned.withUnsafeMutableBufferPointer { bins.bin(v, into: $0) } }
+        values.withUnsafeBufferPointer { v in binned.withUnsafeMutableBufferPointer { bins.bin(v, into: $0.baseAddress!, stride: 1) } }
         var histogram = BinHistogram(bins: bins.binCount)
         binned.withUnsafeBufferPointer { histogram.add(bins: $0, rows: (0..<Int32(n)).map { $0 }, weights: weights, labels: labels) }
         for minimumLeaf in [1.0, 40.0] {
@@ -77,50 +83,48 @@ import Testing
 }
 
 @Suite struct DecisionTreeTests {
-    private func data(rows: Int, seed: UInt64) -> (columns: [[UInt8]], labels: [UInt8]) {
+    private func data(rows: Int, seed: UInt64) -> (rows: BinnedRows, labels: [UInt8]) {
         var rng = SplitMix64(seed: seed)
         let columns = (0..<5).map { _ in (0..<rows).map { _ in UInt8(rng.next() % 10) } }
         let labels = (0..<rows).map { i -> UInt8 in columns[0][i] > 5 && columns[1][i] < 3 ? 1 : 0 }
-        return (columns, labels)
-    }
-
-    private func depth(_ tree: DecisionTree, _ node: Int = 0) -> Int {
-        tree.feature[node] < 0 ? 0 : 1 + max(depth(tree, Int(tree.left[node])), depth(tree, Int(tree.right[node])))
+        return (BinnedRows(columns: columns, binCounts: Array(repeating: 10, count: 5)), labels)
     }
 
     @Test func aTreeLearnsARuleExactly() {
-        let (columns, labels) = data(rows: 2000, seed: 1)
+        let (rows, labels) = data(rows: 2000, seed: 1)
         var options = TreeOptions()
         options.maximumDepth = 4
         options.featuresPerSplit = 5
-        let tree = DecisionTree.grow(columns: columns, binCounts: Array(repeating: 10, count: 5), labels: labels,
-                                     weights: Array(repeating: 1, count: labels.count), options: options, seed: 9)
-        let wrong = labels.indices.filter { i in (tree.predict { columns[$0][i] } >= 0.5 ? 1 : 0) != labels[i] }.count
+        let tree = TreeGrower(rows: rows, labels: labels, options: options).grow(weights: Array(repeating: 1, count: labels.count), seed: 9).tree
+        let wrong = labels.indices.filter { i in (tree.predict { rows[i, $0] } >= 0.5 ? 1 : 0) != labels[i] }.count
         #expect(wrong == 0, "\(wrong) of \(labels.count) misclassified")
-        #expect(depth(tree) <= 4)
+        #expect(tree.depth <= 4)
     }
 
     @Test func treesAreDeterministicBySeedAndRespectTheirLimits() {
-        let (columns, labels) = data(rows: 1500, seed: 2)
+        let (rows, labels) = data(rows: 1500, seed: 2)
         var options = TreeOptions()
         options.maximumDepth = 6
         options.minimumLeafWeight = 25
         var rng = SplitMix64(seed: 4)
         let weights = labels.map { _ in Double(rng.next() % 3) }  // 0 = not in this bootstrap
-        func grow(_ seed: UInt64) -> DecisionTree {
-            DecisionTree.grow(columns: columns, binCounts: Array(repeating: 10, count: 5), labels: labels, weights: weights, options: options, seed: seed)
-        }
-        #expect(grow(5) == grow(5))
-        #expect(depth(grow(5)) <= 6)
-        // Every leaf holds at least the minimum weight of the rows it was grown on.
-        let tree = grow(5)
-        var leafWeight = [Int: Double]()
+        let grower = TreeGrower(rows: rows, labels: labels, options: options)
+        #expect(grower.grow(weights: weights, seed: 5) == grower.grow(weights: weights, seed: 5))
+        let grown = grower.grow(weights: weights, seed: 5)
+        let tree = grown.tree
+        #expect(tree.depth <= 6 && tree.depth >= 2)
+        // Every leaf holds at least the minimum weight of the rows it was grown on, and its value is
+        // their weighted positive share.
+        var leafWeight = [Int: Double](), leafPositive = [Int: Double]()
         for i in labels.indices where weights[i] > 0 {
-            var node = 0
-            while tree.feature[node] >= 0 { node = Int(columns[Int(tree.feature[node])][i] <= tree.bin[node] ? tree.left[node] : tree.right[node]) }
-            leafWeight[node, default: 0] += weights[i]
+            let leaf = tree.leaf { rows[i, $0] }
+            leafWeight[leaf, default: 0] += weights[i]
+            leafPositive[leaf, default: 0] += weights[i] * Double(labels[i])
         }
         #expect(leafWeight.values.allSatisfy { $0 >= 25 }, "\(leafWeight.values.sorted().prefix(3))")
+        #expect(leafWeight.keys.allSatisfy { abs(Double(tree.value[$0]) - leafPositive[$0, default: 0] / leafWeight[$0, default: 1]) < 1e-6 })
+        #expect(grown.importance[0] > 0 && grown.importance[1] > 0, "the two features of the rule carry the splits")
+        #expect(grown.importance[0] + grown.importance[1] > 0.8 * grown.importance.reduce(0, +))
     }
 }
 
@@ -156,42 +160,42 @@ import Testing
 
 @Suite struct RandomForestTests {
     /// Churn-like data: a noisy rule over two of six features, 20% positives.
-    private func data(rows: Int, seed: UInt64) -> (columns: [[UInt8]], labels: [UInt8]) {
+    static func data(rows: Int, seed: UInt64) -> (rows: BinnedRows, labels: [UInt8]) {
         var rng = SplitMix64(seed: seed)
         let columns = (0..<6).map { _ in (0..<rows).map { _ in UInt8(rng.next() % 32) } }
         let labels = (0..<rows).map { i -> UInt8 in
             let risk = Double(columns[0][i]) / 31 * 0.7 + (columns[3][i] < 8 ? 0.3 : 0)
             return Double(rng.next() % 1000) / 1000 < risk * risk ? 1 : 0
         }
-        return (columns, labels)
+        return (BinnedRows(columns: columns, binCounts: Array(repeating: 32, count: 6)), labels)
     }
 
     @Test func aForestRanksHeldOutRowsAndItsOutOfBagEstimateAgrees() {
-        let train = data(rows: 3000, seed: 1), test = data(rows: 2000, seed: 2)
+        let train = Self.data(rows: 3000, seed: 1), test = Self.data(rows: 2000, seed: 2)
         var options = ForestOptions()
         options.trees = 30
         options.tree.maximumDepth = 8
         options.tree.minimumLeafWeight = 5
-        let forest = RandomForest(trees: RandomForest.grow(trees: 0..<30, columns: train.columns, binCounts: Array(repeating: 32, count: 6),
-                                                           labels: train.labels, options: options))
-        let scores = test.labels.indices.map { i in forest.probability { test.columns[$0][i] } }
+        let trees = RandomForest.grow(trees: 0..<30, rows: train.rows, labels: train.labels, options: options).map(\.tree)
+        let forest = RandomForest(trees: trees)
+        let scores = test.labels.indices.map { i in forest.probability { test.rows[i, $0] } }
         let heldOut = ClassifierMetrics(scores: scores, labels: test.labels)
         #expect(heldOut.rocAUC > 0.75, "held-out AUC \(heldOut.rocAUC)")
-        let oob = forest.outOfBag(columns: train.columns, seed: options.seed)
-        let known = oob.indices.filter { !oob[$0].isNaN }
-        let oobMetrics = ClassifierMetrics(scores: known.map { oob[$0] }, labels: known.map { train.labels[$0] })
+        let oob = RandomForest.outOfBag(trees, first: 0, rows: train.rows, seed: options.seed)
+        let known = oob.counts.indices.filter { oob.counts[$0] > 0 }
+        let oobMetrics = ClassifierMetrics(scores: known.map { oob.sums[$0] / Float(oob.counts[$0]) }, labels: known.map { train.labels[$0] })
         #expect(known.count > 2500, "most rows are out of bag for some tree")
         #expect(abs(oobMetrics.rocAUC - heldOut.rocAUC) < 0.05, "OOB AUC \(oobMetrics.rocAUC) vs held-out \(heldOut.rocAUC)")
     }
 
     @Test func slicesGrownApartMakeTheSameForest() {
-        let train = data(rows: 800, seed: 3)
+        let train = Self.data(rows: 800, seed: 3)
         var options = ForestOptions()
         options.trees = 6
         options.tree.maximumDepth = 5
-        let whole = RandomForest.grow(trees: 0..<6, columns: train.columns, binCounts: Array(repeating: 32, count: 6), labels: train.labels, options: options)
-        let slices = RandomForest.grow(trees: 0..<2, columns: train.columns, binCounts: Array(repeating: 32, count: 6), labels: train.labels, options: options)
-            + RandomForest.grow(trees: 2..<6, columns: train.columns, binCounts: Array(repeating: 32, count: 6), labels: train.labels, options: options)
+        let whole = RandomForest.grow(trees: 0..<6, rows: train.rows, labels: train.labels, options: options)
+        let slices = RandomForest.grow(trees: 0..<2, rows: train.rows, labels: train.labels, options: options)
+            + RandomForest.grow(trees: 2..<6, rows: train.rows, labels: train.labels, options: options)
         #expect(whole == slices, "a tree depends only on the seed and its index, whichever task grows it")
         let counts = (0..<10_000).map { RandomForest.bootstrapCount(seed: 1, tree: 0, row: $0) }
         let mean = Double(counts.reduce(0, +)) / 10_000
@@ -222,5 +226,30 @@ import Testing
         let early = try ChurnLabels.compute(workspace, cutoff: day("2025-12-01"), horizonDays: 90)
         #expect(early.eligibleCount == 0 && early.churnRate == 0, "nobody had bought yet")
         #expect(throws: OmnisegError.self) { try ChurnLabels.compute(workspace, cutoff: 0, horizonDays: 0) }
+    }
+}
+
+@Suite struct ForestTraversalTests {
+    @Test(arguments: [1, 17, 4096 + 77])
+    func everyKernelMatchesTheScalarReferenceBitForBit(rows count: Int) {
+        let train = RandomForestTests.data(rows: 1500, seed: 11)
+        var options = ForestOptions()
+        options.trees = 9
+        options.tree.maximumDepth = 7
+        let forest = RandomForest(trees: RandomForest.grow(trees: 0..<9, rows: train.rows, labels: train.labels, options: options).map(\.tree)
+            + [{ var stump = DecisionTree(); stump.appendLeaf(value: 0.25); return stump }()])  // a lone leaf: depth 0
+        let test = RandomForestTests.data(rows: count, seed: 12).rows
+        let reference = (0..<count).map { i in forest.probability { test[i, $0] } }
+        let compiled = CompiledForest(forest)
+        for variant in KernelVariant.supportedHere {
+            let scores = compiled.predict(test, variant: variant)
+            #expect(scores.map(\.bitPattern) == reference.map(\.bitPattern), "\(variant)")
+        }
+        // A sub-range scores the same as the whole.
+        if count > 20 {
+            var part = [Float](repeating: -1, count: 10)
+            part.withUnsafeMutableBufferPointer { compiled.predict(test, range: 5..<15, into: $0.baseAddress!) }
+            #expect(part == Array(reference[5..<15]))
+        }
     }
 }

@@ -142,7 +142,7 @@ final class ClusterCoordinator: Sendable {
                 matrix = try loadMatrix(workspace, setID: plan.featureSetID)
                 logger.info("resuming job", metadata: metadata)
             } else {
-                matrix = try loadMatrix(workspace, setID: nil)
+                matrix = try loadMatrix(workspace, setID: try spec.parameters.featureSet())
                 plan = try publish(matrix, connection: redis)
                 try redis.run("HSET", QueueKeys.job(jobID), "plan", plan.encoded, "shard_bytes", plan.shards.reduce(0) { $0 + $1.blob.byteCount })
                 try fencedSet(connection: redis, state: state, workspaceID: workspaceID, jobID: jobID,
@@ -160,7 +160,8 @@ final class ClusterCoordinator: Sendable {
             var result: [UInt8] = []
             while true {
                 do throws(OmnisegError) {
-                    result = try driver.run(transport: transport, checkpoints: checkpoints) { iteration, done, total in
+                    result = try driver.run(transport: transport, checkpoints: checkpoints,
+                                            firstState: { () throws(OmnisegError) in try kind.initialState(in: workspace, matrix: matrix) }) { iteration, done, total in
                         guard done == total || ContinuousClock.now - lastEvent > .milliseconds(200) else { return }
                         lastEvent = ContinuousClock.now
                         _ = try? redis.run("XADD", QueueKeys.events(jobID), "MAXLEN", "~", 1000, "*", "state", "running",

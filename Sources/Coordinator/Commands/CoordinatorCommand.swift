@@ -92,7 +92,7 @@ struct RunCommand: ParsableCommand {
     private func runEmbedded(_ params: JobParameters) throws {
         let ws = try workspace.open()
         let outcome = try exiting { () throws(OmnisegError) -> EmbeddedJob.Outcome in
-            let matrix = try FeatureStore(workspace: ws).load()
+            let matrix = try FeatureStore(workspace: ws).load(setID: try params.featureSet())
             var meter: ProgressMeter?
             var current = -1
             let outcome = try EmbeddedJob(workspace: ws, matrix: matrix, threads: threads).run(kind, parameters: params) { id in

@@ -1,3 +1,5 @@
+import KernelsC
+
 /// Cut points that turn a feature's float values into at most 256 bins (a uint8 per value), for
 /// histogram-based tree training and for scoring with thresholds as bin ids.
 ///
@@ -8,13 +10,18 @@ public struct FeatureBins: Sendable, Equatable {
     public static let maximumBins = 256
     /// Ascending, at most 255.
     public let edges: [Float]
+    /// `edges` padded to 255 with +∞, for the binning kernels' branch-free search.
+    let paddedEdges: [Float]
 
     public var binCount: Int { edges.count + 1 }
 
     public init(edges: [Float]) {
         precondition(edges.count < Self.maximumBins && zip(edges, edges.dropFirst()).allSatisfy { $0 < $1 })
         self.edges = edges
+        paddedEdges = edges + [Float](repeating: .infinity, count: Self.maximumBins - 1 - edges.count)
     }
+
+    public static func == (a: FeatureBins, b: FeatureBins) -> Bool { a.edges == b.edges }
 
     /// Edges from a sample of the feature's values (NaN is not expected: features are finite).
     public init(sample: [Float], maximumBins: Int = FeatureBins.maximumBins) {
@@ -46,17 +53,16 @@ public struct FeatureBins: Sendable, Equatable {
         return UInt8(low)
     }
 
-    /// Bins `values` into `out` (same count).
-    public func bin(_ values: UnsafeBufferPointer<Float>, into out: UnsafeMutableBufferPointer<UInt8>) {
-        precondition(out.count >= values.count)
-        edges.withUnsafeBufferPointer { edges in
-            for (i, v) in values.enumerated() {
-                var low = 0, high = edges.count
-                while low < high {
-                    let middle = (low + high) >> 1
-                    if edges[middle] < v { low = middle + 1 } else { high = middle }
-                }
-                out[i] = UInt8(low)
+    /// Bins `values` into `out[i × stride]` with the binning kernel `variant`.
+    public func bin(_ values: UnsafeBufferPointer<Float>, into out: UnsafeMutablePointer<UInt8>, stride: Int,
+                    variant: KernelVariant = .best) {
+        guard let base = values.baseAddress else { return }
+        paddedEdges.withUnsafeBufferPointer { edges in
+            guard let e = edges.baseAddress else { return }
+            switch variant {
+            case .avx512: omniseg_bin_avx512(base, values.count, e, out, stride)
+            case .avx2: omniseg_bin_avx2(base, values.count, e, out, stride)
+            case .portable: omniseg_bin_portable(base, values.count, e, out, stride)
             }
         }
     }

@@ -2,11 +2,23 @@
 public struct ForestOptions: Sendable, Equatable {
     public var trees = 100
     public var tree = TreeOptions()
-    /// Weight of a positive row relative to a negative one (imbalance); nil: balanced
-    /// (negatives / positives).
-    public var positiveWeight: Double?
+    /// Weight of a positive row relative to a negative one (for imbalance); nil: balanced
+    /// (negatives / positives). 1 keeps the forest's probabilities on the data's own scale.
+    public var positiveWeight: Double? = 1
+    /// Draw a bootstrap sample per tree (else every tree sees every row once).
+    public var bootstrap = true
     public var seed: UInt64 = 42
     public init() {}
+
+    /// The positive weight for `labels` (resolving "balanced").
+    public func resolvedPositiveWeight(_ labels: [UInt8]) -> Double {
+        if let positiveWeight { return positiveWeight }
+        let positives = labels.reduce(0) { $0 + Int($1) }
+        return positives > 0 ? Double(labels.count - positives) / Double(positives) : 1
+    }
+
+    /// The seed that picks tree `t`'s split features.
+    public func treeSeed(_ t: Int) -> UInt64 { seed &+ UInt64(t) &* 0x9E37_79B9_7F4A_7C15 }
 }
 
 /// A forest of classification trees over binned features; its probability is the mean of its trees'.
@@ -15,6 +27,8 @@ public struct RandomForest: Sendable, Equatable {
 
     public init(trees: [DecisionTree]) { self.trees = trees }
 
+    /// The scalar reference: the mean of the trees' leaf values, summed in tree order in Float (the
+    /// batch kernels sum in the same order, so they give the same bits).
     public func probability(_ bins: (Int) -> UInt8) -> Float {
         guard !trees.isEmpty else { return 0 }
         var total: Float = 0
@@ -22,15 +36,18 @@ public struct RandomForest: Sendable, Equatable {
         return total / Float(trees.count)
     }
 
-    /// How many times row `row` is drawn into tree `tree`'s bootstrap sample of `rows` draws: a
-    /// Binomial(rows, 1/rows) count from a seeded hash of (tree, row), so each tree's sample is fixed
-    /// by the seed whatever process grows it (close to drawing `rows` rows with replacement).
+    /// How many times row `row` is drawn into tree `tree`'s bootstrap sample: Poisson(1) from a
+    /// seeded hash of (tree, row), so each tree's sample is fixed by the seed whatever process grows
+    /// it (close to drawing as many rows as there are, with replacement).
+    @inline(__always)
     public static func bootstrapCount(seed: UInt64, tree: Int, row: Int) -> Int {
         var rng = SplitMix64(seed: seed, stream: 0x626F_6F74 &+ UInt64(tree), index: UInt64(row))
-        // Poisson(1) by inversion: P(0) = P(1) = e⁻¹, P(2) = e⁻¹/2, …
-        let u = Double(rng.next() >> 11) / Double(1 << 53)
-        var k = 0
-        var p = 0.367_879_441_171_442_3, cumulative = p
+        // Poisson(1) by inversion against the cumulative distribution.
+        let u = Double(rng.next() >> 11) * 0x1.0p-53
+        if u < 0.367_879_441_171_442_3 { return 0 }
+        if u < 0.735_758_882_342_884_6 { return 1 }
+        var k = 1
+        var p = 0.367_879_441_171_442_3, cumulative = 0.735_758_882_342_884_6
         while u > cumulative && k < 20 {
             k += 1
             p /= Double(k)
@@ -39,31 +56,35 @@ public struct RandomForest: Sendable, Equatable {
         return k
     }
 
-    /// Trees `range` of the forest `options` describes, grown on the binned `columns`.
-    public static func grow(trees range: Range<Int>, columns: [[UInt8]], binCounts: [Int], labels: [UInt8],
-                            options: ForestOptions) -> [DecisionTree] {
-        let positives = labels.reduce(0) { $0 + Int($1) }
-        let positiveWeight = options.positiveWeight ?? (positives > 0 ? Double(labels.count - positives) / Double(positives) : 1)
-        return range.map { t in
-            let weights = labels.indices.map { i in
-                Double(bootstrapCount(seed: options.seed, tree: t, row: i)) * (labels[i] == 1 ? positiveWeight : 1)
-            }
-            return DecisionTree.grow(columns: columns, binCounts: binCounts, labels: labels, weights: weights,
-                                     options: options.tree, seed: options.seed &+ UInt64(t) &* 0x9E37_79B9_7F4A_7C15)
+    /// Tree `t`'s row weights: bootstrap count × class weight.
+    public static func weights(tree t: Int, labels: [UInt8], options: ForestOptions) -> [Double] {
+        let positiveWeight = options.resolvedPositiveWeight(labels)
+        return labels.indices.map { i in
+            let count = options.bootstrap ? Double(bootstrapCount(seed: options.seed, tree: t, row: i)) : 1
+            return count * (labels[i] == 1 ? positiveWeight : 1)
         }
     }
 
-    /// Out-of-bag probabilities: each row scored only by the trees whose bootstrap left it out
-    /// (NaN when every tree drew it).
-    public func outOfBag(columns: [[UInt8]], seed: UInt64) -> [Float] {
-        (0..<(columns.first?.count ?? 0)).map { i in
-            var total: Float = 0
-            var count = 0
-            for (t, tree) in trees.enumerated() where Self.bootstrapCount(seed: seed, tree: t, row: i) == 0 {
-                total += tree.predict { columns[$0][i] }
-                count += 1
+    /// Trees `range` of the forest `options` describes, grown on `rows`.
+    public static func grow(trees range: Range<Int>, rows: BinnedRows, labels: [UInt8], options: ForestOptions) -> [GrownTree] {
+        let grower = TreeGrower(rows: rows, labels: labels, options: options.tree)
+        return range.map { t in grower.grow(weights: weights(tree: t, labels: labels, options: options), seed: options.treeSeed(t)) }
+    }
+
+    /// Out-of-bag sums: for each row, the sum of the leaf values of trees `range` (tree `range.lowerBound + i`
+    /// is `trees[i]`) whose bootstrap left the row out, and how many such trees there were.
+    public static func outOfBag(_ trees: [DecisionTree], first: Int, rows: BinnedRows, seed: UInt64) -> (sums: [Float], counts: [UInt16]) {
+        var sums = [Float](repeating: 0, count: rows.rowCount)
+        var counts = [UInt16](repeating: 0, count: rows.rowCount)
+        let d = rows.columnCount
+        rows.values.withUnsafeBufferPointer { binned in
+            for (i, tree) in trees.enumerated() {
+                for r in 0..<rows.rowCount where bootstrapCount(seed: seed, tree: first + i, row: r) == 0 {
+                    sums[r] += tree.predict { binned[r * d + $0] }
+                    counts[r] += 1
+                }
             }
-            return count > 0 ? total / Float(count) : .nan
         }
+        return (sums, counts)
     }
 }

@@ -32,6 +32,8 @@ public struct Split: Sendable, Equatable {
     public var gain: Double
     public var leftWeight: Double
     public var rightWeight: Double
+    public var leftPositive: Double
+    public var rightPositive: Double
 }
 
 public enum SplitSearch {
@@ -46,19 +48,36 @@ public enum SplitSearch {
     /// The split of `feature` with the largest gain whose children both weigh at least
     /// `minimumLeafWeight`; nil when none has a positive gain. Ties keep the lowest bin.
     public static func best(_ histogram: BinHistogram, feature: Int, minimumLeafWeight: Double) -> Split? {
-        let totalWeight = histogram.weight.reduce(0, +)
-        let totalPositive = histogram.positive.reduce(0, +)
+        histogram.weight.withUnsafeBufferPointer { w in
+            histogram.positive.withUnsafeBufferPointer { p in
+                best(weight: w, positive: p, feature: feature, minimumLeafWeight: minimumLeafWeight)
+            }
+        }
+    }
+
+    /// ``best(_:feature:minimumLeafWeight:)`` over raw per-bin sums (the tree grower's scratch).
+    @inline(__always)
+    static func best(weight: UnsafeBufferPointer<Double>, positive: UnsafeBufferPointer<Double>, feature: Int,
+                     minimumLeafWeight: Double) -> Split? {
+        var totalWeight = 0.0, totalPositive = 0.0
+        for b in weight.indices {
+            totalWeight += weight[b]
+            totalPositive += positive[b]
+        }
         let parent = weightedGini(totalWeight, totalPositive)
         var best: Split?
         var leftWeight = 0.0, leftPositive = 0.0
-        for b in 0..<(histogram.weight.count - 1) {
-            leftWeight += histogram.weight[b]
-            leftPositive += histogram.positive[b]
+        for b in 0..<(weight.count - 1) {
+            leftWeight += weight[b]
+            leftPositive += positive[b]
             let rightWeight = totalWeight - leftWeight
-            guard leftWeight >= minimumLeafWeight, rightWeight >= minimumLeafWeight else { continue }
-            let gain = parent - weightedGini(leftWeight, leftPositive) - weightedGini(rightWeight, totalPositive - leftPositive)
+            guard leftWeight >= minimumLeafWeight else { continue }
+            guard rightWeight >= minimumLeafWeight else { break }
+            let rightPositive = totalPositive - leftPositive
+            let gain = parent - weightedGini(leftWeight, leftPositive) - weightedGini(rightWeight, rightPositive)
             if gain > 1e-12 * max(1, parent), gain > (best?.gain ?? 0) {
-                best = Split(feature: feature, bin: b, gain: gain, leftWeight: leftWeight, rightWeight: rightWeight)
+                best = Split(feature: feature, bin: b, gain: gain, leftWeight: leftWeight, rightWeight: rightWeight,
+                             leftPositive: leftPositive, rightPositive: rightPositive)
             }
         }
         return best

@@ -29,7 +29,7 @@ public struct EmbeddedJob {
         do throws(OmnisegError) {
             let result = try JobDriver(jobID: id, kind: job, shardCount: matrix.shards.count)
                 .run(transport: InProcessTransport(kind: job, shards: matrix.shards, threads: threads), checkpoints: MemoryCheckpoints(),
-                     progress: progress, timing: timing)
+                     firstState: { () throws(OmnisegError) in try job.initialState(in: workspace, matrix: matrix) }, progress: progress, timing: timing)
             try job.store(result: result, jobID: id, in: workspace)
             try ledger.finish(id: id, state: .succeeded, result: result, error: nil, at: JobQueueClient.now())
             return Outcome(id: id, result: .success(result))

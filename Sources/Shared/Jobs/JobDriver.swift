@@ -57,11 +57,19 @@ public struct JobDriver {
         self.shardCount = shardCount
     }
 
-    /// Runs the job to its end and returns the encoded result.
+    /// Runs the job to its end and returns the encoded result. `firstState` makes the first
+    /// iteration's state when there is no checkpoint to resume from (default: the kind's `initialState`).
     public func run(transport: some TaskTransport, checkpoints: some JobCheckpoints,
+                    firstState: (() throws(OmnisegError) -> [UInt8])? = nil,
                     progress: (Int, Int, Int) -> Void = { _, _, _ in },
                     timing: (IterationTiming) -> Void = { _ in }) throws(OmnisegError) -> [UInt8] {
-        var (iteration, state) = try checkpoints.resumePoint() ?? (0, kind.initialState)
+        var iteration = 0
+        var state: [UInt8]
+        if let resume = try checkpoints.resumePoint() {
+            (iteration, state) = resume
+        } else {
+            state = try firstState?() ?? kind.initialState
+        }
         while iteration < Self.maxIterations {
             try checkpoints.begin(iteration: iteration, state: state)
             let work = IterationWork(jobID: jobID, iteration: iteration, state: state, shardCount: shardCount)

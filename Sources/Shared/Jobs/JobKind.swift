@@ -32,6 +32,11 @@ public protocol JobKind: Sendable {
     /// The state of the first iteration.
     var initialState: [UInt8] { get }
 
+    /// The state of the first iteration, made where the workspace is (an embedded run or the
+    /// coordinator) for the job's feature set. Kinds that need workspace data beyond the features
+    /// (labels, a stored model) put it here, so workers never open a workspace. Default: ``initialState``.
+    func initialState(in workspace: Workspace, matrix: FeatureMatrix) throws(OmnisegError) -> [UInt8]
+
     /// Computes the partial result of `shard` for `iteration`, given that iteration's state.
     func execute(shard: FeatureShard, iteration: Int, state: [UInt8], cancellation: CancellationCheck) throws(OmnisegError) -> [UInt8]
 
@@ -47,6 +52,8 @@ public protocol JobKind: Sendable {
 }
 
 extension JobKind {
+    public func initialState(in workspace: Workspace, matrix: FeatureMatrix) throws(OmnisegError) -> [UInt8] { initialState }
+
     public func csv(result: [UInt8]) throws(OmnisegError) -> String {
         throw OmnisegError(.badInput, "this job kind has no per-person rows to export as CSV")
     }

@@ -42,9 +42,18 @@ public struct JobParameters: Sendable, Equatable {
         return value
     }
 
-    /// Throws for a parameter name not in `known`.
+    /// The parameter every kind takes: which stored feature set the job reads (default: the latest).
+    public static let featureSetName = "feature_set"
+
+    /// The `feature_set` parameter, or nil for the latest set.
+    public func featureSet() throws(OmnisegError) -> Int64? {
+        guard values[Self.featureSetName] != nil else { return nil }
+        return Int64(try integer(Self.featureSetName, default: 0, in: 1...Int(Int32.max)))
+    }
+
+    /// Throws for a parameter name not in `known` (``featureSetName`` is always known).
     public func expectOnly(_ known: Set<String>, kind: String) throws(OmnisegError) {
-        for name in values.keys.sorted() where !known.contains(name) {
+        for name in values.keys.sorted() where !known.contains(name) && name != Self.featureSetName {
             throw OmnisegError(.badInput, "job kind '\(kind)' has no parameter '\(name)' (it takes: \(known.sorted().joined(separator: ", ")))")
         }
     }

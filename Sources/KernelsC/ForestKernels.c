@@ -14,15 +14,31 @@ void omniseg_forest_predict_portable(const omniseg_forest *f, const uint8_t *bin
         for (size_t i = 0; i < n; i++) acc[i] = 0;
         const uint8_t *base = bins + start * stride;
         for (int32_t t = 0; t < f->trees; t++) {
-            int32_t root = f->root[t], depth = f->depth[t];
-            for (size_t i = 0; i < n; i++) {
-                int32_t node = root;
+            const int32_t root = f->root[t], depth = f->depth[t];
+            size_t i = 0;
+            // Eight rows at a time: independent load chains the core overlaps.
+            for (; i + 8 <= n; i += 8) {
+                int32_t at[8];
+                const uint8_t *row[8];
+                for (int j = 0; j < 8; j++) { at[j] = root; row[j] = base + (i + j) * stride; }
+                for (int32_t s = 0; s < depth; s++) {
+                    for (int j = 0; j < 8; j++) {
+                        uint64_t word = f->node[at[j]];
+                        uint32_t info = (uint32_t)word;
+                        at[j] = (int32_t)(word >> 32) + (row[j][info >> 8] > (info & 0xFF) ? 1 : 0);
+                    }
+                }
+                for (int j = 0; j < 8; j++) acc[i + j] += f->value[at[j]];
+            }
+            for (; i < n; i++) {
+                int32_t at = root;
                 const uint8_t *row = base + i * stride;
                 for (int32_t s = 0; s < depth; s++) {
-                    uint32_t info = f->split[node];
-                    node = f->child[node] + (row[info >> 8] > (info & 0xFF) ? 1 : 0);
+                    uint64_t word = f->node[at];
+                    uint32_t info = (uint32_t)word;
+                    at = (int32_t)(word >> 32) + (row[info >> 8] > (info & 0xFF) ? 1 : 0);
                 }
-                acc[i] += f->value[node];
+                acc[i] += f->value[at];
             }
         }
         float trees = (float)f->trees;
@@ -46,67 +62,6 @@ void omniseg_bin_portable(const float *values, size_t count, const float *edges,
 #define AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq")))
 
 // One step of 16 lanes: look up the node's split, gather the row's bin, go left or right.
-#define STEP512(node, offsets)                                                                  \
-    do {                                                                                        \
-        __m512i info = _mm512_i32gather_epi32(node, (const void *)f->split, 4);                 \
-        __m512i feature = _mm512_srli_epi32(info, 8);                                           \
-        __m512i threshold = _mm512_and_si512(info, byte);                                       \
-        __m512i bin = _mm512_and_si512(                                                         \
-            _mm512_i32gather_epi32(_mm512_add_epi32(offsets, feature), (const void *)base, 1), byte); \
-        __m512i left = _mm512_i32gather_epi32(node, (const void *)f->child, 4);                 \
-        __mmask16 right = _mm512_cmpgt_epi32_mask(bin, threshold);                              \
-        node = _mm512_mask_add_epi32(left, right, left, one);                                   \
-    } while (0)
-
-AVX512 void omniseg_forest_predict_avx512(const omniseg_forest *f, const uint8_t *bins, size_t stride, size_t rows, float *out) {
-    const __m512i byte = _mm512_set1_epi32(0xFF), one = _mm512_set1_epi32(1);
-    const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-    for (size_t start = 0; start < rows; start += CHUNK) {
-        size_t n = rows - start < CHUNK ? rows - start : CHUNK;
-        size_t blocks = (n + 15) / 16;
-        float acc[CHUNK] __attribute__((aligned(64)));
-        for (size_t i = 0; i < blocks * 16; i++) acc[i] = 0;
-        const uint8_t *base = bins + start * stride;
-        const __m512i strideV = _mm512_set1_epi32((int)stride);
-        const __m512i last = _mm512_set1_epi32((int)n - 1);
-        for (int32_t t = 0; t < f->trees; t++) {
-            const __m512i root = _mm512_set1_epi32(f->root[t]);
-            const int32_t depth = f->depth[t];
-            size_t b = 0;
-            // Four groups of 16 rows at a time: independent gather chains hide each other's latency.
-            for (; b + 4 <= blocks; b += 4) {
-                __m512i o0 = _mm512_mullo_epi32(_mm512_min_epi32(_mm512_add_epi32(lane, _mm512_set1_epi32((int)(b * 16))), last), strideV);
-                __m512i o1 = _mm512_mullo_epi32(_mm512_min_epi32(_mm512_add_epi32(lane, _mm512_set1_epi32((int)(b * 16 + 16))), last), strideV);
-                __m512i o2 = _mm512_mullo_epi32(_mm512_min_epi32(_mm512_add_epi32(lane, _mm512_set1_epi32((int)(b * 16 + 32))), last), strideV);
-                __m512i o3 = _mm512_mullo_epi32(_mm512_min_epi32(_mm512_add_epi32(lane, _mm512_set1_epi32((int)(b * 16 + 48))), last), strideV);
-                __m512i n0 = root, n1 = root, n2 = root, n3 = root;
-                for (int32_t s = 0; s < depth; s++) {
-                    STEP512(n0, o0);
-                    STEP512(n1, o1);
-                    STEP512(n2, o2);
-                    STEP512(n3, o3);
-                }
-                float *a = acc + b * 16;
-                _mm512_store_ps(a, _mm512_add_ps(_mm512_load_ps(a), _mm512_i32gather_ps(n0, f->value, 4)));
-                _mm512_store_ps(a + 16, _mm512_add_ps(_mm512_load_ps(a + 16), _mm512_i32gather_ps(n1, f->value, 4)));
-                _mm512_store_ps(a + 32, _mm512_add_ps(_mm512_load_ps(a + 32), _mm512_i32gather_ps(n2, f->value, 4)));
-                _mm512_store_ps(a + 48, _mm512_add_ps(_mm512_load_ps(a + 48), _mm512_i32gather_ps(n3, f->value, 4)));
-            }
-            for (; b < blocks; b++) {
-                __m512i o0 = _mm512_mullo_epi32(_mm512_min_epi32(_mm512_add_epi32(lane, _mm512_set1_epi32((int)(b * 16))), last), strideV);
-                __m512i n0 = root;
-                for (int32_t s = 0; s < depth; s++) STEP512(n0, o0);
-                float *a = acc + b * 16;
-                _mm512_store_ps(a, _mm512_add_ps(_mm512_load_ps(a), _mm512_i32gather_ps(n0, f->value, 4)));
-            }
-        }
-        const __m512 trees = _mm512_set1_ps((float)f->trees);
-        size_t i = 0;
-        for (; i + 16 <= n; i += 16) _mm512_storeu_ps(out + start + i, _mm512_div_ps(_mm512_load_ps(acc + i), trees));
-        for (; i < n; i++) out[start + i] = acc[i] / (float)f->trees;
-    }
-}
-
 AVX512 void omniseg_bin_avx512(const float *values, size_t count, const float *edges, uint8_t *out, size_t stride) {
     size_t i = 0;
     int32_t lanes[16] __attribute__((aligned(64)));
@@ -129,20 +84,26 @@ AVX512 void omniseg_bin_avx512(const float *values, size_t count, const float *e
 
 #define AVX2 __attribute__((target("avx2,fma")))
 
-#define STEP256(node, offsets)                                                                  \
+// One step of 8 lanes: two gathers of four 64-bit node words, de-interleaved into splits and children.
+#define STEP256(at, offsets)                                                                  \
     do {                                                                                        \
-        __m256i info = _mm256_i32gather_epi32((const int *)f->split, node, 4);                  \
+        __m256i lo = _mm256_permutevar8x32_epi32(                                               \
+            _mm256_i32gather_epi64((const long long *)f->node, _mm256_castsi256_si128(at), 8), pairs); \
+        __m256i hi = _mm256_permutevar8x32_epi32(                                               \
+            _mm256_i32gather_epi64((const long long *)f->node, _mm256_extracti128_si256(at, 1), 8), pairs); \
+        __m256i info = _mm256_permute2x128_si256(lo, hi, 0x20);                                 \
+        __m256i left = _mm256_permute2x128_si256(lo, hi, 0x31);                                 \
         __m256i feature = _mm256_srli_epi32(info, 8);                                           \
         __m256i threshold = _mm256_and_si256(info, byte);                                       \
         __m256i bin = _mm256_and_si256(                                                         \
             _mm256_i32gather_epi32((const int *)base, _mm256_add_epi32(offsets, feature), 1), byte); \
-        __m256i left = _mm256_i32gather_epi32((const int *)f->child, node, 4);                  \
-        node = _mm256_sub_epi32(left, _mm256_cmpgt_epi32(bin, threshold));                      \
+        at = _mm256_sub_epi32(left, _mm256_cmpgt_epi32(bin, threshold));                      \
     } while (0)
 
 AVX2 void omniseg_forest_predict_avx2(const omniseg_forest *f, const uint8_t *bins, size_t stride, size_t rows, float *out) {
     const __m256i byte = _mm256_set1_epi32(0xFF);
     const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256i pairs = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
     for (size_t start = 0; start < rows; start += CHUNK) {
         size_t n = rows - start < CHUNK ? rows - start : CHUNK;
         size_t blocks = (n + 7) / 8;

@@ -126,11 +126,16 @@ import Testing
     /// Each feature row's planted persona (feature row r is person r + 1; a person takes the persona
     /// of the generated customer behind its first record).
     private func personas(workspace: Workspace, truthDirectory dir: String) throws -> [String] {
+        try Self.plantedTruth(column: 1, workspace: workspace, truthDirectory: dir)
+    }
+
+    /// Column `column` of `truth_people.csv` for each feature row ("?" where no generated customer is behind it).
+    static func plantedTruth(column: Int, workspace: Workspace, truthDirectory dir: String) throws -> [String] {
         func rows(_ file: String) throws -> [[Substring]] {
             try String(contentsOfFile: dir + "/" + file, encoding: .utf8).split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
         }
         var personaOf: [Substring: String] = [:]
-        for r in try rows("truth_people.csv") { personaOf[r[0]] = String(r[1]) }
+        for r in try rows("truth_people.csv") { personaOf[r[0]] = String(r[column]) }
         var truthPerson: [String: Substring] = [:]
         for r in try rows("truth_records.csv") { truthPerson["\(r[0])|\(r[1])"] = r[2] }
         let people = try workspace.db.rows("SELECT person_id, source, source_id FROM person_link ORDER BY person_id, source, source_id")

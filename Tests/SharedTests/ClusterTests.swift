@@ -103,6 +103,29 @@ import Testing
         #expect(h.log("coordinator-0.log").contains("waited past the locality wait"))
     }
 
+    @Test func churnForestAndScoresAreIdenticalEmbeddedAndOnTwoWorkers() throws {
+        let h = try ClusterHarness()
+        let setID = try ChurnJobTests.addTrainingSet(to: Workspace(path: h.workspacePath))
+        let training = ["trees=12", "depth=8", "feature_set=\(setID)"]
+        let reference = try embedded(h, "churn-train", training)
+        try h.coordinator()
+        try h.worker(); try h.worker(kernels: .portable)
+        #expect(try h.waitForWorkers(h.connection(), count: 2) == 2)
+        let id = try h.submit("churn-train", training)
+        try expectSucceeded(h, id, matching: reference)
+        let workspace = try Workspace(path: h.workspacePath)
+        let models = try workspace.db.rows("SELECT job_id, trees FROM churn_model ORDER BY id")
+        #expect(models.count == 2 && models[1][0].text == id && models[1][1].integer == 12, "both runs stored their model")
+        // Scoring the current features on the workers (one of them on the portable kernels) gives the embedded bits.
+        let scoreReference = try embedded(h, "churn-score", ["model=2", "feature_set=1"])
+        let score = try h.submit("churn-score", ["model=2", "feature_set=1"])
+        try expectSucceeded(h, score, matching: scoreReference)
+        let rows = try FeatureStore(workspace: workspace).load(setID: 1).rowCount
+        #expect(try workspace.db.scalar("SELECT count(*) FROM churn_score WHERE job_id = ?", [.text(score)])?.integer == Int64(rows))
+        let explained = try h.omniseg(["churn", "explain", "--person", "5", "-w", h.workspacePath], redis: false)
+        #expect(explained.status == 0 && explained.out.contains("person 5: churn probability"), "\(explained.err)")
+    }
+
     @Test func clusterJobIsBitIdenticalEmbeddedAndWithOneAndThreeWorkers() throws {
         let h = try ClusterHarness()
         let parameters = ["k=5", "seed=3", "pca=6"]

@@ -58,6 +58,17 @@ struct RunCommand: ParsableCommand {
 
     @Argument(help: "The job kind (\(JobKindRegistry.names.joined(separator: ", "))).") var kind: String
     @Option(name: .customLong("param"), help: "A job parameter, name=value (repeatable).") var parameters: [String] = []
+    @OptionGroup var job: ForegroundJob
+
+    func run() throws {
+        let params = try exiting { () throws(OmnisegError) in try JobParameters(parsing: parameters) }
+        try job.run(kind, parameters: params)
+    }
+}
+
+/// Running one job in the foreground, as `run` and the `churn` commands do: embedded without Redis,
+/// or submitted and coordinated here with it; then its result is printed.
+struct ForegroundJob: ParsableArguments {
     @Option(help: "Embedded mode: task threads (default: cores).") var threads: Int = CPUFeatures.cores
     @Flag(help: "Print only the job id, not the result.") var quiet = false
     @Flag(help: "Print each iteration's tasks and wall-clock time on standard error.") var timings = false
@@ -65,10 +76,9 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var queue: QueueOptions
     @OptionGroup var tuning: CoordinatorTuning
 
-    func run() throws {
-        let params = try exiting { () throws(OmnisegError) in try JobParameters(parsing: parameters) }
+    func run(_ kind: String, parameters params: JobParameters) throws {
         guard let endpoint = try queue.endpoint() else {
-            try runEmbedded(params)
+            try runEmbedded(kind, params)
             return
         }
         ServiceLogging.bootstrap(level: tuning.logLevel)
@@ -89,7 +99,7 @@ struct RunCommand: ParsableCommand {
         try report(id: spec.id, kind: kind, state: record.state, result: record.result, error: record.error)
     }
 
-    private func runEmbedded(_ params: JobParameters) throws {
+    private func runEmbedded(_ kind: String, _ params: JobParameters) throws {
         let ws = try workspace.open()
         let outcome = try exiting { () throws(OmnisegError) -> EmbeddedJob.Outcome in
             let matrix = try FeatureStore(workspace: ws).load(setID: try params.featureSet())

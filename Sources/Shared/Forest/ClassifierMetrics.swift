@@ -8,6 +8,13 @@ public struct ClassifierMetrics: Sendable, Equatable {
     /// Share of all positives that fall in the top 10% by score.
     public var topDecileCapture: Double
 
+    public init(rocAUC: Double, prAUC: Double, topDecileLift: Double, topDecileCapture: Double) {
+        self.rocAUC = rocAUC
+        self.prAUC = prAUC
+        self.topDecileLift = topDecileLift
+        self.topDecileCapture = topDecileCapture
+    }
+
     /// Metrics of `scores` (higher = more likely positive) against `labels` (0/1). Tied scores count
     /// half (ROC) and as one group (precision-recall), so the order of equal scores does not matter.
     public init(scores: [Float], labels: [UInt8]) {

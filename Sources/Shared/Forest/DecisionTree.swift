@@ -68,7 +68,7 @@ public struct GrownTree: Sendable, Equatable {
 
 /// Grows classification trees on a binned matrix: depth-first, the node's rows as a range of one
 /// index array partitioned in place, per-feature histograms of weight and positive weight, Gini.
-public struct TreeGrower {
+public struct TreeGrower: Sendable {
     public let rows: BinnedRows
     public let labels: [UInt8]
     public let options: TreeOptions

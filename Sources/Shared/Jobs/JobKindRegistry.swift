@@ -1,7 +1,7 @@
 /// Makes a job kind by name: the one place that knows every kind.
 public enum JobKindRegistry {
     /// The kinds this build runs.
-    public static let names = [ProfileJob.name, ProbeJob.name, ClusterJob.name]
+    public static let names = [ProfileJob.name, ProbeJob.name, ClusterJob.name, ChurnTrainJob.name, ChurnScoreJob.name, ChurnEvaluateJob.name]
 
     /// The kind `name` for a feature matrix with `columnNames`, configured by `parameters`.
     public static func make(_ name: String, columnNames: [String], parameters: JobParameters) throws(OmnisegError) -> any JobKind {
@@ -9,6 +9,9 @@ public enum JobKindRegistry {
         case ProfileJob.name: return try ProfileJob(columnNames: columnNames, parameters: parameters)
         case ProbeJob.name: return try ProbeJob(parameters: parameters)
         case ClusterJob.name: return try ClusterJob(columnNames: columnNames, parameters: parameters)
+        case ChurnTrainJob.name: return try ChurnTrainJob(columnNames: columnNames, parameters: parameters)
+        case ChurnScoreJob.name: return try ChurnScoreJob(parameters: parameters)
+        case ChurnEvaluateJob.name: return try ChurnEvaluateJob(parameters: parameters)
         default:
             throw OmnisegError(.badInput, "unknown job kind '\(name)' (this build runs: \(names.joined(separator: ", ")))")
         }

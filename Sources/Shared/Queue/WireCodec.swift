@@ -26,6 +26,10 @@ public struct WireWriter: Sendable {
 
     /// Raw bytes without a length.
     public mutating func raw(_ v: [UInt8]) { bytes.append(contentsOf: v) }
+    /// Many floats at once (little-endian, like ``f32(_:)``).
+    public mutating func f32s(_ v: [Float]) {
+        for x in v { append(x.bitPattern.littleEndian) }
+    }
 
     private mutating func append<T: FixedWidthInteger>(_ v: T) {
         withUnsafeBytes(of: v) { bytes.append(contentsOf: $0) }
@@ -75,6 +79,21 @@ public struct WireReader {
         let raw = try blob(limit: limit)
         guard let text = String(validating: raw, as: UTF8.self) else { throw failure("a string is not valid UTF-8") }
         return text
+    }
+
+    /// `n` raw bytes.
+    public mutating func bytes(_ n: Int) throws(OmnisegError) -> [UInt8] { Array(try take(n)) }
+
+    /// `n` floats written by ``WireWriter/f32s(_:)``.
+    public mutating func f32s(_ n: Int) throws(OmnisegError) -> [Float] {
+        guard n <= (bytes.count - offset) / 4 else { throw failure("needs \(4 * n) more bytes, \(bytes.count - offset) left") }
+        let slice = try take(4 * n)
+        return [Float](unsafeUninitializedCapacity: n) { buffer, count in
+            slice.withUnsafeBytes { raw in
+                for i in 0..<n { buffer[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))) }
+            }
+            count = n
+        }
     }
 
     /// Throws unless every byte was read.

@@ -23,4 +23,7 @@ public enum JSONText {
     public static func object(_ pairs: [(String, String)]) -> String {
         "{" + pairs.map { "\(quoted($0.0)):\($0.1)" }.joined(separator: ",") + "}"
     }
+
+    /// A number as JSON (`null` when not finite).
+    public static func number(_ value: Double) -> String { value.isFinite ? "\(value)" : "null" }
 }

@@ -142,5 +142,40 @@ enum WorkspaceSchema {
             PRIMARY KEY (job_id, person_id)
         ) WITHOUT ROWID;
         """,
+        // 5: churn: imported label sets, trained models (versioned binary format) and per-person scores.
+        """
+        CREATE TABLE churn_label_set (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,
+            imported_at INTEGER NOT NULL,
+            people INTEGER NOT NULL,
+            churned INTEGER NOT NULL
+        );
+        CREATE TABLE churn_label (
+            set_id INTEGER NOT NULL REFERENCES churn_label_set(id),
+            person_id INTEGER NOT NULL,
+            label INTEGER NOT NULL CHECK (label IN (0, 1)),
+            PRIMARY KEY (set_id, person_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE churn_model (
+            id INTEGER PRIMARY KEY,
+            job_id TEXT NOT NULL UNIQUE,
+            trained_at INTEGER NOT NULL,
+            feature_set INTEGER NOT NULL,
+            format_version INTEGER NOT NULL,
+            trees INTEGER NOT NULL,
+            oob_auc REAL,
+            holdout_auc REAL,
+            model BLOB NOT NULL
+        );
+        CREATE TABLE churn_score (
+            job_id TEXT NOT NULL,
+            person_id INTEGER NOT NULL,
+            model_id INTEGER NOT NULL,
+            probability REAL NOT NULL,
+            tier TEXT NOT NULL,
+            PRIMARY KEY (job_id, person_id)
+        ) WITHOUT ROWID;
+        """,
     ]
 }

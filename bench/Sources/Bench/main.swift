@@ -47,7 +47,8 @@ while let a = args.next() {
     case "--dir": dir = args.next() ?? dir
     case "--kernels": KernelBench.run(); exit(0)
     case "--lloyd": LloydBench.run(Array(CommandLine.arguments.dropFirst(2))); exit(0)
-    default: StandardError.write("usage: Bench [--people N] [--dir DIR] | Bench --kernels | Bench --lloyd DATA INIT --n N --d D --k K\n"); exit(64)
+    case "--forest": ForestBench.run(Array(CommandLine.arguments.dropFirst(2))); exit(0)
+    default: StandardError.write("usage: Bench [--people N] [--dir DIR] | Bench --kernels | Bench --lloyd DATA INIT --n N --d D --k K | Bench --forest TRAIN TEST --n N --d D --test-n M\n"); exit(64)
     }
 }
 

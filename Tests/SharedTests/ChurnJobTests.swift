@@ -127,6 +127,12 @@ import Testing
         #expect(importing("person_id,label\n4,0\n4,1\n")?.message.contains("labelled twice") == true)
         #expect(try workspace.db.scalar("SELECT count(*) FROM churn_label")?.integer == 0, "a refused file imports nothing")
 
+        // Spreadsheet exports: a byte-order mark, CRLF line ends, quoted fields.
+        let exported = dir.file("exported.csv")
+        FileManager.default.createFile(atPath: exported, contents: Data("\u{FEFF}\"person_id\",\"label\"\r\n\"7\",1\r\n8,\"0\"\r\n".utf8))
+        let spreadsheet = try store.importLabels(csvAt: exported)
+        #expect(spreadsheet.people == 2 && spreadsheet.churned == 1)
+
         // A good file trains a model on exactly its people.
         let file = dir.file("good.csv")
         let people = (1...800).map { "\($0),\($0 % 3 == 0 ? 1 : 0)" }

@@ -181,7 +181,7 @@ import Testing
         let scores = test.labels.indices.map { i in forest.probability { test.rows[i, $0] } }
         let heldOut = ClassifierMetrics(scores: scores, labels: test.labels)
         #expect(heldOut.rocAUC > 0.75, "held-out AUC \(heldOut.rocAUC)")
-        let oob = RandomForest.outOfBag(trees, first: 0, rows: train.rows, seed: options.seed)
+        let oob = RandomForest.outOfBag(trees, numbered: Array(0..<30), rows: train.rows, seed: options.seed)
         let known = oob.counts.indices.filter { oob.counts[$0] > 0 }
         let oobMetrics = ClassifierMetrics(scores: known.map { oob.sums[$0] / Float(oob.counts[$0]) }, labels: known.map { train.labels[$0] })
         #expect(known.count > 2500, "most rows are out of bag for some tree")

@@ -7,24 +7,39 @@ public struct RiskTiers: Sendable, Equatable {
 
     private init(validated: [Float]) { cutPoints = validated }
 
-    /// Parses `0.3,0.6`: 1 to 4 ascending probabilities strictly between 0 and 1.
+    /// Tiers at `cutPoints`: 1 to 4 ascending probabilities strictly between 0 and 1.
+    public init(cutPoints: [Float]) throws(OmnisegError) {
+        if let bad = cutPoints.first(where: { !($0 > 0 && $0 < 1) }) {
+            throw OmnisegError(.badInput, "job parameter 'tiers' takes probabilities between 0 and 1 separated by commas, like 0.3,0.6 (got '\(bad)')")
+        }
+        guard (1...4).contains(cutPoints.count), zip(cutPoints, cutPoints.dropFirst()).allSatisfy({ $0 < $1 }) else {
+            throw OmnisegError(.badInput, "job parameter 'tiers' takes 1 to 4 ascending cut-points, like 0.3,0.6 "
+                               + "(got '\(cutPoints.map { "\($0)" }.joined(separator: ","))')")
+        }
+        self.cutPoints = cutPoints
+    }
+
+    /// Parses `0.3,0.6` (see ``init(cutPoints:)``).
     public init(parsing text: String) throws(OmnisegError) {
-        let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         var points: [Float] = []
-        for p in parts {
-            guard let v = Float(p), v > 0, v < 1 else {
+        for p in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            guard let v = Float(p) else {
                 throw OmnisegError(.badInput, "job parameter 'tiers' takes probabilities between 0 and 1 separated by commas, like 0.3,0.6 (got '\(p)')")
             }
             points.append(v)
         }
-        guard (1...4).contains(points.count), zip(points, points.dropFirst()).allSatisfy({ $0 < $1 }) else {
-            throw OmnisegError(.badInput, "job parameter 'tiers' takes 1 to 4 ascending cut-points, like 0.3,0.6 (got '\(text)')")
-        }
-        cutPoints = points
+        try self.init(cutPoints: points)
     }
 
-    public init(cutPoints: [Float]) throws(OmnisegError) {
-        try self.init(parsing: cutPoints.map { "\($0)" }.joined(separator: ","))
+    func encode(into w: inout WireWriter) {
+        w.count(cutPoints.count)
+        for c in cutPoints { w.f32(c) }
+    }
+
+    static func decode(from r: inout WireReader) throws(OmnisegError) -> RiskTiers {
+        var cuts: [Float] = []
+        for _ in 0..<(try r.count(limit: 4)) { cuts.append(try r.f32()) }
+        return try RiskTiers(cutPoints: cuts)
     }
 
     /// The tiers' names, lowest risk first.
@@ -61,8 +76,7 @@ public struct ChurnScores: Sendable, Equatable {
     public var encoded: [UInt8] {
         var w = WireWriter(capacity: 64 + 4 * probabilities.count)
         w.i64(modelID)
-        w.count(tiers.cutPoints.count)
-        for c in tiers.cutPoints { w.f32(c) }
+        tiers.encode(into: &w)
         w.count(probabilities.count)
         w.f32s(probabilities)
         return w.bytes
@@ -71,9 +85,7 @@ public struct ChurnScores: Sendable, Equatable {
     public init(decoding bytes: [UInt8]) throws(OmnisegError) {
         var r = WireReader(bytes, what: "churn scores")
         modelID = try r.i64()
-        var cuts: [Float] = []
-        for _ in 0..<(try r.count(limit: 4)) { cuts.append(try r.f32()) }
-        tiers = try RiskTiers(cutPoints: cuts)
+        tiers = try RiskTiers.decode(from: &r)
         probabilities = try r.f32s(try r.count(limit: Int(UInt32.max)))
         try r.expectEnd()
     }

@@ -61,28 +61,25 @@ public struct ChurnStore {
     /// Imports labels from a CSV with a header naming `person_id` and `label` (0 or 1) columns.
     /// Every bad line is an error naming the file, line and field; nothing is dropped silently.
     public func importLabels(csvAt path: String) throws(OmnisegError) -> (id: Int64, people: Int, churned: Int) {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw OmnisegError(.io, "cannot read the label file", context: [("file", path)])
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw OmnisegError(.badInput, "the label file is not UTF-8 text", context: [("file", path)])
-        }
+        let reader = try CSVReader(path: path)
         let people = Int(try workspace.db.scalar("SELECT count(DISTINCT person_id) FROM person_link")?.integer ?? 0)
-        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated().makeIterator()
-        guard let header = lines.next() else { throw OmnisegError(.badInput, "the label file is empty", context: [("file", path)]) }
-        let names = header.element.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        guard let personColumn = names.firstIndex(of: "person_id"), let labelColumn = names.firstIndex(of: "label") else {
-            throw OmnisegError(.badInput, "the header must name the columns person_id and label (got: \(names.joined(separator: ",")))",
-                               context: [("file", path), ("line", "1")])
-        }
+        var columns: (person: Int, label: Int, count: Int)?
         var labels: [Int64: UInt8] = [:]
-        var order: [Int64] = []
-        while let (index, line) = lines.next() {
-            if line.allSatisfy(\.isWhitespace) { continue }
-            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-            let where_: [(String, String)] = [("file", path), ("line", "\(index + 1)")]
-            guard fields.count == names.count else {
-                throw OmnisegError(.badInput, "expected \(names.count) fields, found \(fields.count)", context: where_)
+        try reader.forEachRecord { (record: borrowing CSVRecord) throws(OmnisegError) -> Bool in
+            let where_: [(String, String)] = [("file", path), ("line", "\(record.line)")]
+            if let problem = record.problem { throw OmnisegError(.badInput, problem, context: where_) }
+            let fields = (0..<record.count).map { record.string($0).trimmingCharacters(in: .whitespaces) }
+            guard let (personColumn, labelColumn, count) = columns else {
+                let names = fields.map { $0.lowercased() }
+                guard let person = names.firstIndex(of: "person_id"), let label = names.firstIndex(of: "label") else {
+                    throw OmnisegError(.badInput, "the header must name the columns person_id and label (got: \(names.joined(separator: ",")))",
+                                       context: where_)
+                }
+                columns = (person, label, names.count)
+                return true
+            }
+            guard fields.count == count else {
+                throw OmnisegError(.badInput, "expected \(count) fields, found \(fields.count)", context: where_)
             }
             guard let person = Int64(fields[personColumn]), person >= 1, person <= people else {
                 throw OmnisegError(.badInput, "person_id '\(fields[personColumn])' is not a person of this workspace (ids run 1 to \(people))",
@@ -95,8 +92,9 @@ public struct ChurnStore {
                 throw OmnisegError(.badInput, "person \(person) is labelled twice", context: where_ + [("field", "person_id")])
             }
             labels[person] = label
-            order.append(person)
+            return true
         }
+        if columns == nil { throw OmnisegError(.badInput, "the label file is empty", context: [("file", path)]) }
         guard !labels.isEmpty else { throw OmnisegError(.badInput, "the label file has no rows", context: [("file", path)]) }
         let churned = labels.values.reduce(0) { $0 + Int($1) }
         return try workspace.db.transaction { () throws(OmnisegError) -> (id: Int64, people: Int, churned: Int) in
@@ -104,7 +102,7 @@ public struct ChurnStore {
                                  [.text(path), .integer(Int64(Date().timeIntervalSince1970)), .integer(Int64(labels.count)), .integer(Int64(churned))])
             let id = workspace.db.lastInsertRowID
             let insert = try workspace.db.prepare("INSERT INTO churn_label (set_id, person_id, label) VALUES (?, ?, ?)")
-            for person in order.sorted() {
+            for person in labels.keys.sorted() {
                 try insert.bind([.integer(id), .integer(person), .integer(Int64(labels[person] ?? 0))])
                 try insert.runAndReset()
             }

@@ -1,6 +1,6 @@
 /// The state of a `churn-train` job: everything the slice tasks need to grow their trees (the
 /// binned training rows and labels, the options) and what the merge needs to evaluate the forest
-/// (the held-out rows). Made once, where the workspace is, by ``prepare(workspace:matrix:parameters:)``.
+/// (the held-out rows). Made once, where the workspace is, by ``ChurnTrainJob/initialState(in:matrix:)``.
 struct ChurnTrainState {
     var options: ForestOptions
     var labelling: ChurnLabelling
@@ -148,17 +148,8 @@ enum ChurnTraining {
             grown.append(tree.tree)
         }
         // Out-of-bag sums in tree order (the merge adds slices in slice order: the same sums whoever runs them).
-        var sums = [Float](repeating: 0, count: state.train.rowCount)
-        var counts = [UInt16](repeating: 0, count: state.train.rowCount)
-        let d = state.train.columnCount
-        state.train.values.withUnsafeBufferPointer { binned in
-            for (tree, t) in zip(grown, indices) where state.options.bootstrap {
-                for r in 0..<state.train.rowCount where RandomForest.bootstrapCount(seed: state.options.seed, tree: t, row: r) == 0 {
-                    sums[r] += tree.predict { binned[r * d + $0] }
-                    counts[r] += 1
-                }
-            }
-        }
+        // Without a bootstrap no row is out of bag.
+        let (sums, counts) = RandomForest.outOfBag(state.options.bootstrap ? grown : [], numbered: indices, rows: state.train, seed: state.options.seed)
         w.f32s(sums)
         for c in counts { w.u16(c) }
         return w.bytes

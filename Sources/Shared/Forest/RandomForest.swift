@@ -71,15 +71,16 @@ public struct RandomForest: Sendable, Equatable {
         return range.map { t in grower.grow(weights: weights(tree: t, labels: labels, options: options), seed: options.treeSeed(t)) }
     }
 
-    /// Out-of-bag sums: for each row, the sum of the leaf values of trees `range` (tree `range.lowerBound + i`
-    /// is `trees[i]`) whose bootstrap left the row out, and how many such trees there were.
-    public static func outOfBag(_ trees: [DecisionTree], first: Int, rows: BinnedRows, seed: UInt64) -> (sums: [Float], counts: [UInt16]) {
+    /// Out-of-bag sums: for each row, the sum of the leaf values of `trees` (`trees[i]` is tree number
+    /// `numbered[i]` of the forest) whose bootstrap left the row out, in that order, and how many such trees there were.
+    public static func outOfBag(_ trees: [DecisionTree], numbered: [Int], rows: BinnedRows, seed: UInt64) -> (sums: [Float], counts: [UInt16]) {
+        precondition(trees.count <= numbered.count)
         var sums = [Float](repeating: 0, count: rows.rowCount)
         var counts = [UInt16](repeating: 0, count: rows.rowCount)
         let d = rows.columnCount
         rows.values.withUnsafeBufferPointer { binned in
-            for (i, tree) in trees.enumerated() {
-                for r in 0..<rows.rowCount where bootstrapCount(seed: seed, tree: first + i, row: r) == 0 {
+            for (tree, t) in zip(trees, numbered) {
+                for r in 0..<rows.rowCount where bootstrapCount(seed: seed, tree: t, row: r) == 0 {
                     sums[r] += tree.predict { binned[r * d + $0] }
                     counts[r] += 1
                 }

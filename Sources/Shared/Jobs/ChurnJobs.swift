@@ -133,8 +133,7 @@ struct ChurnScoringState {
     var encoded: [UInt8] {
         var w = WireWriter()
         w.i64(modelID)
-        w.count(tiers.cutPoints.count)
-        for c in tiers.cutPoints { w.f32(c) }
+        tiers.encode(into: &w)
         w.count(columns.count)
         for c in columns { w.u32(UInt32(c)) }
         labelling.encode(into: &w)
@@ -155,9 +154,7 @@ struct ChurnScoringState {
     init(decoding bytes: [UInt8]) throws(OmnisegError) {
         var r = WireReader(bytes, what: "churn scoring state")
         modelID = try r.i64()
-        var cuts: [Float] = []
-        for _ in 0..<(try r.count(limit: 4)) { cuts.append(try r.f32()) }
-        tiers = try RiskTiers(cutPoints: cuts)
+        tiers = try RiskTiers.decode(from: &r)
         columns = []
         for _ in 0..<(try r.count(limit: 1 << 16)) { columns.append(Int(try r.u32())) }
         labelling = try ChurnLabelling.decode(from: &r)
@@ -311,25 +308,27 @@ public struct ChurnEvaluateJob: JobKind {
     public static let parameterNames: Set<String> = ["model", "horizon_days", "channel", "labels"]
 
     public let modelID: Int64?
-    public let parameters: JobParameters
+    /// nil: the model's.
+    public let horizonDays: Int?
+    /// nil: the model's.
+    public let channels: [Channel]?
+    public let labelSetID: Int64
 
     public init(parameters: JobParameters) throws(OmnisegError) {
         try parameters.expectOnly(Self.parameterNames, kind: Self.name)
         modelID = parameters["model"] == nil ? nil : Int64(try parameters.integer("model", default: 1, in: 1...Int(Int32.max)))
-        _ = try ChurnParameters.horizon(parameters, default: 90)
-        _ = try ChurnParameters.channels(parameters)
-        _ = try ChurnParameters.labelSet(parameters)
-        self.parameters = parameters
+        horizonDays = parameters["horizon_days"] == nil ? nil : try ChurnParameters.horizon(parameters, default: 90)
+        channels = try ChurnParameters.channels(parameters)
+        labelSetID = try ChurnParameters.labelSet(parameters)
     }
 
     public var initialState: [UInt8] { [] }
 
     public func initialState(in workspace: Workspace, matrix: FeatureMatrix) throws(OmnisegError) -> [UInt8] {
         let (id, model, columns) = try ChurnScoring.load(in: workspace, matrix: matrix, modelID: modelID)
-        let labelSet = try ChurnParameters.labelSet(parameters)
-        let horizon = try ChurnParameters.horizon(parameters, default: model.labelling.horizonDays > 0 ? model.labelling.horizonDays : 90)
-        let labelling = ChurnLabelling(cutoff: matrix.asOf, horizonDays: labelSet > 0 ? 0 : horizon,
-                                       channels: try ChurnParameters.channels(parameters) ?? model.labelling.channels, labelSetID: labelSet)
+        let horizon = horizonDays ?? (model.labelling.horizonDays > 0 ? model.labelling.horizonDays : 90)
+        let labelling = ChurnLabelling(cutoff: matrix.asOf, horizonDays: labelSetID > 0 ? 0 : horizon,
+                                       channels: channels ?? model.labelling.channels, labelSetID: labelSetID)
         let labels = try ChurnTraining.labels(in: workspace, matrix: matrix, labelling: labelling)
         let coded = zip(labels.labels, labels.eligible).map { $0.1 ? $0.0 : 255 }
         return ChurnScoringState(modelID: id, tiers: .standard, columns: columns, labelling: labelling, labels: coded, model: model).encoded

@@ -19,6 +19,8 @@ final class WorkerService: Sendable {
     let identity = WorkerIdentity()
     let logger: Logger
     let cache: ShardCache
+    /// Jobs' per-shard data (for example interactions), beside the shards; half the shard budget.
+    let dataCache: BlobCache<[UInt8]>
     private let jobs = JobContextCache()
     private let inFlight = Mutex<[String: InFlightTask]>([:])
     private let tasksDone = Atomic<Int>(0)
@@ -35,6 +37,7 @@ final class WorkerService: Sendable {
         self.options = options
         self.logger = logger
         self.cache = ShardCache(budgetBytes: options.cacheBytes)
+        self.dataCache = BlobCache(budgetBytes: options.cacheBytes / 2)
     }
 
     /// Runs until SIGTERM/SIGINT; returns after draining and deregistering.
@@ -276,7 +279,7 @@ final class WorkerService: Sendable {
         let kind = try jobs.kind(of: envelope.jobID, connection: connection)
         let state = try jobs.state(at: envelope.stateKey, connection: connection)
         let descriptor = envelope.shard
-        let shard = try cache.shard(for: descriptor.blob) { () throws(OmnisegError) -> FeatureShard in
+        let shard = try cache.value(for: descriptor.blob) { () throws(OmnisegError) -> FeatureShard in
             let bytes = try BlobStore(connection: connection).get(descriptor.blob)
             bytesRead += bytes.count
             let decoded = bytes.withUnsafeBytes { raw in
@@ -287,10 +290,18 @@ final class WorkerService: Sendable {
             }
             return try decoded.get()
         }
+        var data: [UInt8] = []
+        if let reference = descriptor.data {
+            data = try dataCache.value(for: reference) { () throws(OmnisegError) -> [UInt8] in
+                let bytes = try BlobStore(connection: connection).get(reference)
+                bytesRead += bytes.count
+                return bytes
+            }
+        }
         if options.taskDelay > .zero { sleep(for: options.taskDelay) }
         let jobID = envelope.jobID
         let jobs = self.jobs
-        return try kind.execute(shard: shard, iteration: envelope.iteration, state: state,
+        return try kind.execute(shard: shard, data: data, iteration: envelope.iteration, state: state,
                                 cancellation: CancellationCheck { jobs.isStopped(jobID) })
     }
 

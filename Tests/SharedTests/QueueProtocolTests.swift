@@ -5,7 +5,7 @@ import Testing
 @Suite struct WireFormatTests {
     private func sampleEnvelope() -> TaskEnvelope {
         let shard = ShardDescriptor(index: 3, rowStart: 196_608, rowCount: 100, columnCount: 2, columnStride: 112,
-                                    blob: BlobReference(digest: 0xDEAD_BEEF, byteCount: 112 * 2 * 4, chunkBytes: 1 << 20))
+                                    blob: BlobReference(digest: 0xDEAD_BEEF, byteCount: 112 * 2 * 4, chunkBytes: 1 << 20), data: nil)
         return TaskEnvelope(jobID: "J7", kind: "profile", iteration: 2, attempt: 1, shard: shard, stateKey: "omniseg:job:J7:state:2")
     }
 
@@ -14,6 +14,10 @@ import Testing
         #expect(try TaskEnvelope(decoding: envelope.encoded) == envelope)
         #expect(envelope.taskID == "J7:2:3")
         #expect(envelope.nextAttempt().attempt == 2)
+        var withData = envelope
+        withData.shard.data = BlobReference(digest: 0xFEED, byteCount: 4_321, chunkBytes: 1 << 20)
+        #expect(try TaskEnvelope(decoding: withData.encoded) == withData)
+        #expect(try TaskEnvelope(decoding: withData.encoded) != envelope)
     }
 
     @Test func unknownVersionIsRefusedWithAClearError() throws {
@@ -137,7 +141,7 @@ import Testing
         let cache = ShardCache(budgetBytes: 128)
         func ref(_ n: UInt64) -> BlobReference { BlobReference(digest: n, byteCount: 64, chunkBytes: 4096) }
         var loads = 0
-        func get(_ n: UInt64) throws { _ = try cache.shard(for: ref(n)) { loads += 1; return shard } }
+        func get(_ n: UInt64) throws { _ = try cache.value(for: ref(n)) { loads += 1; return shard } }
         try get(1); try get(2); try get(1) // 1 is now more recent than 2
         try get(3)                          // evicts 2
         #expect(cache.contains(ref(1)) && cache.contains(ref(3)) && !cache.contains(ref(2)))

@@ -137,13 +137,19 @@ final class ClusterCoordinator: Sendable {
             let workspace = try Workspace(path: workspacePath)
             let plan: JobPlan
             let matrix: FeatureMatrix
+            let kind: any JobKind
+            var preparation: JobPreparation?
             if fields.count > 1, let planBytes = fields[1].bytes {
                 plan = try JobPlan(decoding: planBytes)
                 matrix = try loadMatrix(workspace, setID: plan.featureSetID)
+                kind = try JobKindRegistry.make(spec.kind, columnNames: plan.columnNames, parameters: spec.parameters)
                 logger.info("resuming job", metadata: metadata)
             } else {
                 matrix = try loadMatrix(workspace, setID: try spec.parameters.featureSet())
-                plan = try publish(matrix, connection: redis)
+                kind = try JobKindRegistry.make(spec.kind, columnNames: matrix.names, parameters: spec.parameters)
+                let prepared = try kind.prepare(in: workspace, matrix: matrix)
+                preparation = prepared
+                plan = try publish(matrix, data: prepared.shardData, connection: redis)
                 try redis.run("HSET", QueueKeys.job(jobID), "plan", plan.encoded, "shard_bytes", plan.shards.reduce(0) { $0 + $1.blob.byteCount })
                 try fencedSet(connection: redis, state: state, workspaceID: workspaceID, jobID: jobID,
                               ["state": JobState.running.rawValue, "started_at": "\(JobQueueClient.now())"])
@@ -151,7 +157,6 @@ final class ClusterCoordinator: Sendable {
             }
             let ledger = JobLedger(workspace: workspace)
             try ledger.start(id: jobID, kind: spec.kind, parameters: spec.parameters, mode: "cluster", submittedAt: spec.submittedAt, featureSet: plan.featureSetID)
-            let kind = try JobKindRegistry.make(spec.kind, columnNames: plan.columnNames, parameters: spec.parameters)
             let driver = JobDriver(jobID: jobID, kind: kind, shardCount: plan.shards.count)
             let transport = RedisTransport(connection: redis, state: state, jobID: jobID, kind: spec.kind, plan: plan,
                                            lostTaskCheck: options.leaseTimeout, logger: logger)
@@ -161,7 +166,10 @@ final class ClusterCoordinator: Sendable {
             while true {
                 do throws(OmnisegError) {
                     result = try driver.run(transport: transport, checkpoints: checkpoints,
-                                            firstState: { () throws(OmnisegError) in try kind.initialState(in: workspace, matrix: matrix) }) { iteration, done, total in
+                                            firstState: { () throws(OmnisegError) in
+                        if let preparation { return preparation.state }
+                        return try kind.prepare(in: workspace, matrix: matrix).state
+                    }) { iteration, done, total in
                         guard done == total || ContinuousClock.now - lastEvent > .milliseconds(200) else { return }
                         lastEvent = ContinuousClock.now
                         _ = try? redis.run("XADD", QueueKeys.events(jobID), "MAXLEN", "~", 1000, "*", "state", "running",
@@ -219,13 +227,18 @@ final class ClusterCoordinator: Sendable {
         _ = try connection.pipeline(cleanup)
     }
 
-    /// Uploads the matrix's shards as blobs (skipping those already there) and returns the plan.
-    private func publish(_ matrix: FeatureMatrix, connection: RedisConnection) throws(OmnisegError) -> JobPlan {
+    /// Uploads the matrix's shards, and the job's data per shard when it has any, as blobs (skipping
+    /// those already there) and returns the plan.
+    private func publish(_ matrix: FeatureMatrix, data: [[UInt8]]?, connection: RedisConnection) throws(OmnisegError) -> JobPlan {
+        if let data, data.count != matrix.shards.count {
+            throw OmnisegError(.corrupt, "the job prepared data for \(data.count) of \(matrix.shards.count) shards")
+        }
         let store = BlobStore(connection: connection)
         var shards: [ShardDescriptor] = []
         for (i, shard) in matrix.shards.enumerated() {
             let (reference, _) = try store.put(shard.bytes)
-            shards.append(ShardDescriptor(index: i, shard: shard, blob: reference))
+            let dataReference = try data.map { bytes throws(OmnisegError) in try bytes[i].withUnsafeBytes { raw in Result { () throws(OmnisegError) in try store.put(raw).reference } }.get() }
+            shards.append(ShardDescriptor(index: i, shard: shard, blob: reference, data: dataReference))
         }
         return JobPlan(featureSetID: matrix.setID, columnNames: matrix.names, shards: shards)
     }

@@ -27,9 +27,13 @@ public struct EmbeddedJob {
         let id = try ledger.startLocal(kind: kind, parameters: parameters, submittedAt: JobQueueClient.now(), featureSet: matrix.setID)
         started(id)
         do throws(OmnisegError) {
+            let preparation = try job.prepare(in: workspace, matrix: matrix)
+            guard preparation.shardData.map({ $0.count == matrix.shards.count }) ?? true else {
+                throw OmnisegError(.corrupt, "job kind \(kind) prepared data for \(preparation.shardData?.count ?? 0) of \(matrix.shards.count) shards")
+            }
+            let transport = InProcessTransport(kind: job, shards: matrix.shards, shardData: preparation.shardData, threads: threads)
             let result = try JobDriver(jobID: id, kind: job, shardCount: matrix.shards.count)
-                .run(transport: InProcessTransport(kind: job, shards: matrix.shards, threads: threads), checkpoints: MemoryCheckpoints(),
-                     firstState: { () throws(OmnisegError) in try job.initialState(in: workspace, matrix: matrix) }, progress: progress, timing: timing)
+                .run(transport: transport, checkpoints: MemoryCheckpoints(), firstState: { preparation.state }, progress: progress, timing: timing)
             try job.store(result: result, jobID: id, in: workspace)
             try ledger.finish(id: id, state: .succeeded, result: result, error: nil, at: JobQueueClient.now())
             return Outcome(id: id, result: .success(result))

@@ -5,11 +5,14 @@ import Synchronization
 public struct InProcessTransport: TaskTransport {
     public let kind: any JobKind
     public let shards: [FeatureShard]
+    /// Per shard, the job's shard data (``JobPreparation/shardData``), or nil.
+    public let shardData: [[UInt8]]?
     public let threads: Int
 
-    public init(kind: any JobKind, shards: [FeatureShard], threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    public init(kind: any JobKind, shards: [FeatureShard], shardData: [[UInt8]]? = nil, threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.kind = kind
         self.shards = shards
+        self.shardData = shardData
         self.threads = max(1, threads)
     }
 
@@ -19,6 +22,7 @@ public struct InProcessTransport: TaskTransport {
         let next = Atomic<Int>(0)
         let kind = self.kind
         let shards = self.shards
+        let shardData = self.shardData
         let workers = min(threads, max(1, shards.count))
         let group = DispatchGroup()
         for _ in 0..<workers {
@@ -29,7 +33,8 @@ public struct InProcessTransport: TaskTransport {
                     let i = next.add(1, ordering: .relaxed).oldValue
                     guard i < shards.count, failure.withLock({ $0 == nil }) else { return }
                     do throws(OmnisegError) {
-                        let partial = try kind.execute(shard: shards[i], iteration: work.iteration, state: work.state, cancellation: .never)
+                        let partial = try kind.execute(shard: shards[i], data: shardData?[i] ?? [], iteration: work.iteration, state: work.state,
+                                                       cancellation: .never)
                         results.withLock { $0[i] = partial }
                     } catch {
                         failure.withLock { if $0 == nil { $0 = error } }

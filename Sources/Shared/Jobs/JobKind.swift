@@ -22,6 +22,21 @@ extension OmnisegError.Code {
     public static let cancelled = OmnisegError.Code("cancelled")
 }
 
+/// What a job starts from, made where the workspace is: the first iteration's state and, for kinds
+/// whose tasks read more than the features, one blob of data per shard.
+public struct JobPreparation: Sendable {
+    /// The state of the first iteration.
+    public var state: [UInt8]
+    /// Per shard of the feature set (same order), the bytes its tasks receive beside the shard (for
+    /// example each person's interactions); nil when the kind reads only the features.
+    public var shardData: [[UInt8]]?
+
+    public init(state: [UInt8], shardData: [[UInt8]]? = nil) {
+        self.state = state
+        self.shardData = shardData
+    }
+}
+
 /// A job kind: how one task computes a partial over one shard, and how partials merge.
 ///
 /// A task is a pure function of (shard, iteration, state): running it twice gives identical bytes, so
@@ -37,8 +52,17 @@ public protocol JobKind: Sendable {
     /// (labels, a stored model) put it here, so workers never open a workspace. Default: ``initialState``.
     func initialState(in workspace: Workspace, matrix: FeatureMatrix) throws(OmnisegError) -> [UInt8]
 
+    /// The first state and any per-shard data, made where the workspace is. Default: the state of
+    /// ``initialState(in:matrix:)`` and no shard data. The data travels to workers as
+    /// content-addressed blobs beside the feature shards and is cached with them.
+    func prepare(in workspace: Workspace, matrix: FeatureMatrix) throws(OmnisegError) -> JobPreparation
+
     /// Computes the partial result of `shard` for `iteration`, given that iteration's state.
     func execute(shard: FeatureShard, iteration: Int, state: [UInt8], cancellation: CancellationCheck) throws(OmnisegError) -> [UInt8]
+
+    /// Like ``execute(shard:iteration:state:cancellation:)`` for a kind with shard data: `data` is the
+    /// shard's entry of ``JobPreparation/shardData`` (empty when the kind prepared none). Default: ignores it.
+    func execute(shard: FeatureShard, data: [UInt8], iteration: Int, state: [UInt8], cancellation: CancellationCheck) throws(OmnisegError) -> [UInt8]
 
     /// Merges the partials of `iteration` (indexed by shard) and says what comes next.
     func merge(iteration: Int, state: [UInt8], partials: [[UInt8]]) throws(OmnisegError) -> JobStep
@@ -53,6 +77,14 @@ public protocol JobKind: Sendable {
 
 extension JobKind {
     public func initialState(in workspace: Workspace, matrix: FeatureMatrix) throws(OmnisegError) -> [UInt8] { initialState }
+
+    public func prepare(in workspace: Workspace, matrix: FeatureMatrix) throws(OmnisegError) -> JobPreparation {
+        JobPreparation(state: try initialState(in: workspace, matrix: matrix))
+    }
+
+    public func execute(shard: FeatureShard, data: [UInt8], iteration: Int, state: [UInt8], cancellation: CancellationCheck) throws(OmnisegError) -> [UInt8] {
+        try execute(shard: shard, iteration: iteration, state: state, cancellation: cancellation)
+    }
 
     public func csv(result: [UInt8]) throws(OmnisegError) -> String {
         throw OmnisegError(.badInput, "this job kind has no per-person rows to export as CSV")

@@ -55,23 +55,27 @@ public struct ShardDescriptor: Sendable, Equatable {
     public var columnCount: Int
     public var columnStride: Int
     public var blob: BlobReference
+    /// The job's own data for this shard (``JobPreparation/shardData``), when its kind has any.
+    public var data: BlobReference?
 
-    public init(index: Int, shard: FeatureShard, blob: BlobReference) {
+    public init(index: Int, shard: FeatureShard, blob: BlobReference, data: BlobReference? = nil) {
         self.index = index
         self.rowStart = shard.rowStart
         self.rowCount = shard.rowCount
         self.columnCount = shard.columnCount
         self.columnStride = shard.columnStride
         self.blob = blob
+        self.data = data
     }
 
-    init(index: Int, rowStart: Int, rowCount: Int, columnCount: Int, columnStride: Int, blob: BlobReference) {
+    init(index: Int, rowStart: Int, rowCount: Int, columnCount: Int, columnStride: Int, blob: BlobReference, data: BlobReference?) {
         self.index = index
         self.rowStart = rowStart
         self.rowCount = rowCount
         self.columnCount = columnCount
         self.columnStride = columnStride
         self.blob = blob
+        self.data = data
     }
 
     func encode(into writer: inout WireWriter) {
@@ -81,6 +85,12 @@ public struct ShardDescriptor: Sendable, Equatable {
         writer.u32(UInt32(columnCount))
         writer.u32(UInt32(columnStride))
         blob.encode(into: &writer)
+        if let data {
+            writer.u8(1)
+            data.encode(into: &writer)
+        } else {
+            writer.u8(0)
+        }
     }
 
     static func decode(from reader: inout WireReader) throws(OmnisegError) -> ShardDescriptor {
@@ -94,7 +104,13 @@ public struct ShardDescriptor: Sendable, Equatable {
         guard blob.byteCount == stride * columnCount * 4 else {
             throw reader.failure("shard blob of \(blob.byteCount) bytes does not fit \(columnCount) columns of stride \(stride)")
         }
-        return ShardDescriptor(index: index, rowStart: rowStart, rowCount: rowCount, columnCount: columnCount, columnStride: stride, blob: blob)
+        let data: BlobReference?
+        switch try reader.u8() {
+        case 0: data = nil
+        case 1: data = try BlobReference.decode(from: &reader)
+        case let flag: throw reader.failure("shard data flag \(flag) is neither 0 nor 1")
+        }
+        return ShardDescriptor(index: index, rowStart: rowStart, rowCount: rowCount, columnCount: columnCount, columnStride: stride, blob: blob, data: data)
     }
 }
 

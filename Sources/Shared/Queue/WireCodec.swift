@@ -27,6 +27,17 @@ public struct WireWriter: Sendable {
     /// Raw bytes without a length.
     public mutating func raw(_ v: [UInt8]) { bytes.append(contentsOf: v) }
     /// Many floats at once (little-endian, like ``f32(_:)``).
+    /// Integers, little-endian, without a count (the reader knows it).
+    public mutating func integers<T: FixedWidthInteger>(_ v: [T]) {
+        v.withUnsafeBytes { raw in
+            if T.self == UInt8.self || 1.littleEndian == 1 {
+                bytes.append(contentsOf: raw)
+            } else {
+                for x in v { append(x.littleEndian) }
+            }
+        }
+    }
+
     public mutating func f32s(_ v: [Float]) {
         for x in v { append(x.bitPattern.littleEndian) }
     }
@@ -91,6 +102,19 @@ public struct WireReader {
         return [Float](unsafeUninitializedCapacity: n) { buffer, count in
             slice.withUnsafeBytes { raw in
                 for i in 0..<n { buffer[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))) }
+            }
+            count = n
+        }
+    }
+
+    /// `n` little-endian integers written with ``WireWriter/integers(_:)``.
+    public mutating func integers<T: FixedWidthInteger>(_ n: Int, of: T.Type) throws(OmnisegError) -> [T] {
+        let size = MemoryLayout<T>.size
+        guard n >= 0, n <= (bytes.count - offset) / size else { throw failure("needs \(size * n) more bytes, \(bytes.count - offset) left") }
+        let slice = try take(size * n)
+        return [T](unsafeUninitializedCapacity: n) { buffer, count in
+            slice.withUnsafeBytes { raw in
+                for i in 0..<n { buffer[i] = T(littleEndian: raw.loadUnaligned(fromByteOffset: size * i, as: T.self)) }
             }
             count = n
         }

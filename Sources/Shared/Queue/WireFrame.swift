@@ -28,7 +28,7 @@ public struct WireFrame: Sendable, Equatable {
 
     public static let magic: [UInt8] = Array("OMSQ".utf8)
     /// The format version this build writes and reads.
-    public static let version: UInt16 = 1
+    public static let version: UInt16 = 2
     static let headerSize = 12
 
     public var type: MessageType

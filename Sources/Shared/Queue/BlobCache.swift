@@ -1,12 +1,16 @@
 import Synchronization
 
-/// A worker's cache of decoded shards, least recently used first out, within a byte budget.
+/// A worker's cache of decoded feature shards.
+public typealias ShardCache = BlobCache<FeatureShard>
+
+/// A worker's cache of what it decoded from blobs (feature shards, per-shard job data), keyed by the
+/// blob reference, least recently used first out, within a byte budget counted in blob bytes.
 ///
-/// Thread-safe (a mutex around the map): the worker's task threads share it. A shard larger than the
-/// whole budget is returned but not kept.
-public final class ShardCache: Sendable {
+/// Thread-safe (a mutex around the map): the worker's task threads share it. A value whose blob is
+/// larger than the whole budget is returned but not kept.
+public final class BlobCache<Value: Sendable>: Sendable {
     private struct Entry {
-        let shard: FeatureShard
+        let value: Value
         var lastUse: UInt64
     }
 
@@ -24,16 +28,16 @@ public final class ShardCache: Sendable {
 
     public init(budgetBytes: Int) { self.budgetBytes = budgetBytes }
 
-    /// The cached shard for `reference`, or the one `load` produces (then cached, evicting the least
-    /// recently used shards until it fits).
-    public func shard(for reference: BlobReference, load: () throws(OmnisegError) -> FeatureShard) throws(OmnisegError) -> FeatureShard {
-        let cached = state.withLock { s -> FeatureShard? in
+    /// The cached value for `reference`, or the one `load` produces (then cached, evicting the least
+    /// recently used values until it fits).
+    public func value(for reference: BlobReference, load: () throws(OmnisegError) -> Value) throws(OmnisegError) -> Value {
+        let cached = state.withLock { s -> Value? in
             s.clock += 1
             guard var entry = s.entries[reference] else { s.misses += 1; return nil }
             entry.lastUse = s.clock
             s.entries[reference] = entry
             s.hits += 1
-            return entry.shard
+            return entry.value
         }
         if let cached { return cached }
         let loaded = try load()
@@ -45,7 +49,7 @@ public final class ShardCache: Sendable {
                 s.bytes -= victim.key.byteCount
             }
             s.clock += 1
-            s.entries[reference] = Entry(shard: loaded, lastUse: s.clock)
+            s.entries[reference] = Entry(value: loaded, lastUse: s.clock)
             s.bytes += reference.byteCount
         }
         return loaded

@@ -126,6 +126,32 @@ import Testing
         #expect(explained.status == 0 && explained.out.contains("person 5: churn probability"), "\(explained.err)")
     }
 
+    @Test func recommendationsAreIdenticalEmbeddedAndOnTwoWorkers() throws {
+        let h = try ClusterHarness()
+        let parameters = ["n=4", "pairs_per_bucket=400000"]
+        let reference = try embedded(h, "recommend", parameters)
+        try h.coordinator()
+        try h.worker(); try h.worker()
+        #expect(try h.waitForWorkers(h.connection(), count: 2) == 2)
+        let id = try h.submit("recommend", parameters)
+        let record = try expectSucceeded(h, id, matching: reference)
+        let result = try RecommendResult(decoding: reference)
+        #expect(result.buckets > 1 && record.iteration == result.buckets + 1, "survey, \(result.buckets) counting buckets, scoring")
+        // The workers read each shard's interactions from Redis (beside the shards), once.
+        let status = try JSONSerialization.jsonObject(with: Data(h.omniseg(["status", id, "--json"]).out.utf8)) as? [String: Any]
+        let read = try #require(status?["shard_bytes_read"] as? [Int])
+        #expect(read[0] > 0 && read.dropFirst().allSatisfy { $0 == 0 }, "\(read)")
+        let workspace = try Workspace(path: h.workspacePath)
+        let stored = try workspace.db.rows("SELECT item FROM recommendation WHERE job_id = ? AND person_id = 3 ORDER BY rank", [.text(id)])
+        #expect(stored.map { Int($0[0].integer ?? -1) } == result.suggestions(row: 2).map(\.item))
+        // --explain recomputes the person's suggestions from their history: the same items, in order.
+        let shown = try h.omniseg(["recommend", "--person", "3", "--explain", "--run", id, "-w", h.workspacePath], redis: false)
+        #expect(shown.status == 0, "\(shown.err)")
+        let names = result.suggestions(row: 2).map { result.catalog.names[$0.item] }
+        let listed = shown.out.split(separator: "\n").filter { $0.hasPrefix("  ") && !$0.hasPrefix("   ") }.map { String($0.split(separator: " ")[1]) }
+        #expect(listed == names, "\(shown.out)")
+    }
+
     @Test func clusterJobIsBitIdenticalEmbeddedAndWithOneAndThreeWorkers() throws {
         let h = try ClusterHarness()
         let parameters = ["k=5", "seed=3", "pca=6"]

@@ -5,7 +5,7 @@ import Shared
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Generate a retailer, ingest it, resolve identities, build features, cluster customers and score churn risk, all in-process.",
+        abstract: "Generate a retailer, ingest it, resolve identities, build features, cluster customers, score churn risk and recommend products, all in-process.",
         discussion: "Runs embedded (no Redis). Starts from a fresh workspace in --dir each time."
     )
 
@@ -20,13 +20,13 @@ struct DemoCommand: ParsableCommand {
         let clock = ProgressMeter.now()
         func step(_ title: String) { print("\n== \(title)  (\(Format.fixed(ProgressMeter.now() - clock, 1)) s)") }
 
-        step("1/6 generate \(Format.count(people)) people (seed \(seed))")
+        step("1/7 generate \(Format.count(people)) people (seed \(seed))")
         let summary = try failingCleanly { () throws(OmnisegError) in
             try RetailerGenerator(options: GeneratorOptions(people: people, seed: seed)).write(to: data)
         }
         print("\(Format.count(summary.customerRecords)) customer records, \(Format.count(summary.transactionLines)) transaction lines, \(Format.count(summary.events)) events, \(Format.count(summary.products)) products → \(data)")
 
-        step("2/6 ingest into \(workspacePath)")
+        step("2/7 ingest into \(workspacePath)")
         let workspace = try failingCleanly { () throws(OmnisegError) in try Workspace(path: workspacePath) }
         let ingester = Ingester(workspace: workspace, progressStyle: .silent)
         for kind in [IngestKind.customers, .products, .transactions, .events] {
@@ -35,7 +35,7 @@ struct DemoCommand: ParsableCommand {
             print(IngestSummary.text(report))
         }
 
-        step("3/6 resolve identities")
+        step("3/7 resolve identities")
         let (report, overlap) = try failingCleanly { () throws(OmnisegError) in
             (try IdentityResolver().resolve(workspace), try ChannelOverlap.compute(workspace))
         }
@@ -44,7 +44,7 @@ struct DemoCommand: ParsableCommand {
         print("")
         print(overlap.table)
 
-        step("4/6 build features")
+        step("4/7 build features")
         let matrix = try failingCleanly { () throws(OmnisegError) in
             var matrix = try FeatureBuilder().build(workspace)
             matrix.setID = try FeatureStore(workspace: workspace).save(matrix)
@@ -53,14 +53,14 @@ struct DemoCommand: ParsableCommand {
         print("feature set \(matrix.setID): \(Format.count(matrix.rowCount)) people × \(matrix.columnCount) features as of \(CivilDate.isoDate(unixSeconds: matrix.asOf)), \(matrix.shards.count) shard(s), checksums verified")
         print(FeatureDescription(matrix).table)
 
-        step("5/6 cluster customers (k-means, k = 8, all features standardized)")
+        step("5/7 cluster customers (k-means, k = 8, all features standardized)")
         let outcome = try failingCleanly { () throws(OmnisegError) in
             try EmbeddedJob(workspace: workspace, matrix: matrix, threads: CPUFeatures.cores).run(ClusterJob.name, parameters: JobParameters(["k": "8"]))
         }
         let clusters = try failingCleanly { () throws(OmnisegError) in try JobKindRegistry.render(ClusterJob.name, result: outcome.result.get(), json: false) }
         print("job \(outcome.id):")
         print(clusters, terminator: "")
-        step("6/6 churn risk: train on features as of 90 days before the end, score today's")
+        step("6/7 churn risk: train on features as of 90 days before the end, score today's")
         let churn = try failingCleanly { () throws(OmnisegError) -> (train: String, trainID: String, score: String, scoreID: String) in
             let cutoff = matrix.asOf - 90 * 86_400
             var training = try FeatureBuilder(options: FeatureOptions(asOf: cutoff)).build(workspace)
@@ -75,6 +75,19 @@ struct DemoCommand: ParsableCommand {
         print(churn.train, terminator: "")
         print("job \(churn.scoreID) (score feature set \(matrix.setID)):")
         print(churn.score, terminator: "")
-        print("\ndone in \(Format.fixed(ProgressMeter.now() - clock, 1)) s. Explore with: omniseg features --describe -w \(workspacePath); omniseg result \(outcome.id) -w \(workspacePath); omniseg churn explain --person 1 -w \(workspacePath)")
+        step("7/7 recommend: co-occurrence and cross-occurrence (views, cart-adds → purchases) by log-likelihood ratio")
+        let recommended = try failingCleanly { () throws(OmnisegError) -> (id: String, text: String, explained: String) in
+            let run = try EmbeddedJob(workspace: workspace, matrix: matrix, threads: CPUFeatures.cores).run(RecommendJob.name, parameters: JobParameters())
+            let result = try RecommendResult(decoding: run.result.get())
+            let builder = InteractionBuilder(level: result.catalog.level, withinDays: result.options.withinDays)
+            let history = try builder.history(ofPerson: 1, in: workspace, asOf: result.asOf, catalog: result.catalog)
+            return (run.id, RecommendReport.text(result), RecommendExplanation(result: result, person: 1, history: history).text(result.catalog, reasons: 2))
+        }
+        print("job \(recommended.id):")
+        print(recommended.text, terminator: "")
+        print("")
+        print(recommended.explained, terminator: "")
+        print("\ndone in \(Format.fixed(ProgressMeter.now() - clock, 1)) s. Explore with: omniseg features --describe -w \(workspacePath); omniseg result \(outcome.id) -w \(workspacePath); "
+              + "omniseg churn explain --person 1 -w \(workspacePath); omniseg recommend --person 1 --explain -w \(workspacePath)")
     }
 }

@@ -1,7 +1,8 @@
 /// Makes a job kind by name: the one place that knows every kind.
 public enum JobKindRegistry {
     /// The kinds this build runs.
-    public static let names = [ProfileJob.name, ProbeJob.name, ClusterJob.name, ChurnTrainJob.name, ChurnScoreJob.name, ChurnEvaluateJob.name]
+    public static let names = [ProfileJob.name, ProbeJob.name, ClusterJob.name, ChurnTrainJob.name, ChurnScoreJob.name, ChurnEvaluateJob.name,
+                                RecommendJob.name]
 
     /// The kind `name` for a feature matrix with `columnNames`, configured by `parameters`.
     public static func make(_ name: String, columnNames: [String], parameters: JobParameters) throws(OmnisegError) -> any JobKind {
@@ -12,6 +13,7 @@ public enum JobKindRegistry {
         case ChurnTrainJob.name: return try ChurnTrainJob(columnNames: columnNames, parameters: parameters)
         case ChurnScoreJob.name: return try ChurnScoreJob(parameters: parameters)
         case ChurnEvaluateJob.name: return try ChurnEvaluateJob(parameters: parameters)
+        case RecommendJob.name: return try RecommendJob(parameters: parameters)
         default:
             throw OmnisegError(.badInput, "unknown job kind '\(name)' (this build runs: \(names.joined(separator: ", ")))")
         }

@@ -177,5 +177,35 @@ enum WorkspaceSchema {
             PRIMARY KEY (job_id, person_id)
         ) WITHOUT ROWID;
         """,
+        // 6: recommendations: the items of a run, each item's indicators (the most telling history
+        // items by log-likelihood ratio, per kind) and every person's top suggestions.
+        """
+        CREATE TABLE rec_item (
+            job_id TEXT NOT NULL,
+            item INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            department TEXT NOT NULL,
+            popularity INTEGER NOT NULL,
+            PRIMARY KEY (job_id, item)
+        ) WITHOUT ROWID;
+        CREATE TABLE rec_indicator (
+            job_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            item INTEGER NOT NULL,
+            rank INTEGER NOT NULL,
+            other INTEGER NOT NULL,
+            llr REAL NOT NULL,
+            PRIMARY KEY (job_id, kind, item, rank)
+        ) WITHOUT ROWID;
+        CREATE TABLE recommendation (
+            job_id TEXT NOT NULL,
+            person_id INTEGER NOT NULL,
+            rank INTEGER NOT NULL,
+            item INTEGER NOT NULL,
+            score REAL NOT NULL,
+            backfill INTEGER NOT NULL,
+            PRIMARY KEY (job_id, person_id, rank)
+        ) WITHOUT ROWID;
+        """,
     ]
 }

@@ -1,0 +1,197 @@
+/// The `recommend` job: cross-channel recommendations from item co-occurrence (purchase × purchase)
+/// and cross-occurrence (view × purchase, cart-add × purchase), scored by log-likelihood ratio.
+///
+/// Where the workspace is, each person's interactions up to the feature set's as-of time (optionally
+/// only the last `within_days`) are gathered into one blob per shard, shipped beside the shards.
+/// Iteration 0 surveys people per item; iterations 1 … B count, per shard of people, the pairs whose
+/// target item falls in bucket (iteration − 1) of B (B from the survey, so no merge is huge), and the
+/// merge sums them in shard order and keeps the top indicators per item; the last iteration scores
+/// every person from their recent history. Downsampling is seeded per person and item, so the
+/// result is the same whatever the worker count.
+public struct RecommendJob: JobKind {
+    public static let name = "recommend"
+    public static let parameterNames: Set<String> = ["channel", "level", "within_days", "max_history", "item_cap", "top", "min_llr",
+                                                     "weight_purchase", "weight_view", "weight_cart", "recent", "n", "repeats",
+                                                     "repeat_weight", "pairs_per_bucket", "seed"]
+
+    public let options: RecommendOptions
+    public let level: ItemLevel
+
+    public init(parameters: JobParameters) throws(OmnisegError) {
+        try parameters.expectOnly(Self.parameterNames, kind: Self.name)
+        var o = RecommendOptions()
+        if let text = parameters["channel"] {
+            guard let channel = RecommendChannel(rawValue: text.lowercased()) else {
+                throw OmnisegError(.badInput, "job parameter 'channel' takes any, store or online (got '\(text)')")
+            }
+            o.channel = channel
+        }
+        if let text = parameters["level"] {
+            guard let level = ItemLevel(rawValue: text.lowercased()) else {
+                throw OmnisegError(.badInput, "job parameter 'level' takes item or department (got '\(text)')")
+            }
+            self.level = level
+        } else {
+            level = .item
+        }
+        o.withinDays = parameters["within_days"] == nil ? nil : try parameters.integer("within_days", default: 0, in: 1...36_500)
+        o.maxHistory = try parameters.integer("max_history", default: o.maxHistory, in: 1...1_000_000)
+        o.itemCap = try parameters.integer("item_cap", default: o.itemCap, in: 1...100_000_000)
+        o.indicatorsPerItem = try parameters.integer("top", default: o.indicatorsPerItem, in: 1...10_000)
+        o.minimumRatio = try parameters.double("min_llr", default: o.minimumRatio, in: 0...1e12)
+        o.weights = [try parameters.double("weight_purchase", default: o.weights[0], in: 0...1000),
+                     try parameters.double("weight_view", default: o.weights[1], in: 0...1000),
+                     try parameters.double("weight_cart", default: o.weights[2], in: 0...1000)]
+        o.recentItems = try parameters.integer("recent", default: o.recentItems, in: 1...100_000)
+        o.count = try parameters.integer("n", default: o.count, in: 1...1000)
+        o.repeats = try parameters.integer("repeats", default: 0, in: 0...1) == 1
+        o.repeatWeight = try parameters.double("repeat_weight", default: o.repeatWeight, in: 0...1)
+        o.pairsPerBucket = try parameters.integer("pairs_per_bucket", default: o.pairsPerBucket, in: 1...Int(Int32.max))
+        o.seed = UInt64(try parameters.integer("seed", default: 42, in: 0...Int.max))
+        options = o
+    }
+
+    public var initialState: [UInt8] { [] }
+
+    public func prepare(in workspace: Workspace, matrix: FeatureMatrix) throws(OmnisegError) -> JobPreparation {
+        let (catalog, shards) = try InteractionBuilder(level: level, withinDays: options.withinDays).build(workspace, matrix: matrix)
+        guard catalog.count > 0 else {
+            throw OmnisegError(.precondition, "no purchases, views or cart-adds up to the feature set's as-of time: nothing to recommend from",
+                               context: [("workspace", workspace.path)])
+        }
+        let state = RecommendState(options: options, catalog: catalog, featureSetID: matrix.setID, asOf: matrix.asOf)
+        return JobPreparation(state: state.encoded, shardData: shards.map(\.encoded))
+    }
+
+    public func execute(shard: FeatureShard, iteration: Int, state: [UInt8], cancellation: CancellationCheck) throws(OmnisegError) -> [UInt8] {
+        throw OmnisegError(.corrupt, "a recommend task arrived without its shard's interactions")
+    }
+
+    public func execute(shard: FeatureShard, data: [UInt8], iteration: Int, state: [UInt8], cancellation: CancellationCheck) throws(OmnisegError) -> [UInt8] {
+        let decoded = try RecommendState(decoding: state)
+        let itemCount = decoded.catalog.count
+        let interactions = try InteractionShard(decoding: data, itemCount: itemCount)
+        guard interactions.rowStart == shard.rowStart, interactions.rowCount == shard.rowCount else {
+            throw OmnisegError(.corrupt, "the interactions of rows \(interactions.rowStart)+\(interactions.rowCount) came with shard \(shard.rowStart)+\(shard.rowCount)")
+        }
+        if iteration == 0 { return RecommendSurvey(interactions, options: decoded.options, itemCount: itemCount).encoded }
+        if iteration <= decoded.buckets {
+            let sets = PersonItemSets(interactions, options: decoded.options, itemCounts: decoded.surveyCounts.counts)
+            try cancellation.check()
+            var writer = WireWriter(capacity: 1 << 16)
+            if iteration == 1 {
+                writer.u8(1)
+                ItemMarginals(sets, itemCount: itemCount).encode(into: &writer)
+            } else {
+                writer.u8(0)
+            }
+            PairCounts(counting: sets, bucket: iteration - 1, buckets: decoded.buckets, itemCount: itemCount).encode(into: &writer)
+            return writer.bytes
+        }
+        return try RecommendShardScorer(decoded).score(interactions, cancellation: cancellation)
+    }
+
+    public func merge(iteration: Int, state: [UInt8], partials: [[UInt8]]) throws(OmnisegError) -> JobStep {
+        var decoded = try RecommendState(decoding: state)
+        let itemCount = decoded.catalog.count
+        if iteration == 0 {
+            var work = 0
+            for partial in partials {
+                let survey = try RecommendSurvey(decoding: partial, itemCount: itemCount)
+                decoded.surveyCounts.add(survey.counts)
+                decoded.interactions += survey.interactions
+                work += survey.pairWork
+            }
+            decoded.buckets = min(1024, max(1, (work + decoded.options.pairsPerBucket - 1) / decoded.options.pairsPerBucket))
+            return .iterate(state: decoded.encoded)
+        }
+        if iteration <= decoded.buckets {
+            var counts: [PairCounts] = []
+            var marginals = ItemMarginals(itemCount: itemCount)
+            for partial in partials {
+                var reader = WireReader(partial, what: "recommend pair counts")
+                if try reader.u8() == 1 { marginals.add(try ItemMarginals.decode(from: &reader, itemCount: itemCount)) }
+                counts.append(try PairCounts.decode(from: &reader, itemCount: itemCount))
+                try reader.expectEnd()
+            }
+            if iteration == 1 { decoded.marginals = marginals }
+            guard let margins = decoded.marginals else { throw OmnisegError(.corrupt, "recommend state lost its item margins") }
+            let (rows, pairs) = IndicatorSelector(options: decoded.options, marginals: margins).select(counts, itemCount: itemCount)
+            decoded.rows.append(contentsOf: rows)
+            decoded.pairs += pairs
+            return .iterate(state: decoded.encoded)
+        }
+        return .finish(result: try RecommendShardScorer.assemble(decoded, partials: partials).encoded)
+    }
+
+    public func render(result: [UInt8], json: Bool) throws(OmnisegError) -> String {
+        let decoded = try RecommendResult(decoding: result)
+        return json ? RecommendReport.json(decoded) : RecommendReport.text(decoded)
+    }
+
+    public func csv(result: [UInt8]) throws(OmnisegError) -> String {
+        RecommendReport.csv(try RecommendResult(decoding: result))
+    }
+
+    public func store(result: [UInt8], jobID: String, in workspace: Workspace) throws(OmnisegError) {
+        try RecommendStore(workspace: workspace).save(try RecommendResult(decoding: result), jobID: jobID)
+    }
+}
+
+/// The last iteration of `recommend`: every person of a shard scored, and the shards assembled.
+struct RecommendShardScorer {
+    let state: RecommendState
+    let recommender: PersonRecommender
+
+    init(_ state: RecommendState) {
+        self.state = state
+        recommender = PersonRecommender(options: state.options, table: IndicatorTable(itemCount: state.catalog.count, rows: state.rows),
+                                        popularity: state.surveyCounts.counts[HistoryKind.target.rawValue])
+    }
+
+    /// The shard's suggestions: count places per person (item, score, backfill flag) and the people with a history.
+    func score(_ shard: InteractionShard, cancellation: CancellationCheck) throws(OmnisegError) -> [UInt8] {
+        let n = state.options.count
+        var items = [UInt32](repeating: UInt32.max, count: shard.rowCount * n)
+        var scores = [Float](repeating: 0, count: items.count)
+        var flags = [UInt8](repeating: 0, count: items.count)
+        var scratch = PersonRecommender.Scratch(itemCount: state.catalog.count)
+        var withHistory = 0
+        for r in 0..<shard.rowCount {
+            if r & 4095 == 0 { try cancellation.check() }
+            scratch.load(shard, row: r, options: state.options)
+            if scratch.hasHistory { withHistory += 1 }
+            recommender.recommend(&scratch) { place, s in
+                items[r * n + place] = s.item
+                scores[r * n + place] = s.score
+                flags[r * n + place] = s.backfill ? 1 : 0
+            }
+        }
+        var writer = WireWriter(capacity: items.count * 9 + 16)
+        writer.u64(UInt64(withHistory))
+        writer.count(items.count)
+        writer.integers(items)
+        writer.integers(scores.map(\.bitPattern))
+        writer.integers(flags)
+        return writer.bytes
+    }
+
+    /// The result from the scored shards, in shard order.
+    static func assemble(_ state: RecommendState, partials: [[UInt8]]) throws(OmnisegError) -> RecommendResult {
+        var items: [UInt32] = [], scores: [Float] = [], flags: [UInt8] = []
+        var withHistory = 0
+        for partial in partials {
+            var reader = WireReader(partial, what: "recommend suggestions")
+            withHistory += Int(clamping: try reader.u64())
+            let count = try reader.count(limit: 1 << 31)
+            items += try reader.integers(count, of: UInt32.self)
+            scores += try reader.integers(count, of: UInt32.self).map(Float.init(bitPattern:))
+            flags += try reader.integers(count, of: UInt8.self)
+            try reader.expectEnd()
+        }
+        return RecommendResult(options: state.options, catalog: state.catalog, table: IndicatorTable(itemCount: state.catalog.count, rows: state.rows),
+                               popularity: state.surveyCounts.counts[HistoryKind.target.rawValue], items: items, scores: scores, backfilled: flags,
+                               featureSetID: state.featureSetID, asOf: state.asOf, interactions: state.interactions, pairs: state.pairs,
+                               buckets: state.buckets, peopleWithHistory: withHistory)
+    }
+}

@@ -150,20 +150,24 @@ final class ClusterHarness {
     }
 
     private static let fixture: Result<String, Error> = Result(catching: {
-        let dir = NSTemporaryDirectory() + "omniseg-cluster-fixture-\(getpid())"
+        try generatedWorkspace(in: NSTemporaryDirectory() + "omniseg-cluster-fixture-\(getpid())", options: GeneratorOptions(people: 2500, seed: 31),
+                               features: FeatureOptions(shardRows: 256))
+    })
+
+    /// Generates a retailer into `dir`, ingests it into `dir`/workspace.sqlite, resolves identities and
+    /// saves one feature set; returns the workspace's path.
+    static func generatedWorkspace(in dir: String, options: GeneratorOptions, features: FeatureOptions) throws -> String {
         let path = dir + "/workspace.sqlite"
         try? FileManager.default.removeItem(atPath: dir)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        _ = try RetailerGenerator(options: GeneratorOptions(people: 2500, seed: 31)).write(to: dir)
-        do {
-            let workspace = try Workspace(path: path)
-            let ingester = Ingester(workspace: workspace, progressStyle: .silent)
-            for kind in [IngestKind.customers, .products, .transactions, .events] {
-                _ = try ingester.ingest(file: dir + "/\(kind.rawValue).csv", options: IngestOptions(kind: kind))
-            }
-            _ = try IdentityResolver().resolve(workspace)
-            try FeatureStore(workspace: workspace).save(FeatureBuilder(options: FeatureOptions(shardRows: 256)).build(workspace))
+        _ = try RetailerGenerator(options: options).write(to: dir)
+        let workspace = try Workspace(path: path)
+        let ingester = Ingester(workspace: workspace, progressStyle: .silent)
+        for kind in [IngestKind.customers, .products, .transactions, .events] {
+            _ = try ingester.ingest(file: dir + "/\(kind.rawValue).csv", options: IngestOptions(kind: kind))
         }
+        _ = try IdentityResolver().resolve(workspace)
+        try FeatureStore(workspace: workspace).save(FeatureBuilder(options: features).build(workspace))
         return path
-    })
+    }
 }

@@ -15,6 +15,8 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Random seed; the same seed writes identical files.") var seed: UInt64 = 42
     @Option(help: ArgumentHelp("Output folder.", valueName: "dir")) var out: String
     @Option(help: "Threads to generate with.") var threads: Int = 2
+    @Option(help: "Share of order lines that complete a product line the person bought from before (planted co-purchase structure).")
+    var collectionLoyalty: Double = 0.25
 
     func validate() throws {
         guard people > 0 else { throw ValidationError("--people must be at least 1") }
@@ -24,7 +26,9 @@ struct GenerateCommand: ParsableCommand {
     func run() throws {
         let start = ProgressMeter.now()
         let summary = try failingCleanly { () throws(OmnisegError) in
-            try RetailerGenerator(options: GeneratorOptions(people: people, seed: seed)).write(to: out, threads: threads)
+            var options = GeneratorOptions(people: people, seed: seed)
+            options.collectionLoyalty = collectionLoyalty
+            return try RetailerGenerator(options: options).write(to: out, threads: threads)
         }
         let seconds = ProgressMeter.now() - start
         print("""

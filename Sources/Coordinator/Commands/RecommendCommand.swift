@@ -30,6 +30,9 @@ struct RecommendCommand: ParsableCommand {
     @Option(help: "Most recent distinct items per history kind a person is scored from.") var recent: Int?
     @Option(help: "Interactions per person counted at most (longer histories are downsampled, seeded).") var maxHistory: Int?
     @Option(help: "People per item counted at most (seeded downsampling of the most popular items).") var itemCap: Int?
+    @Option(help: "Share of an item's base rate (share of buyers) counted per history item, 0 to 100 (default 0.3).") var popularityWeight: Double?
+    @Option(help: "Evaluate on the purchases in this many days after the feature set's as-of date: precision, recall and MAP against popularity.")
+    var holdoutDays: Int?
     @Option(help: "Seed of the downsampling.") var seed: Int?
     @Option(help: "The feature set whose people and as-of date to use (default: the newest).") var featureSet: Int?
     @OptionGroup var job: ForegroundJob
@@ -56,6 +59,8 @@ struct RecommendCommand: ParsableCommand {
         if let recent { p["recent"] = "\(recent)" }
         if let maxHistory { p["max_history"] = "\(maxHistory)" }
         if let itemCap { p["item_cap"] = "\(itemCap)" }
+        if let popularityWeight { p["popularity_weight"] = "\(popularityWeight)" }
+        if let holdoutDays { p["holdout_days"] = "\(holdoutDays)" }
         if let seed { p["seed"] = "\(seed)" }
         if let featureSet { p[JobParameters.featureSetName] = "\(featureSet)" }
         try job.run(RecommendJob.name, parameters: p)

@@ -12,7 +12,7 @@ public struct RecommendJob: JobKind {
     public static let name = "recommend"
     public static let parameterNames: Set<String> = ["channel", "level", "within_days", "max_history", "item_cap", "top", "min_llr",
                                                      "weight_purchase", "weight_view", "weight_cart", "recent", "n", "repeats",
-                                                     "repeat_weight", "pairs_per_bucket", "seed"]
+                                                     "repeat_weight", "pairs_per_bucket", "seed", "holdout_days", "popularity_weight"]
 
     public let options: RecommendOptions
     public let level: ItemLevel
@@ -46,21 +46,34 @@ public struct RecommendJob: JobKind {
         o.count = try parameters.integer("n", default: o.count, in: 1...1000)
         o.repeats = try parameters.integer("repeats", default: 0, in: 0...1) == 1
         o.repeatWeight = try parameters.double("repeat_weight", default: o.repeatWeight, in: 0...1)
+        o.popularityWeight = try parameters.double("popularity_weight", default: o.popularityWeight, in: 0...100)
         o.pairsPerBucket = try parameters.integer("pairs_per_bucket", default: o.pairsPerBucket, in: 1...Int(Int32.max))
         o.seed = UInt64(try parameters.integer("seed", default: 42, in: 0...Int.max))
+        o.holdoutDays = parameters["holdout_days"] == nil ? nil : try parameters.integer("holdout_days", default: 0, in: 1...3650)
         options = o
     }
 
     public var initialState: [UInt8] { [] }
 
     public func prepare(in workspace: Workspace, matrix: FeatureMatrix) throws(OmnisegError) -> JobPreparation {
-        let (catalog, shards) = try InteractionBuilder(level: level, withinDays: options.withinDays).build(workspace, matrix: matrix)
+        let builder = InteractionBuilder(level: level, withinDays: options.withinDays)
+        let (catalog, shards) = try builder.build(workspace, matrix: matrix)
         guard catalog.count > 0 else {
             throw OmnisegError(.precondition, "no purchases, views or cart-adds up to the feature set's as-of time: nothing to recommend from",
                                context: [("workspace", workspace.path)])
         }
+        var futures: [InteractionShard?] = Array(repeating: nil, count: shards.count)
+        if let days = options.holdoutDays {
+            let newest = try workspace.db.scalar("SELECT max(ts) FROM txn")?.integer ?? matrix.asOf
+            guard matrix.asOf + Int64(days) * 86_400 <= newest + 86_400 else {
+                throw OmnisegError(.precondition, "the \(days)-day evaluation window after feature set \(matrix.setID)'s as-of date "
+                                   + "(\(CivilDate.isoDate(unixSeconds: matrix.asOf))) runs past the newest transaction "
+                                   + "(\(CivilDate.isoDate(unixSeconds: newest))): evaluate on features built --as-of an earlier date")
+            }
+            futures = try builder.purchases(after: matrix, days: days, in: workspace, catalog: catalog).map { $0 }
+        }
         let state = RecommendState(options: options, catalog: catalog, featureSetID: matrix.setID, asOf: matrix.asOf)
-        return JobPreparation(state: state.encoded, shardData: shards.map(\.encoded))
+        return JobPreparation(state: state.encoded, shardData: zip(shards, futures).map { RecommendShardData(history: $0.0, future: $0.1).encoded })
     }
 
     public func execute(shard: FeatureShard, iteration: Int, state: [UInt8], cancellation: CancellationCheck) throws(OmnisegError) -> [UInt8] {
@@ -70,7 +83,8 @@ public struct RecommendJob: JobKind {
     public func execute(shard: FeatureShard, data: [UInt8], iteration: Int, state: [UInt8], cancellation: CancellationCheck) throws(OmnisegError) -> [UInt8] {
         let decoded = try RecommendState(decoding: state)
         let itemCount = decoded.catalog.count
-        let interactions = try InteractionShard(decoding: data, itemCount: itemCount)
+        let shardData = try RecommendShardData(decoding: data, itemCount: itemCount)
+        let interactions = shardData.history
         guard interactions.rowStart == shard.rowStart, interactions.rowCount == shard.rowCount else {
             throw OmnisegError(.corrupt, "the interactions of rows \(interactions.rowStart)+\(interactions.rowCount) came with shard \(shard.rowStart)+\(shard.rowCount)")
         }
@@ -88,7 +102,7 @@ public struct RecommendJob: JobKind {
             PairCounts(counting: sets, bucket: iteration - 1, buckets: decoded.buckets, itemCount: itemCount).encode(into: &writer)
             return writer.bytes
         }
-        return try RecommendShardScorer(decoded).score(interactions, cancellation: cancellation)
+        return try RecommendShardScorer(decoded).score(interactions, future: shardData.future, cancellation: cancellation)
     }
 
     public func merge(iteration: Int, state: [UInt8], partials: [[UInt8]]) throws(OmnisegError) -> JobStep {
@@ -146,17 +160,18 @@ struct RecommendShardScorer {
     init(_ state: RecommendState) {
         self.state = state
         recommender = PersonRecommender(options: state.options, table: IndicatorTable(itemCount: state.catalog.count, rows: state.rows),
-                                        popularity: state.surveyCounts.counts[HistoryKind.target.rawValue])
+                                        popularity: state.surveyCounts.counts[HistoryKind.target.rawValue], people: state.surveyCounts.people)
     }
 
     /// The shard's suggestions: count places per person (item, score, backfill flag) and the people with a history.
-    func score(_ shard: InteractionShard, cancellation: CancellationCheck) throws(OmnisegError) -> [UInt8] {
+    func score(_ shard: InteractionShard, future: InteractionShard?, cancellation: CancellationCheck) throws(OmnisegError) -> [UInt8] {
         let n = state.options.count
         var items = [UInt32](repeating: UInt32.max, count: shard.rowCount * n)
         var scores = [Float](repeating: 0, count: items.count)
         var flags = [UInt8](repeating: 0, count: items.count)
         var scratch = PersonRecommender.Scratch(itemCount: state.catalog.count)
         var withHistory = 0
+        var evaluation = future.map { _ in RecommendEvaluation(holdoutDays: state.options.holdoutDays ?? 0, k: n) }
         for r in 0..<shard.rowCount {
             if r & 4095 == 0 { try cancellation.check() }
             scratch.load(shard, row: r, options: state.options)
@@ -166,8 +181,17 @@ struct RecommendShardScorer {
                 scores[r * n + place] = s.score
                 flags[r * n + place] = s.backfill ? 1 : 0
             }
+            if let future, evaluation != nil {
+                evaluate(&evaluation, row: r, future: future, suggested: Array(items[r * n..<(r + 1) * n]), scratch: scratch)
+            }
         }
         var writer = WireWriter(capacity: items.count * 9 + 16)
+        if let evaluation {
+            writer.u8(1)
+            evaluation.encode(into: &writer)
+        } else {
+            writer.u8(0)
+        }
         writer.u64(UInt64(withHistory))
         writer.count(items.count)
         writer.integers(items)
@@ -176,12 +200,40 @@ struct RecommendShardScorer {
         return writer.bytes
     }
 
+    /// Adds row r to the evaluation: its target purchases in `future` (all, and those new to the
+    /// person) against its suggestions and the popularity baseline.
+    private func evaluate(_ evaluation: inout RecommendEvaluation?, row r: Int, future: InteractionShard, suggested: [UInt32],
+                          scratch: PersonRecommender.Scratch) {
+        var relevant: [UInt32] = []
+        for i in future.range(ofRow: r) {
+            guard let action = InteractionAction(rawValue: future.actions[i]), state.options.channel.isTarget(action) else { continue }
+            relevant.append(future.items[i])
+        }
+        guard !relevant.isEmpty, var e = evaluation else { return }
+        relevant.sort()
+        relevant = relevant.enumerated().filter { $0.offset == 0 || relevant[$0.offset - 1] != $0.element }.map(\.element)
+        let fresh = relevant.filter { $0 >= UInt32(state.catalog.count) || !scratch.bought($0) }
+        var popular: [UInt32] = []
+        for a in recommender.popular where popular.count < e.k && (state.options.repeats || !scratch.bought(a)) { popular.append(a) }
+        e.count(.all)
+        e.add(.recommender, .all, list: suggested, relevant: relevant)
+        e.add(.popularity, .all, list: popular, relevant: relevant)
+        if !fresh.isEmpty {
+            e.count(.new)
+            e.add(.recommender, .new, list: suggested, relevant: fresh)
+            e.add(.popularity, .new, list: popular, relevant: fresh)
+        }
+        evaluation = e
+    }
+
     /// The result from the scored shards, in shard order.
     static func assemble(_ state: RecommendState, partials: [[UInt8]]) throws(OmnisegError) -> RecommendResult {
         var items: [UInt32] = [], scores: [Float] = [], flags: [UInt8] = []
         var withHistory = 0
+        var evaluation = state.options.holdoutDays.map { RecommendEvaluation(holdoutDays: $0, k: state.options.count) }
         for partial in partials {
             var reader = WireReader(partial, what: "recommend suggestions")
+            if try reader.u8() == 1 { evaluation?.add(try RecommendEvaluation.decode(from: &reader)) }
             withHistory += Int(clamping: try reader.u64())
             let count = try reader.count(limit: 1 << 31)
             items += try reader.integers(count, of: UInt32.self)
@@ -192,6 +244,7 @@ struct RecommendShardScorer {
         return RecommendResult(options: state.options, catalog: state.catalog, table: IndicatorTable(itemCount: state.catalog.count, rows: state.rows),
                                popularity: state.surveyCounts.counts[HistoryKind.target.rawValue], items: items, scores: scores, backfilled: flags,
                                featureSetID: state.featureSetID, asOf: state.asOf, interactions: state.interactions, pairs: state.pairs,
-                               buckets: state.buckets, peopleWithHistory: withHistory)
+                               buckets: state.buckets, peopleWithHistory: withHistory, countedPeople: state.surveyCounts.people,
+                               evaluation: evaluation)
     }
 }

@@ -52,21 +52,26 @@ struct ItemMarginals: Sendable, Equatable {
     }
 }
 
-/// The kept indicators: for each indicator kind and target item, the history items whose pair with
-/// it has the highest log-likelihood ratios (descending; ties by item id), at most N each.
+/// The kept indicators: for each indicator kind and target item a, the history items b whose pair
+/// with it has the highest log-likelihood ratios (descending; ties by item id), at most N each, with
+/// the ratio and the pair's strength: how much more likely a target purchase of a is among people
+/// with b in that history than among everyone, P(a | b) − P(a) (> 0: only pairs seen together more
+/// often than chance are kept).
 public struct IndicatorTable: Sendable, Equatable {
     public let itemCount: Int
     /// Per indicator kind j (``HistoryKind/indicators``): `starts[j][a] ..< starts[j][a + 1]` index
-    /// `others[j]` and `ratios[j]`.
+    /// `others[j]`, `ratios[j]` and `strengths[j]`.
     public var starts: [[UInt32]]
     public var others: [[UInt32]]
     public var ratios: [[Float]]
+    public var strengths: [[Float]]
 
     public init(itemCount: Int) {
         self.itemCount = itemCount
         starts = [[UInt32]](repeating: [UInt32](repeating: 0, count: itemCount + 1), count: PairCounts.kinds)
         others = [[UInt32]](repeating: [], count: PairCounts.kinds)
         ratios = [[Float]](repeating: [], count: PairCounts.kinds)
+        strengths = [[Float]](repeating: [], count: PairCounts.kinds)
     }
 
     /// The indicators of target `item` in kind j.
@@ -85,16 +90,19 @@ public struct IndicatorTable: Sendable, Equatable {
             for a in 0..<itemCount { starts[j][a + 1] = starts[j][a] + length[a] }
             var others = [UInt32](repeating: 0, count: Int(starts[j][itemCount]))
             var ratios = [Float](repeating: 0, count: others.count)
+            var strengths = ratios
             for r in 0..<rows.targets.count where Int(rows.kinds[r]) == j {
                 var at = Int(starts[j][Int(rows.targets[r])])
                 for e in Int(rows.starts[r])..<Int(rows.starts[r + 1]) {
                     others[at] = rows.others[e]
                     ratios[at] = rows.ratios[e]
+                    strengths[at] = rows.strengths[e]
                     at += 1
                 }
             }
             self.others[j] = others
             self.ratios[j] = ratios
+            self.strengths[j] = strengths
         }
     }
 
@@ -105,6 +113,7 @@ public struct IndicatorTable: Sendable, Equatable {
             writer.integers(starts[j])
             writer.integers(others[j])
             writer.integers(ratios[j].map(\.bitPattern))
+            writer.integers(strengths[j].map(\.bitPattern))
         }
     }
 
@@ -116,6 +125,7 @@ public struct IndicatorTable: Sendable, Equatable {
             table.starts[j] = try reader.integers(n + 1, of: UInt32.self)
             table.others[j] = try reader.integers(count, of: UInt32.self)
             table.ratios[j] = try reader.integers(count, of: UInt32.self).map(Float.init(bitPattern:))
+            table.strengths[j] = try reader.integers(count, of: UInt32.self).map(Float.init(bitPattern:))
             guard table.starts[j].first == 0, table.starts[j].last.map(Int.init) == count else { throw reader.failure("indicator starts do not span \(count) entries") }
             for a in 0..<n where table.starts[j][a] > table.starts[j][a + 1] { throw reader.failure("indicator starts decrease at item \(a)") }
             for b in table.others[j] where b >= UInt32(n) { throw reader.failure("indicator item \(b) is not below \(n)") }
@@ -131,6 +141,7 @@ struct IndicatorRows: Sendable, Equatable {
     var starts: [UInt32] = [0]
     var others: [UInt32] = []
     var ratios: [Float] = []
+    var strengths: [Float] = []
 
     mutating func append(contentsOf other: IndicatorRows) {
         let base = UInt32(others.count)
@@ -139,6 +150,7 @@ struct IndicatorRows: Sendable, Equatable {
         starts += other.starts.dropFirst().map { $0 + base }
         others += other.others
         ratios += other.ratios
+        strengths += other.strengths
     }
 
     func encode(into writer: inout WireWriter) {
@@ -149,6 +161,7 @@ struct IndicatorRows: Sendable, Equatable {
         writer.integers(starts)
         writer.integers(others)
         writer.integers(ratios.map(\.bitPattern))
+        writer.integers(strengths.map(\.bitPattern))
     }
 
     static func decode(from reader: inout WireReader, itemCount: Int) throws(OmnisegError) -> IndicatorRows {
@@ -160,6 +173,7 @@ struct IndicatorRows: Sendable, Equatable {
         rows.starts = try reader.integers(count + 1, of: UInt32.self)
         rows.others = try reader.integers(entries, of: UInt32.self)
         rows.ratios = try reader.integers(entries, of: UInt32.self).map(Float.init(bitPattern:))
+        rows.strengths = try reader.integers(entries, of: UInt32.self).map(Float.init(bitPattern:))
         guard rows.starts.first == 0, rows.starts.last.map(Int.init) == entries else { throw reader.failure("indicator rows do not span \(entries) entries") }
         for r in 0..<count {
             guard rows.kinds[r] < PairCounts.kinds, rows.targets[r] < UInt32(itemCount), rows.starts[r] <= rows.starts[r + 1] else {
@@ -184,6 +198,7 @@ struct IndicatorSelector {
         var cursors = [Int](repeating: 0, count: partials.count)
         var candidates: [(ratio: Double, item: UInt32)] = []
         var pairs = 0
+        var strength = [Float](repeating: 0, count: itemCount)
         let targetCounts = marginals.counts[HistoryKind.target.rawValue]
         while true {
             // The next target item: the smallest at any cursor.
@@ -208,6 +223,7 @@ struct IndicatorSelector {
                     // Only pairs seen together more often than chance: G² is two-sided.
                     guard both * marginals.people > first * second else { continue }
                     let ratio = LogLikelihood.ratio(both: both, first: first, second: second, people: marginals.people)
+                    strength[Int(b)] = Float(Double(both) / Double(second) - Double(first) / Double(marginals.people))
                     if ratio > options.minimumRatio && ratio > 0 { candidates.append((ratio, b)) }
                 }
                 touched.removeAll(keepingCapacity: true)
@@ -218,6 +234,7 @@ struct IndicatorSelector {
                 for c in candidates {
                     rows.others.append(c.item)
                     rows.ratios.append(Float(c.ratio))
+                    rows.strengths.append(strength[Int(c.item)])
                 }
                 rows.starts.append(UInt32(rows.others.count))
             }

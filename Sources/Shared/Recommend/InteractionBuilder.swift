@@ -13,11 +13,7 @@ public struct InteractionBuilder {
 
     /// The catalogue and the interactions of every shard of `matrix`.
     public func build(_ workspace: Workspace, matrix: FeatureMatrix) throws(OmnisegError) -> (catalog: ItemCatalog, shards: [InteractionShard]) {
-        let lookup = try PersonLookup(workspace: workspace)
-        guard lookup.people == matrix.rowCount else {
-            throw OmnisegError(.precondition, "feature set \(matrix.setID) has \(matrix.rowCount) people but the workspace now resolves \(lookup.people): "
-                               + "rebuild features with `omniseg features`", context: [("workspace", workspace.path)])
-        }
+        let lookup = try Self.lookup(workspace, matrix: matrix)
         let end = matrix.asOf
         let start = withinDays.map { end - Int64($0) * 86_400 + 1 } ?? Int64.min
         var collected = Collected()
@@ -46,6 +42,38 @@ public struct InteractionBuilder {
         guard catalog.catalog.count < 1 << 30 else { throw OmnisegError(.badInput, "more than 2^30 distinct items: the recommender takes fewer") }
         let shards = collected.shards(matrix.shards.map { ($0.rowStart, $0.rowCount) }, people: matrix.rowCount, idOfTemporary: catalog.temporaryToID)
         return (catalog.catalog, shards)
+    }
+
+    /// The purchases in the `days` after the as-of time of every shard of `matrix` (a time-split
+    /// holdout), with the ids of `catalog`; an item the catalogue lacks gets an id from
+    /// `catalog.count` up (never recommendable, but it counts as something the person bought).
+    public func purchases(after matrix: FeatureMatrix, days: Int, in workspace: Workspace, catalog: ItemCatalog) throws(OmnisegError) -> [InteractionShard] {
+        let lookup = try Self.lookup(workspace, matrix: matrix)
+        var collected = Collected()
+        let txns = try workspace.db.prepare("SELECT source, customer_id, ts, channel, order_id, sku, department FROM txn WHERE ts > ? AND ts <= ?")
+        txns.bind(matrix.asOf, at: 1)
+        txns.bind(matrix.asOf + Int64(days) * 86_400, at: 2)
+        while try txns.step() {
+            guard let row = lookup.row(ofCurrentRowOf: txns) else { continue }
+            let action: InteractionAction = txns.int64(at: 3) == Int64(Channel.store.rawValue) ? .storePurchase : .onlinePurchase
+            collected.add(row: row, action: action, ts: txns.int64(at: 2), statement: txns, item: level == .item ? 5 : 6, department: 6)
+        }
+        var unknown = 0
+        let ids = collected.itemNames.map { name -> UInt32 in
+            if let id = catalog.id(of: name) { return UInt32(id) }
+            unknown += 1
+            return UInt32(catalog.count + unknown - 1)
+        }
+        return collected.shards(matrix.shards.map { ($0.rowStart, $0.rowCount) }, people: matrix.rowCount, idOfTemporary: ids)
+    }
+
+    private static func lookup(_ workspace: Workspace, matrix: FeatureMatrix) throws(OmnisegError) -> PersonLookup {
+        let lookup = try PersonLookup(workspace: workspace)
+        guard lookup.people == matrix.rowCount else {
+            throw OmnisegError(.precondition, "feature set \(matrix.setID) has \(matrix.rowCount) people but the workspace now resolves \(lookup.people): "
+                               + "rebuild features with `omniseg features`", context: [("workspace", workspace.path)])
+        }
+        return lookup
     }
 
     /// One person's interactions up to `asOf`, with the ids of `catalog` (items it lacks are left out:

@@ -1,43 +1,51 @@
-/// Scores items for people from their recent history: an item's score is the sum, over the person's
-/// most recent distinct purchased, viewed and cart-added items, of the kind's weight times the
-/// log-likelihood ratio of the indicator linking the history item to it. What the person bought is
-/// left out, unless ``RecommendOptions/repeats``, which blends in their own purchase frequency so
-/// staples rank too. Places left empty are filled with the most popular target items.
+/// Scores items for people from their recent history: an item's score estimates the target purchases
+/// of it to expect from the person's most recent distinct purchased, viewed and cart-added items b
+/// (history kind weights w), Σ w · P(a | b), where a pair that is not an indicator (its
+/// log-likelihood ratio did not make the top N) is taken at the base rate P(a). So score(a) =
+/// λ · W · P(a) + Σ over indicators w · (P(a | b) − P(a)), W = Σ w; λ
+/// (``RecommendOptions/popularityWeight``, default 0.3) discounts the base rate because a history's
+/// items are not independent evidence. What the person bought is left out, unless
+/// ``RecommendOptions/repeats``, which blends in their own purchase frequency so staples rank too.
+/// A person without history gets the most popular items (marked as backfill).
 struct PersonRecommender {
     let options: RecommendOptions
     let itemCount: Int
     /// Per indicator kind j: for history item b, `starts[j][b] ..< starts[j][b + 1]` index the target
-    /// items it indicates and the ratios (the indicator table, transposed).
+    /// items it indicates and the strengths (the indicator table, transposed).
     private var starts: [[UInt32]]
     private var targets: [[UInt32]]
-    private var ratios: [[Float]]
+    private var strengths: [[Float]]
     /// Target items, most popular first.
     let popular: [UInt32]
+    /// Per item, P(a): the share of the people counted who made a target purchase of it.
+    let baseRate: [Float]
 
-    init(options: RecommendOptions, table: IndicatorTable, popularity: [UInt32]) {
+    /// `popularity`: people per item with a target purchase, out of `people` with any interaction.
+    init(options: RecommendOptions, table: IndicatorTable, popularity: [UInt32], people: Int) {
         self.options = options
         itemCount = table.itemCount
         starts = []
         targets = []
-        ratios = []
+        strengths = []
+        baseRate = popularity.map { Float(Double($0) / Double(max(1, people))) }
         for j in 0..<PairCounts.kinds {
             var start = [UInt32](repeating: 0, count: itemCount + 1)
             for b in table.others[j] { start[Int(b) + 1] += 1 }
             for b in 0..<itemCount { start[b + 1] += start[b] }
             var fill = start
             var target = [UInt32](repeating: 0, count: table.others[j].count)
-            var ratio = [Float](repeating: 0, count: target.count)
+            var strength = [Float](repeating: 0, count: target.count)
             for a in 0..<itemCount {
                 for e in Int(table.starts[j][a])..<Int(table.starts[j][a + 1]) {
                     let b = Int(table.others[j][e])
                     target[Int(fill[b])] = UInt32(a)
-                    ratio[Int(fill[b])] = table.ratios[j][e]
+                    strength[Int(fill[b])] = table.strengths[j][e]
                     fill[b] += 1
                 }
             }
             starts.append(start)
             targets.append(target)
-            ratios.append(ratio)
+            strengths.append(strength)
         }
         popular = (0..<UInt32(popularity.count)).filter { popularity[Int($0)] > 0 }
             .sorted { popularity[Int($0)] > popularity[Int($1)] || (popularity[Int($0)] == popularity[Int($1)] && $0 < $1) }
@@ -117,65 +125,67 @@ struct PersonRecommender {
 
     /// The top ``RecommendOptions/count`` suggestions for the history loaded in `scratch`, passed to `emit` best first.
     func recommend(_ scratch: inout Scratch, emit: (Int, Suggestion) -> Void) {
+        // The indicator part, Σ w · (P(a | b) − P(a)), on the items it touches (every term is > 0).
+        var historyWeight: Float = 0
         for j in 0..<PairCounts.kinds {
             let weight = Float(options.weights[j])
             guard weight != 0 else { continue }
+            historyWeight += weight * Float(scratch.recent[j].count)
             for b in scratch.recent[j] {
                 for e in Int(starts[j][Int(b)])..<Int(starts[j][Int(b) + 1]) {
                     let a = Int(targets[j][e])
                     if scratch.scores[a] == 0 { scratch.touched.append(UInt32(a)) }
-                    scratch.scores[a] += weight * ratios[j][e]
+                    scratch.scores[a] += weight * strengths[j][e]
                 }
             }
         }
+        let base = Float(options.popularityWeight) * max(historyWeight, 1)
+        func excluded(_ a: UInt32) -> Bool { !options.repeats && scratch.bought(a) }
         scratch.candidates.removeAll(keepingCapacity: true)
+        for a in scratch.touched where !excluded(a) { scratch.candidates.append((base * baseRate[Int(a)] + scratch.scores[Int(a)], a)) }
+        // An untouched item scores λ · W · P(a), in popularity order: the first `count` of them are enough.
+        var untouched = 0
+        for a in popular where untouched < options.count {
+            guard scratch.scores[Int(a)] == 0, !excluded(a) else { continue }
+            scratch.candidates.append((base * baseRate[Int(a)], a))
+            untouched += 1
+        }
         if options.repeats {
             var top: Float = 0
-            for a in scratch.touched { top = max(top, scratch.scores[Int(a)]) }
+            for c in scratch.candidates { top = max(top, c.score) }
             var most: UInt32 = 0
             for a in scratch.targetItems { most = max(most, scratch.targetPurchases[Int(a)]) }
             let share = Float(options.repeatWeight)
-            for a in scratch.touched where !(scratch.bought(a) && scratch.targetPurchases[Int(a)] > 0) {
-                scratch.candidates.append(((1 - share) * scratch.scores[Int(a)] / top, a))
+            for i in scratch.candidates.indices {
+                let a = scratch.candidates[i].item
+                let frequency = scratch.bought(a) && most > 0 ? Float(scratch.targetPurchases[Int(a)]) / Float(most) : 0
+                scratch.candidates[i].score = (1 - share) * (top > 0 ? scratch.candidates[i].score / top : 0) + share * frequency
             }
-            for a in scratch.targetItems {
-                let indicated = top > 0 ? scratch.scores[Int(a)] / top : 0
-                scratch.candidates.append(((1 - share) * indicated + share * Float(scratch.targetPurchases[Int(a)]) / Float(most), a))
-            }
-        } else {
-            for a in scratch.touched where !scratch.bought(a) { scratch.candidates.append((scratch.scores[Int(a)], a)) }
         }
         for a in scratch.touched { scratch.scores[Int(a)] = 0 }
         scratch.touched.removeAll(keepingCapacity: true)
         let better: ((score: Float, item: UInt32), (score: Float, item: UInt32)) -> Bool = { $0.score > $1.score || ($0.score == $1.score && $0.item < $1.item) }
-        if scratch.candidates.count > options.count {
+        if scratch.candidates.count > 4 * options.count {
             var ratioCandidates = scratch.candidates.map { (ratio: Double($0.score), item: $0.item) }
             IndicatorSelector.keepTop(&ratioCandidates, options.count)
             scratch.candidates = ratioCandidates.map { (Float($0.ratio), $0.item) }
         } else {
             scratch.candidates.sort(by: better)
         }
-        var placed = 0
-        for c in scratch.candidates {
-            emit(placed, Suggestion(item: c.item, score: c.score, backfill: false))
-            placed += 1
-        }
-        guard placed < options.count else { return }
-        for a in popular where placed < options.count {
-            guard options.repeats || !scratch.bought(a), !scratch.candidates.contains(where: { $0.item == a }) else { continue }
-            emit(placed, Suggestion(item: a, score: 0, backfill: true))
-            placed += 1
+        // Without any history every score is zero: the places are popularity backfill.
+        for (place, c) in scratch.candidates.prefix(options.count).enumerated() {
+            emit(place, Suggestion(item: c.item, score: c.score, backfill: !scratch.hasHistory))
         }
     }
 
     /// Which history items led to `item`'s score for the history loaded in `scratch`: (indicator kind,
-    /// history item, weighted ratio), largest first.
+    /// history item, w · (P(item | b) − P(item))), largest first.
     func explain(_ item: UInt32, scratch: Scratch) -> [(kind: HistoryKind, item: UInt32, contribution: Float)] {
         var parts: [(kind: HistoryKind, item: UInt32, contribution: Float)] = []
         for j in 0..<PairCounts.kinds {
             for b in scratch.recent[j] {
                 for e in Int(starts[j][Int(b)])..<Int(starts[j][Int(b) + 1]) where targets[j][e] == item {
-                    parts.append((HistoryKind.indicators[j], b, Float(options.weights[j]) * ratios[j][e]))
+                    parts.append((HistoryKind.indicators[j], b, Float(options.weights[j]) * strengths[j][e]))
                 }
             }
         }

@@ -43,7 +43,9 @@ public enum RecommendReport {
                 lines.append("    after \(kind.description): \(list)")
             }
         }
-        return lines.joined(separator: "\n") + "\n"
+        var text = lines.joined(separator: "\n") + "\n"
+        if let evaluation = r.evaluation { text += "\n" + evaluation.text }
+        return text
     }
 
     public static func json(_ r: RecommendResult) -> String {
@@ -66,7 +68,21 @@ public enum RecommendReport {
             ("people_with_history", "\(r.peopleWithHistory)"), ("pairs", "\(r.pairs)"), ("buckets", "\(r.buckets)"),
             ("indicators", "\(r.table.totalCount)"), ("personalised_people", "\(c.personalised)"), ("backfilled_places", "\(c.backfilledPlaces)"),
             ("top_items", "[" + items.joined(separator: ",") + "]"),
+            ("evaluation", r.evaluation.map(evaluationJSON) ?? "null"),
         ]) + "\n"
+    }
+
+    static func evaluationJSON(_ e: RecommendEvaluation) -> String {
+        var pairs: [(String, String)] = [("holdout_days", "\(e.holdoutDays)"), ("k", "\(e.k)")]
+        for v in RecommendEvaluation.Variant.allCases {
+            for m in RecommendEvaluation.Method.allCases {
+                let prefix = "\(m == .recommender ? "recommender" : "popularity")_\(v == .all ? "all" : "new")"
+                pairs += [("\(prefix)_precision", JSONText.number(e.precision(m, v))), ("\(prefix)_recall", JSONText.number(e.recall(m, v))),
+                          ("\(prefix)_map", JSONText.number(e.meanAveragePrecision(m, v)))]
+            }
+            pairs.append(("people_\(v == .all ? "all" : "new")", "\(e.people[v.rawValue])"))
+        }
+        return JSONText.object(pairs)
     }
 
     /// person_id,rank,item,department,score,backfill — one line per suggestion.

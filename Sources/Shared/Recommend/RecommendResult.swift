@@ -17,6 +17,10 @@ public struct RecommendResult: Sendable, Equatable {
     public var buckets: Int
     /// People with at least one interaction in their history.
     public var peopleWithHistory: Int
+    /// People with an interaction counted (the base rates' denominator).
+    public var countedPeople: Int
+    /// The time-split evaluation, when the run had `holdout_days`.
+    public var evaluation: RecommendEvaluation?
 
     public var people: Int { options.count > 0 ? items.count / options.count : 0 }
 
@@ -39,11 +43,17 @@ public struct RecommendResult: Sendable, Equatable {
         writer.integers(popularity)
         writer.i64(featureSetID)
         writer.i64(asOf)
-        for v in [interactions, pairs, buckets, peopleWithHistory] { writer.u64(UInt64(v)) }
+        for v in [interactions, pairs, buckets, peopleWithHistory, countedPeople] { writer.u64(UInt64(v)) }
         writer.count(items.count)
         writer.integers(items)
         writer.integers(scores.map(\.bitPattern))
         writer.integers(backfilled)
+        if let evaluation {
+            writer.u8(1)
+            evaluation.encode(into: &writer)
+        } else {
+            writer.u8(0)
+        }
         return writer.bytes
     }
 
@@ -63,17 +73,20 @@ public struct RecommendResult: Sendable, Equatable {
         pairs = Int(clamping: try reader.u64())
         buckets = Int(clamping: try reader.u64())
         peopleWithHistory = Int(clamping: try reader.u64())
+        countedPeople = Int(clamping: try reader.u64())
         let count = try reader.count(limit: 1 << 31)
         guard count % options.count == 0 else { throw reader.failure("\(count) suggestions do not fill places of \(options.count)") }
         items = try reader.integers(count, of: UInt32.self)
         scores = try reader.integers(count, of: UInt32.self).map(Float.init(bitPattern:))
         backfilled = try reader.integers(count, of: UInt8.self)
+        evaluation = try reader.u8() == 1 ? try RecommendEvaluation.decode(from: &reader) : nil
         try reader.expectEnd()
         for item in items where item != UInt32.max && item >= UInt32(catalog.count) { throw reader.failure("suggested item \(item) is not in the catalogue") }
     }
 
     public init(options: RecommendOptions, catalog: ItemCatalog, table: IndicatorTable, popularity: [UInt32], items: [UInt32], scores: [Float],
-                backfilled: [UInt8], featureSetID: Int64, asOf: Int64, interactions: Int, pairs: Int, buckets: Int, peopleWithHistory: Int) {
+                backfilled: [UInt8], featureSetID: Int64, asOf: Int64, interactions: Int, pairs: Int, buckets: Int, peopleWithHistory: Int,
+                countedPeople: Int, evaluation: RecommendEvaluation? = nil) {
         self.options = options
         self.catalog = catalog
         self.table = table
@@ -87,5 +100,7 @@ public struct RecommendResult: Sendable, Equatable {
         self.pairs = pairs
         self.buckets = buckets
         self.peopleWithHistory = peopleWithHistory
+        self.countedPeople = countedPeople
+        self.evaluation = evaluation
     }
 }

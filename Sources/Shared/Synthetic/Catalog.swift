@@ -1,5 +1,6 @@
 /// The synthetic product catalogue: SKUs by department with power-law popularity, prices,
-/// arrival dates, a running-shoe collection and co-purchase bundles.
+/// arrival dates, a running-shoe collection and co-purchase bundles (small product lines within a
+/// department: bought together, and completed in later orders by people who bought from them).
 struct Catalog: Sendable {
     static let departments = ["footwear", "womens", "mens", "kids", "home", "beauty", "accessories", "sports"]
 
@@ -35,7 +36,8 @@ struct Catalog: Sendable {
             let arrival = rng.chance(0.35) ? firstDay + rng.below(lastDay - firstDay + 1) : firstDay - 1 - rng.below(720)
             let running = department == 0 && rng.chance(0.15)
             products.append(Product(sku: "SKU\(100_000 + i)", department: department, priceCents: price / 100 * 100 + 99,
-                                    arrivalDay: arrival, isRunningShoe: running, bundle: rng.below(bundleCount)))
+                                    arrivalDay: arrival, isRunningShoe: running,
+                                    bundle: department + departmentCount * rng.below(max(1, bundleCount / departmentCount))))
         }
         var byDepartment = Array(repeating: [Int](), count: departmentCount)
         for (i, p) in products.enumerated() { byDepartment[p.department].append(i) }

@@ -12,6 +12,9 @@ public struct GeneratorOptions: Sendable {
     public var holdoutDays: Int
     /// Number of SKUs; default scales with people (2,000 to 20,000).
     public var skuCount: Int
+    /// The planted co-purchase structure: the share of order lines that complete a product line
+    /// (bundle) the person bought from in their latest orders. Default 0.25.
+    public var collectionLoyalty: Double = 0.25
 
     public init(people: Int, seed: UInt64, firstDay: Int = CivilDate.daysFromCivil(year: 2024, month: 7, day: 1),
                 lastDay: Int = CivilDate.daysFromCivil(year: 2026, month: 6, day: 30), holdoutDays: Int = 90, skuCount: Int? = nil) {

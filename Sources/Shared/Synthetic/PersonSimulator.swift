@@ -103,6 +103,8 @@ struct PersonSimulator: Sendable {
     }
 
     struct PurchaseState {
+        /// The products of the person's latest order lines (at most 20), for collection loyalty.
+        var recentProducts: [Int] = []
         var lastPurchaseDay = -1
         var purchasedBeforeCutoff = false
         var purchasedAfterCutoff = false
@@ -227,7 +229,15 @@ struct PersonSimulator: Sendable {
         if let forcedProduct { lines.append(forcedProduct) }
         var count = 1
         while count < 6 && rng.chance(0.45) { count += 1 }
-        while lines.count < count { lines.append(pickProduct(who, day: day, &rng)) }
+        while lines.count < count {
+            // Collection loyalty: some lines complete a product line the person bought from before.
+            if !state.recentProducts.isEmpty && rng.chance(options.collectionLoyalty),
+               let mate = catalog.bundlePartner(of: state.recentProducts[rng.below(state.recentProducts.count)], &rng) {
+                lines.append(mate)
+            } else {
+                lines.append(pickProduct(who, day: day, &rng))
+            }
+        }
         if rng.chance(0.3), let partner = catalog.bundlePartner(of: lines[0], &rng) { lines.append(partner) }
         for product in lines {
             let p = catalog.products[product]
@@ -253,6 +263,8 @@ struct PersonSimulator: Sendable {
             w.newline()
             swap(&w, &out.transactions)
         }
+        state.recentProducts.append(contentsOf: lines)
+        if state.recentProducts.count > 20 { state.recentProducts.removeFirst(state.recentProducts.count - 20) }
         state.lastPurchaseDay = max(state.lastPurchaseDay, day)
         if day <= cutoffDay { state.purchasedBeforeCutoff = true } else { state.purchasedAfterCutoff = true }
     }

@@ -13,7 +13,12 @@ process start-up and workspace loading are not counted. Measures:
     2 workers x 1 and 1 worker x 2 (each job run twice: cold caches, then warm);
   - shard bytes read from Redis per iteration (from `omniseg status --json`);
   - Lloyd iterations of the `cluster` job (k = 16, one seeding, 15 iterations, tol 0): embedded with
-    2 threads against 1 worker x 2 threads through Redis (warm caches).
+    2 threads against 1 worker x 2 threads through Redis (warm caches);
+  - churn: `churn-train` on the feature set as of 90 days before the newest (made here if missing) and
+    `churn-score` of the newest set with that model: embedded 1 and 2 threads, 1 worker x 2 and
+    2 workers x 1 (training once per setting; scoring cold, then the median of warm runs). Both the
+    job driver's iteration time and the whole `omniseg run` wall time (process start, workspace load,
+    labels and binning on the coordinator, storing the model or scores) are recorded.
 Writes bench/results/cluster.json and cluster.md.
 """
 import argparse
@@ -25,6 +30,7 @@ import secrets
 import shutil
 import signal
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -102,15 +108,35 @@ class Workers:
             p.wait()
 
 
-def run_job(workspace, kind, params=(), redis=None, threads=None):
-    """Runs one job; returns (job id, [(iteration, tasks, seconds)])."""
+def run_job(workspace, kind, params=(), redis=None, threads=None, wall=None):
+    """Runs one job; returns (job id, [(iteration, tasks, seconds)]). With `wall` (a list), appends
+    the whole process's wall-clock seconds to it."""
     args = [OMNISEG, "run", kind, "-w", workspace, "--quiet", "--timings"]
     for p in params:
         args += ["--param", p]
     args += ["--redis", redis.url] if redis else ["--threads", str(threads)]
+    start = time.perf_counter()
     r = sh(args)
+    if wall is not None:
+        wall.append(time.perf_counter() - start)
     timings = [(int(m[1]), int(m[2]), float(m[3])) for m in TIMING.finditer(r.stderr)]
     return r.stdout.strip(), timings
+
+
+def churn_sets(workspace):
+    """(training set id, scoring set id, labelled people): the newest feature set is scored; the
+    model trains on the newest set as of at least 90 days before it (made here when missing, as of
+    91 days before, so the 90-day holdout window ends inside the data)."""
+    def sets():
+        with sqlite3.connect(workspace) as db:
+            return db.execute("SELECT id, as_of, row_count FROM feature_set ORDER BY as_of, id").fetchall()
+    newest = sets()[-1]
+    older = [s for s in sets() if s[1] <= newest[1] - 90 * 86400]
+    if not older:
+        day = datetime.datetime.fromtimestamp(newest[1] - 91 * 86400, datetime.timezone.utc).date().isoformat()
+        sh([OMNISEG, "features", "-w", workspace, "--as-of", day])
+        older = [s for s in sets() if s[1] <= newest[1] - 90 * 86400]
+    return older[-1][0], newest[0], older[-1][2]
 
 
 def job_status(redis, job):
@@ -205,7 +231,42 @@ def main():
         results.append(entry)
         print(f"{name}: {seconds * 1000:.1f} ms per Lloyd iteration (median of {len(lloyd_times)})", file=sys.stderr)
 
+    def record_churn(name, mode, workers, concurrency, runs, walls, rows, status=None):
+        """churn-train or churn-score: median over runs of the iteration time and of the wall time."""
+        driver = statistics.median(sum(s for _, _, s in t) for _, t in runs)
+        wall = statistics.median(walls)
+        entry = {"name": name, "mode": mode, "workers": workers, "concurrency": concurrency,
+                 "jobs": [job for job, _ in runs], "runs": len(runs), "rows": rows,
+                 "driver_seconds": driver, "wall_seconds": wall, "wall_seconds_all": walls,
+                 "rows_per_second_driver": rows / driver if driver > 0 else 0,
+                 "rows_per_second_wall": rows / wall if wall > 0 else 0}
+        if status:
+            entry["shard_bytes"] = status["shard_bytes"]
+            entry["shard_bytes_read"] = status["shard_bytes_read"]
+        results.append(entry)
+        print(f"{name}: driver {driver:.3f} s, wall {wall:.3f} s ({len(runs)} runs)", file=sys.stderr)
+
+    train_set, score_set, train_rows = churn_sets(a.workspace)
+    churn_train = [f"feature_set={train_set}"]
+    churn_score = [f"feature_set={score_set}"]
+
+    def churn_runs(label, mode, count, concurrency, redis=None, threads=None):
+        walls = []
+        runs = [run_job(a.workspace, "churn-train", churn_train, redis=redis, threads=threads, wall=walls)]
+        status = job_status(redis, runs[0][0]) if redis else None
+        record_churn(f"churn_train_{label}", mode, count, concurrency, runs, walls, train_rows, status)
+        walls = []
+        cold = [run_job(a.workspace, "churn-score", churn_score, redis=redis, threads=threads, wall=walls)]
+        if redis:
+            record_churn(f"churn_score_{label}_cold", mode, count, concurrency, cold, walls, big_rows, job_status(redis, cold[0][0]))
+            walls = []
+        warm_runs = [run_job(a.workspace, "churn-score", churn_score, redis=redis, threads=threads, wall=walls) for _ in range(3)]
+        record_churn(f"churn_score_{label}" + ("_warm" if redis else ""), mode, count, concurrency, warm_runs, walls,
+                     big_rows, job_status(redis, warm_runs[-1][0]) if redis else None)
+
     # Embedded references.
+    for threads in (1, 2):
+        churn_runs(f"embedded_{threads}_threads", "embedded", 0, threads, threads=threads)
     for threads in (1, 2):
         job, t = run_job(small, "probe", ["iterations=10"], threads=threads)
         record(f"small_tasks_embedded_{threads}_threads", "embedded", 0, threads, job, t)
@@ -242,6 +303,8 @@ def main():
             if (count, concurrency) == (1, 2):
                 job, t = run_job(a.workspace, "cluster", lloyd, redis=redis)
                 record_lloyd("lloyd_redis_1x2", "redis", count, concurrency, job, t, big_rows, job_status(redis, job))
+            if count * concurrency == 2:
+                churn_runs(f"redis_{label}", "redis", count, concurrency, redis=redis)
             workers.stop()
     finally:
         redis.stop()
@@ -303,6 +366,17 @@ def write(directory, results, big_rows, people):
         if r["name"].startswith("lloyd"):
             read = f"{sum(r['shard_bytes_read']) / 1e6:.1f}" if "shard_bytes_read" in r else "—"
             lines.append(f"| {r['name']} | {r['lloyd_seconds_median'] * 1000:.1f} | {read} |")
+    lines += ["", f"## churn over the workers (training: {by.get('churn_train_embedded_1_threads', {}).get('rows', 0):,} people "
+              f"as of 90 days before the newest set; scoring: {big_rows:,} people; 100 trees, depth 12)", "",
+              "*driver* = the job driver's iterations (tasks on the transport + merges); *wall* = the whole `omniseg run` "
+              "(process start, workspace load, labels and binning on the coordinator, storing the model or the scores).", "",
+              "| run | driver s | wall s | rows/s (driver) | rows/s (wall) | MB read from Redis per iteration |",
+              "|---|---:|---:|---:|---:|---|"]
+    for r in results:
+        if r["name"].startswith("churn"):
+            read = ", ".join(f"{b / 1e6:.1f}" for b in r.get("shard_bytes_read", [])) or "—"
+            lines.append(f"| {r['name']} | {r['driver_seconds']:.3f} | {r['wall_seconds']:.3f} | "
+                         f"{r['rows_per_second_driver']:,.0f} | {r['rows_per_second_wall']:,.0f} | {read} |")
     lines += ["", "## Against the goals", ""]
     small = by.get("small_tasks_redis_1x2")
     if small:

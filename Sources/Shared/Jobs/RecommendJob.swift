@@ -62,7 +62,7 @@ public struct RecommendJob: JobKind {
             throw OmnisegError(.precondition, "no purchases, views or cart-adds up to the feature set's as-of time: nothing to recommend from",
                                context: [("workspace", workspace.path)])
         }
-        var futures: [InteractionShard?] = Array(repeating: nil, count: shards.count)
+        var futures: [InteractionShard] = []
         if let days = options.holdoutDays {
             let newest = try workspace.db.scalar("SELECT max(ts) FROM txn")?.integer ?? matrix.asOf
             guard matrix.asOf + Int64(days) * 86_400 <= newest + 86_400 else {
@@ -70,9 +70,19 @@ public struct RecommendJob: JobKind {
                                    + "(\(CivilDate.isoDate(unixSeconds: matrix.asOf))) runs past the newest transaction "
                                    + "(\(CivilDate.isoDate(unixSeconds: newest))): evaluate on features built --as-of an earlier date")
             }
-            futures = try builder.purchases(after: matrix, days: days, in: workspace, catalog: catalog).map { $0 }
+            futures = try builder.purchases(after: matrix, days: days, in: workspace, catalog: catalog)
         }
-        let state = RecommendState(options: options, catalog: catalog, featureSetID: matrix.setID, asOf: matrix.asOf)
+        return preparation(catalog: catalog, shards: shards, future: options.holdoutDays == nil ? nil : futures,
+                           featureSetID: matrix.setID, asOf: matrix.asOf)
+    }
+
+    /// The preparation for interactions that do not come from a workspace (benchmarks, imports):
+    /// `shards` and `future` (later purchases, for an evaluation with `holdout_days`) cover the rows of
+    /// the feature shards the job will run over, in order.
+    public func preparation(catalog: ItemCatalog, shards: [InteractionShard], future: [InteractionShard]? = nil,
+                            featureSetID: Int64 = 0, asOf: Int64 = 0) -> JobPreparation {
+        let state = RecommendState(options: options, catalog: catalog, featureSetID: featureSetID, asOf: asOf)
+        let futures: [InteractionShard?] = future ?? Array(repeating: nil, count: shards.count)
         return JobPreparation(state: state.encoded, shardData: zip(shards, futures).map { RecommendShardData(history: $0.0, future: $0.1).encoded })
     }
 

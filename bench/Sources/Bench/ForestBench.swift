@@ -10,12 +10,7 @@ import Shared
 /// the layout of the workspace's feature shards (not timed, as the peers' numpy loading is not).
 enum ForestBench {
     static func run(_ args: [String]) {
-        var options: [String: String] = [:]
-        var files: [String] = []
-        var it = args.makeIterator()
-        while let a = it.next() {
-            if a.hasPrefix("--") { options[String(a.dropFirst(2))] = it.next() ?? "" } else { files.append(a) }
-        }
+        let (options, files) = BenchArguments.parse(args)
         guard files.count == 2, let n = options["n"].flatMap(Int.init), let d = options["d"].flatMap(Int.init),
               let testN = options["test-n"].flatMap(Int.init) else {
             StandardError.write("usage: Bench --forest TRAIN TEST --n N --d D --test-n M [--threads T] [--trees 100] [--depth 12]\n")

@@ -48,7 +48,8 @@ while let a = args.next() {
     case "--kernels": KernelBench.run(); exit(0)
     case "--lloyd": LloydBench.run(Array(CommandLine.arguments.dropFirst(2))); exit(0)
     case "--forest": ForestBench.run(Array(CommandLine.arguments.dropFirst(2))); exit(0)
-    default: StandardError.write("usage: Bench [--people N] [--dir DIR] | Bench --kernels | Bench --lloyd DATA INIT --n N --d D --k K | Bench --forest TRAIN TEST --n N --d D --test-n M\n"); exit(64)
+    case "--recommend": RecommendBench.run(Array(CommandLine.arguments.dropFirst(2))); exit(0)
+    default: StandardError.write("usage: Bench [--people N] [--dir DIR] | Bench --kernels | Bench --lloyd DATA INIT --n N --d D --k K | Bench --forest TRAIN TEST --n N --d D --test-n M | Bench --recommend PREFIX --people N --items M\n"); exit(64)
     }
 }
 

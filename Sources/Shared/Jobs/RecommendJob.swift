@@ -12,7 +12,7 @@ public struct RecommendJob: JobKind {
     public static let name = "recommend"
     public static let parameterNames: Set<String> = ["channel", "level", "within_days", "max_history", "item_cap", "top", "min_llr",
                                                      "weight_purchase", "weight_view", "weight_cart", "recent", "n", "repeats",
-                                                     "repeat_weight", "pairs_per_bucket", "seed", "holdout_days", "popularity_weight"]
+                                                     "repeat_weight", "pairs_per_bucket", "seed", "holdout_days", "popularity_weight", "fan_out"]
 
     public let options: RecommendOptions
     public let level: ItemLevel
@@ -46,6 +46,7 @@ public struct RecommendJob: JobKind {
         o.count = try parameters.integer("n", default: o.count, in: 1...1000)
         o.repeats = try parameters.integer("repeats", default: 0, in: 0...1) == 1
         o.repeatWeight = try parameters.double("repeat_weight", default: o.repeatWeight, in: 0...1)
+        o.fanOut = try parameters.integer("fan_out", default: o.fanOut, in: 1...10_000_000)
         o.popularityWeight = try parameters.double("popularity_weight", default: o.popularityWeight, in: 0...100)
         o.pairsPerBucket = try parameters.integer("pairs_per_bucket", default: o.pairsPerBucket, in: 1...Int(Int32.max))
         o.seed = UInt64(try parameters.integer("seed", default: 42, in: 0...Int.max))
@@ -224,7 +225,10 @@ struct RecommendShardScorer {
         relevant = relevant.enumerated().filter { $0.offset == 0 || relevant[$0.offset - 1] != $0.element }.map(\.element)
         let fresh = relevant.filter { $0 >= UInt32(state.catalog.count) || !scratch.bought($0) }
         var popular: [UInt32] = []
-        for a in recommender.popular where popular.count < e.k && (state.options.repeats || !scratch.bought(a)) { popular.append(a) }
+        for a in recommender.popular {
+            if popular.count == e.k { break }
+            if state.options.repeats || !scratch.bought(a) { popular.append(a) }
+        }
         e.count(.all)
         e.add(.recommender, .all, list: suggested, relevant: relevant)
         e.add(.popularity, .all, list: popular, relevant: relevant)

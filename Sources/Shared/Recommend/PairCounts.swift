@@ -1,5 +1,5 @@
 /// Sparse pair counts of one shard for one bucket of target items: for each target item a (ascending)
-/// and each indicator kind, the items b (ascending) that people with a target purchase of a also
+/// and each indicator kind, the items b (distinct, in order of first sight) that people with a target purchase of a also
 /// had in that history, with the number of such people.
 struct PairCounts: Sendable, Equatable {
     static let kinds = HistoryKind.indicators.count
@@ -44,22 +44,24 @@ struct PairCounts: Sendable, Equatable {
         }
         var accumulator = [UInt32](repeating: 0, count: itemCount)
         var touched: [UInt32] = []
+        // Built in locals (appends to stored arrays would check uniqueness on every element).
+        var targets: [UInt32] = [], starts: [UInt32] = [0], others: [UInt32] = [], counts: [UInt32] = []
         accumulator.withUnsafeMutableBufferPointer { acc in
             for a in 0..<itemCount where peopleStart[a + 1] > peopleStart[a] {
                 targets.append(UInt32(a))
                 for kind in HistoryKind.indicators {
-                    let k = kind.rawValue
-                    let history = sets.items[k], offsets = sets.offsets[k]
+                    let history = sets.items[kind.rawValue], offsets = sets.offsets[kind.rawValue]
+                    let skipSelf = kind == .purchase ? UInt32(a) : UInt32.max
                     for p in peopleStart[a]..<peopleStart[a + 1] {
                         let r = Int(people[p])
                         for i in Int(offsets[r])..<Int(offsets[r + 1]) {
                             let b = history[i]
-                            if kind == .purchase && Int(b) == a { continue }
+                            if b == skipSelf { continue }
                             if acc[Int(b)] == 0 { touched.append(b) }
                             acc[Int(b)] &+= 1
                         }
                     }
-                    touched.sort()
+                    // In order of first sight (deterministic: people and their items are in a fixed order).
                     for b in touched {
                         others.append(b)
                         counts.append(acc[Int(b)])
@@ -70,6 +72,10 @@ struct PairCounts: Sendable, Equatable {
                 }
             }
         }
+        self.targets = targets
+        self.starts = starts
+        self.others = others
+        self.counts = counts
     }
 
     init() {}

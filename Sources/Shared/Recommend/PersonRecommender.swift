@@ -43,9 +43,29 @@ struct PersonRecommender {
                     fill[b] += 1
                 }
             }
-            starts.append(start)
-            targets.append(target)
-            strengths.append(strength)
+            // A popular history item indicates thousands of targets, mostly weakly: keep its strongest
+            // `fanOut` (ties by item id), which bounds the work per history item.
+            let fanOut = options.fanOut
+            var kept: [UInt32] = [0], keptTargets: [UInt32] = [], keptStrengths: [Float] = []
+            var order: [Int] = []
+            for b in 0..<itemCount {
+                let range = Int(start[b])..<Int(start[b + 1])
+                if range.count <= fanOut {
+                    keptTargets += target[range]
+                    keptStrengths += strength[range]
+                } else {
+                    order = Array(range)
+                    order.sort { strength[$0] > strength[$1] || (strength[$0] == strength[$1] && target[$0] < target[$1]) }
+                    for e in order.prefix(fanOut) {
+                        keptTargets.append(target[e])
+                        keptStrengths.append(strength[e])
+                    }
+                }
+                kept.append(UInt32(keptTargets.count))
+            }
+            starts.append(kept)
+            targets.append(keptTargets)
+            strengths.append(keptStrengths)
         }
         popular = (0..<UInt32(popularity.count)).filter { popularity[Int($0)] > 0 }
             .sorted { popularity[Int($0)] > popularity[Int($1)] || (popularity[Int($0)] == popularity[Int($1)] && $0 < $1) }
@@ -145,7 +165,8 @@ struct PersonRecommender {
         for a in scratch.touched where !excluded(a) { scratch.candidates.append((base * baseRate[Int(a)] + scratch.scores[Int(a)], a)) }
         // An untouched item scores λ · W · P(a), in popularity order: the first `count` of them are enough.
         var untouched = 0
-        for a in popular where untouched < options.count {
+        for a in popular {
+            if untouched == options.count { break }
             guard scratch.scores[Int(a)] == 0, !excluded(a) else { continue }
             scratch.candidates.append((base * baseRate[Int(a)], a))
             untouched += 1
@@ -164,14 +185,25 @@ struct PersonRecommender {
         }
         for a in scratch.touched { scratch.scores[Int(a)] = 0 }
         scratch.touched.removeAll(keepingCapacity: true)
-        let better: ((score: Float, item: UInt32), (score: Float, item: UInt32)) -> Bool = { $0.score > $1.score || ($0.score == $1.score && $0.item < $1.item) }
-        if scratch.candidates.count > 4 * options.count {
-            var ratioCandidates = scratch.candidates.map { (ratio: Double($0.score), item: $0.item) }
-            IndicatorSelector.keepTop(&ratioCandidates, options.count)
-            scratch.candidates = ratioCandidates.map { (Float($0.ratio), $0.item) }
-        } else {
-            scratch.candidates.sort(by: better)
+        // The best `count`, best first (higher score, then lower item id): a sorted window, entered by insertion.
+        let n = options.count
+        var best = 0
+        for k in scratch.candidates.indices {
+            let c = scratch.candidates[k]
+            if best == n {
+                let worst = scratch.candidates[n - 1]
+                guard c.score > worst.score || (c.score == worst.score && c.item < worst.item) else { continue }
+            }
+            // The candidates array doubles as the window, its first `best` entries (all before k).
+            var i = min(best, n - 1)
+            while i > 0 && (c.score > scratch.candidates[i - 1].score || (c.score == scratch.candidates[i - 1].score && c.item < scratch.candidates[i - 1].item)) {
+                scratch.candidates[i] = scratch.candidates[i - 1]
+                i -= 1
+            }
+            scratch.candidates[i] = c
+            best = min(best + 1, n)
         }
+        scratch.candidates.removeLast(scratch.candidates.count - best)
         // Without any history every score is zero: the places are popularity backfill.
         for (place, c) in scratch.candidates.prefix(options.count).enumerated() {
             emit(place, Suggestion(item: c.item, score: c.score, backfill: !scratch.hasHistory))

@@ -54,6 +54,9 @@ public struct RecommendOptions: Sendable, Equatable {
     /// λ: how much of the base rate of an item (its share of buyers) the score counts per history
     /// item; 1 treats a history's items as independent evidence, which over-weights popularity.
     public var popularityWeight = 0.3
+    /// Targets a history item can lift when scoring: its strongest indicator links (it is an indicator
+    /// of at most this many items in the person's score).
+    public var fanOut = 200
     /// Recommendations per person.
     public var count = 10
     /// Recommend what the person already bought, blending in their own purchase frequency.
@@ -72,7 +75,7 @@ public struct RecommendOptions: Sendable, Equatable {
 
     func encode(into writer: inout WireWriter) {
         writer.string(channel.rawValue)
-        for v in [maxHistory, itemCap, indicatorsPerItem, recentItems, count, repeats ? 1 : 0, pairsPerBucket, withinDays ?? 0, holdoutDays ?? 0] { writer.u64(UInt64(v)) }
+        for v in [maxHistory, itemCap, indicatorsPerItem, recentItems, count, repeats ? 1 : 0, pairsPerBucket, withinDays ?? 0, holdoutDays ?? 0, fanOut] { writer.u64(UInt64(v)) }
         writer.f64(minimumRatio)
         writer.f64(repeatWeight)
         writer.f64(popularityWeight)
@@ -85,18 +88,19 @@ public struct RecommendOptions: Sendable, Equatable {
         guard let channel = RecommendChannel(rawValue: try reader.string(limit: 16)) else { throw reader.failure("unknown recommendation channel") }
         o.channel = channel
         var values: [Int] = []
-        for _ in 0..<9 { values.append(Int(clamping: try reader.u64())) }
+        for _ in 0..<10 { values.append(Int(clamping: try reader.u64())) }
         (o.maxHistory, o.itemCap, o.indicatorsPerItem, o.recentItems, o.count) = (values[0], values[1], values[2], values[3], values[4])
         o.repeats = values[5] == 1
         o.pairsPerBucket = max(1, values[6])
         o.withinDays = values[7] > 0 ? values[7] : nil
         o.holdoutDays = values[8] > 0 ? values[8] : nil
+        o.fanOut = values[9]
         o.minimumRatio = try reader.f64()
         o.repeatWeight = try reader.f64()
         o.popularityWeight = try reader.f64()
         o.weights = [try reader.f64(), try reader.f64(), try reader.f64()]
         o.seed = try reader.u64()
-        guard o.maxHistory > 0, o.itemCap > 0, o.indicatorsPerItem > 0, o.count > 0, o.recentItems > 0 else {
+        guard o.maxHistory > 0, o.itemCap > 0, o.fanOut > 0, o.indicatorsPerItem > 0, o.count > 0, o.recentItems > 0 else {
             throw reader.failure("recommendation options out of range")
         }
         return o

@@ -24,7 +24,7 @@ enum RecommendBench {
         let catalog = ItemCatalog(level: .item, names: (0..<items).map { "I" + String(repeating: "0", count: width - String($0).count) + String($0) },
                                   departments: [UInt16](repeating: 0, count: items), departmentNames: ["all"])
         var parameters = ["holdout_days": "1", "n": options["n"] ?? "10"]
-        for name in ["top", "recent", "pairs_per_bucket", "popularity_weight", "max_history", "item_cap"] { if let v = options[name] { parameters[name] = v } }
+        for name in ["top", "recent", "pairs_per_bucket", "popularity_weight", "max_history", "item_cap", "fan_out"] { if let v = options[name] { parameters[name] = v } }
         do {
             let job = try RecommendJob(parameters: JobParameters(parameters))
             let preparation = job.preparation(catalog: catalog, shards: train, future: test)

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The `recommend` job: cross-channel recommendations from item co-occurrence (purchase × purchase)
 /// and cross-occurrence (view × purchase, cart-add × purchase), scored by log-likelihood ratio.
 ///
@@ -94,14 +96,24 @@ public struct RecommendJob: JobKind {
     public func execute(shard: FeatureShard, data: [UInt8], iteration: Int, state: [UInt8], cancellation: CancellationCheck) throws(OmnisegError) -> [UInt8] {
         let decoded = try RecommendState(decoding: state)
         let itemCount = decoded.catalog.count
-        let shardData = try RecommendShardData(decoding: data, itemCount: itemCount)
+        let dataKey = data.withUnsafeBytes { Checksum64.of($0) }
+        let shardData = try RecommendTaskCache.shared.data(key: dataKey) { () throws(OmnisegError) in
+            try RecommendShardData(decoding: data, itemCount: itemCount)
+        }
         let interactions = shardData.history
         guard interactions.rowStart == shard.rowStart, interactions.rowCount == shard.rowCount else {
             throw OmnisegError(.corrupt, "the interactions of rows \(interactions.rowStart)+\(interactions.rowCount) came with shard \(shard.rowStart)+\(shard.rowCount)")
         }
         if iteration == 0 { return RecommendSurvey(interactions, options: decoded.options, itemCount: itemCount).encoded }
         if iteration <= decoded.buckets {
-            let sets = PersonItemSets(interactions, options: decoded.options, itemCounts: decoded.surveyCounts.counts)
+            // The same sets serve every bucket: they depend on the shard, the options and the survey.
+            var digest = WireWriter()
+            decoded.options.encode(into: &digest)
+            decoded.surveyCounts.encode(into: &digest)
+            let setsKey = digest.bytes.withUnsafeBytes { Checksum64.of($0, seed: dataKey) }
+            let sets = RecommendTaskCache.shared.sets(key: setsKey) {
+                PersonItemSets(interactions, options: decoded.options, itemCounts: decoded.surveyCounts.counts)
+            }
             try cancellation.check()
             var writer = WireWriter(capacity: 1 << 16)
             if iteration == 1 {
@@ -160,6 +172,45 @@ public struct RecommendJob: JobKind {
 
     public func store(result: [UInt8], jobID: String, in workspace: Workspace) throws(OmnisegError) {
         try RecommendStore(workspace: workspace).save(try RecommendResult(decoding: result), jobID: jobID)
+    }
+}
+
+/// What a worker (or embedded run) keeps between a recommend job's iterations: each shard's decoded
+/// interactions and its downsampled item sets, so the survey, every counting bucket and the scoring
+/// decode a shard once and the buckets build its sets once. Keyed by content (checksums of the shard
+/// data, and of the options and survey the sets depend on); at most `limit` of each, oldest out.
+final class RecommendTaskCache: Sendable {
+    static let shared = RecommendTaskCache(limit: 16)
+
+    private struct Entries<Value> {
+        var values: [UInt64: Value] = [:]
+        var order: [UInt64] = []
+
+        mutating func insert(_ key: UInt64, _ value: Value, limit: Int) {
+            guard values.updateValue(value, forKey: key) == nil else { return }
+            order.append(key)
+            if order.count > limit { values[order.removeFirst()] = nil }
+        }
+    }
+
+    private let limit: Int
+    private let shardData = Mutex(Entries<RecommendShardData>())
+    private let itemSets = Mutex(Entries<PersonItemSets>())
+
+    init(limit: Int) { self.limit = limit }
+
+    func data(key: UInt64, decode: () throws(OmnisegError) -> RecommendShardData) throws(OmnisegError) -> RecommendShardData {
+        if let hit = shardData.withLock({ $0.values[key] }) { return hit }
+        let value = try decode()
+        shardData.withLock { $0.insert(key, value, limit: limit) }
+        return value
+    }
+
+    func sets(key: UInt64, build: () -> PersonItemSets) -> PersonItemSets {
+        if let hit = itemSets.withLock({ $0.values[key] }) { return hit }
+        let value = build()
+        itemSets.withLock { $0.insert(key, value, limit: limit) }
+        return value
     }
 }
 

@@ -200,6 +200,9 @@ struct IndicatorSelector {
         var pairs = 0
         var strength = [Float](repeating: 0, count: itemCount)
         let targetCounts = marginals.counts[HistoryKind.target.rawValue]
+        let columnTerms = HistoryKind.indicators.map { kind in
+            marginals.counts[kind.rawValue].map { LogLikelihood.columnTerm(second: Int($0), people: marginals.people) }
+        }
         while true {
             // The next target item: the smallest at any cursor.
             var next = UInt32.max
@@ -217,12 +220,14 @@ struct IndicatorSelector {
                 pairs += touched.count
                 candidates.removeAll(keepingCapacity: true)
                 let first = Int(targetCounts[Int(next)])
+                let rowTerm = LogLikelihood.rowTerm(first: first, people: marginals.people)
                 for b in touched {
                     let both = Int(accumulator[Int(b)]), second = Int(historyCounts[Int(b)])
                     accumulator[Int(b)] = 0
                     // Only pairs seen together more often than chance: G² is two-sided.
                     guard both * marginals.people > first * second else { continue }
-                    let ratio = LogLikelihood.ratio(both: both, first: first, second: second, people: marginals.people)
+                    let ratio = LogLikelihood.ratio(both: both, first: first, second: second, people: marginals.people,
+                                                    row: rowTerm, column: columnTerms[j][Int(b)])
                     strength[Int(b)] = Float(Double(both) / Double(second) - Double(first) / Double(marginals.people))
                     if ratio > options.minimumRatio && ratio > 0 { candidates.append((ratio, b)) }
                 }

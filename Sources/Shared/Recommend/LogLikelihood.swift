@@ -28,7 +28,29 @@ public enum LogLikelihood {
     /// G² for a pair counted `both` times, whose items have `first` and `second` people, out of `people`.
     @inline(__always)
     public static func ratio(both: Int, first: Int, second: Int, people: Int) -> Double {
+        ratio(both: both, first: first, second: second, people: people, row: rowTerm(first: first, people: people),
+              column: columnTerm(second: second, people: people))
+    }
+
+    /// The part of G²/2 that depends only on the first item's count (constant along a row of pairs).
+    @inline(__always)
+    public static func rowTerm(first: Int, people: Int) -> Double {
+        xLogX(people) - xLogX(first) - xLogX(max(0, people - first))
+    }
+
+    /// The part of G²/2 that depends only on the second item's count (constant down a column).
+    @inline(__always)
+    public static func columnTerm(second: Int, people: Int) -> Double {
+        -xLogX(second) - xLogX(max(0, people - second))
+    }
+
+    /// G² from the cell counts and the precomputed ``rowTerm(first:people:)`` and
+    /// ``columnTerm(second:people:)``: the rows and columns entropies cancel the table's total, so
+    /// G² = 2 · (row + column + Σ x·ln x over the four cells). Only the cells cost logarithms.
+    @inline(__always)
+    public static func ratio(both: Int, first: Int, second: Int, people: Int, row: Double, column: Double) -> Double {
         let k12 = max(0, first - both), k21 = max(0, second - both)
-        return ratio(both, k12, k21, max(0, people - both - k12 - k21))
+        let k22 = max(0, people - both - k12 - k21)
+        return max(0, 2 * (row + column + (xLogX(both) + xLogX(k12) + xLogX(k21) + xLogX(k22))))
     }
 }

@@ -14,11 +14,12 @@ process start-up and workspace loading are not counted. Measures:
   - shard bytes read from Redis per iteration (from `omniseg status --json`);
   - Lloyd iterations of the `cluster` job (k = 16, one seeding, 15 iterations, tol 0): embedded with
     2 threads against 1 worker x 2 threads through Redis (warm caches);
-  - churn: `churn-train` on the feature set as of 90 days before the newest (made here if missing) and
+  - churn and recommend: `churn-train` on the feature set as of 90 days before the newest (made here if missing) and
     `churn-score` of the newest set with that model: embedded 1 and 2 threads, 1 worker x 2 and
     2 workers x 1 (training once per setting; scoring cold, then the median of warm runs). Both the
     job driver's iteration time and the whole `omniseg run` wall time (process start, workspace load,
-    labels and binning on the coordinator, storing the model or scores) are recorded.
+    labels and binning on the coordinator, storing the model or scores) are recorded; then one
+    `recommend` job over the newest set (interactions read on the coordinator, shipped beside the shards).
 Writes bench/results/cluster.json and cluster.md.
 """
 import argparse
@@ -263,6 +264,10 @@ def main():
         warm_runs = [run_job(a.workspace, "churn-score", churn_score, redis=redis, threads=threads, wall=walls) for _ in range(3)]
         record_churn(f"churn_score_{label}" + ("_warm" if redis else ""), mode, count, concurrency, warm_runs, walls,
                      big_rows, job_status(redis, warm_runs[-1][0]) if redis else None)
+        # The recommender over every person's whole history (its interactions travel beside the shards).
+        walls = []
+        runs = [run_job(a.workspace, "recommend", churn_score, redis=redis, threads=threads, wall=walls)]
+        record_churn(f"recommend_{label}", mode, count, concurrency, runs, walls, big_rows, job_status(redis, runs[0][0]) if redis else None)
 
     # Embedded references.
     for threads in (1, 2):
@@ -366,14 +371,15 @@ def write(directory, results, big_rows, people):
         if r["name"].startswith("lloyd"):
             read = f"{sum(r['shard_bytes_read']) / 1e6:.1f}" if "shard_bytes_read" in r else "—"
             lines.append(f"| {r['name']} | {r['lloyd_seconds_median'] * 1000:.1f} | {read} |")
-    lines += ["", f"## churn over the workers (training: {by.get('churn_train_embedded_1_threads', {}).get('rows', 0):,} people "
-              f"as of 90 days before the newest set; scoring: {big_rows:,} people; 100 trees, depth 12)", "",
+    lines += ["", f"## churn and recommend over the workers (churn training: {by.get('churn_train_embedded_1_threads', {}).get('rows', 0):,} people "
+              f"as of 90 days before the newest set; scoring: {big_rows:,} people; 100 trees, depth 12; recommend: every person's "
+              "whole history, default settings)", "",
               "*driver* = the job driver's iterations (tasks on the transport + merges); *wall* = the whole `omniseg run` "
               "(process start, workspace load, labels and binning on the coordinator, storing the model or the scores).", "",
               "| run | driver s | wall s | rows/s (driver) | rows/s (wall) | MB read from Redis per iteration |",
               "|---|---:|---:|---:|---:|---|"]
     for r in results:
-        if r["name"].startswith("churn"):
+        if r["name"].startswith("churn") or r["name"].startswith("recommend"):
             read = ", ".join(f"{b / 1e6:.1f}" for b in r.get("shard_bytes_read", [])) or "—"
             lines.append(f"| {r['name']} | {r['driver_seconds']:.3f} | {r['wall_seconds']:.3f} | "
                          f"{r['rows_per_second_driver']:,.0f} | {r['rows_per_second_wall']:,.0f} | {read} |")

@@ -33,6 +33,7 @@ struct RecommendCommand: ParsableCommand {
     @Option(help: "Share of an item's base rate (share of buyers) counted per history item, 0 to 100 (default 0.3).") var popularityWeight: Double?
     @Option(help: "Evaluate on the purchases in this many days after the feature set's as-of date: precision, recall and MAP against popularity.")
     var holdoutDays: Int?
+    @Option(help: "Targets one history item can lift when scoring a person: its strongest indicator links (default 200).") var fanOut: Int?
     @Option(help: "Seed of the downsampling.") var seed: Int?
     @Option(help: "The feature set whose people and as-of date to use (default: the newest).") var featureSet: Int?
     @OptionGroup var job: ForegroundJob
@@ -61,6 +62,7 @@ struct RecommendCommand: ParsableCommand {
         if let itemCap { p["item_cap"] = "\(itemCap)" }
         if let popularityWeight { p["popularity_weight"] = "\(popularityWeight)" }
         if let holdoutDays { p["holdout_days"] = "\(holdoutDays)" }
+        if let fanOut { p["fan_out"] = "\(fanOut)" }
         if let seed { p["seed"] = "\(seed)" }
         if let featureSet { p[JobParameters.featureSetName] = "\(featureSet)" }
         try job.run(RecommendJob.name, parameters: p)

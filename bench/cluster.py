@@ -232,8 +232,8 @@ def main():
         results.append(entry)
         print(f"{name}: {seconds * 1000:.1f} ms per Lloyd iteration (median of {len(lloyd_times)})", file=sys.stderr)
 
-    def record_churn(name, mode, workers, concurrency, runs, walls, rows, status=None):
-        """churn-train or churn-score: median over runs of the iteration time and of the wall time."""
+    def record_run(name, mode, workers, concurrency, runs, walls, rows, status=None):
+        """A churn or recommend job: median over runs of the iteration time and of the wall time."""
         driver = statistics.median(sum(s for _, _, s in t) for _, t in runs)
         wall = statistics.median(walls)
         entry = {"name": name, "mode": mode, "workers": workers, "concurrency": concurrency,
@@ -255,19 +255,19 @@ def main():
         walls = []
         runs = [run_job(a.workspace, "churn-train", churn_train, redis=redis, threads=threads, wall=walls)]
         status = job_status(redis, runs[0][0]) if redis else None
-        record_churn(f"churn_train_{label}", mode, count, concurrency, runs, walls, train_rows, status)
+        record_run(f"churn_train_{label}", mode, count, concurrency, runs, walls, train_rows, status)
         walls = []
         cold = [run_job(a.workspace, "churn-score", churn_score, redis=redis, threads=threads, wall=walls)]
         if redis:
-            record_churn(f"churn_score_{label}_cold", mode, count, concurrency, cold, walls, big_rows, job_status(redis, cold[0][0]))
+            record_run(f"churn_score_{label}_cold", mode, count, concurrency, cold, walls, big_rows, job_status(redis, cold[0][0]))
             walls = []
         warm_runs = [run_job(a.workspace, "churn-score", churn_score, redis=redis, threads=threads, wall=walls) for _ in range(3)]
-        record_churn(f"churn_score_{label}" + ("_warm" if redis else ""), mode, count, concurrency, warm_runs, walls,
+        record_run(f"churn_score_{label}" + ("_warm" if redis else ""), mode, count, concurrency, warm_runs, walls,
                      big_rows, job_status(redis, warm_runs[-1][0]) if redis else None)
         # The recommender over every person's whole history (its interactions travel beside the shards).
         walls = []
         runs = [run_job(a.workspace, "recommend", churn_score, redis=redis, threads=threads, wall=walls)]
-        record_churn(f"recommend_{label}", mode, count, concurrency, runs, walls, big_rows, job_status(redis, runs[0][0]) if redis else None)
+        record_run(f"recommend_{label}", mode, count, concurrency, runs, walls, big_rows, job_status(redis, runs[0][0]) if redis else None)
 
     # Embedded references.
     for threads in (1, 2):

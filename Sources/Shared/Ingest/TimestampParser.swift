@@ -192,9 +192,14 @@ public enum CivilDate {
         }
     }
 
+    /// The day (since 1970-01-01, UTC) a Unix time falls on, rounding down before 1970 too.
+    public static func day(unixSeconds: Int64) -> Int {
+        Int((unixSeconds >= 0 ? unixSeconds : unixSeconds - 86_399) / 86_400)
+    }
+
     /// `YYYY-MM-DD` for Unix seconds.
     public static func isoDate(unixSeconds: Int64) -> String {
-        let days = Int((unixSeconds >= 0 ? unixSeconds : unixSeconds - 86_399) / 86_400)
+        let days = day(unixSeconds: unixSeconds)
         let (y, m, d) = civilFromDays(days)
         return "\(y)-\(m < 10 ? "0" : "")\(m)-\(d < 10 ? "0" : "")\(d)"
     }

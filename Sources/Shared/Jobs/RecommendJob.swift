@@ -65,7 +65,7 @@ public struct RecommendJob: JobKind {
             throw OmnisegError(.precondition, "no purchases, views or cart-adds up to the feature set's as-of time: nothing to recommend from",
                                context: [("workspace", workspace.path)])
         }
-        var futures: [InteractionShard] = []
+        var futures: [InteractionShard]?
         if let days = options.holdoutDays {
             let newest = try workspace.db.scalar("SELECT max(ts) FROM txn")?.integer ?? matrix.asOf
             guard matrix.asOf + Int64(days) * 86_400 <= newest + 86_400 else {
@@ -75,8 +75,7 @@ public struct RecommendJob: JobKind {
             }
             futures = try builder.purchases(after: matrix, days: days, in: workspace, catalog: catalog)
         }
-        return preparation(catalog: catalog, shards: shards, future: options.holdoutDays == nil ? nil : futures,
-                           featureSetID: matrix.setID, asOf: matrix.asOf)
+        return preparation(catalog: catalog, shards: shards, future: futures, featureSetID: matrix.setID, asOf: matrix.asOf)
     }
 
     /// The preparation for interactions that do not come from a workspace (benchmarks, imports):
@@ -116,12 +115,8 @@ public struct RecommendJob: JobKind {
             }
             try cancellation.check()
             var writer = WireWriter(capacity: 1 << 16)
-            if iteration == 1 {
-                writer.u8(1)
-                ItemMarginals(sets, itemCount: itemCount).encode(into: &writer)
-            } else {
-                writer.u8(0)
-            }
+            // The margins after downsampling travel once, with the first bucket.
+            writer.optional(iteration == 1 ? ItemMarginals(sets, itemCount: itemCount) : nil) { $0.encode(into: &$1) }
             PairCounts(counting: sets, bucket: iteration - 1, buckets: decoded.buckets, itemCount: itemCount).encode(into: &writer)
             return writer.bytes
         }
@@ -147,7 +142,9 @@ public struct RecommendJob: JobKind {
             var marginals = ItemMarginals(itemCount: itemCount)
             for partial in partials {
                 var reader = WireReader(partial, what: "recommend pair counts")
-                if try reader.u8() == 1 { marginals.add(try ItemMarginals.decode(from: &reader, itemCount: itemCount)) }
+                if let shardMargins = try reader.optional({ (r: inout WireReader) throws(OmnisegError) in try ItemMarginals.decode(from: &r, itemCount: itemCount) }) {
+                    marginals.add(shardMargins)
+                }
                 counts.append(try PairCounts.decode(from: &reader, itemCount: itemCount))
                 try reader.expectEnd()
             }
@@ -248,12 +245,7 @@ struct RecommendShardScorer {
             }
         }
         var writer = WireWriter(capacity: items.count * 9 + 16)
-        if let evaluation {
-            writer.u8(1)
-            evaluation.encode(into: &writer)
-        } else {
-            writer.u8(0)
-        }
+        writer.optional(evaluation) { $0.encode(into: &$1) }
         writer.u64(UInt64(withHistory))
         writer.count(items.count)
         writer.integers(items)
@@ -298,7 +290,9 @@ struct RecommendShardScorer {
         var evaluation = state.options.holdoutDays.map { RecommendEvaluation(holdoutDays: $0, k: state.options.count) }
         for partial in partials {
             var reader = WireReader(partial, what: "recommend suggestions")
-            if try reader.u8() == 1 { evaluation?.add(try RecommendEvaluation.decode(from: &reader)) }
+            if let shardEvaluation = try reader.optional({ (r: inout WireReader) throws(OmnisegError) in try RecommendEvaluation.decode(from: &r) }) {
+                evaluation?.add(shardEvaluation)
+            }
             withHistory += Int(clamping: try reader.u64())
             let count = try reader.count(limit: 1 << 31)
             items += try reader.integers(count, of: UInt32.self)

@@ -85,12 +85,7 @@ public struct ShardDescriptor: Sendable, Equatable {
         writer.u32(UInt32(columnCount))
         writer.u32(UInt32(columnStride))
         blob.encode(into: &writer)
-        if let data {
-            writer.u8(1)
-            data.encode(into: &writer)
-        } else {
-            writer.u8(0)
-        }
+        writer.optional(data) { $0.encode(into: &$1) }
     }
 
     static func decode(from reader: inout WireReader) throws(OmnisegError) -> ShardDescriptor {
@@ -104,12 +99,7 @@ public struct ShardDescriptor: Sendable, Equatable {
         guard blob.byteCount == stride * columnCount * 4 else {
             throw reader.failure("shard blob of \(blob.byteCount) bytes does not fit \(columnCount) columns of stride \(stride)")
         }
-        let data: BlobReference?
-        switch try reader.u8() {
-        case 0: data = nil
-        case 1: data = try BlobReference.decode(from: &reader)
-        case let flag: throw reader.failure("shard data flag \(flag) is neither 0 nor 1")
-        }
+        let data = try reader.optional { (r: inout WireReader) throws(OmnisegError) in try BlobReference.decode(from: &r) }
         return ShardDescriptor(index: index, rowStart: rowStart, rowCount: rowCount, columnCount: columnCount, columnStride: stride, blob: blob, data: data)
     }
 }

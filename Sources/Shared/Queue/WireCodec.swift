@@ -27,6 +27,16 @@ public struct WireWriter: Sendable {
     /// Raw bytes without a length.
     public mutating func raw(_ v: [UInt8]) { bytes.append(contentsOf: v) }
     /// Many floats at once (little-endian, like ``f32(_:)``).
+    /// An optional value: a presence flag (0 or 1), then the value written by `write` when there is one.
+    public mutating func optional<T>(_ value: T?, _ write: (T, inout WireWriter) -> Void) {
+        if let value {
+            u8(1)
+            write(value, &self)
+        } else {
+            u8(0)
+        }
+    }
+
     /// Integers, little-endian, without a count (the reader knows it).
     public mutating func integers<T: FixedWidthInteger>(_ v: [T]) {
         v.withUnsafeBytes { raw in
@@ -104,6 +114,15 @@ public struct WireReader {
                 for i in 0..<n { buffer[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))) }
             }
             count = n
+        }
+    }
+
+    /// A value written by ``WireWriter/optional(_:_:)``: nil after flag 0, `read`'s value after flag 1.
+    public mutating func optional<T>(_ read: (inout WireReader) throws(OmnisegError) -> T) throws(OmnisegError) -> T? {
+        switch try u8() {
+        case 0: return nil
+        case 1: return try read(&self)
+        case let flag: throw failure("presence flag \(flag) is neither 0 nor 1")
         }
     }
 

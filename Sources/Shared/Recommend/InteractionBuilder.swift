@@ -17,15 +17,7 @@ public struct InteractionBuilder {
         let end = matrix.asOf
         let start = withinDays.map { end - Int64($0) * 86_400 + 1 } ?? Int64.min
         var collected = Collected()
-        let itemColumn: Int32 = level == .item ? 5 : 6
-        let txns = try workspace.db.prepare("SELECT source, customer_id, ts, channel, order_id, sku, department FROM txn WHERE ts >= ? AND ts <= ?")
-        txns.bind(start, at: 1)
-        txns.bind(end, at: 2)
-        while try txns.step() {
-            guard let row = lookup.row(ofCurrentRowOf: txns) else { continue }
-            let action: InteractionAction = txns.int64(at: 3) == Int64(Channel.store.rawValue) ? .storePurchase : .onlinePurchase
-            collected.add(row: row, action: action, ts: txns.int64(at: 2), statement: txns, item: itemColumn, department: 6)
-        }
+        try collectPurchases(into: &collected, from: start, through: end, in: workspace, lookup: lookup)
         // Events: views and cart-adds of a product (column 4 = sku, 5 = department).
         let events = try workspace.db.prepare("SELECT source, customer_id, ts, kind, sku, department FROM event WHERE ts >= ? AND ts <= ? AND kind IN (?, ?)")
         events.bind(start, at: 1)
@@ -50,14 +42,7 @@ public struct InteractionBuilder {
     public func purchases(after matrix: FeatureMatrix, days: Int, in workspace: Workspace, catalog: ItemCatalog) throws(OmnisegError) -> [InteractionShard] {
         let lookup = try Self.lookup(workspace, matrix: matrix)
         var collected = Collected()
-        let txns = try workspace.db.prepare("SELECT source, customer_id, ts, channel, order_id, sku, department FROM txn WHERE ts > ? AND ts <= ?")
-        txns.bind(matrix.asOf, at: 1)
-        txns.bind(matrix.asOf + Int64(days) * 86_400, at: 2)
-        while try txns.step() {
-            guard let row = lookup.row(ofCurrentRowOf: txns) else { continue }
-            let action: InteractionAction = txns.int64(at: 3) == Int64(Channel.store.rawValue) ? .storePurchase : .onlinePurchase
-            collected.add(row: row, action: action, ts: txns.int64(at: 2), statement: txns, item: level == .item ? 5 : 6, department: 6)
-        }
+        try collectPurchases(into: &collected, from: matrix.asOf + 1, through: matrix.asOf + Int64(days) * 86_400, in: workspace, lookup: lookup)
         var unknown = 0
         let ids = collected.itemNames.map { name -> UInt32 in
             if let id = catalog.id(of: name) { return UInt32(id) }
@@ -65,6 +50,20 @@ public struct InteractionBuilder {
             return UInt32(catalog.count + unknown - 1)
         }
         return collected.shards(matrix.shards.map { ($0.rowStart, $0.rowCount) }, people: matrix.rowCount, idOfTemporary: ids)
+    }
+
+    /// Adds every purchase with `start <= ts <= end` (store or online, by the transaction's channel).
+    private func collectPurchases(into collected: inout Collected, from start: Int64, through end: Int64, in workspace: Workspace,
+                                  lookup: PersonLookup) throws(OmnisegError) {
+        let txns = try workspace.db.prepare("SELECT source, customer_id, ts, channel, sku, department FROM txn WHERE ts >= ? AND ts <= ?")
+        txns.bind(start, at: 1)
+        txns.bind(end, at: 2)
+        let itemColumn: Int32 = level == .item ? 4 : 5
+        while try txns.step() {
+            guard let row = lookup.row(ofCurrentRowOf: txns) else { continue }
+            let action: InteractionAction = txns.int64(at: 3) == Int64(Channel.store.rawValue) ? .storePurchase : .onlinePurchase
+            collected.add(row: row, action: action, ts: txns.int64(at: 2), statement: txns, item: itemColumn, department: 5)
+        }
     }
 
     private static func lookup(_ workspace: Workspace, matrix: FeatureMatrix) throws(OmnisegError) -> PersonLookup {
@@ -96,7 +95,7 @@ public struct InteractionBuilder {
             while try statement.step() {
                 guard let name = statement.string(at: 2), let id = catalog.id(of: name) else { continue }
                 let ts = statement.int64(at: 0)
-                keys.append((Int32(ts >= 0 ? ts / 86_400 : (ts - 86_399) / 86_400), UInt8(statement.int64(at: 1)), UInt32(id)))
+                keys.append((Int32(CivilDate.day(unixSeconds: ts)), UInt8(statement.int64(at: 1)), UInt32(id)))
             }
         }
         keys.sort { ($0.day, $0.action, $0.item) < ($1.day, $1.action, $1.item) }
@@ -132,7 +131,7 @@ public struct InteractionBuilder {
             rows.append(Int32(row))
             items.append(i)
             actions.append(action.rawValue)
-            days.append(Int32(ts >= 0 ? ts / 86_400 : (ts - 86_399) / 86_400))
+            days.append(Int32(CivilDate.day(unixSeconds: ts)))
         }
 
         func catalog(level: ItemLevel) -> (catalog: ItemCatalog, temporaryToID: [UInt32]) {

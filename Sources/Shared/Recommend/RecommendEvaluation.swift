@@ -98,12 +98,7 @@ struct RecommendShardData {
     var encoded: [UInt8] {
         var writer = WireWriter()
         writer.blob(history.encoded)
-        if let future {
-            writer.u8(1)
-            writer.blob(future.encoded)
-        } else {
-            writer.u8(0)
-        }
+        writer.optional(future) { $1.blob($0.encoded) }
         return writer.bytes
     }
 
@@ -115,7 +110,7 @@ struct RecommendShardData {
     init(decoding bytes: [UInt8], itemCount: Int) throws(OmnisegError) {
         var reader = WireReader(bytes, what: "recommend shard data")
         history = try InteractionShard(decoding: reader.blob(), itemCount: itemCount)
-        future = try reader.u8() == 1 ? try InteractionShard(decoding: reader.blob(), itemCount: Int(UInt32.max)) : nil
+        future = try reader.optional { (r: inout WireReader) throws(OmnisegError) in try InteractionShard(decoding: r.blob(), itemCount: Int(UInt32.max)) }
         try reader.expectEnd()
         if let future, future.rowStart != history.rowStart || future.rowCount != history.rowCount {
             throw OmnisegError(.corrupt, "recommend shard data: later purchases of rows \(future.rowStart)+\(future.rowCount) beside history of \(history.rowStart)+\(history.rowCount)")

@@ -48,12 +48,7 @@ public struct RecommendResult: Sendable, Equatable {
         writer.integers(items)
         writer.integers(scores.map(\.bitPattern))
         writer.integers(backfilled)
-        if let evaluation {
-            writer.u8(1)
-            evaluation.encode(into: &writer)
-        } else {
-            writer.u8(0)
-        }
+        writer.optional(evaluation) { $0.encode(into: &$1) }
         return writer.bytes
     }
 
@@ -79,7 +74,7 @@ public struct RecommendResult: Sendable, Equatable {
         items = try reader.integers(count, of: UInt32.self)
         scores = try reader.integers(count, of: UInt32.self).map(Float.init(bitPattern:))
         backfilled = try reader.integers(count, of: UInt8.self)
-        evaluation = try reader.u8() == 1 ? try RecommendEvaluation.decode(from: &reader) : nil
+        evaluation = try reader.optional { (r: inout WireReader) throws(OmnisegError) in try RecommendEvaluation.decode(from: &r) }
         try reader.expectEnd()
         for item in items where item != UInt32.max && item >= UInt32(catalog.count) { throw reader.failure("suggested item \(item) is not in the catalogue") }
     }

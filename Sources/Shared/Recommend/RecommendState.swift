@@ -42,12 +42,7 @@ struct RecommendState: Sendable {
         writer.i64(featureSetID)
         writer.i64(asOf)
         surveyCounts.encode(into: &writer)
-        if let marginals {
-            writer.u8(1)
-            marginals.encode(into: &writer)
-        } else {
-            writer.u8(0)
-        }
+        writer.optional(marginals) { $0.encode(into: &$1) }
         rows.encode(into: &writer)
         return writer.bytes
     }
@@ -63,7 +58,8 @@ struct RecommendState: Sendable {
         featureSetID = try reader.i64()
         asOf = try reader.i64()
         surveyCounts = try ItemMarginals.decode(from: &reader, itemCount: catalog.count)
-        marginals = try reader.u8() == 1 ? try ItemMarginals.decode(from: &reader, itemCount: catalog.count) : nil
+        let itemCount = catalog.count
+        marginals = try reader.optional { (r: inout WireReader) throws(OmnisegError) in try ItemMarginals.decode(from: &r, itemCount: itemCount) }
         rows = try IndicatorRows.decode(from: &reader, itemCount: catalog.count)
         try reader.expectEnd()
     }

@@ -18,6 +18,14 @@ import Testing
         let expected = 2 * (xlx(n) - xlx(300_000) - xlx(5_300_000) + xlx(n) - xlx(400_000) - xlx(5_200_000)
                             - xlx(n) + xlx(100_000) + xlx(200_000) + xlx(300_000) + xlx(5_000_000))
         #expect(abs(big - expected) / expected < 1e-9)
+        // The bound the selection prunes pairs seen once by: no such pair scores above one whose
+        // second item was seen only with the first.
+        for (first, people) in [(1, 10), (3, 1000), (250, 1000), (40_000, 1_000_000), (300_000, 1_000_000)] {
+            let bound = LogLikelihood.ratio(both: 1, first: first, second: 1, people: people)
+            for second in stride(from: 1, through: people / first, by: max(1, people / first / 500)) where second * first < people {
+                #expect(LogLikelihood.ratio(both: 1, first: first, second: second, people: people) <= bound, "first \(first), second \(second)")
+            }
+        }
     }
 
     /// Random interactions for `people` people over `items` items, in shards of `shardRows`.
@@ -89,6 +97,38 @@ import Testing
         }
     }
 
+    /// The packed wire form: rows ascending with gaps of every size, counts of one, two and far more,
+    /// and each kind of damage refused with a message.
+    @Test func pairCountsPackedFormRoundTripsAndRefusesDamage() throws {
+        let items = 100_000
+        var pairs = PairCounts()
+        pairs.targets = [3, 70_000]
+        pairs.others = [0, 1, 63, 64, 99_999, 5, 6, 40_000, 2, 99_998]
+        pairs.counts = [1, 2, 1, 300, UInt32.max, 1, 129, 1, 70_000, 1]
+        pairs.starts = [0, 5, 5, 8, 9, 9, 10]
+        var writer = WireWriter()
+        pairs.encode(into: &writer)
+        var reader = WireReader(writer.bytes, what: "test")
+        #expect(try PairCounts.decode(from: &reader, itemCount: items) == pairs)
+        #expect(writer.bytes.count < 4 * 2 + 4 * 2 + 4 * 7 + 4 + 10 * 8, "smaller than two words per pair")
+
+        func refused(_ bytes: [UInt8], itemCount: Int = items) -> String? {
+            var r = WireReader(bytes, what: "pairs")
+            do { _ = try PairCounts.decode(from: &r, itemCount: itemCount); return nil } catch { return error.message }
+        }
+        let good = writer.bytes
+        #expect(refused(Array(good.dropLast()))?.contains("needs") == true, "a truncated partial")
+        let packedLength = 4 + 4 + 8 + 28 // where the packed block's length is
+        var short = Array(good.dropLast())
+        short[packedLength] &-= 1
+        #expect(refused(short)?.contains("the pairs end early, in pair 9") == true, "a block missing its last code")
+        var trailing = good
+        trailing[packedLength] &+= 1
+        trailing.append(1)
+        #expect(refused(trailing)?.contains("bytes are left after the pairs") == true, "an extra code")
+        #expect(refused(good, itemCount: 90_000)?.contains("is not below 90000") == true, "an item past the catalog")
+    }
+
     @Test func indicatorsAreTheTopRatiosOfTheSummedCounts() throws {
         let items = 30
         let shards = Self.randomShards(people: 900, items: items, shardRows: 200, seed: 8)
@@ -123,6 +163,10 @@ import Testing
             }
         }
         #expect(checked > 100, "the random data has indicators to check")
+        // Selected in target ranges on several threads: the same rows.
+        let selector = IndicatorSelector(options: options, marginals: marginals)
+        let one = selector.select(partials, itemCount: items)
+        for threads in [2, 3, 8] { #expect(selector.select(partials, itemCount: items, threads: threads) == one, "\(threads) threads") }
     }
 
     @Test func downsamplingIsSeededAndBounded() {
@@ -142,7 +186,7 @@ import Testing
 @Suite(.serialized) struct RecommendJobTests {
     static func run(_ kind: any JobKind, _ workspace: Workspace, _ matrix: FeatureMatrix, threads: Int) throws -> [UInt8] {
         let preparation = try kind.prepare(in: workspace, matrix: matrix)
-        return try JobDriver(jobID: "t", kind: kind, shardCount: matrix.shards.count)
+        return try JobDriver(jobID: "t", kind: kind, shardCount: matrix.shards.count, mergeThreads: threads)
             .run(transport: InProcessTransport(kind: kind, shards: matrix.shards, shardData: preparation.shardData, threads: threads),
                  checkpoints: MemoryCheckpoints(), firstState: { preparation.state })
     }

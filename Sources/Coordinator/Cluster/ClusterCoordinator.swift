@@ -157,7 +157,9 @@ final class ClusterCoordinator: Sendable {
             }
             let ledger = JobLedger(workspace: workspace)
             try ledger.start(id: jobID, kind: spec.kind, parameters: spec.parameters, mode: "cluster", submittedAt: spec.submittedAt, featureSet: plan.featureSetID)
-            let driver = JobDriver(jobID: jobID, kind: kind, shardCount: plan.shards.count)
+            // The workers wait while the coordinator merges: it may use every core of its host.
+            let driver = JobDriver(jobID: jobID, kind: kind, shardCount: plan.shards.count,
+                                   mergeThreads: ProcessInfo.processInfo.activeProcessorCount)
             let transport = RedisTransport(connection: redis, state: state, jobID: jobID, kind: spec.kind, plan: plan,
                                            lostTaskCheck: options.leaseTimeout, logger: logger)
             let checkpoints = RedisCheckpoints(connection: redis, state: state, jobID: jobID, workspaceID: workspaceID, shardCount: plan.shards.count)

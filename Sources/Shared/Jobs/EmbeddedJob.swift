@@ -32,7 +32,7 @@ public struct EmbeddedJob {
                 throw OmnisegError(.corrupt, "job kind \(kind) prepared data for \(preparation.shardData?.count ?? 0) of \(matrix.shards.count) shards")
             }
             let transport = InProcessTransport(kind: job, shards: matrix.shards, shardData: preparation.shardData, threads: threads)
-            let result = try JobDriver(jobID: id, kind: job, shardCount: matrix.shards.count)
+            let result = try JobDriver(jobID: id, kind: job, shardCount: matrix.shards.count, mergeThreads: threads)
                 .run(transport: transport, checkpoints: MemoryCheckpoints(), firstState: { preparation.state }, progress: progress, timing: timing)
             try job.store(result: result, jobID: id, in: workspace)
             try ledger.finish(id: id, state: .succeeded, result: result, error: nil, at: JobQueueClient.now())

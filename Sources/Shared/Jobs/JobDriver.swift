@@ -50,11 +50,14 @@ public struct JobDriver {
     public let jobID: String
     public let kind: any JobKind
     public let shardCount: Int
+    /// Threads a merge may use (those of this process that sit idle while it merges).
+    public let mergeThreads: Int
 
-    public init(jobID: String, kind: any JobKind, shardCount: Int) {
+    public init(jobID: String, kind: any JobKind, shardCount: Int, mergeThreads: Int = 1) {
         self.jobID = jobID
         self.kind = kind
         self.shardCount = shardCount
+        self.mergeThreads = max(1, mergeThreads)
     }
 
     /// Runs the job to its end and returns the encoded result. `firstState` makes the first
@@ -76,7 +79,7 @@ public struct JobDriver {
             let current = iteration
             let start = ContinuousClock.now
             let partials = try transport.run(work) { done, total in progress(current, done, total) }
-            let step = try kind.merge(iteration: iteration, state: state, partials: partials)
+            let step = try kind.merge(iteration: iteration, state: state, partials: partials, threads: mergeThreads)
             timing(IterationTiming(iteration: iteration, tasks: shardCount, seconds: (ContinuousClock.now - start).inSeconds))
             switch step {
             case .iterate(let next):

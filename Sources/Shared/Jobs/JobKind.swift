@@ -67,6 +67,10 @@ public protocol JobKind: Sendable {
     /// Merges the partials of `iteration` (indexed by shard) and says what comes next.
     func merge(iteration: Int, state: [UInt8], partials: [[UInt8]]) throws(OmnisegError) -> JobStep
 
+    /// Like ``merge(iteration:state:partials:)``, free to use up to `threads` threads of the merging
+    /// process (the result must not depend on them). Default: the single-threaded merge.
+    func merge(iteration: Int, state: [UInt8], partials: [[UInt8]], threads: Int) throws(OmnisegError) -> JobStep
+
     /// A human-readable rendering of a finished result; JSON when `json` is true.
     func render(result: [UInt8], json: Bool) throws(OmnisegError) -> String
     /// The result's per-person rows as CSV, for kinds that have them.
@@ -84,6 +88,10 @@ extension JobKind {
 
     public func execute(shard: FeatureShard, data: [UInt8], iteration: Int, state: [UInt8], cancellation: CancellationCheck) throws(OmnisegError) -> [UInt8] {
         try execute(shard: shard, iteration: iteration, state: state, cancellation: cancellation)
+    }
+
+    public func merge(iteration: Int, state: [UInt8], partials: [[UInt8]], threads: Int) throws(OmnisegError) -> JobStep {
+        try merge(iteration: iteration, state: state, partials: partials)
     }
 
     public func csv(result: [UInt8]) throws(OmnisegError) -> String {

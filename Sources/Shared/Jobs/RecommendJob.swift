@@ -93,7 +93,8 @@ public struct RecommendJob: JobKind {
     }
 
     public func execute(shard: FeatureShard, data: [UInt8], iteration: Int, state: [UInt8], cancellation: CancellationCheck) throws(OmnisegError) -> [UInt8] {
-        let decoded = try RecommendState(decoding: state)
+        let stateKey = state.withUnsafeBytes { Checksum64.of($0) }
+        let decoded = try RecommendState(decoding: state, rows: false)
         let itemCount = decoded.catalog.count
         let dataKey = data.withUnsafeBytes { Checksum64.of($0) }
         let shardData = try RecommendTaskCache.shared.data(key: dataKey) { () throws(OmnisegError) in
@@ -120,10 +121,19 @@ public struct RecommendJob: JobKind {
             PairCounts(counting: sets, bucket: iteration - 1, buckets: decoded.buckets, itemCount: itemCount).encode(into: &writer)
             return writer.bytes
         }
-        return try RecommendShardScorer(decoded).score(interactions, future: shardData.future, cancellation: cancellation)
+        // Every scoring task of the job shares one scorer (the indicator table and its transpose).
+        let scorer = try RecommendTaskCache.shared.scorer(key: stateKey) { () throws(OmnisegError) in
+            RecommendShardScorer(try RecommendState(decoding: state))
+        }
+        return try scorer.score(interactions, future: shardData.future, cancellation: cancellation)
     }
 
     public func merge(iteration: Int, state: [UInt8], partials: [[UInt8]]) throws(OmnisegError) -> JobStep {
+        try merge(iteration: iteration, state: state, partials: partials, threads: 1)
+    }
+
+    /// Decodes the counting partials and selects the indicators on `threads` threads.
+    public func merge(iteration: Int, state: [UInt8], partials: [[UInt8]], threads: Int) throws(OmnisegError) -> JobStep {
         var decoded = try RecommendState(decoding: state)
         let itemCount = decoded.catalog.count
         if iteration == 0 {
@@ -138,19 +148,19 @@ public struct RecommendJob: JobKind {
             return .iterate(state: decoded.encoded)
         }
         if iteration <= decoded.buckets {
-            var counts: [PairCounts] = []
-            var marginals = ItemMarginals(itemCount: itemCount)
-            for partial in partials {
-                var reader = WireReader(partial, what: "recommend pair counts")
-                if let shardMargins = try reader.optional({ (r: inout WireReader) throws(OmnisegError) in try ItemMarginals.decode(from: &r, itemCount: itemCount) }) {
-                    marginals.add(shardMargins)
-                }
-                counts.append(try PairCounts.decode(from: &reader, itemCount: itemCount))
+            let decodedPartials = try ParallelLoop.map(partials.count, threads: threads) { (s: Int) throws(OmnisegError) in
+                var reader = WireReader(partials[s], what: "recommend pair counts of shard \(s)")
+                let margins = try reader.optional { (r: inout WireReader) throws(OmnisegError) in try ItemMarginals.decode(from: &r, itemCount: itemCount) }
+                let counts = try PairCounts.decode(from: &reader, itemCount: itemCount)
                 try reader.expectEnd()
+                return (margins: margins, counts: counts)
             }
+            var marginals = ItemMarginals(itemCount: itemCount)
+            for shardMargins in decodedPartials.compactMap(\.margins) { marginals.add(shardMargins) }
+            let counts = decodedPartials.map(\.counts)
             if iteration == 1 { decoded.marginals = marginals }
             guard let margins = decoded.marginals else { throw OmnisegError(.corrupt, "recommend state lost its item margins") }
-            let (rows, pairs) = IndicatorSelector(options: decoded.options, marginals: margins).select(counts, itemCount: itemCount)
+            let (rows, pairs) = IndicatorSelector(options: decoded.options, marginals: margins).select(counts, itemCount: itemCount, threads: threads)
             decoded.rows.append(contentsOf: rows)
             decoded.pairs += pairs
             return .iterate(state: decoded.encoded)
@@ -174,8 +184,9 @@ public struct RecommendJob: JobKind {
 
 /// What a worker (or embedded run) keeps between a recommend job's iterations: each shard's decoded
 /// interactions and its downsampled item sets, so the survey, every counting bucket and the scoring
-/// decode a shard once and the buckets build its sets once. Keyed by content (checksums of the shard
-/// data, and of the options and survey the sets depend on); at most `limit` of each, oldest out.
+/// decode a shard once and the buckets build its sets once; and the scorer of the last iteration, so
+/// its tasks build the indicator table once. Keyed by content (checksums of the shard data, of the
+/// options and survey the sets depend on, and of the state); at most `limit` of each, oldest out.
 final class RecommendTaskCache: Sendable {
     static let shared = RecommendTaskCache(limit: 16)
 
@@ -193,6 +204,7 @@ final class RecommendTaskCache: Sendable {
     private let limit: Int
     private let shardData = Mutex(Entries<RecommendShardData>())
     private let itemSets = Mutex(Entries<PersonItemSets>())
+    private let scorers = Mutex(Entries<RecommendShardScorer>())
 
     init(limit: Int) { self.limit = limit }
 
@@ -200,6 +212,14 @@ final class RecommendTaskCache: Sendable {
         if let hit = shardData.withLock({ $0.values[key] }) { return hit }
         let value = try decode()
         shardData.withLock { $0.insert(key, value, limit: limit) }
+        return value
+    }
+
+    /// The scorer of a job's last iteration (a couple are kept: one job at a time is the norm).
+    func scorer(key: UInt64, build: () throws(OmnisegError) -> RecommendShardScorer) throws(OmnisegError) -> RecommendShardScorer {
+        if let hit = scorers.withLock({ $0.values[key] }) { return hit }
+        let value = try build()
+        scorers.withLock { $0.insert(key, value, limit: 2) }
         return value
     }
 
@@ -212,7 +232,7 @@ final class RecommendTaskCache: Sendable {
 }
 
 /// The last iteration of `recommend`: every person of a shard scored, and the shards assembled.
-struct RecommendShardScorer {
+struct RecommendShardScorer: Sendable {
     let state: RecommendState
     let recommender: PersonRecommender
 
@@ -307,3 +327,4 @@ struct RecommendShardScorer {
                                evaluation: evaluation)
     }
 }
+

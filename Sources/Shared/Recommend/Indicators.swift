@@ -187,15 +187,57 @@ struct IndicatorRows: Sendable, Equatable {
 
 /// Sums one bucket's partial pair counts (every shard's, in shard order) and keeps, per target item
 /// and kind, the top-N history items by log-likelihood ratio.
-struct IndicatorSelector {
+struct IndicatorSelector: Sendable {
     let options: RecommendOptions
     let marginals: ItemMarginals
 
-    func select(_ partials: [PairCounts], itemCount: Int) -> (rows: IndicatorRows, pairs: Int) {
+    /// The indicator rows of the bucket, in target order, and the distinct pairs counted. With more
+    /// than one thread the targets are split into ranges of about equal pair work, selected apart and
+    /// joined in order: the rows are the same whatever the threads.
+    func select(_ partials: [PairCounts], itemCount: Int, threads: Int = 1) -> (rows: IndicatorRows, pairs: Int) {
+        guard threads > 1 else { return select(partials, itemCount: itemCount, targets: 0..<UInt32(itemCount)) }
+        var work = [Int](repeating: 0, count: itemCount)
+        var total = 0
+        for p in partials {
+            for (t, a) in p.targets.enumerated() {
+                let pairs = Int(p.starts[(t + 1) * PairCounts.kinds] - p.starts[t * PairCounts.kinds])
+                work[Int(a)] += pairs
+                total += pairs
+            }
+        }
+        let parts = threads * 4
+        var bounds: [UInt32] = [0]
+        var sum = 0
+        for item in 0..<itemCount {
+            sum += work[item]
+            if bounds.count < parts && sum * parts >= total * bounds.count { bounds.append(UInt32(item + 1)) }
+        }
+        if bounds.last != UInt32(itemCount) { bounds.append(UInt32(itemCount)) }
+        let ranges = (0..<(bounds.count - 1)).map { bounds[$0]..<bounds[$0 + 1] }.filter { !$0.isEmpty }
+        let selected = ParallelLoop.map(ranges.count, threads: threads) { i in select(partials, itemCount: itemCount, targets: ranges[i]) }
+        var rows = IndicatorRows()
+        var pairs = 0
+        for part in selected {
+            rows.append(contentsOf: part.rows)
+            pairs += part.pairs
+        }
+        return (rows, pairs)
+    }
+
+    /// ``select(_:itemCount:threads:)`` for the target items in `targets`.
+    private func select(_ partials: [PairCounts], itemCount: Int, targets: Range<UInt32>) -> (rows: IndicatorRows, pairs: Int) {
         var rows = IndicatorRows()
         var accumulator = [UInt32](repeating: 0, count: itemCount)
-        var touched: [UInt32] = []
-        var cursors = [Int](repeating: 0, count: partials.count)
+        var touched: [UInt32] = [], once: [UInt32] = []
+        // Each partial from its first target in the range.
+        var cursors = partials.map { p in
+            var lo = 0, hi = p.targets.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if p.targets[mid] < targets.lowerBound { lo = mid + 1 } else { hi = mid }
+            }
+            return lo
+        }
         var candidates: [(ratio: Double, item: UInt32)] = []
         var pairs = 0
         var strength = [Float](repeating: 0, count: itemCount)
@@ -207,7 +249,7 @@ struct IndicatorSelector {
             // The next target item: the smallest at any cursor.
             var next = UInt32.max
             for (s, p) in partials.enumerated() where cursors[s] < p.targets.count { next = min(next, p.targets[cursors[s]]) }
-            guard next != UInt32.max else { break }
+            guard next < targets.upperBound else { break }
             for j in 0..<PairCounts.kinds {
                 let historyCounts = marginals.counts[HistoryKind.indicators[j].rawValue]
                 for (s, p) in partials.enumerated() where cursors[s] < p.targets.count && p.targets[cursors[s]] == next {
@@ -221,17 +263,34 @@ struct IndicatorSelector {
                 candidates.removeAll(keepingCapacity: true)
                 let first = Int(targetCounts[Int(next)])
                 let rowTerm = LogLikelihood.rowTerm(first: first, people: marginals.people)
-                for b in touched {
-                    let both = Int(accumulator[Int(b)]), second = Int(historyCounts[Int(b)])
-                    accumulator[Int(b)] = 0
+                func consider(_ b: UInt32, both: Int) {
+                    let second = Int(historyCounts[Int(b)])
                     // Only pairs seen together more often than chance: G² is two-sided.
-                    guard both * marginals.people > first * second else { continue }
+                    guard both * marginals.people > first * second else { return }
                     let ratio = LogLikelihood.ratio(both: both, first: first, second: second, people: marginals.people,
                                                     row: rowTerm, column: columnTerms[j][Int(b)])
                     strength[Int(b)] = Float(Double(both) / Double(second) - Double(first) / Double(marginals.people))
                     if ratio > options.minimumRatio && ratio > 0 { candidates.append((ratio, b)) }
                 }
+                // Pairs seen once are most pairs, and rarely among the best: their G² is at most that of
+                // an item seen once, with this target (the strongest association a single person can
+                // make). Score them only if that bound could enter the top N of the others.
+                for b in touched {
+                    let both = Int(accumulator[Int(b)])
+                    accumulator[Int(b)] = 0
+                    if both == 1 { once.append(b) } else { consider(b, both: both) }
+                }
                 touched.removeAll(keepingCapacity: true)
+                if !once.isEmpty {
+                    let n = options.indicatorsPerItem
+                    if candidates.count >= n {
+                        Self.keepTop(&candidates, n)
+                        let bound = LogLikelihood.ratio(both: 1, first: first, second: 1, people: marginals.people)
+                        if bound < candidates[n - 1].ratio { once.removeAll(keepingCapacity: true) }
+                    }
+                    for b in once { consider(b, both: 1) }
+                    once.removeAll(keepingCapacity: true)
+                }
                 guard !candidates.isEmpty else { continue }
                 Self.keepTop(&candidates, options.indicatorsPerItem)
                 rows.kinds.append(UInt8(j))

@@ -7,7 +7,7 @@
 /// items are not independent evidence. What the person bought is left out, unless
 /// ``RecommendOptions/repeats``, which blends in their own purchase frequency so staples rank too.
 /// A person without history gets the most popular items (marked as backfill).
-struct PersonRecommender {
+struct PersonRecommender: Sendable {
     let options: RecommendOptions
     let itemCount: Int
     /// Per indicator kind j: for history item b, `starts[j][b] ..< starts[j][b + 1]` index the target

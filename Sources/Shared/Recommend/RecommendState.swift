@@ -43,11 +43,13 @@ struct RecommendState: Sendable {
         writer.i64(asOf)
         surveyCounts.encode(into: &writer)
         writer.optional(marginals) { $0.encode(into: &$1) }
-        rows.encode(into: &writer)
+        rows.encode(into: &writer) // last: see init(decoding:rows:)
         return writer.bytes
     }
 
-    init(decoding bytes: [UInt8]) throws(OmnisegError) {
+    /// Decodes a state; without `rows` it stops before the indicator rows (they come last, and only
+    /// the merge and the scoring iteration read them: counting tasks would decode megabytes for nothing).
+    init(decoding bytes: [UInt8], rows readRows: Bool = true) throws(OmnisegError) {
         var reader = WireReader(bytes, what: "recommend state")
         guard try reader.bytes(Self.magic.count) == Self.magic, try reader.u16() == Self.version else { throw reader.failure("not a recommend state of this version") }
         options = try RecommendOptions.decode(from: &reader)
@@ -60,6 +62,7 @@ struct RecommendState: Sendable {
         surveyCounts = try ItemMarginals.decode(from: &reader, itemCount: catalog.count)
         let itemCount = catalog.count
         marginals = try reader.optional { (r: inout WireReader) throws(OmnisegError) in try ItemMarginals.decode(from: &r, itemCount: itemCount) }
+        guard readRows else { return }
         rows = try IndicatorRows.decode(from: &reader, itemCount: catalog.count)
         try reader.expectEnd()
     }

@@ -30,7 +30,7 @@ enum RecommendBench {
             let preparation = job.preparation(catalog: catalog, shards: train, future: test)
             let featureShards = ranges.map { FeatureShard(rowStart: $0.0, rowCount: $0.1, columnCount: 0) }
             var seconds: [Double] = []
-            let bytes = try JobDriver(jobID: "bench", kind: job, shardCount: ranges.count)
+            let bytes = try JobDriver(jobID: "bench", kind: job, shardCount: ranges.count, mergeThreads: threads)
                 .run(transport: InProcessTransport(kind: job, shards: featureShards, shardData: preparation.shardData, threads: threads),
                      checkpoints: MemoryCheckpoints(), firstState: { preparation.state }, timing: { seconds.append($0.seconds) })
             let result = try RecommendResult(decoding: bytes)

@@ -251,17 +251,25 @@ struct RecommendShardScorer: Sendable {
         var scratch = PersonRecommender.Scratch(itemCount: state.catalog.count)
         var withHistory = 0
         var evaluation = future.map { _ in RecommendEvaluation(holdoutDays: state.options.holdoutDays ?? 0, k: n) }
-        for r in 0..<shard.rowCount {
-            if r & 4095 == 0 { try cancellation.check() }
-            scratch.load(shard, row: r, options: state.options)
-            if scratch.hasHistory { withHistory += 1 }
-            recommender.recommend(&scratch) { place, s in
-                items[r * n + place] = s.item
-                scores[r * n + place] = s.score
-                flags[r * n + place] = s.backfill ? 1 : 0
-            }
-            if let future, evaluation != nil {
-                evaluate(&evaluation, row: r, future: future, suggested: Array(items[r * n..<(r + 1) * n]), scratch: scratch)
+        for block in stride(from: 0, to: shard.rowCount, by: 4096) {
+            try cancellation.check()
+            items.withUnsafeMutableBufferPointer { items in
+                scores.withUnsafeMutableBufferPointer { scores in
+                    flags.withUnsafeMutableBufferPointer { flags in
+                        for r in block..<min(block + 4096, shard.rowCount) {
+                            scratch.load(shard, row: r, options: state.options)
+                            if scratch.hasHistory { withHistory += 1 }
+                            recommender.recommend(&scratch) { place, s in
+                                items[r * n + place] = s.item
+                                scores[r * n + place] = s.score
+                                flags[r * n + place] = s.backfill ? 1 : 0
+                            }
+                            if let future, evaluation != nil {
+                                evaluate(&evaluation, row: r, future: future, suggested: Array(items[r * n..<(r + 1) * n]), scratch: scratch)
+                            }
+                        }
+                    }
+                }
             }
         }
         var writer = WireWriter(capacity: items.count * 9 + 16)

@@ -75,21 +75,25 @@ struct PersonRecommender: Sendable {
     /// has (stamped per person, so nothing is cleared between people) and the person's history.
     struct Scratch {
         var scores: [Float]
-        var touched: [UInt32] = []
+        /// The items whose score the current person touched (the first of them; room for every item).
+        var touched: [UInt32]
         var stamp: UInt32 = 0
-        /// Per indicator kind and item: the stamp of the last person whose recent history has it.
-        var seen: [[UInt32]]
+        /// Per indicator kind j and item b, at `j * itemCount + b`: the stamp of the last person whose
+        /// recent history has it.
+        var seen: [UInt32]
         /// Per item: the stamp of the last person who bought it, and their target purchases of it.
         var boughtStamp: [UInt32]
         var targetPurchases: [UInt32]
         /// The person's most recent distinct items per indicator kind, and the items of their target purchases.
         var recent: [[UInt32]] = [[], [], []]
         var targetItems: [UInt32] = []
-        var candidates: [(score: Float, item: UInt32)] = []
+        /// The best suggestions so far, best first.
+        var window: [(score: Float, item: UInt32)] = []
 
         init(itemCount: Int) {
             scores = [Float](repeating: 0, count: itemCount)
-            seen = [[UInt32]](repeating: [UInt32](repeating: 0, count: itemCount), count: PairCounts.kinds)
+            touched = [UInt32](repeating: 0, count: itemCount)
+            seen = [UInt32](repeating: 0, count: itemCount * PairCounts.kinds)
             boughtStamp = [UInt32](repeating: 0, count: itemCount)
             targetPurchases = [UInt32](repeating: 0, count: itemCount)
         }
@@ -104,7 +108,7 @@ struct PersonRecommender: Sendable {
             stamp &+= 1
             if stamp == 0 {
                 // Wrapped: clear the marks once every 2^32 people.
-                for j in 0..<seen.count { for i in seen[j].indices { seen[j][i] = 0 } }
+                for i in seen.indices { seen[i] = 0 }
                 for i in boughtStamp.indices { boughtStamp[i] = 0 }
                 stamp = 1
             }
@@ -128,8 +132,9 @@ struct PersonRecommender: Sendable {
                 case .view: j = 1
                 case .cartAdd: j = 2
                 }
-                if recent[j].count < options.recentItems && seen[j][Int(item)] != stamp {
-                    seen[j][Int(item)] = stamp
+                let mark = j * scores.count + Int(item)
+                if recent[j].count < options.recentItems && seen[mark] != stamp {
+                    seen[mark] = stamp
                     recent[j].append(item)
                 }
             }
@@ -147,67 +152,116 @@ struct PersonRecommender: Sendable {
     func recommend(_ scratch: inout Scratch, emit: (Int, Suggestion) -> Void) {
         // The indicator part, Σ w · (P(a | b) − P(a)), on the items it touches (every term is > 0).
         var historyWeight: Float = 0
+        var touchedCount = 0
         for j in 0..<PairCounts.kinds {
             let weight = Float(options.weights[j])
             guard weight != 0 else { continue }
             historyWeight += weight * Float(scratch.recent[j].count)
-            for b in scratch.recent[j] {
-                for e in Int(starts[j][Int(b)])..<Int(starts[j][Int(b) + 1]) {
-                    let a = Int(targets[j][e])
-                    if scratch.scores[a] == 0 { scratch.touched.append(UInt32(a)) }
-                    scratch.scores[a] += weight * strengths[j][e]
-                }
-            }
+            touchedCount = Self.accumulate(weight: weight, history: scratch.recent[j], starts: starts[j], targets: targets[j], strengths: strengths[j],
+                                           scores: &scratch.scores, touched: &scratch.touched, touchedCount: touchedCount)
         }
         let base = Float(options.popularityWeight) * max(historyWeight, 1)
-        func excluded(_ a: UInt32) -> Bool { !options.repeats && scratch.bought(a) }
-        scratch.candidates.removeAll(keepingCapacity: true)
-        for a in scratch.touched where !excluded(a) { scratch.candidates.append((base * baseRate[Int(a)] + scratch.scores[Int(a)], a)) }
-        // An untouched item scores λ · W · P(a), in popularity order: the first `count` of them are enough.
+        scratch.window.removeAll(keepingCapacity: true)
+        if options.repeats {
+            scoreWithRepeats(&scratch, touchedCount: touchedCount, base: base)
+        } else {
+            for t in 0..<touchedCount {
+                let a = scratch.touched[t]
+                guard !scratch.bought(a) else { continue }
+                Self.offer((base * baseRate[Int(a)] + scratch.scores[Int(a)], a), to: &scratch.window, size: options.count)
+            }
+            // An untouched item scores λ · W · P(a), in popularity order: the first `count` of them are enough.
+            var untouched = 0
+            for a in popular {
+                if untouched == options.count { break }
+                guard scratch.scores[Int(a)] == 0, !scratch.bought(a) else { continue }
+                Self.offer((base * baseRate[Int(a)], a), to: &scratch.window, size: options.count)
+                untouched += 1
+            }
+        }
+        scratch.scores.withUnsafeMutableBufferPointer { scores in
+            for t in 0..<touchedCount { scores[Int(scratch.touched[t])] = 0 }
+        }
+        // Without any history every score is zero: the places are popularity backfill.
+        for (place, c) in scratch.window.enumerated() {
+            emit(place, Suggestion(item: c.item, score: c.score, backfill: !scratch.hasHistory))
+        }
+    }
+
+    /// With `repeats`: every candidate's score scaled to the best one, blended with the person's own
+    /// purchase frequency of the item (bought items stay candidates), into the window.
+    private func scoreWithRepeats(_ scratch: inout Scratch, touchedCount: Int, base: Float) {
+        var candidates: [(score: Float, item: UInt32)] = []
+        for t in 0..<touchedCount {
+            let a = scratch.touched[t]
+            candidates.append((base * baseRate[Int(a)] + scratch.scores[Int(a)], a))
+        }
         var untouched = 0
         for a in popular {
             if untouched == options.count { break }
-            guard scratch.scores[Int(a)] == 0, !excluded(a) else { continue }
-            scratch.candidates.append((base * baseRate[Int(a)], a))
+            guard scratch.scores[Int(a)] == 0 else { continue }
+            candidates.append((base * baseRate[Int(a)], a))
             untouched += 1
         }
-        if options.repeats {
-            var top: Float = 0
-            for c in scratch.candidates { top = max(top, c.score) }
-            var most: UInt32 = 0
-            for a in scratch.targetItems { most = max(most, scratch.targetPurchases[Int(a)]) }
-            let share = Float(options.repeatWeight)
-            for i in scratch.candidates.indices {
-                let a = scratch.candidates[i].item
-                let frequency = scratch.bought(a) && most > 0 ? Float(scratch.targetPurchases[Int(a)]) / Float(most) : 0
-                scratch.candidates[i].score = (1 - share) * (top > 0 ? scratch.candidates[i].score / top : 0) + share * frequency
+        var top: Float = 0
+        for c in candidates { top = max(top, c.score) }
+        var most: UInt32 = 0
+        for a in scratch.targetItems { most = max(most, scratch.targetPurchases[Int(a)]) }
+        let share = Float(options.repeatWeight)
+        for c in candidates {
+            let frequency = scratch.bought(c.item) && most > 0 ? Float(scratch.targetPurchases[Int(c.item)]) / Float(most) : 0
+            Self.offer(((1 - share) * (top > 0 ? c.score / top : 0) + share * frequency, c.item), to: &scratch.window, size: options.count)
+        }
+    }
+
+    /// Enters `c` into `window` (at most `size`, best first: higher score, then lower item id) if it belongs.
+    @inline(__always)
+    private static func offer(_ c: (score: Float, item: UInt32), to window: inout [(score: Float, item: UInt32)], size: Int) {
+        func better(_ x: (score: Float, item: UInt32), _ y: (score: Float, item: UInt32)) -> Bool {
+            x.score > y.score || (x.score == y.score && x.item < y.item)
+        }
+        if window.count == size {
+            guard size > 0, better(c, window[size - 1]) else { return }
+            window[size - 1] = c
+        } else {
+            window.append(c)
+        }
+        var i = window.count - 1
+        while i > 0 && better(c, window[i - 1]) {
+            window[i] = window[i - 1]
+            i -= 1
+        }
+        window[i] = c
+    }
+
+    /// Adds `weight` × strength to the score of every target the `history` items indicate, listing
+    /// the targets touched for the first time in `touched` after its first `touchedCount`; returns the
+    /// new count (the hot loop of scoring: raw buffers, no copies, no reference counting).
+    @inline(__always)
+    private static func accumulate(weight: Float, history: [UInt32], starts: [UInt32], targets: [UInt32], strengths: [Float],
+                                   scores: inout [Float], touched: inout [UInt32], touchedCount: Int) -> Int {
+        var count = touchedCount
+        starts.withUnsafeBufferPointer { starts in
+            targets.withUnsafeBufferPointer { targets in
+                strengths.withUnsafeBufferPointer { strengths in
+                    scores.withUnsafeMutableBufferPointer { scores in
+                        touched.withUnsafeMutableBufferPointer { touched in
+                            for b in history {
+                                for e in Int(starts[Int(b)])..<Int(starts[Int(b) &+ 1]) {
+                                    let a = Int(targets[e])
+                                    if scores[a] == 0 && count < touched.count {
+                                        touched[count] = UInt32(truncatingIfNeeded: a)
+                                        count &+= 1
+                                    }
+                                    scores[a] += weight * strengths[e]
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
-        for a in scratch.touched { scratch.scores[Int(a)] = 0 }
-        scratch.touched.removeAll(keepingCapacity: true)
-        // The best `count`, best first (higher score, then lower item id): a sorted window, entered by insertion.
-        let n = options.count
-        var best = 0
-        for k in scratch.candidates.indices {
-            let c = scratch.candidates[k]
-            if best == n {
-                let worst = scratch.candidates[n - 1]
-                guard c.score > worst.score || (c.score == worst.score && c.item < worst.item) else { continue }
-            }
-            // The candidates array doubles as the window, its first `best` entries (all before k).
-            var i = min(best, n - 1)
-            while i > 0 && (c.score > scratch.candidates[i - 1].score || (c.score == scratch.candidates[i - 1].score && c.item < scratch.candidates[i - 1].item)) {
-                scratch.candidates[i] = scratch.candidates[i - 1]
-                i -= 1
-            }
-            scratch.candidates[i] = c
-            best = min(best + 1, n)
-        }
-        scratch.candidates.removeLast(scratch.candidates.count - best)
-        // Without any history every score is zero: the places are popularity backfill.
-        for (place, c) in scratch.candidates.prefix(options.count).enumerated() {
-            emit(place, Suggestion(item: c.item, score: c.score, backfill: !scratch.hasHistory))
-        }
+        return count
     }
 
     /// Which history items led to `item`'s score for the history loaded in `scratch`: (indicator kind,

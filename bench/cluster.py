@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Cluster benchmarks: the Redis queue against embedded mode, on this machine, release build.
 
-Usage: bench/cluster.py --workspace BIG.sqlite [--people N-for-the-small-workspace]
+Usage: bench/cluster.py --workspace BIG.sqlite [--people N-for-the-small-workspace] [--only-jobs]
+
+`--only-jobs` measures the churn and recommend runs again and keeps every other figure of cluster.json.
 
 Starts its own redis-server (deploy/redis/omniseg-queue.conf: noeviction, AOF everysec, ACL user) on
 a free loopback port and its own omniseg-worker processes; every job runs through `omniseg run
@@ -177,6 +179,8 @@ def main():
     ap.add_argument("--people", type=int, default=20000, help="people in the small-task workspace")
     ap.add_argument("--work", default=os.path.join(ROOT, "bench", "data"))
     ap.add_argument("--results", default=os.path.join(ROOT, "bench", "results"))
+    ap.add_argument("--only-jobs", action="store_true",
+                    help="measure again only the churn and recommend runs, keeping the other figures of cluster.json")
     a = ap.parse_args()
     os.makedirs(a.work, exist_ok=True)
     os.makedirs(a.results, exist_ok=True)
@@ -272,6 +276,21 @@ def main():
     # Embedded references.
     for threads in (1, 2):
         churn_runs(f"embedded_{threads}_threads", "embedded", 0, threads, threads=threads)
+    if a.only_jobs:
+        redis = Redis(a.work)
+        try:
+            for count, concurrency in ((2, 1), (1, 2)):
+                workers = Workers(redis, count, concurrency, logs)
+                churn_runs(f"redis_{count}x{concurrency}", "redis", count, concurrency, redis=redis)
+                workers.stop()
+        finally:
+            redis.stop()
+        with open(os.path.join(a.results, "cluster.json")) as f:
+            previous = json.load(f)["results"]
+        fresh = {r["name"]: r for r in results}
+        merged = [fresh.pop(r["name"], r) for r in previous] + list(fresh.values())
+        write(a.results, merged, big_rows, a.people)
+        return
     for threads in (1, 2):
         job, t = run_job(small, "probe", ["iterations=10"], threads=threads)
         record(f"small_tasks_embedded_{threads}_threads", "embedded", 0, threads, job, t)

@@ -210,9 +210,3 @@ public struct ClusterResult: Sendable, Equatable {
         return out
     }
 }
-
-extension String {
-    func leftPadded(_ width: Int) -> String {
-        count >= width ? self : String(repeating: " ", count: width - count) + self
-    }
-}

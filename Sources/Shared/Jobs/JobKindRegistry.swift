@@ -2,7 +2,7 @@
 public enum JobKindRegistry {
     /// The kinds this build runs.
     public static let names = [ProfileJob.name, ProbeJob.name, ClusterJob.name, ChurnTrainJob.name, ChurnScoreJob.name, ChurnEvaluateJob.name,
-                                RecommendJob.name]
+                                RecommendJob.name, SegmentJob.name, SegmentJob.overlapName]
 
     /// The kind `name` for a feature matrix with `columnNames`, configured by `parameters`.
     public static func make(_ name: String, columnNames: [String], parameters: JobParameters) throws(OmnisegError) -> any JobKind {
@@ -14,6 +14,7 @@ public enum JobKindRegistry {
         case ChurnScoreJob.name: return try ChurnScoreJob(parameters: parameters)
         case ChurnEvaluateJob.name: return try ChurnEvaluateJob(parameters: parameters)
         case RecommendJob.name: return try RecommendJob(parameters: parameters)
+        case SegmentJob.name, SegmentJob.overlapName: return try SegmentJob(parameters: parameters)
         default:
             throw OmnisegError(.badInput, "unknown job kind '\(name)' (this build runs: \(names.joined(separator: ", ")))")
         }

@@ -207,5 +207,13 @@ enum WorkspaceSchema {
             PRIMARY KEY (job_id, person_id, rank)
         ) WITHOUT ROWID;
         """,
+        // 7: saved segments: a name and its rule, in the rule language (segment(name) may refer to others).
+        """
+        CREATE TABLE segment (
+            name TEXT PRIMARY KEY,
+            rule TEXT NOT NULL,
+            saved_at INTEGER NOT NULL
+        );
+        """,
     ]
 }

@@ -1,0 +1,136 @@
+import ArgumentParser
+import Foundation
+import Shared
+
+/// `omniseg segment`: named, saved segments in the rule language, and their sizes.
+struct SegmentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "segment", abstract: "Save, list and count segments written in the rule language.",
+        discussion: """
+            A rule combines conditions with AND, OR, NOT and parentheses:
+              lifecycle = churned AND rfm IN (champions, loyal) AND viewed(department = footwear, within = 7d)
+              AND NOT purchased(department = footwear, within = 30d) AND share(footwear) >= 0.3
+            Fields that take names: rfm (champions, loyal, potential_loyalists, new, promising, need_attention, about_to_sleep,
+            at_risk, cant_lose, hibernating, lost), lifecycle (prospect, new, active, reactivated, at_risk, churned), channel
+            (none, store_only, online_only, omnichannel), active_channel (store, online), prefers (a department), cluster and
+            churn_tier (after a cluster or churn-score job on the feature set). Numbers: any feature column (recency_days,
+            monetary, discount_share, …) and r_score, f_score, m_score, fm_score, cluster, churn_risk. Functions:
+            share(department), viewed(…), carted(…), purchased(…) with department =, within = (7d, 2w) and count =, and
+            segment(name) for a saved segment.
+            """,
+        subcommands: [Save.self, List.self, Show.self, Delete.self, Count.self])
+
+    struct Save: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Save (or replace) a named segment; the rule is checked first.")
+        @Argument(help: "The segment's name (letters, digits, _).") var name: String
+        @Argument(help: "The rule.") var rule: String
+        @OptionGroup var workspace: WorkspaceOptions
+
+        func run() throws {
+            let ws = try workspace.open()
+            let saved = try failingCleanly { () throws(OmnisegError) -> SegmentRule in try SegmentStore(workspace: ws).save(name: name, rule: rule) }
+            print("saved \(name.lowercased()): \(saved.text)")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the saved segments.")
+        @OptionGroup var workspace: WorkspaceOptions
+
+        func run() throws {
+            let ws = try workspace.open()
+            let all = try failingCleanly { () throws(OmnisegError) in try SegmentStore(workspace: ws).all() }
+            if all.isEmpty { print("no saved segments (omniseg segment save NAME RULE)") }
+            for (name, rule) in all { print("\(name): \(rule)") }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a saved segment's rule, and the rule with the segments it names expanded.")
+        @Argument(help: "The segment's name.") var name: String
+        @OptionGroup var workspace: WorkspaceOptions
+
+        func run() throws {
+            let ws = try workspace.open()
+            try failingCleanly { () throws(OmnisegError) in
+                let store = SegmentStore(workspace: ws)
+                guard let rule = try store.rule(named: name) else { throw OmnisegError(.notFound, "no saved segment is named '\(name)' (see omniseg segment list)") }
+                print("\(name.lowercased()): \(rule.text)")
+                let expanded = try store.resolve(name)
+                if expanded != rule { print("expanded: \(expanded.text)") }
+            }
+        }
+    }
+
+    struct Delete: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a saved segment.")
+        @Argument(help: "The segment's name.") var name: String
+        @OptionGroup var workspace: WorkspaceOptions
+
+        func run() throws {
+            let ws = try workspace.open()
+            let deleted = try failingCleanly { () throws(OmnisegError) in try SegmentStore(workspace: ws).delete(name: name) }
+            guard deleted else {
+                StandardError.write("error: no saved segment is named '\(name)'\n")
+                throw ExitCode.failure
+            }
+            print("deleted \(name.lowercased())")
+        }
+    }
+
+    struct Count: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Count the people of segments (saved names or rules), evaluated shard by shard (job kind segment).")
+        @Argument(help: "Saved segment names or rules (up to 16).") var segments: [String]
+        @OptionGroup var options: SegmentJobOptions
+
+        func run() throws { try options.run(SegmentJob.name, segments) }
+    }
+}
+
+/// `omniseg overlap A B C …`: every combination of the segments that occurs, with revenue and churn risk.
+struct OverlapCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "overlap", abstract: "How segments overlap: the people in exactly each combination, with revenue and mean churn risk.",
+        discussion: "Each argument is a saved segment's name or a rule. `--json` prints the table for scripts.")
+    @Argument(help: "Saved segment names or rules (2 to 16).") var segments: [String]
+    @OptionGroup var options: SegmentJobOptions
+
+    func run() throws {
+        guard segments.count >= 2 else { throw ValidationError("overlap takes at least two segments (got \(segments.count))") }
+        try options.run(SegmentJob.overlapName, segments)
+    }
+}
+
+/// The options of a segment evaluation, and how its arguments become job parameters.
+struct SegmentJobOptions: ParsableArguments {
+    @Option(help: "Lifecycle: new = first purchase within this many days (default 30).") var newDays: Int?
+    @Option(help: "Lifecycle: active = a purchase within this many days (default 90).") var activeDays: Int?
+    @Option(help: "Lifecycle: churned = no purchase for more than this many days (default 180).") var lapsedDays: Int?
+    @Option(help: "prefers = d when department d's share of spend is at least this (default 0.3).") var preferShare: Double?
+    @Option(help: "The feature set to evaluate (default: the newest).") var featureSet: Int?
+    @OptionGroup var job: ForegroundJob
+
+    func run(_ kind: String, _ segments: [String]) throws {
+        guard !segments.isEmpty, segments.count <= SegmentJob.maximumSegments else {
+            throw ValidationError("give 1 to \(SegmentJob.maximumSegments) segments (got \(segments.count))")
+        }
+        let ws = try job.workspace.open()
+        var p = JobParameters()
+        try failingCleanly { () throws(OmnisegError) in
+            let store = SegmentStore(workspace: ws)
+            for (i, text) in segments.enumerated() {
+                let rule = try store.resolve(text)
+                let isName = try store.rule(named: text) != nil
+                p["rule_\(i + 1)"] = rule.text
+                p["name_\(i + 1)"] = isName ? text.lowercased() : "\(SegmentReport.label(i).lowercased())"
+            }
+        }
+        if let newDays { p["new_days"] = "\(newDays)" }
+        if let activeDays { p["active_days"] = "\(activeDays)" }
+        if let lapsedDays { p["lapsed_days"] = "\(lapsedDays)" }
+        if let preferShare { p["prefer_share"] = "\(preferShare)" }
+        if let featureSet { p[JobParameters.featureSetName] = "\(featureSet)" }
+        try job.run(kind, parameters: p)
+    }
+}

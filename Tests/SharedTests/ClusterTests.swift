@@ -152,6 +152,23 @@ import Testing
         #expect(listed == names, "\(shown.out)")
     }
 
+    /// Segments evaluated on two workers (one with the portable kernels) match the embedded run, members included.
+    @Test func segmentsAreIdenticalEmbeddedAndOnTwoWorkers() throws {
+        let h = try ClusterHarness()
+        let parameters = ["rule_1=lifecycle IN (at_risk, churned) AND rfm IN (cant_lose, at_risk, hibernating)",
+                          "rule_2=viewed(within = 60d) OR carted(count = 2)", "rule_3=channel = omnichannel AND NOT monetary < 100",
+                          "members=1"]
+        let reference = try embedded(h, "overlap", parameters)
+        try h.coordinator()
+        try h.worker(kernels: .portable)
+        try h.worker()
+        #expect(try h.waitForWorkers(h.connection(), count: 2) == 2)
+        try expectSucceeded(h, try h.submit("overlap", parameters), matching: reference)
+        let result = try SegmentResult(decoding: reference)
+        #expect(result.counts.allSatisfy { $0 > 0 } && result.members.count == 3)
+        #expect(result.combinations.count > 4, "the segments overlap in several ways")
+    }
+
     @Test func clusterJobIsBitIdenticalEmbeddedAndWithOneAndThreeWorkers() throws {
         let h = try ClusterHarness()
         let parameters = ["k=5", "seed=3", "pca=6"]

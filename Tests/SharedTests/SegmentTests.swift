@@ -245,6 +245,33 @@ import Testing
         }
     }
 
+    @Test func audiencesListTheMembersWithTheirContacts() throws {
+        let dir = TemporaryDirectory()
+        let (workspace, setID) = try ChurnJobTests.trainingWorkspace(dir)
+        let matrix = try FeatureStore(workspace: workspace).load(setID: setID)
+        let result = try Self.run(SegmentJob(parameters: JobParameters(["rule": "frequency >= 3", "members": "1"])), workspace, matrix, threads: 2)
+        let members = try #require(result.members.first)
+        let export = AudienceExport(workspace: workspace, matrix: matrix)
+        let csvPath = dir.file("audience.csv"), jsonPath = dir.file("audience.json")
+        #expect(try export.write(members: members, format: .csv, to: csvPath) == members.populationCount)
+        let lines = try String(contentsOfFile: csvPath, encoding: .utf8).split(separator: "\n")
+        #expect(lines.first == "person_id,email,phone,loyalty_id,preferred_channel,recency_days,frequency,monetary,online_share,discount_share,recommendations")
+        #expect(lines.dropFirst().map { Int($0.split(separator: ",")[0]) } == members.members.map { $0 + 1 })
+        #expect(try export.write(members: members, format: .json, to: jsonPath) == members.populationCount)
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: jsonPath))) as? [[String: Any]])
+        #expect(rows.count == members.populationCount)
+        // A member with a single source record: its e-mail, normalised.
+        let single = try workspace.db.rows("""
+            SELECT l.person_id, r.email FROM person_link l JOIN customer_record r ON r.source = l.source AND r.source_id = l.source_id
+            WHERE r.email IS NOT NULL GROUP BY l.person_id HAVING count(*) = 1
+            """).first { members[Int($0[0].integer ?? 0) - 1] }
+        let person = try #require(single)
+        let row = try #require(rows.first { ($0["person_id"] as? Int) == Int(person[0].integer ?? 0) })
+        #expect(row["email"] as? String == IdentifierNormalizer().email(person[1].text ?? ""))
+        #expect((row["frequency"] as? Double ?? 0) >= 3 && ["store", "online"].contains(row["preferred_channel"] as? String ?? ""))
+        #expect(throws: OmnisegError.self) { try export.write(members: members, format: .csv, to: dir.file("missing/dir/a.csv")) }
+    }
+
     @Test func savedSegmentsExpandAndRefuseCycles() throws {
         let dir = TemporaryDirectory()
         let (workspace, _) = try ChurnJobTests.trainingWorkspace(dir)

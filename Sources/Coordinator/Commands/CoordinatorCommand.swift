@@ -76,10 +76,22 @@ struct ForegroundJob: ParsableArguments {
     @OptionGroup var queue: QueueOptions
     @OptionGroup var tuning: CoordinatorTuning
 
+    /// Runs job `kind` and prints its result (or only its id with --quiet).
     func run(_ kind: String, parameters params: JobParameters) throws {
+        let (id, result) = try execute(kind, parameters: params)
+        if quiet { print(id); return }
+        let text = try exiting { () throws(OmnisegError) in
+            try JobKindRegistry.render(kind, result: result, json: queue.json)
+        }
+        if !queue.json { print("job \(id) succeeded") }
+        print(text, terminator: "")
+    }
+
+    /// Runs job `kind` (embedded, or through Redis with --redis) and returns its id and result; a
+    /// failed job is reported on standard error and exits.
+    func execute(_ kind: String, parameters params: JobParameters) throws -> (id: String, result: [UInt8]) {
         guard let endpoint = try queue.endpoint() else {
-            try runEmbedded(kind, params)
-            return
+            return try runEmbedded(kind, params)
         }
         ServiceLogging.bootstrap(level: tuning.logLevel)
         ShutdownSignal.install()
@@ -96,10 +108,10 @@ struct ForegroundJob: ParsableArguments {
                 StandardError.write(IterationTiming(iteration: i, tasks: record.tasksTotal, seconds: seconds).description + "\n")
             }
         }
-        try report(id: spec.id, kind: kind, state: record.state, result: record.result, error: record.error)
+        return (spec.id, try succeeded(id: spec.id, state: record.state, result: record.result, error: record.error))
     }
 
-    private func runEmbedded(_ kind: String, _ params: JobParameters) throws {
+    private func runEmbedded(_ kind: String, _ params: JobParameters) throws -> (id: String, result: [UInt8]) {
         let ws = try workspace.open()
         let outcome = try exiting { () throws(OmnisegError) -> EmbeddedJob.Outcome in
             let matrix = try FeatureStore(workspace: ws).load(setID: try params.featureSet())
@@ -117,21 +129,17 @@ struct ForegroundJob: ParsableArguments {
             return outcome
         }
         switch outcome.result {
-        case .success(let result): try report(id: outcome.id, kind: kind, state: .succeeded, result: result, error: nil)
-        case .failure(let error): try report(id: outcome.id, kind: kind, state: .failed, result: nil, error: error.description)
+        case .success(let result): return (outcome.id, try succeeded(id: outcome.id, state: .succeeded, result: result, error: nil))
+        case .failure(let error): return (outcome.id, try succeeded(id: outcome.id, state: .failed, result: nil, error: error.description))
         }
     }
 
-    private func report(id: String, kind: String, state: JobState, result: [UInt8]?, error: String?) throws {
+    /// The result of a job that succeeded; otherwise reports the failure and exits with its status.
+    private func succeeded(id: String, state: JobState, result: [UInt8]?, error: String?) throws -> [UInt8] {
         guard state == .succeeded, let result else {
             StandardError.write("error: job \(id) \(state.rawValue)\(error.map { ": \($0)" } ?? "")\n")
             throw ExitStatus.of(state)
         }
-        if quiet { print(id); return }
-        let text = try exiting { () throws(OmnisegError) in
-            try JobKindRegistry.render(kind, result: result, json: queue.json)
-        }
-        if !queue.json { print("job \(id) succeeded") }
-        print(text, terminator: "")
+        return result
     }
 }

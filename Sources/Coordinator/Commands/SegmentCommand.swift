@@ -111,7 +111,18 @@ struct SegmentJobOptions: ParsableArguments {
     @Option(help: "The feature set to evaluate (default: the newest).") var featureSet: Int?
     @OptionGroup var job: ForegroundJob
 
+    /// Runs job `kind` over `segments` and prints the result.
     func run(_ kind: String, _ segments: [String]) throws {
+        try job.run(kind, parameters: try parameters(segments, members: false))
+    }
+
+    /// Runs job `kind` over `segments` and returns its id and result.
+    func execute(_ kind: String, _ segments: [String], members: Bool) throws -> (id: String, result: [UInt8]) {
+        try job.execute(kind, parameters: try parameters(segments, members: members))
+    }
+
+    /// The job parameters: each segment's rule with saved segments expanded, and the options.
+    private func parameters(_ segments: [String], members: Bool) throws -> JobParameters {
         guard !segments.isEmpty, segments.count <= SegmentJob.maximumSegments else {
             throw ValidationError("give 1 to \(SegmentJob.maximumSegments) segments (got \(segments.count))")
         }
@@ -131,6 +142,41 @@ struct SegmentJobOptions: ParsableArguments {
         if let lapsedDays { p["lapsed_days"] = "\(lapsedDays)" }
         if let preferShare { p["prefer_share"] = "\(preferShare)" }
         if let featureSet { p[JobParameters.featureSetName] = "\(featureSet)" }
-        try job.run(kind, parameters: p)
+        if members { p["members"] = "1" }
+        return p
+    }
+}
+
+/// `omniseg audience SEGMENT --out FILE`: a segment's members with contacts, features and recommendations.
+struct AudienceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audience", abstract: "Export a segment's members for e-mail and ads platforms (CSV or JSON).",
+        discussion: """
+            Columns: person_id, the best email, phone and loyalty_id (the value most of the person's records carry,
+            normalised), preferred_channel (store, online or none: where most of their spend is), recency_days, frequency,
+            monetary, online_share, discount_share, and their top recommendations from the newest recommend run on the
+            same feature set (item names; --recommendations 0 leaves them out).
+            """)
+    @Argument(help: "A saved segment's name or a rule.") var segment: String
+    @Option(help: "The file to write.") var out: String
+    @Option(help: "csv or json.") var format: String = "csv"
+    @Option(help: "Recommendations per person.") var recommendations: Int = 3
+    @OptionGroup var options: SegmentJobOptions
+
+    func run() throws {
+        guard let format = AudienceExport.FileFormat(rawValue: format.lowercased()) else {
+            throw ValidationError("--format takes csv or json (got '\(format)')")
+        }
+        guard (0...100).contains(recommendations) else { throw ValidationError("--recommendations takes 0 to 100 (got \(recommendations))") }
+        let (id, bytes) = try options.execute(SegmentJob.name, [segment], members: true)
+        let ws = try options.job.workspace.open()
+        let written = try failingCleanly { () throws(OmnisegError) -> Int in
+            let result = try SegmentResult(decoding: bytes)
+            guard let members = result.members.first else { throw OmnisegError(.corrupt, "segment job \(id) returned no members") }
+            var export = AudienceExport(workspace: ws, matrix: try FeatureStore(workspace: ws).load(setID: result.featureSetID))
+            export.recommendations = recommendations
+            return try export.write(members: members, format: format, to: out)
+        }
+        print("wrote \(Format.count(written)) people of \(segment) to \(out) (job \(id))")
     }
 }

@@ -21,6 +21,7 @@ demo: release
 
 ## test: unit and end-to-end tests, then the multi-host test in network namespaces (root only)
 test: bootstrap
+	@$(BOOTSTRAP) test
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	./deploy/test/multihost.sh .build/debug

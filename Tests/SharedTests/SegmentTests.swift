@@ -230,6 +230,30 @@ import Testing
         #expect(life.counts[5] > 0 && life.counts[2] > 0)
     }
 
+    @Test func genderAndDepartmentCountFollowTheRecordsAndFeatures() throws {
+        let dir = TemporaryDirectory()
+        let (workspace, setID) = try ChurnJobTests.trainingWorkspace(dir)
+        let matrix = try FeatureStore(workspace: workspace).load(setID: setID)
+        let result = try Self.run(SegmentJob(parameters: JobParameters(["rule_1": "gender = women", "rule_2": "departments >= 3", "members": "1"])),
+                                  workspace, matrix, threads: 2)
+        // Brute force: each person's most frequent gender (ties: the smaller value), from SQL.
+        var female: [Int] = []
+        var best: [Int: (String, Int)] = [:]
+        for row in try workspace.db.rows("""
+            SELECT l.person_id, lower(r.gender), count(*) FROM person_link l JOIN customer_record r ON r.source = l.source AND r.source_id = l.source_id
+            WHERE r.gender IS NOT NULL AND r.gender != '' GROUP BY 1, 2
+            """) {
+            let person = Int(row[0].integer ?? 0), value = row[1].text ?? "", n = Int(row[2].integer ?? 0)
+            if let current = best[person], current.1 > n || (current.1 == n && current.0 < value) { continue }
+            best[person] = (value, n)
+        }
+        for (person, value) in best where value.0 == "f" && person <= matrix.rowCount { female.append(person - 1) }
+        #expect(result.members[0].members == female.sorted() && !female.isEmpty)
+        let shares = matrix.names.indices.filter { matrix.names[$0].hasPrefix("dept_share_") }
+        let broad = (0..<matrix.rowCount).filter { r in shares.filter { matrix.value(row: r, column: $0) > 0 }.count >= 3 }
+        #expect(result.members[1].members == broad && !broad.isEmpty)
+    }
+
     @Test func badRulesFailBeforeAnyTask() throws {
         let dir = TemporaryDirectory()
         let (workspace, setID) = try ChurnJobTests.trainingWorkspace(dir)

@@ -20,13 +20,13 @@ struct DemoCommand: ParsableCommand {
         let clock = ProgressMeter.now()
         func step(_ title: String) { print("\n== \(title)  (\(Format.fixed(ProgressMeter.now() - clock, 1)) s)") }
 
-        step("1/7 generate \(Format.count(people)) people (seed \(seed))")
+        step("1/8 generate \(Format.count(people)) people (seed \(seed))")
         let summary = try failingCleanly { () throws(OmnisegError) in
             try RetailerGenerator(options: GeneratorOptions(people: people, seed: seed)).write(to: data)
         }
         print("\(Format.count(summary.customerRecords)) customer records, \(Format.count(summary.transactionLines)) transaction lines, \(Format.count(summary.events)) events, \(Format.count(summary.products)) products → \(data)")
 
-        step("2/7 ingest into \(workspacePath)")
+        step("2/8 ingest into \(workspacePath)")
         let workspace = try failingCleanly { () throws(OmnisegError) in try Workspace(path: workspacePath) }
         let ingester = Ingester(workspace: workspace, progressStyle: .silent)
         for kind in [IngestKind.customers, .products, .transactions, .events] {
@@ -35,7 +35,7 @@ struct DemoCommand: ParsableCommand {
             print(IngestSummary.text(report))
         }
 
-        step("3/7 resolve identities")
+        step("3/8 resolve identities")
         let (report, overlap) = try failingCleanly { () throws(OmnisegError) in
             (try IdentityResolver().resolve(workspace), try ChannelOverlap.compute(workspace))
         }
@@ -44,7 +44,7 @@ struct DemoCommand: ParsableCommand {
         print("")
         print(overlap.table)
 
-        step("4/7 build features")
+        step("4/8 build features")
         let matrix = try failingCleanly { () throws(OmnisegError) in
             var matrix = try FeatureBuilder().build(workspace)
             matrix.setID = try FeatureStore(workspace: workspace).save(matrix)
@@ -53,14 +53,14 @@ struct DemoCommand: ParsableCommand {
         print("feature set \(matrix.setID): \(Format.count(matrix.rowCount)) people × \(matrix.columnCount) features as of \(CivilDate.isoDate(unixSeconds: matrix.asOf)), \(matrix.shards.count) shard(s), checksums verified")
         print(FeatureDescription(matrix).table)
 
-        step("5/7 cluster customers (k-means, k = 8, all features standardized)")
+        step("5/8 cluster customers (k-means, k = 8, all features standardized)")
         let outcome = try failingCleanly { () throws(OmnisegError) in
             try EmbeddedJob(workspace: workspace, matrix: matrix, threads: CPUFeatures.cores).run(ClusterJob.name, parameters: JobParameters(["k": "8"]))
         }
         let clusters = try failingCleanly { () throws(OmnisegError) in try JobKindRegistry.render(ClusterJob.name, result: outcome.result.get(), json: false) }
         print("job \(outcome.id):")
         print(clusters, terminator: "")
-        step("6/7 churn risk: train on features as of 90 days before the end, score today's")
+        step("6/8 churn risk: train on features as of 90 days before the end, score today's")
         let churn = try failingCleanly { () throws(OmnisegError) -> (train: String, trainID: String, score: String, scoreID: String) in
             let cutoff = matrix.asOf - 90 * 86_400
             var training = try FeatureBuilder(options: FeatureOptions(asOf: cutoff)).build(workspace)
@@ -75,7 +75,7 @@ struct DemoCommand: ParsableCommand {
         print(churn.train, terminator: "")
         print("job \(churn.scoreID) (score feature set \(matrix.setID)):")
         print(churn.score, terminator: "")
-        step("7/7 recommend: co-occurrence and cross-occurrence (views, cart-adds → purchases) by log-likelihood ratio")
+        step("7/8 recommend: co-occurrence and cross-occurrence (views, cart-adds → purchases) by log-likelihood ratio")
         let recommended = try failingCleanly { () throws(OmnisegError) -> (id: String, text: String, explained: String) in
             let run = try EmbeddedJob(workspace: workspace, matrix: matrix, threads: CPUFeatures.cores).run(RecommendJob.name, parameters: JobParameters())
             let result = try RecommendResult(decoding: run.result.get())
@@ -87,7 +87,19 @@ struct DemoCommand: ParsableCommand {
         print(recommended.text, terminator: "")
         print("")
         print(recommended.explained, terminator: "")
+        step("8/8 segments: how the built-in and example segments overlap, and the HTML report")
+        let reportPath = URL(fileURLWithPath: workspacePath).deletingLastPathComponent().appendingPathComponent("report.html").path
+        let combinations = try failingCleanly { () throws(OmnisegError) -> String in
+            let report = try HTMLReport.embedded(workspace: workspace, matrix: matrix, threads: CPUFeatures.cores)
+            do { try Data(report.html.utf8).write(to: URL(fileURLWithPath: reportPath)) } catch {
+                throw OmnisegError(.io, "cannot write the report: \(error.localizedDescription)", context: [("file", reportPath)])
+            }
+            return SegmentReport.text(report.chosen)
+        }
+        print(combinations, terminator: "")
+        print("\nreport: \(reportPath)")
         print("\ndone in \(Format.fixed(ProgressMeter.now() - clock, 1)) s. Explore with: omniseg features --describe -w \(workspacePath); omniseg result \(outcome.id) -w \(workspacePath); "
-              + "omniseg churn explain --person 1 -w \(workspacePath); omniseg recommend --person 1 --explain -w \(workspacePath)")
+              + "omniseg churn explain --person 1 -w \(workspacePath); omniseg recommend --person 1 --explain -w \(workspacePath); "
+              + "omniseg overlap \"rfm IN (champions, loyal)\" \"channel = omnichannel\" -w \(workspacePath)")
     }
 }

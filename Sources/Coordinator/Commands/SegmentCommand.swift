@@ -116,9 +116,11 @@ struct SegmentJobOptions: ParsableArguments {
         try job.run(kind, parameters: try parameters(segments, members: false))
     }
 
-    /// Runs job `kind` over `segments` and returns its id and result.
-    func execute(_ kind: String, _ segments: [String], members: Bool) throws -> (id: String, result: [UInt8]) {
-        try job.execute(kind, parameters: try parameters(segments, members: members))
+    /// Runs job `kind` over `segments` (named `names`, when given) and returns its id and result.
+    func execute(_ kind: String, _ segments: [String], members: Bool, names: [String]? = nil) throws -> (id: String, result: [UInt8]) {
+        var p = try parameters(segments, members: members)
+        for (i, name) in (names ?? []).enumerated() { p["name_\(i + 1)"] = name }
+        return try job.execute(kind, parameters: p)
     }
 
     /// The job parameters: each segment's rule with saved segments expanded, and the options.

@@ -54,8 +54,9 @@ public struct SegmentJob: JobKind {
         let store = SegmentStore(workspace: workspace)
         let clusters = try store.clusters(featureSet: matrix.setID, rowCount: matrix.rowCount)
         let churn = try store.churn(featureSet: matrix.setID, rowCount: matrix.rowCount)
+        let gender = try store.genders(rowCount: matrix.rowCount)
         let vocabulary = SegmentVocabulary(columns: matrix.names, departments: catalog.names.map { $0.lowercased() },
-                                           hasClusters: clusters != nil, churnTiers: churn?.names ?? [])
+                                           hasClusters: clusters != nil, churnTiers: churn?.names ?? [], genders: gender.names)
         func gather(_ name: String) -> [Float] {
             guard let c = matrix.names.firstIndex(of: name) else { return [] }
             return matrix.shards.flatMap { Array($0.column(c)) }
@@ -76,7 +77,7 @@ public struct SegmentJob: JobKind {
         let data = interactions.enumerated().map { s, shard in
             let rows = shard.rowStart..<(shard.rowStart + shard.rowCount)
             return SegmentShardData(interactions: shard, clusters: clusters.map { Array($0[rows]) }, churnRisk: churn.map { Array($0.risk[rows]) },
-                                    churnTier: churn.map { Array($0.tier[rows]) }).encoded
+                                    churnTier: churn.map { Array($0.tier[rows]) }, gender: Array(gender.codes[rows])).encoded
         }
         return JobPreparation(state: state.encoded, shardData: data)
     }
@@ -208,6 +209,8 @@ struct SegmentState {
         writer.u8(vocabulary.hasClusters ? 1 : 0)
         writer.count(vocabulary.churnTiers.count)
         for t in vocabulary.churnTiers { writer.string(t) }
+        writer.count(vocabulary.genders.count)
+        for g in vocabulary.genders { writer.string(g) }
         return writer.bytes
     }
 
@@ -227,7 +230,9 @@ struct SegmentState {
         for _ in 0..<(try reader.count(limit: 1 << 20)) { departments.append(try reader.string()) }
         let hasClusters = try reader.u8() == 1
         for _ in 0..<(try reader.count(limit: 255)) { tiers.append(try reader.string()) }
+        var genders: [String] = []
+        for _ in 0..<(try reader.count(limit: 255)) { genders.append(try reader.string()) }
         try reader.expectEnd()
-        vocabulary = SegmentVocabulary(columns: columns, departments: departments, hasClusters: hasClusters, churnTiers: tiers)
+        vocabulary = SegmentVocabulary(columns: columns, departments: departments, hasClusters: hasClusters, churnTiers: tiers, genders: genders)
     }
 }

@@ -9,17 +9,23 @@ public struct SegmentVocabulary: Sendable, Equatable {
     public var hasClusters: Bool
     /// Churn-risk tier names, lowest risk first (empty: no churn scores).
     public var churnTiers: [String]
+    /// The genders the customer records carry (lower-case), by code.
+    public var genders: [String]
 
-    public init(columns: [String], departments: [String], hasClusters: Bool, churnTiers: [String]) {
+    public init(columns: [String], departments: [String], hasClusters: Bool, churnTiers: [String], genders: [String] = []) {
         self.columns = columns
         self.departments = departments
         self.hasClusters = hasClusters
         self.churnTiers = churnTiers
+        self.genders = genders
     }
 
+    /// Common words for the one-letter genders of customer records.
+    static let genderAliases = ["female": "f", "woman": "f", "women": "f", "male": "m", "man": "m", "men": "m"]
+
     /// Numeric fields beyond the feature columns.
-    static let derivedNumbers = ["r_score", "f_score", "m_score", "fm_score", "cluster", "churn_risk"]
-    static let categoryFields = ["rfm", "lifecycle", "channel", "active_channel", "prefers", "cluster", "churn_tier"]
+    static let derivedNumbers = ["r_score", "f_score", "m_score", "fm_score", "departments", "cluster", "churn_risk"]
+    static let categoryFields = ["rfm", "lifecycle", "channel", "active_channel", "prefers", "gender", "cluster", "churn_tier"]
 
     func spendColumn(of department: String) -> Int? {
         let name = "dept_share_" + FeatureBuilder.columnName(department)
@@ -47,10 +53,10 @@ indirect enum CompiledRule: Sendable, Equatable {
     /// At least `minimum` interactions of these actions, of `department` (nil: any), on or after `sinceDay` (nil: ever).
     case activity(actions: [UInt8], department: Int?, withinDays: Int?, minimum: Int)
 
-    enum Code: UInt8, Sendable { case rfm, lifecycle, channel, activeChannel, cluster, churnTier }
+    enum Code: UInt8, Sendable { case rfm, lifecycle, channel, activeChannel, gender, cluster, churnTier }
     enum Number: Sendable, Equatable {
         case column(Int)
-        case rScore, fScore, mScore, fmScore, cluster, churnRisk
+        case rScore, fScore, mScore, fmScore, departments, cluster, churnRisk
     }
 }
 
@@ -132,6 +138,18 @@ struct SegmentCompiler {
                 set.insert(k)
             }
             return .code(.cluster, set)
+        case "gender":
+            let mapped = values.map { SegmentVocabulary.genderAliases[$0] ?? $0 }
+            var set: Set<Int> = []
+            for (v, m) in zip(values, mapped) {
+                guard let i = vocabulary.genders.firstIndex(of: m) else {
+                    throw OmnisegError(.badInput, "'\(v)' is not a gender of the customer records; gender takes "
+                                       + (vocabulary.genders.isEmpty ? "nothing: no record has one" : vocabulary.genders.joined(separator: ", ")
+                                          + " (or female, male)"))
+                }
+                set.insert(i)
+            }
+            return .code(.gender, set)
         case "churn_tier":
             guard !vocabulary.churnTiers.isEmpty else { throw OmnisegError(.precondition, "no churn scores for this feature set: run omniseg run churn-score first") }
             return .code(.churnTier, try codes(vocabulary.churnTiers, "a churn-risk tier"))
@@ -149,6 +167,7 @@ struct SegmentCompiler {
         case "f_score": return .fScore
         case "m_score": return .mScore
         case "fm_score": return .fmScore
+        case "departments": return .departments
         case "cluster":
             guard vocabulary.hasClusters else { throw OmnisegError(.precondition, "no cluster job has run on this feature set: run omniseg run cluster first") }
             return .cluster

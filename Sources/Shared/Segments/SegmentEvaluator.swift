@@ -38,6 +38,7 @@ struct SegmentEvaluator {
             case .channel: codes = profile.channel
             case .activeChannel: codes = profile.activeChannel
             case .churnTier: codes = data.churnTier
+            case .gender: codes = data.gender
             case .cluster: return PersonBitset(count: n) { data.clusters[$0] >= 0 && values.contains(Int(data.clusters[$0])) }
             }
             var member = [Bool](repeating: false, count: 256)
@@ -52,6 +53,7 @@ struct SegmentEvaluator {
             case .fScore: return scores(profile.f, comparison, value)
             case .mScore: return scores(profile.m, comparison, value)
             case .fmScore: return scores(profile.fm, comparison, value)
+            case .departments: return PersonBitset(count: n) { comparison.holds(Double(profile.departments[$0]), value) }
             case .cluster: return PersonBitset(count: n) { data.clusters[$0] >= 0 && comparison.holds(Double(data.clusters[$0]), value) }
             case .churnRisk: return PersonBitset(count: n) { !data.churnRisk[$0].isNaN && comparison.holds(Double(data.churnRisk[$0]), value) }
             }
@@ -93,11 +95,14 @@ struct SegmentProfile {
     var channel: [UInt8]
     /// Bit 0: bought in a store within the active window; bit 1: online.
     var activeChannel: [UInt8]
+    /// Departments with a share of the person's spend (the feature set's department columns).
+    var departments: [UInt8]
 
     init(shard: FeatureShard, interactions: InteractionShard, vocabulary: SegmentVocabulary, rfm scheme: RFMScheme, options: SegmentOptions, asOfDay: Int32) {
         let n = shard.rowCount
         r = [UInt8](repeating: 0, count: n)
-        f = r; m = r; fm = r; rfm = r; lifecycle = r; channel = r; activeChannel = r
+        f = r; m = r; fm = r; rfm = r; lifecycle = r; channel = r; activeChannel = r; departments = r
+        let shares = vocabulary.columns.indices.filter { vocabulary.columns[$0].hasPrefix("dept_share_") }.map { shard.column($0) }
         func column(_ name: String) -> UnsafeBufferPointer<Float>? { vocabulary.columns.firstIndex(of: name).map { shard.column($0) } }
         let recency = column("recency_days"), frequency = column("frequency"), monetary = column("monetary")
         let storeOrders = column("store_frequency"), onlineOrders = column("online_frequency")
@@ -116,6 +121,7 @@ struct SegmentProfile {
             let active = Float(options.activeDays)
             activeChannel[row] = (inStore && (storeRecency?[row] ?? .infinity) <= active ? 1 : 0) | (online && (onlineRecency?[row] ?? .infinity) <= active ? 2 : 0)
             lifecycle[row] = Self.stage(interactions, row: row, options: options, asOfDay: asOfDay)
+            departments[row] = UInt8(clamping: shares.reduce(0) { $0 + ($1[row] > 0 ? 1 : 0) })
         }
     }
 

@@ -1,15 +1,18 @@
 /// What a `segment` task reads beside a feature shard: each person's interactions at department level
 /// (purchases, views, cart-adds, with days), and where stored, each person's cluster (−1: none) and
-/// churn probability (NaN: none) with its tier (255: none).
+/// churn probability (NaN: none) with its tier (255: none), and their gender code (index into
+/// ``SegmentVocabulary/genders``; 255: unknown).
 public struct SegmentShardData: Sendable, Equatable {
     public var interactions: InteractionShard
     public var clusters: [Int32]
     public var churnRisk: [Float]
     public var churnTier: [UInt8]
+    public var gender: [UInt8]
 
-    public init(interactions: InteractionShard, clusters: [Int32]?, churnRisk: [Float]?, churnTier: [UInt8]?) {
+    public init(interactions: InteractionShard, clusters: [Int32]?, churnRisk: [Float]?, churnTier: [UInt8]?, gender: [UInt8]? = nil) {
         let n = interactions.rowCount
         self.interactions = interactions
+        self.gender = gender ?? [UInt8](repeating: 255, count: n)
         self.clusters = clusters ?? [Int32](repeating: -1, count: n)
         self.churnRisk = churnRisk ?? [Float](repeating: .nan, count: n)
         self.churnTier = churnTier ?? [UInt8](repeating: 255, count: n)
@@ -27,6 +30,7 @@ public struct SegmentShardData: Sendable, Equatable {
         writer.integers(clusters)
         writer.integers(churnRisk.map(\.bitPattern))
         writer.integers(churnTier)
+        writer.integers(gender)
         return writer.bytes
     }
 
@@ -41,6 +45,7 @@ public struct SegmentShardData: Sendable, Equatable {
         clusters = try reader.integers(n, of: Int32.self)
         churnRisk = try reader.integers(n, of: UInt32.self).map(Float.init(bitPattern:))
         churnTier = try reader.integers(n, of: UInt8.self)
+        gender = try reader.integers(n, of: UInt8.self)
         try reader.expectEnd()
     }
 }

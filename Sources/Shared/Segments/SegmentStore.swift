@@ -84,6 +84,33 @@ public struct SegmentStore {
         return (risk, tier, names.map { $0.lowercased() })
     }
 
+    /// Each row's gender code (the value most of the person's records carry, lower-case; 255: none)
+    /// and the gender names by code.
+    func genders(rowCount: Int) throws(OmnisegError) -> (codes: [UInt8], names: [String]) {
+        let statement = try workspace.db.prepare("""
+            SELECT l.person_id, lower(trim(r.gender)), count(*) AS n FROM person_link l
+            JOIN customer_record r ON r.source = l.source AND r.source_id = l.source_id
+            WHERE r.gender IS NOT NULL AND trim(r.gender) != '' GROUP BY l.person_id, lower(trim(r.gender)) ORDER BY l.person_id, n DESC, 2
+            """)
+        var codes = [UInt8](repeating: 255, count: rowCount)
+        var names: [String] = []
+        var last = -1
+        while try statement.step() {
+            let row = Int(statement.int64(at: 0)) - 1
+            guard row >= 0, row < rowCount, row != last, let value = statement.string(at: 1) else { continue }
+            last = row
+            if !names.contains(value) {
+                guard names.count < 254 else { continue }
+                names.append(value)
+            }
+            codes[row] = UInt8(names.firstIndex(of: value) ?? 254)
+        }
+        // Codes follow the sorted names, so they do not depend on which person came first.
+        let sorted = names.sorted()
+        let remap = names.map { UInt8(sorted.firstIndex(of: $0) ?? 254) }
+        return (codes.map { $0 < remap.count ? remap[Int($0)] : $0 }, sorted)
+    }
+
     private func newestJob(_ kind: String, featureSet setID: Int64) throws(OmnisegError) -> String? {
         try workspace.db.scalar("SELECT id FROM job WHERE kind = ? AND state = 'succeeded' AND feature_set = ? ORDER BY finished_at DESC, rowid DESC LIMIT 1",
                                 [.text(kind), .integer(setID)])?.text

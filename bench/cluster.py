@@ -47,6 +47,8 @@ BIN = os.path.join(ROOT, ".build", "release")
 OMNISEG = os.path.join(BIN, "omniseg")
 WORKER = os.path.join(BIN, "omniseg-worker")
 REPEATS = 5
+OVERLAP = ["rule_1=rfm IN (champions, loyal)", "rule_2=lifecycle IN (at_risk, churned)", "rule_3=channel = omnichannel",
+           "rule_4=viewed(within = 30d)", "rule_5=discount_share >= 0.5"]
 TIMING = re.compile(r"iteration (\d+): (\d+) tasks in ([0-9.]+) s")
 
 
@@ -272,6 +274,10 @@ def main():
         walls = []
         runs = [run_job(a.workspace, "recommend", churn_score, redis=redis, threads=threads, wall=walls)]
         record_run(f"recommend_{label}", mode, count, concurrency, runs, walls, big_rows, job_status(redis, runs[0][0]) if redis else None)
+        # The all-way overlap of the report's five default segments (interactions beside the shards, as for recommend).
+        walls = []
+        runs = [run_job(a.workspace, "overlap", OVERLAP + churn_score, redis=redis, threads=threads, wall=walls)]
+        record_run(f"overlap_{label}", mode, count, concurrency, runs, walls, big_rows, job_status(redis, runs[0][0]) if redis else None)
 
     # Embedded references.
     for threads in (1, 2):
@@ -390,15 +396,16 @@ def write(directory, results, big_rows, people):
         if r["name"].startswith("lloyd"):
             read = f"{sum(r['shard_bytes_read']) / 1e6:.1f}" if "shard_bytes_read" in r else "—"
             lines.append(f"| {r['name']} | {r['lloyd_seconds_median'] * 1000:.1f} | {read} |")
-    lines += ["", f"## churn and recommend over the workers (churn training: {by.get('churn_train_embedded_1_threads', {}).get('rows', 0):,} people "
+    lines += ["", f"## churn, recommend and overlap over the workers (churn training: {by.get('churn_train_embedded_1_threads', {}).get('rows', 0):,} people "
               f"as of 90 days before the newest set; scoring: {big_rows:,} people; 100 trees, depth 12; recommend: every person's "
-              "whole history, default settings)", "",
+              "whole history, default settings; overlap: every combination of five segments — RFM, lifecycle, channel, viewed(within = 30d), "
+              "discount_share)", "",
               "*driver* = the job driver's iterations (tasks on the transport + merges); *wall* = the whole `omniseg run` "
               "(process start, workspace load, labels and binning on the coordinator, storing the model or the scores).", "",
               "| run | driver s | wall s | rows/s (driver) | rows/s (wall) | MB read from Redis per iteration |",
               "|---|---:|---:|---:|---:|---|"]
     for r in results:
-        if r["name"].startswith("churn") or r["name"].startswith("recommend"):
+        if r["name"].startswith(("churn", "recommend", "overlap")):
             read = ", ".join(f"{b / 1e6:.1f}" for b in r.get("shard_bytes_read", [])) or "—"
             lines.append(f"| {r['name']} | {r['driver_seconds']:.3f} | {r['wall_seconds']:.3f} | "
                          f"{r['rows_per_second_driver']:,.0f} | {r['rows_per_second_wall']:,.0f} | {read} |")

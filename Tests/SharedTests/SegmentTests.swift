@@ -254,6 +254,35 @@ import Testing
         #expect(result.members[1].members == broad && !broad.isEmpty)
     }
 
+    /// A workspace that holds only a feature set (made elsewhere, no records): rules on features work,
+    /// behaviour has nothing to count, and a department name is refused with the (empty) list.
+    @Test func aFeatureSetWithoutRecordsSegmentsOnFeatures() throws {
+        let dir = TemporaryDirectory()
+        let workspace = try Workspace(path: dir.file("features-only.sqlite"))
+        let names = ["recency_days", "frequency", "monetary", "store_frequency", "online_frequency"]
+        let shards = [(0, 100), (100, 37)].map { start, rows -> FeatureShard in
+            let shard = FeatureShard(rowStart: start, rowCount: rows, columnCount: names.count)
+            for r in 0..<rows {
+                let person = start + r
+                shard.mutableColumn(0)[r] = Float(person % 400)
+                shard.mutableColumn(1)[r] = Float(person % 7)
+                shard.mutableColumn(2)[r] = Float(person * 3)
+                shard.mutableColumn(3)[r] = Float(person % 2)
+                shard.mutableColumn(4)[r] = Float(person % 3 == 0 ? 1 : 0)
+            }
+            return shard
+        }
+        let matrix = FeatureMatrix(setID: 0, asOf: 1_780_000_000, names: names, shards: shards, shardRows: 100,
+                                   means: [Double](repeating: 0, count: names.count), stds: [Double](repeating: 1, count: names.count))
+        let stored = try FeatureStore(workspace: workspace).load(setID: try FeatureStore(workspace: workspace).save(matrix))
+        let job = try SegmentJob(parameters: JobParameters(["rule_1": "channel = omnichannel AND monetary > 90", "rule_2": "viewed()", "members": "1"]))
+        let result = try Self.run(job, workspace, stored, threads: 2)
+        let expected = (0..<137).filter { $0 % 2 == 1 && $0 % 3 == 0 && $0 * 3 > 90 }
+        #expect(result.members[0].members == expected && !expected.isEmpty)
+        #expect(result.counts[1] == 0, "no behaviour to count")
+        #expect(throws: OmnisegError.self) { try SegmentJob(parameters: JobParameters(["rule": "viewed(department = kids)"])).prepare(in: workspace, matrix: stored) }
+    }
+
     @Test func badRulesFailBeforeAnyTask() throws {
         let dir = TemporaryDirectory()
         let (workspace, setID) = try ChurnJobTests.trainingWorkspace(dir)

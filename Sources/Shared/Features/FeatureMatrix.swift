@@ -13,6 +13,17 @@ public struct FeatureMatrix: Sendable {
     /// Population standard deviations (0 for a constant column: standardize such a column with 1).
     public let stds: [Double]
 
+    /// A matrix of `shards` (in row order, each `shardRows` rows but the last) with its column statistics.
+    public init(setID: Int64, asOf: Int64, names: [String], shards: [FeatureShard], shardRows: Int, means: [Double], stds: [Double]) {
+        self.setID = setID
+        self.asOf = asOf
+        self.names = names
+        self.shards = shards
+        self.shardRows = shardRows
+        self.means = means
+        self.stds = stds
+    }
+
     /// The number of rows (people): row r is person id r + 1.
     public var rowCount: Int { shards.reduce(0) { $0 + $1.rowCount } }
     public var columnCount: Int { names.count }

@@ -31,8 +31,8 @@ public final class FeatureShard: @unchecked Sendable {
         UnsafeBufferPointer(start: storage.assumingMemoryBound(to: Float.self) + c * columnStride, count: columnStride)
     }
 
-    /// Mutable access to column `c`, for building.
-    func mutableColumn(_ c: Int) -> UnsafeMutableBufferPointer<Float> {
+    /// Mutable access to column `c`, for building (a feature set, a benchmark's data) before the shard is shared.
+    public func mutableColumn(_ c: Int) -> UnsafeMutableBufferPointer<Float> {
         UnsafeMutableBufferPointer(start: storage.assumingMemoryBound(to: Float.self) + c * columnStride, count: columnStride)
     }
 

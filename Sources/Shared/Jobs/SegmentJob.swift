@@ -50,7 +50,11 @@ public struct SegmentJob: JobKind {
 
     public func prepare(in workspace: Workspace, matrix: FeatureMatrix) throws(OmnisegError) -> JobPreparation {
         guard !segments.isEmpty else { throw OmnisegError(.badInput, "job parameter 'rule' is required: the segment's rule") }
-        let (catalog, interactions) = try InteractionBuilder(level: .department).build(workspace, matrix: matrix)
+        // A workspace with a feature set but no resolved people (features made elsewhere) segments on features alone.
+        let hasPeople = try workspace.db.scalar("SELECT EXISTS (SELECT 1 FROM person_link)")?.integer == 1
+        let (catalog, interactions) = hasPeople ? try InteractionBuilder(level: .department).build(workspace, matrix: matrix)
+            : (ItemCatalog(level: .department, names: [], departments: [], departmentNames: []),
+               matrix.shards.map { InteractionShard(rowStart: $0.rowStart, offsets: [UInt32](repeating: 0, count: $0.rowCount + 1), items: [], actions: [], days: []) })
         let store = SegmentStore(workspace: workspace)
         let clusters = try store.clusters(featureSet: matrix.setID, rowCount: matrix.rowCount)
         let churn = try store.churn(featureSet: matrix.setID, rowCount: matrix.rowCount)
@@ -66,20 +70,26 @@ public struct SegmentJob: JobKind {
         let rfm = recency.count == frequency.count && monetary.count == frequency.count
             ? RFMScheme(recencyDays: recency, frequency: frequency, monetary: monetary)
             : RFMScheme(recencyDays: [], frequency: [], monetary: [])
-        let state = SegmentState(segments: segments, options: options, keepMembers: keepMembers, vocabulary: vocabulary, rfm: rfm,
-                                 featureSetID: matrix.setID, asOf: matrix.asOf)
-        // Every rule must compile here, so a misspelt field fails before any task runs.
+        let data = interactions.map { shard in
+            let rows = shard.rowStart..<(shard.rowStart + shard.rowCount)
+            return SegmentShardData(interactions: shard, clusters: clusters.map { Array($0[rows]) }, churnRisk: churn.map { Array($0.risk[rows]) },
+                                    churnTier: churn.map { Array($0.tier[rows]) }, gender: Array(gender.codes[rows]))
+        }
+        return try preparation(vocabulary: vocabulary, rfm: rfm, data: data, featureSetID: matrix.setID, asOf: matrix.asOf)
+    }
+
+    /// The preparation for data that does not come from a workspace (benchmarks): every rule is
+    /// checked against `vocabulary` here, so a misspelt field fails before any task runs.
+    public func preparation(vocabulary: SegmentVocabulary, rfm: RFMScheme, data: [SegmentShardData], featureSetID: Int64 = 0,
+                            asOf: Int64) throws(OmnisegError) -> JobPreparation {
         for (name, rule) in segments {
             do throws(OmnisegError) { _ = try SegmentCompiler(vocabulary: vocabulary).compile(try RuleParser.parse(rule)) } catch {
                 throw OmnisegError(error.code, "segment '\(name)': \(error.message)")
             }
         }
-        let data = interactions.enumerated().map { s, shard in
-            let rows = shard.rowStart..<(shard.rowStart + shard.rowCount)
-            return SegmentShardData(interactions: shard, clusters: clusters.map { Array($0[rows]) }, churnRisk: churn.map { Array($0.risk[rows]) },
-                                    churnTier: churn.map { Array($0.tier[rows]) }, gender: Array(gender.codes[rows])).encoded
-        }
-        return JobPreparation(state: state.encoded, shardData: data)
+        let state = SegmentState(segments: segments, options: options, keepMembers: keepMembers, vocabulary: vocabulary, rfm: rfm,
+                                 featureSetID: featureSetID, asOf: asOf)
+        return JobPreparation(state: state.encoded, shardData: data.map(\.encoded))
     }
 
     public func execute(shard: FeatureShard, iteration: Int, state: [UInt8], cancellation: CancellationCheck) throws(OmnisegError) -> [UInt8] {

@@ -282,4 +282,24 @@ import Testing
         #expect(try start() == "local-3", "a deleted job's number is not handed out again")
         #expect(try ledger.entry("local-3")?.state == "running")
     }
+
+    /// A new Redis hands out J1 again: the earlier J1's record and per-person rows are kept under another id.
+    @Test func aReusedClusterIDKeepsTheEarlierJob() throws {
+        let dir = TemporaryDirectory()
+        let workspace = try Workspace(path: dir.file("w.sqlite"))
+        let ledger = JobLedger(workspace: workspace)
+        try ledger.start(id: "J1", kind: "cluster", parameters: JobParameters(["k": "4"]), mode: "cluster", submittedAt: 100, featureSet: 1)
+        // The same job again (a coordinator restart): still one record.
+        try ledger.start(id: "J1", kind: "cluster", parameters: JobParameters(["k": "4"]), mode: "cluster", submittedAt: 100, featureSet: 1)
+        #expect(try workspace.db.scalar("SELECT count(*) FROM job")?.integer == 1)
+        try ledger.finish(id: "J1", state: .succeeded, result: [1, 2, 3], error: nil, at: 150)
+        try workspace.db.run("INSERT INTO cluster_assignment (job_id, person_id, cluster) VALUES ('J1', 1, 3)")
+        // Another job with the same id.
+        try ledger.start(id: "J1", kind: "probe", parameters: JobParameters(), mode: "cluster", submittedAt: 900, featureSet: 1)
+        let kept = try #require(try ledger.entry("J1@100"))
+        #expect(kept.kind == "cluster" && kept.state == "succeeded" && kept.result == [1, 2, 3])
+        #expect(try workspace.db.scalar("SELECT job_id FROM cluster_assignment WHERE person_id = 1")?.text == "J1@100")
+        let current = try #require(try ledger.entry("J1"))
+        #expect(current.kind == "probe" && current.state == "running" && current.result == nil)
+    }
 }

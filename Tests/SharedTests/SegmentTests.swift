@@ -283,6 +283,19 @@ import Testing
         #expect(throws: OmnisegError.self) { try SegmentJob(parameters: JobParameters(["rule": "viewed(department = kids)"])).prepare(in: workspace, matrix: stored) }
     }
 
+    /// The inputs kept between jobs are read again once the workspace has a new cluster result.
+    @Test func keptInputsFollowNewResults() throws {
+        let dir = TemporaryDirectory()
+        let (workspace, setID) = try ChurnJobTests.trainingWorkspace(dir)
+        let matrix = try FeatureStore(workspace: workspace).load(setID: setID)
+        let job = try SegmentJob(parameters: JobParameters(["rule": "cluster IN (0, 1)"]))
+        #expect(throws: OmnisegError.self) { try job.prepare(in: workspace, matrix: matrix) }
+        let clustered = try EmbeddedJob(workspace: workspace, matrix: matrix, threads: 2).run(ClusterJob.name, parameters: JobParameters(["k": "3"]))
+        let labels = try ClusterResult(decoding: clustered.result.get()).labels
+        let result = try Self.run(job, workspace, matrix, threads: 2)
+        #expect(result.counts[0] == labels.filter { $0 <= 1 }.count && result.counts[0] > 0)
+    }
+
     @Test func badRulesFailBeforeAnyTask() throws {
         let dir = TemporaryDirectory()
         let (workspace, setID) = try ChurnJobTests.trainingWorkspace(dir)

@@ -100,6 +100,6 @@ struct DemoCommand: ParsableCommand {
         print("\nreport: \(reportPath)")
         print("\ndone in \(Format.fixed(ProgressMeter.now() - clock, 1)) s. Explore with: omniseg features --describe -w \(workspacePath); omniseg result \(outcome.id) -w \(workspacePath); "
               + "omniseg churn explain --person 1 -w \(workspacePath); omniseg recommend --person 1 --explain -w \(workspacePath); "
-              + "omniseg overlap \"rfm IN (champions, loyal)\" \"channel = omnichannel\" -w \(workspacePath)")
+              + "omniseg overlap \"rfm IN (champions, loyal)\" \"channel = omnichannel\" --feature-set \(matrix.setID) -w \(workspacePath)")
     }
 }

@@ -13,6 +13,8 @@ public struct HTMLReport {
     public var churnRisk: [Float]?
     public var churnHoldout: ChurnEvaluation?
     public var recommend: RecommendResult?
+    /// Per section, why a stored result could not be read (the section says so instead of failing the report).
+    public var unreadable: [String: String] = [:]
 
     public init(rfm: SegmentResult, lifecycleAndChannel: SegmentResult, chosen: SegmentResult) {
         self.rfm = rfm
@@ -96,6 +98,7 @@ public struct HTMLReport {
     }
 
     private func clusters() -> String {
+        if let problem = unreadable["clusters"] { return note(problem) }
         guard let cluster, cluster.k > 0 else { return note("No cluster job has run on this feature set: omniseg run cluster.") }
         var out = SVGChart.bars((0..<cluster.k).map { ("cluster \($0)", Double(cluster.counts[$0]), Format.count(Int(cluster.counts[$0]))) })
         let shown = ["recency_days", "frequency", "monetary", "online_share", "discount_share"].compactMap { name in cluster.profileNames.firstIndex(of: name).map { (name, $0) } }
@@ -126,6 +129,7 @@ public struct HTMLReport {
     }
 
     private func recommendations() -> String {
+        if let problem = unreadable["recommendations"] { return note(problem) }
         guard let recommend, recommend.people > 0 else { return note("No recommend job has run on this feature set: omniseg recommend.") }
         var times = [Int](repeating: 0, count: recommend.catalog.count)
         for item in recommend.items where Int(item) < times.count { times[Int(item)] += 1 }
@@ -151,13 +155,21 @@ extension HTMLReport {
             guard let row = rows.first, let id = row[0].text, case .blob(let bytes) = row[1] else { return nil }
             return (id, bytes)
         }
-        if let (_, bytes) = try newest(ClusterJob.name) {
-            let result = try ClusterResult(decoding: bytes)
-            if result.labels.count == people { cluster = result }
+        if let (id, bytes) = try newest(ClusterJob.name) {
+            do throws(OmnisegError) {
+                let result = try ClusterResult(decoding: bytes)
+                if result.labels.count == people { cluster = result }
+            } catch {
+                unreadable["clusters"] = "The result of cluster job \(id) cannot be read: \(error.message)"
+            }
         }
-        if let (_, bytes) = try newest(RecommendJob.name) {
-            let result = try RecommendResult(decoding: bytes)
-            if result.people == people { recommend = result }
+        if let (id, bytes) = try newest(RecommendJob.name) {
+            do throws(OmnisegError) {
+                let result = try RecommendResult(decoding: bytes)
+                if result.people == people { recommend = result }
+            } catch {
+                unreadable["recommendations"] = "The result of recommend job \(id) cannot be read: \(error.message)"
+            }
         }
         if let churn = try SegmentStore(workspace: workspace).churn(featureSet: setID, rowCount: people) {
             churnRisk = churn.risk

@@ -32,13 +32,31 @@ public struct JobLedger {
         return id
     }
 
+    /// Tables whose rows belong to a job (by `job_id`).
+    static let jobTables = ["cluster_assignment", "churn_model", "churn_score", "rec_item", "rec_indicator", "recommendation"]
+
     /// Records a job that started (or restarts it when it is already there).
+    ///
+    /// Cluster job ids come from a counter in Redis, which starts again at J1 on a new Redis: when the
+    /// id is already taken by a different job (another kind, parameters or submission time), that
+    /// job's record and results are kept under `ID@submitted_at` before the new one is recorded.
     public func start(id: String, kind: String, parameters: JobParameters, mode: String, submittedAt: Int64, featureSet: Int64) throws(OmnisegError) {
         let text = parameters.sorted.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
-        try workspace.db.run("""
-            INSERT INTO job (id, kind, parameters, state, mode, submitted_at, feature_set) VALUES (?, ?, ?, 'running', ?, ?, ?)
-            ON CONFLICT(id) DO UPDATE SET state = 'running', feature_set = excluded.feature_set
-            """, [.text(id), .text(kind), .text(text), .text(mode), .integer(submittedAt), .integer(featureSet)])
+        let db = workspace.db
+        try db.transaction { () throws(OmnisegError) in
+            let other = try db.rows("SELECT submitted_at FROM job WHERE id = ? AND (kind != ? OR parameters != ? OR submitted_at != ?)",
+                                    [.text(id), .text(kind), .text(text), .integer(submittedAt)]).first
+            if let other {
+                var kept = "\(id)@\(other[0].integer ?? 0)"
+                while try db.scalar("SELECT 1 FROM job WHERE id = ?", [.text(kept)]) != nil { kept += "'" }
+                try db.run("UPDATE job SET id = ? WHERE id = ?", [.text(kept), .text(id)])
+                for table in Self.jobTables { try db.run("UPDATE \(table) SET job_id = ? WHERE job_id = ?", [.text(kept), .text(id)]) }
+            }
+            try db.run("""
+                INSERT INTO job (id, kind, parameters, state, mode, submitted_at, feature_set) VALUES (?, ?, ?, 'running', ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET state = 'running', feature_set = excluded.feature_set
+                """, [.text(id), .text(kind), .text(text), .text(mode), .integer(submittedAt), .integer(featureSet)])
+        }
     }
 
     /// Records how a job ended.

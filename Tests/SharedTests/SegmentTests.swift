@@ -29,8 +29,9 @@ import Testing
         #expect(try RuleParser.parse("rfm not in (lost, 'can''t')") == .membership(field: "rfm", values: ["lost", "can't"], negated: true))
         #expect(try RuleParser.parse("monetary >= -2.5") == .compare(field: "monetary", comparison: .greaterOrEqual, value: -2.5))
         #expect(try RuleParser.parse("carted(within = 2w, count = 3)") == .activity(.carted, department: nil, withinDays: 14, minimum: 3))
+        #expect(try RuleParser.parse("viewed(arrived = 60d, within = 14d)") == .activity(.viewed, department: nil, withinDays: 14, minimum: 1, arrivedDays: 60))
         #expect(try RuleParser.parse("segment(lapsed) AND purchased()") == .and(.saved(name: "lapsed"), .activity(.purchased, department: nil, withinDays: nil, minimum: 1)))
-        for text in ["NOT NOT a = b", "((a = b))", "x IN (1, 2.5, 'c')"] {
+        for text in ["NOT NOT a = b", "((a = b))", "x IN (1, 2.5, 'c')", "purchased(department = kids, arrived = 2w, count = 2)"] {
             let rule = try RuleParser.parse(text)
             #expect(try RuleParser.parse(rule.text) == rule, "\(text) → \(rule.text)")
         }
@@ -57,7 +58,8 @@ import Testing
         ("share(footwear) >= high", 20, "expected a share between 0 and 1"),
         ("share(footwear >= 0.3", 16, "expected ')' after the department of share(…)"),
         ("bought(shoes)", 1, "unknown function 'bought'"),
-        ("viewed(dept = x)", 8, "expected department =, within = or count = inside viewed(…)"),
+        ("viewed(dept = x)", 8, "expected department =, within =, arrived = or count = inside viewed(…)"),
+        ("viewed(arrived = 3)", 18, "expected a duration after 'arrived ='"),
         ("viewed(within = 7d, within = 3d)", 21, "'within' is given twice"),
         ("viewed(within = 7)", 17, "expected a duration after 'within ='"),
         ("viewed(count = 0)", 16, "expected a whole number of at least 1 after 'count ='"),
@@ -294,6 +296,21 @@ import Testing
         let labels = try ClusterResult(decoding: clustered.result.get()).labels
         let result = try Self.run(job, workspace, matrix, threads: 2)
         #expect(result.counts[0] == labels.filter { $0 <= 1 }.count && result.counts[0] > 0)
+    }
+
+    /// `viewed(arrived = 90d)`: a view of a product that arrived in the 90 days up to the as-of date, against SQL.
+    @Test func theLatestCollectionFollowsProductArrivals() throws {
+        let dir = TemporaryDirectory()
+        let (workspace, setID) = try ChurnJobTests.trainingWorkspace(dir)
+        let matrix = try FeatureStore(workspace: workspace).load(setID: setID)
+        let result = try Self.run(SegmentJob(parameters: JobParameters(["rule": "viewed(arrived = 90d)", "members": "1"])), workspace, matrix, threads: 2)
+        let asOfDay = Int64(CivilDate.day(unixSeconds: matrix.asOf))
+        let expected = try workspace.db.rows("""
+            SELECT DISTINCT l.person_id FROM event e JOIN product p ON p.sku = e.sku
+            JOIN person_link l ON l.source = e.source AND l.source_id = e.customer_id
+            WHERE e.kind = ? AND e.ts <= ? AND p.arrival_ts IS NOT NULL AND p.arrival_ts / 86400 >= ? ORDER BY 1
+            """, [.integer(Int64(EventKind.view.rawValue)), .integer(matrix.asOf), .integer(asOfDay - 89)]).map { Int($0[0].integer ?? 0) - 1 }
+        #expect(result.members[0].members == expected && !expected.isEmpty && expected.count < matrix.rowCount)
     }
 
     @Test func badRulesFailBeforeAnyTask() throws {

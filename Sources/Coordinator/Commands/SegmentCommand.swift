@@ -15,8 +15,8 @@ struct SegmentCommand: ParsableCommand {
             (none, store_only, online_only, omnichannel), active_channel (store, online), prefers (a department), cluster and
             churn_tier (after a cluster or churn-score job on the feature set). Numbers: any feature column (recency_days,
             monetary, discount_share, …) and r_score, f_score, m_score, fm_score, cluster, churn_risk. Functions:
-            share(department), viewed(…), carted(…), purchased(…) with department =, within = (7d, 2w) and count =, and
-            segment(name) for a saved segment.
+            share(department), viewed(…), carted(…), purchased(…) with department =, within = (7d, 2w), arrived = (products
+            that arrived in the last days) and count =, and segment(name) for a saved segment.
             """,
         subcommands: [Save.self, List.self, Show.self, Delete.self, Count.self])
 

@@ -76,7 +76,7 @@ public struct SegmentJob: JobKind {
 
     public func execute(shard: FeatureShard, data: [UInt8], iteration: Int, state: [UInt8], cancellation: CancellationCheck) throws(OmnisegError) -> [UInt8] {
         let decoded = try SegmentState(decoding: state)
-        let shardData = try SegmentShardData(decoding: data, departmentCount: decoded.vocabulary.departments.count)
+        let shardData = try SegmentShardData(decoding: data, itemCount: decoded.vocabulary.itemDepartments.count)
         guard shardData.interactions.rowStart == shard.rowStart, shardData.interactions.rowCount == shard.rowCount else {
             throw OmnisegError(.corrupt, "the segment data of rows \(shardData.interactions.rowStart)+\(shardData.interactions.rowCount) came with shard \(shard.rowStart)+\(shard.rowCount)")
         }
@@ -152,7 +152,7 @@ public struct SegmentJob: JobKind {
     }
 }
 
-/// What the segment job reads from the workspace for a feature set: each person's department-level
+/// What the segment job reads from the workspace for a feature set: each person's product-level
 /// interactions, cluster, churn risk and gender, the vocabulary rules are checked against, and the RFM
 /// cut-points. Reading the interactions is most of a segment job's time on a large workspace (about
 /// 25 s for 1M people), and `omniseg report` runs three jobs: the last inputs read are kept in the
@@ -190,15 +190,23 @@ struct SegmentInputs: Sendable {
     private static func read(_ workspace: Workspace, matrix: FeatureMatrix) throws(OmnisegError) -> SegmentInputs {
         // A workspace with a feature set but no resolved people (features made elsewhere) segments on features alone.
         let hasPeople = try workspace.db.scalar("SELECT EXISTS (SELECT 1 FROM person_link)")?.integer == 1
-        let (catalog, interactions) = hasPeople ? try InteractionBuilder(level: .department).build(workspace, matrix: matrix)
-            : (ItemCatalog(level: .department, names: [], departments: [], departmentNames: []),
+        let (catalog, interactions) = hasPeople ? try InteractionBuilder(level: .item).build(workspace, matrix: matrix)
+            : (ItemCatalog(level: .item, names: [], departments: [], departmentNames: []),
                matrix.shards.map { InteractionShard(rowStart: $0.rowStart, offsets: [UInt32](repeating: 0, count: $0.rowCount + 1), items: [], actions: [], days: []) })
         let store = SegmentStore(workspace: workspace)
         let clusters = try store.clusters(featureSet: matrix.setID, rowCount: matrix.rowCount)
         let churn = try store.churn(featureSet: matrix.setID, rowCount: matrix.rowCount)
         let gender = try store.genders(rowCount: matrix.rowCount)
-        let vocabulary = SegmentVocabulary(columns: matrix.names, departments: catalog.names.map { $0.lowercased() },
-                                           hasClusters: clusters != nil, churnTiers: churn?.names ?? [], genders: gender.names)
+        // Each product's arrival day (for `arrived =`), by item id.
+        var arrivals = [Int32](repeating: Int32.min, count: catalog.count)
+        let products = try workspace.db.prepare("SELECT sku, arrival_ts FROM product WHERE arrival_ts IS NOT NULL")
+        while try products.step() {
+            guard let sku = products.string(at: 0), let id = catalog.id(of: sku) else { continue }
+            arrivals[id] = Int32(clamping: CivilDate.day(unixSeconds: products.int64(at: 1)))
+        }
+        let vocabulary = SegmentVocabulary(columns: matrix.names, departments: catalog.departmentNames.map { $0.lowercased() },
+                                           hasClusters: clusters != nil, churnTiers: churn?.names ?? [], genders: gender.names,
+                                           itemDepartments: catalog.departments, itemArrivals: arrivals)
         func gather(_ name: String) -> [Float] {
             guard let c = matrix.names.firstIndex(of: name) else { return [] }
             return matrix.shards.flatMap { Array($0.column(c)) }
@@ -264,6 +272,9 @@ struct SegmentState {
         for t in vocabulary.churnTiers { writer.string(t) }
         writer.count(vocabulary.genders.count)
         for g in vocabulary.genders { writer.string(g) }
+        writer.count(vocabulary.itemDepartments.count)
+        writer.integers(vocabulary.itemDepartments)
+        writer.integers(vocabulary.itemArrivals)
         return writer.bytes
     }
 
@@ -285,7 +296,12 @@ struct SegmentState {
         for _ in 0..<(try reader.count(limit: 255)) { tiers.append(try reader.string()) }
         var genders: [String] = []
         for _ in 0..<(try reader.count(limit: 255)) { genders.append(try reader.string()) }
+        let items = try reader.count(limit: 1 << 30)
+        let itemDepartments = try reader.integers(items, of: UInt16.self)
+        let itemArrivals = try reader.integers(items, of: Int32.self)
         try reader.expectEnd()
-        vocabulary = SegmentVocabulary(columns: columns, departments: departments, hasClusters: hasClusters, churnTiers: tiers, genders: genders)
+        guard itemDepartments.allSatisfy({ Int($0) < departments.count }) else { throw reader.failure("an item's department is not one of the \(departments.count)") }
+        vocabulary = SegmentVocabulary(columns: columns, departments: departments, hasClusters: hasClusters, churnTiers: tiers, genders: genders,
+                                       itemDepartments: itemDepartments, itemArrivals: itemArrivals)
     }
 }

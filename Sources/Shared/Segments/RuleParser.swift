@@ -10,7 +10,7 @@
 ///             | "share" "(" value ")" comparison number
 ///             | ("viewed" | "carted" | "purchased") "(" [argument ("," argument)*] ")"
 ///             | "segment" "(" value ")"
-/// argument   := ("department" | "within" | "count") "=" value
+/// argument   := ("department" | "within" | "arrived" | "count") "=" value
 /// value      := name | number | 'quoted text' | duration (7d, 2w)
 /// ```
 ///
@@ -246,13 +246,13 @@ public struct RuleParser {
             guard let activity = SegmentRule.Activity(rawValue: name) else {
                 throw error("unknown function '\(head.value)': expected share, viewed, carted, purchased or segment", at: head)
             }
-            var department: String?, within: Int?, minimum = 1
+            var department: String?, within: Int?, arrived: Int?, minimum = 1
             var seen: Set<String> = []
             while !current.isSymbol(")") {
                 if !seen.isEmpty { try expectSymbol(",", "',' or ')' in \(name)(…)") }
                 let key = current
-                guard key.kind == .name, ["department", "within", "count"].contains(key.value.lowercased()) else {
-                    throw error("expected department =, within = or count = inside \(name)(…), found \(key.described)", at: key)
+                guard key.kind == .name, ["department", "within", "arrived", "count"].contains(key.value.lowercased()) else {
+                    throw error("expected department =, within =, arrived = or count = inside \(name)(…), found \(key.described)", at: key)
                 }
                 let k = key.value.lowercased()
                 guard seen.insert(k).inserted else { throw error("'\(k)' is given twice in \(name)(…)", at: key) }
@@ -262,11 +262,11 @@ public struct RuleParser {
                 switch k {
                 case "department":
                     department = try parseName("a department after 'department ='")
-                case "within":
+                case "within", "arrived":
                     guard value.kind == .duration, value.days > 0 else {
-                        throw error("expected a duration after 'within =', such as 7d or 2w, found \(value.described)", at: value)
+                        throw error("expected a duration after '\(k) =', such as 7d or 2w, found \(value.described)", at: value)
                     }
-                    within = advance().days
+                    if k == "within" { within = advance().days } else { arrived = advance().days }
                 default:
                     guard value.kind == .number, value.number >= 1, value.number == value.number.rounded(), value.number <= 1e9 else {
                         throw error("expected a whole number of at least 1 after 'count =', found \(value.described)", at: value)
@@ -275,7 +275,7 @@ public struct RuleParser {
                 }
             }
             _ = advance() // )
-            return .activity(activity, department: department, withinDays: within, minimum: minimum)
+            return .activity(activity, department: department, withinDays: within, minimum: minimum, arrivedDays: arrived)
         }
     }
 

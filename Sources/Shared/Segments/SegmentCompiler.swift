@@ -11,13 +11,21 @@ public struct SegmentVocabulary: Sendable, Equatable {
     public var churnTiers: [String]
     /// The genders the customer records carry (lower-case), by code.
     public var genders: [String]
+    /// Per item id of the interactions: its department (index into ``departments``) and the day it
+    /// arrived (`Int32.min`: unknown).
+    public var itemDepartments: [UInt16]
+    public var itemArrivals: [Int32]
 
-    public init(columns: [String], departments: [String], hasClusters: Bool, churnTiers: [String], genders: [String] = []) {
+    /// `itemDepartments` defaults to one item per department (interactions at department level).
+    public init(columns: [String], departments: [String], hasClusters: Bool, churnTiers: [String], genders: [String] = [],
+                itemDepartments: [UInt16]? = nil, itemArrivals: [Int32]? = nil) {
         self.columns = columns
         self.departments = departments
         self.hasClusters = hasClusters
         self.churnTiers = churnTiers
         self.genders = genders
+        self.itemDepartments = itemDepartments ?? departments.indices.map { UInt16(clamping: $0) }
+        self.itemArrivals = itemArrivals ?? [Int32](repeating: Int32.min, count: self.itemDepartments.count)
     }
 
     /// Common words for the one-letter genders of customer records.
@@ -50,8 +58,9 @@ indirect enum CompiledRule: Sendable, Equatable {
     case number(Number, SegmentRule.Comparison, Double)
     /// Someone with a spend share of at least the preference threshold in any of these columns.
     case prefers([Int])
-    /// At least `minimum` interactions of these actions, of `department` (nil: any), on or after `sinceDay` (nil: ever).
-    case activity(actions: [UInt8], department: Int?, withinDays: Int?, minimum: Int)
+    /// At least `minimum` interactions of these actions, of `department` (nil: any), in the last
+    /// `withinDays` (nil: ever), of products that arrived in the last `arrivedDays` (nil: any).
+    case activity(actions: [UInt8], department: Int?, withinDays: Int?, minimum: Int, arrivedDays: Int?)
 
     enum Code: UInt8, Sendable { case rfm, lifecycle, channel, activeChannel, gender, cluster, churnTier }
     enum Number: Sendable, Equatable {
@@ -82,7 +91,7 @@ struct SegmentCompiler {
                                    + vocabulary.spendDepartments.joined(separator: ", "))
             }
             return .number(.column(column), comparison, value)
-        case .activity(let activity, let department, let within, let minimum):
+        case .activity(let activity, let department, let within, let minimum, let arrived):
             let actions: [UInt8]
             switch activity {
             case .viewed: actions = [InteractionAction.view.rawValue]
@@ -97,7 +106,7 @@ struct SegmentCompiler {
                 }
                 id = found
             }
-            return .activity(actions: actions, department: id, withinDays: within, minimum: minimum)
+            return .activity(actions: actions, department: id, withinDays: within, minimum: minimum, arrivedDays: arrived)
         }
     }
 

@@ -6,9 +6,11 @@ struct SegmentEvaluator {
     let profile: SegmentProfile
     let options: SegmentOptions
     let asOfDay: Int32
+    let vocabulary: SegmentVocabulary
 
     init(shard: FeatureShard, data: SegmentShardData, vocabulary: SegmentVocabulary, rfm: RFMScheme, options: SegmentOptions, asOfDay: Int32) {
         self.shard = shard
+        self.vocabulary = vocabulary
         self.data = data
         self.options = options
         self.asOfDay = asOfDay
@@ -61,16 +63,20 @@ struct SegmentEvaluator {
             let threshold = Float(options.preferenceShare)
             let lists = columns.map { shard.column($0) }
             return PersonBitset(count: n) { r in lists.contains { $0[r] >= threshold } }
-        case .activity(let actions, let department, let within, let minimum):
+        case .activity(let actions, let department, let within, let minimum, let arrived):
             let interactions = data.interactions
             let since = within.map { asOfDay - Int32($0) + 1 } ?? Int32.min
+            let arrivedSince = arrived.map { asOfDay - Int32($0) + 1 } ?? Int32.min
+            let departments = vocabulary.itemDepartments, arrivals = vocabulary.itemArrivals
             var wanted = [Bool](repeating: false, count: 256)
             for a in actions { wanted[Int(a)] = true }
             return PersonBitset(count: n) { r in
                 var count = 0
                 for i in interactions.range(ofRow: r).reversed() {
                     if interactions.days[i] < since { break }
-                    guard wanted[Int(interactions.actions[i])], department.map({ UInt32($0) == interactions.items[i] }) ?? true else { continue }
+                    let item = Int(interactions.items[i])
+                    guard wanted[Int(interactions.actions[i])], department.map({ Int(departments[item]) == $0 }) ?? true,
+                          arrived == nil || arrivals[item] >= arrivedSince else { continue }
                     count += 1
                     if count >= minimum { return true }
                 }

@@ -13,8 +13,9 @@ public indirect enum SegmentRule: Sendable, Equatable {
     /// `share(department) op x`: the department's share of the person's spend.
     case share(department: String, comparison: Comparison, value: Double)
     /// `viewed(…)`, `carted(…)`, `purchased(…)`: at least `minimum` such interactions (default 1),
-    /// optionally only with `department` and only in the last `withinDays` days before the as-of date.
-    case activity(Activity, department: String?, withinDays: Int?, minimum: Int)
+    /// optionally only with `department`, only in the last `withinDays` days up to the as-of date, and
+    /// only of products that arrived in the last `arrivedDays` days (the latest collection).
+    case activity(Activity, department: String?, withinDays: Int?, minimum: Int, arrivedDays: Int? = nil)
     /// `segment(name)`: a saved segment (expanded before evaluation).
     case saved(name: String)
 
@@ -84,10 +85,11 @@ public indirect enum SegmentRule: Sendable, Equatable {
             return "\(field) \(negated ? "NOT IN" : "IN") (\(values.map(Self.quoted).joined(separator: ", ")))"
         case .compare(let field, let comparison, let value): return "\(field) \(comparison.rawValue) \(Self.number(value))"
         case .share(let department, let comparison, let value): return "share(\(Self.quoted(department))) \(comparison.rawValue) \(Self.number(value))"
-        case .activity(let activity, let department, let days, let minimum):
+        case .activity(let activity, let department, let days, let minimum, let arrived):
             var arguments: [String] = []
             if let department { arguments.append("department = \(Self.quoted(department))") }
             if let days { arguments.append("within = \(days)d") }
+            if let arrived { arguments.append("arrived = \(arrived)d") }
             if minimum != 1 { arguments.append("count = \(minimum)") }
             return "\(activity.rawValue)(\(arguments.joined(separator: ", ")))"
         case .saved(let name): return "segment(\(Self.quoted(name)))"

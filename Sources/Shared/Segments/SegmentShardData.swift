@@ -1,4 +1,4 @@
-/// What a `segment` task reads beside a feature shard: each person's interactions at department level
+/// What a `segment` task reads beside a feature shard: each person's interactions with products
 /// (purchases, views, cart-adds, with days), and where stored, each person's cluster (−1: none) and
 /// churn probability (NaN: none) with its tier (255: none), and their gender code (index into
 /// ``SegmentVocabulary/genders``; 255: unknown).
@@ -34,12 +34,13 @@ public struct SegmentShardData: Sendable, Equatable {
         return writer.bytes
     }
 
-    public init(decoding bytes: [UInt8], departmentCount: Int) throws(OmnisegError) {
+    /// Decodes shard data whose interactions name items below `itemCount`.
+    public init(decoding bytes: [UInt8], itemCount: Int) throws(OmnisegError) {
         var reader = WireReader(bytes, what: "segment shard data")
         guard try reader.bytes(Self.magic.count) == Self.magic, try reader.u16() == Self.version else {
             throw reader.failure("not segment shard data of this version")
         }
-        interactions = try InteractionShard(decoding: try reader.blob(limit: 1 << 31 - 1), itemCount: departmentCount)
+        interactions = try InteractionShard(decoding: try reader.blob(limit: 1 << 31 - 1), itemCount: itemCount)
         let n = try reader.count(limit: 1 << 26)
         guard n == interactions.rowCount else { throw reader.failure("\(n) people beside interactions of \(interactions.rowCount)") }
         clusters = try reader.integers(n, of: Int32.self)

@@ -2,8 +2,8 @@ import Foundation
 import Shared
 
 /// `Bench --segments --people N [--threads T] [--shard-rows R]`: the segment job in-process over N
-/// synthetic people (RFM-like features, eight department shares, ~15 department-level purchases,
-/// views and cart-adds each over two years; made in memory first, not timed). Times two jobs: the
+/// synthetic people (RFM-like features, eight department shares, ~15 purchases, views and cart-adds
+/// each over two years, one product per department; made in memory first, not timed). Times two jobs: the
 /// issue's example rule alone (rule evaluation), and the all-way overlap of five segments. Prints
 /// one JSON line per job: seconds (tasks + merge) and people/s.
 enum SegmentBench {

@@ -83,7 +83,7 @@ public struct SegmentJob: JobKind {
         let compiler = SegmentCompiler(vocabulary: decoded.vocabulary)
         let rules = try decoded.segments.map { (_, text) throws(OmnisegError) in try compiler.compile(try RuleParser.parse(text)) }
         let evaluator = SegmentEvaluator(shard: shard, data: shardData, vocabulary: decoded.vocabulary, rfm: decoded.rfm, options: decoded.options,
-                                         asOfDay: Int32(clamping: CivilDate.day(unixSeconds: decoded.asOf)))
+                                         asOfDay: Int32(clamping: CivilDate.day(unixSeconds: decoded.asOf)), rules: rules)
         var sets: [PersonBitset] = []
         for rule in rules {
             try cancellation.check()

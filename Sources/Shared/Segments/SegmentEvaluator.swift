@@ -8,13 +8,17 @@ struct SegmentEvaluator {
     let asOfDay: Int32
     let vocabulary: SegmentVocabulary
 
-    init(shard: FeatureShard, data: SegmentShardData, vocabulary: SegmentVocabulary, rfm: RFMScheme, options: SegmentOptions, asOfDay: Int32) {
+    /// An evaluator for `rules`: the profile computes only the built-in segments they use.
+    init(shard: FeatureShard, data: SegmentShardData, vocabulary: SegmentVocabulary, rfm: RFMScheme, options: SegmentOptions, asOfDay: Int32,
+         rules: [CompiledRule]) {
         self.shard = shard
         self.vocabulary = vocabulary
         self.data = data
         self.options = options
         self.asOfDay = asOfDay
-        profile = SegmentProfile(shard: shard, interactions: data.interactions, vocabulary: vocabulary, rfm: rfm, options: options, asOfDay: asOfDay)
+        let needs = rules.reduce(SegmentProfile.Needs()) { $0.union($1.profileNeeds) }
+        profile = SegmentProfile(shard: shard, interactions: data.interactions, vocabulary: vocabulary, rfm: rfm, options: options, asOfDay: asOfDay,
+                                 needs: needs)
     }
 
     func evaluate(_ rule: CompiledRule) -> PersonBitset {
@@ -104,16 +108,30 @@ struct SegmentProfile {
     /// Departments with a share of the person's spend (the feature set's department columns).
     var departments: [UInt8]
 
-    init(shard: FeatureShard, interactions: InteractionShard, vocabulary: SegmentVocabulary, rfm scheme: RFMScheme, options: SegmentOptions, asOfDay: Int32) {
+    /// Which built-in segments a set of rules reads.
+    struct Needs: OptionSet {
+        let rawValue: UInt8
+        static let rfm = Needs(rawValue: 1)
+        static let lifecycle = Needs(rawValue: 2)
+        static let channel = Needs(rawValue: 4)
+        static let departments = Needs(rawValue: 8)
+    }
+
+    init(shard: FeatureShard, interactions: InteractionShard, vocabulary: SegmentVocabulary, rfm scheme: RFMScheme, options: SegmentOptions, asOfDay: Int32,
+         needs: Needs) {
         let n = shard.rowCount
-        r = [UInt8](repeating: 0, count: n)
-        f = r; m = r; fm = r; rfm = r; lifecycle = r; channel = r; activeChannel = r; departments = r
+        r = [UInt8](repeating: 0, count: needs.contains(.rfm) ? n : 0)
+        f = r; m = r; fm = r; rfm = r
+        lifecycle = [UInt8](repeating: 0, count: needs.contains(.lifecycle) ? n : 0)
+        channel = [UInt8](repeating: 0, count: needs.contains(.channel) ? n : 0)
+        activeChannel = channel
+        departments = [UInt8](repeating: 0, count: needs.contains(.departments) ? n : 0)
         let shares = vocabulary.columns.indices.filter { vocabulary.columns[$0].hasPrefix("dept_share_") }.map { shard.column($0) }
         func column(_ name: String) -> UnsafeBufferPointer<Float>? { vocabulary.columns.firstIndex(of: name).map { shard.column($0) } }
         let recency = column("recency_days"), frequency = column("frequency"), monetary = column("monetary")
         let storeOrders = column("store_frequency"), onlineOrders = column("online_frequency")
         let storeRecency = column("store_recency_days"), onlineRecency = column("online_recency_days")
-        for row in 0..<n {
+        for row in 0..<n where needs.contains(.rfm) {
             if let recency, let frequency, let monetary, let s = scheme.scores(recencyDays: recency[row], frequency: frequency[row], monetary: monetary[row]) {
                 r[row] = UInt8(s.r)
                 f[row] = UInt8(s.f)
@@ -122,11 +140,15 @@ struct SegmentProfile {
                 fm[row] = UInt8(both)
                 rfm[row] = UInt8(RFMScheme.segment(r: s.r, fm: both))
             }
+        }
+        for row in 0..<n where needs.contains(.channel) {
             let inStore = (storeOrders?[row] ?? 0) > 0, online = (onlineOrders?[row] ?? 0) > 0
             channel[row] = inStore && online ? 3 : online ? 2 : inStore ? 1 : 0
             let active = Float(options.activeDays)
             activeChannel[row] = (inStore && (storeRecency?[row] ?? .infinity) <= active ? 1 : 0) | (online && (onlineRecency?[row] ?? .infinity) <= active ? 2 : 0)
-            lifecycle[row] = Self.stage(interactions, row: row, options: options, asOfDay: asOfDay)
+        }
+        for row in 0..<n where needs.contains(.lifecycle) { lifecycle[row] = Self.stage(interactions, row: row, options: options, asOfDay: asOfDay) }
+        for row in 0..<n where needs.contains(.departments) {
             departments[row] = UInt8(clamping: shares.reduce(0) { $0 + ($1[row] > 0 ? 1 : 0) })
         }
     }
@@ -150,5 +172,21 @@ struct SegmentProfile {
             return endedLapse ? 3 : 2                                                // reactivated, active
         }
         return recency <= Int32(options.lapsedDays) ? 4 : 5                         // at risk, churned
+    }
+}
+
+extension CompiledRule {
+    /// The built-in segments this rule reads.
+    var profileNeeds: SegmentProfile.Needs {
+        switch self {
+        case .and(let a, let b), .or(let a, let b): return a.profileNeeds.union(b.profileNeeds)
+        case .not(let a): return a.profileNeeds
+        case .code(.rfm, _): return .rfm
+        case .code(.lifecycle, _): return .lifecycle
+        case .code(.channel, _), .code(.activeChannel, _): return .channel
+        case .number(.rScore, _, _), .number(.fScore, _, _), .number(.mScore, _, _), .number(.fmScore, _, _): return .rfm
+        case .number(.departments, _, _): return .departments
+        case .code, .number, .prefers, .activity: return []
+        }
     }
 }

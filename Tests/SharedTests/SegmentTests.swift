@@ -142,9 +142,11 @@ import Testing
         for n in [1, 4, 5, 17, 300] {
             let values = (0..<n).map { _ in Double(rng.below(7)) }
             let cuts = RFMScheme.cuts(values)
+            let vector = RFMScheme(recencyCuts: cuts, frequencyCuts: cuts, monetaryCuts: cuts).vectors.f
             for v in values {
                 let below = values.filter { $0 < v }.count
                 #expect(RFMScheme.score(v, cuts) == 1 + 5 * below / n, "n \(n), value \(v)")
+                #expect(RFMScheme.score(v, vector) == RFMScheme.score(v, cuts))
             }
         }
         // The grid's corners and a tie-heavy column.

@@ -68,14 +68,33 @@ public struct RFMScheme: Sendable, Equatable {
         return s
     }
 
+    /// 1…5 for a value against four ascending cuts held in a vector (no loop, no array access).
+    @inline(__always)
+    static func score(_ value: Double, _ cuts: SIMD4<Double>) -> Int {
+        1 + (value >= cuts[0] ? 1 : 0) + (value >= cuts[1] ? 1 : 0) + (value >= cuts[2] ? 1 : 0) + (value >= cuts[3] ? 1 : 0)
+    }
+
+    /// The cuts as vectors (−recency, frequency, monetary), for scoring many people.
+    var vectors: (r: SIMD4<Double>, f: SIMD4<Double>, m: SIMD4<Double>) {
+        func vector(_ cuts: [Double]) -> SIMD4<Double> { cuts.count == 4 ? SIMD4(cuts) : SIMD4(repeating: .infinity) }
+        return (vector(recencyCuts), vector(frequencyCuts), vector(monetaryCuts))
+    }
+
     /// (R, F, M) scores of one person; nil without a purchase.
     public func scores(recencyDays: Float, frequency: Float, monetary: Float) -> (r: Int, f: Int, m: Int)? {
         guard frequency > 0 else { return nil }
         return (Self.score(-Double(recencyDays), recencyCuts), Self.score(Double(frequency), frequencyCuts), Self.score(Double(monetary), monetaryCuts))
     }
 
-    /// The code (1-based index into ``segmentNames``) of the named segment for scores R and FM.
-    public static func segment(r: Int, fm: Int) -> Int {
+    /// The code (1-based index into ``segmentNames``) of the named segment for scores R and FM (1…5 each).
+    @inline(__always)
+    public static func segment(r: Int, fm: Int) -> Int { Int(grid[(r - 1) * 5 + (fm - 1)]) }
+
+    /// ``segment(r:fm:)`` for every (R, FM), computed once: R-major, 25 codes.
+    private static let grid: [UInt8] = (1...5).flatMap { r in (1...5).map { UInt8(named(r: r, fm: $0)) } }
+
+    /// The grid of the type's documentation.
+    private static func named(r: Int, fm: Int) -> Int {
         let name: String
         switch (r, fm) {
         case (5, 4...5): name = "champions"

@@ -131,14 +131,17 @@ struct SegmentProfile {
         let recency = column("recency_days"), frequency = column("frequency"), monetary = column("monetary")
         let storeOrders = column("store_frequency"), onlineOrders = column("online_frequency")
         let storeRecency = column("store_recency_days"), onlineRecency = column("online_recency_days")
-        for row in 0..<n where needs.contains(.rfm) {
-            if let recency, let frequency, let monetary, let s = scheme.scores(recencyDays: recency[row], frequency: frequency[row], monetary: monetary[row]) {
-                r[row] = UInt8(s.r)
-                f[row] = UInt8(s.f)
-                m[row] = UInt8(s.m)
-                let both = RFMScheme.frequencyMonetary(f: s.f, m: s.m)
+        if needs.contains(.rfm), let recency, let frequency, let monetary {
+            let cuts = scheme.vectors
+            for row in 0..<n where frequency[row] > 0 {
+                let rs = RFMScheme.score(-Double(recency[row]), cuts.r), fs = RFMScheme.score(Double(frequency[row]), cuts.f)
+                let ms = RFMScheme.score(Double(monetary[row]), cuts.m)
+                let both = RFMScheme.frequencyMonetary(f: fs, m: ms)
+                r[row] = UInt8(rs)
+                f[row] = UInt8(fs)
+                m[row] = UInt8(ms)
                 fm[row] = UInt8(both)
-                rfm[row] = UInt8(RFMScheme.segment(r: s.r, fm: both))
+                rfm[row] = UInt8(RFMScheme.segment(r: rs, fm: both))
             }
         }
         for row in 0..<n where needs.contains(.channel) {

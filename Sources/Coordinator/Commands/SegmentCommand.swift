@@ -118,26 +118,30 @@ struct SegmentJobOptions: ParsableArguments {
 
     /// Runs job `kind` over `segments` (named `names`, when given) and returns its id and result.
     func execute(_ kind: String, _ segments: [String], members: Bool, names: [String]? = nil) throws -> (id: String, result: [UInt8]) {
-        var p = try parameters(segments, members: members)
-        for (i, name) in (names ?? []).enumerated() { p["name_\(i + 1)"] = name }
-        return try job.execute(kind, parameters: p)
+        try job.execute(kind, parameters: try parameters(segments, members: members, names: names))
     }
 
     /// The job parameters: each segment's rule with saved segments expanded, and the options.
-    private func parameters(_ segments: [String], members: Bool) throws -> JobParameters {
+    /// A segment given by name keeps it (unless `names` says otherwise); a rule is called a, b, c ….
+    private func parameters(_ segments: [String], members: Bool, names: [String]? = nil) throws -> JobParameters {
         guard !segments.isEmpty, segments.count <= SegmentJob.maximumSegments else {
             throw ValidationError("give 1 to \(SegmentJob.maximumSegments) segments (got \(segments.count))")
         }
         let ws = try job.workspace.open()
-        var p = JobParameters()
-        try failingCleanly { () throws(OmnisegError) in
+        var p = try failingCleanly { () throws(OmnisegError) -> JobParameters in
             let store = SegmentStore(workspace: ws)
+            var named: [(name: String, rule: String)] = []
             for (i, text) in segments.enumerated() {
                 let rule = try store.resolve(text)
-                let isName = try store.rule(named: text) != nil
-                p["rule_\(i + 1)"] = rule.text
-                p["name_\(i + 1)"] = isName ? text.lowercased() : "\(SegmentReport.label(i).lowercased())"
+                var name = SegmentReport.label(i).lowercased()
+                if let names, i < names.count {
+                    name = names[i]
+                } else if try store.rule(named: text) != nil {
+                    name = text.lowercased()
+                }
+                named.append((name, rule.text))
             }
+            return SegmentJob.parameters(named)
         }
         if let newDays { p["new_days"] = "\(newDays)" }
         if let activeDays { p["active_days"] = "\(activeDays)" }

@@ -48,6 +48,17 @@ public struct SegmentJob: JobKind {
         keepMembers = try parameters.integer("members", default: 0, in: 0...1) == 1
     }
 
+    /// The parameters that name `segments` (name, rule), in order: `rule_1`, `name_1`, … as
+    /// ``init(parameters:)`` reads them.
+    public static func parameters(_ segments: [(name: String, rule: String)]) -> JobParameters {
+        var p = JobParameters()
+        for (i, s) in segments.enumerated() {
+            p["rule_\(i + 1)"] = s.rule
+            p["name_\(i + 1)"] = s.name
+        }
+        return p
+    }
+
     public var initialState: [UInt8] { [] }
 
     public func prepare(in workspace: Workspace, matrix: FeatureMatrix) throws(OmnisegError) -> JobPreparation {

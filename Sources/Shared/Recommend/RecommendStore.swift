@@ -50,8 +50,7 @@ public struct RecommendStore {
         if let id {
             jobID = id
         } else {
-            let newestQuery = "SELECT id FROM job WHERE kind = ? AND state = 'succeeded' ORDER BY finished_at DESC, rowid DESC LIMIT 1"
-            guard let newest = try workspace.db.scalar(newestQuery, [.text(RecommendJob.name)])?.text else {
+            guard let newest = try JobLedger(workspace: workspace).newestSucceeded(RecommendJob.name) else {
                 throw OmnisegError(.notFound, "no recommendations in the workspace: run `omniseg recommend` first", context: [("workspace", workspace.path)])
             }
             jobID = newest

@@ -64,7 +64,6 @@ public struct HTMLReport {
 
     private func note(_ text: String) -> String { "<p class=\"note\">\(SVGChart.escape(text))</p>" }
 
-    private func share(_ part: Int, _ whole: Int) -> String { whole > 0 ? Format.fixed(100 * Double(part) / Double(whole), 1) + "%" : "–" }
 
     private func channels() -> String {
         let counts = Dictionary(uniqueKeysWithValues: zip(lifecycleAndChannel.names, lifecycleAndChannel.counts))
@@ -74,7 +73,7 @@ public struct HTMLReport {
 
     private func segmentSizes() -> String {
         func chart(_ result: SegmentResult, _ range: Range<Int>) -> String {
-            SVGChart.bars(range.map { (result.names[$0], Double(result.counts[$0]), "\(Format.count(result.counts[$0])) (\(share(result.counts[$0], result.people)))") })
+            SVGChart.bars(range.map { (result.names[$0], Double(result.counts[$0]), "\(Format.count(result.counts[$0])) (\(Format.share(result.counts[$0], of: result.people)))") })
         }
         let lifecycle = SegmentOptions.lifecycleNames.count
         var out = "<h3>RFM segments</h3>" + chart(rfm, 0..<rfm.names.count)
@@ -91,7 +90,7 @@ public struct HTMLReport {
         out += "<table><tr><th>segments</th><th>people</th><th>share</th><th>revenue</th><th>mean churn risk</th></tr>"
         for c in some {
             let names = chosen.names.indices.filter { c.mask & (1 << UInt32($0)) != 0 }.map { chosen.names[$0] }.joined(separator: " + ")
-            out += "<tr><td>\(SVGChart.escape(names))</td><td>\(Format.count(c.people))</td><td>\(share(c.people, chosen.people))</td>"
+            out += "<tr><td>\(SVGChart.escape(names))</td><td>\(Format.count(c.people))</td><td>\(Format.share(c.people, of: chosen.people))</td>"
                 + "<td>\(Format.fixed(c.revenue, 0))</td><td>\(c.meanChurnRisk.map { Format.fixed($0, 3) } ?? "–")</td></tr>"
         }
         return out + "</table>" + note("Each column counts the people in exactly those segments and in no other chosen segment.")
@@ -149,10 +148,9 @@ extension HTMLReport {
     /// churn scores (with the scoring model's held-out evaluation) and recommend result.
     public mutating func addStoredResults(from workspace: Workspace) throws(OmnisegError) {
         let setID = rfm.featureSetID, people = rfm.people
+        let ledger = JobLedger(workspace: workspace)
         func newest(_ kind: String) throws(OmnisegError) -> (id: String, result: [UInt8])? {
-            let rows = try workspace.db.rows("SELECT id, result FROM job WHERE kind = ? AND state = 'succeeded' AND feature_set = ? AND result IS NOT NULL "
-                                             + "ORDER BY finished_at DESC, rowid DESC LIMIT 1", [.text(kind), .integer(setID)])
-            guard let row = rows.first, let id = row[0].text, case .blob(let bytes) = row[1] else { return nil }
+            guard let id = try ledger.newestSucceeded(kind, featureSet: setID), let bytes = try ledger.entry(id)?.result else { return nil }
             return (id, bytes)
         }
         if let (id, bytes) = try newest(ClusterJob.name) {
@@ -173,9 +171,7 @@ extension HTMLReport {
         }
         if let churn = try SegmentStore(workspace: workspace).churn(featureSet: setID, rowCount: people) {
             churnRisk = churn.risk
-            let jobID = try workspace.db.scalar("SELECT id FROM job WHERE kind = 'churn-score' AND state = 'succeeded' AND feature_set = ? "
-                                                + "ORDER BY finished_at DESC, rowid DESC LIMIT 1", [.integer(setID)])?.text
-            if let jobID, let modelID = try workspace.db.scalar("SELECT model_id FROM churn_score WHERE job_id = ? LIMIT 1", [.text(jobID)])?.integer {
+            if let jobID = try ledger.newestSucceeded(ChurnScoreJob.name, featureSet: setID), let modelID = try workspace.db.scalar("SELECT model_id FROM churn_score WHERE job_id = ? LIMIT 1", [.text(jobID)])?.integer {
                 churnHoldout = try ChurnStore(workspace: workspace).model(id: modelID).model.holdout
             }
         }
@@ -188,11 +184,8 @@ extension HTMLReport {
     public static func embedded(workspace: Workspace, matrix: FeatureMatrix, threads: Int,
                                 chosen: [(name: String, rule: String)] = defaultSegments) throws(OmnisegError) -> HTMLReport {
         func run(_ list: [(name: String, rule: String)]) throws(OmnisegError) -> SegmentResult {
-            var p = JobParameters([JobParameters.featureSetName: "\(matrix.setID)"])
-            for (i, s) in list.enumerated() {
-                p["rule_\(i + 1)"] = s.rule
-                p["name_\(i + 1)"] = s.name
-            }
+            var p = SegmentJob.parameters(list)
+            p[JobParameters.featureSetName] = "\(matrix.setID)"
             return try SegmentResult(decoding: try EmbeddedJob(workspace: workspace, matrix: matrix, threads: threads).run(SegmentJob.name, parameters: p).result.get())
         }
         var report = HTMLReport(rfm: try run(rfmRules), lifecycleAndChannel: try run(lifecycleAndChannelRules), chosen: try run(chosen))

@@ -27,6 +27,7 @@ public struct AudienceExport {
         let contacts = try self.contacts(members)
         let suggestions = try self.suggestions(members)
         let columns = Self.featureColumns.map { name in matrix.names.firstIndex(of: name) }
+        let frequency = matrix.names.firstIndex(of: "frequency"), onlineShare = matrix.names.firstIndex(of: "online_share")
         guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
             throw OmnisegError(.io, "cannot create the audience file", context: [("file", path)])
         }
@@ -44,7 +45,7 @@ public struct AudienceExport {
             let contact = contacts[row + 1] ?? Contact()
             // Each value as its shortest Float text (what the feature holds, without float-to-double noise).
             let features = columns.map { c -> Double? in c.map { let v = matrix.value(row: row, column: $0); return Double("\(v)") ?? Double(v) } }
-            let channel = preferredChannel(row)
+            let channel = preferredChannel(row, frequency: frequency, onlineShare: onlineShare)
             let items = suggestions[row + 1] ?? []
             switch format {
             case .csv:
@@ -70,10 +71,11 @@ public struct AudienceExport {
     }
 
     /// store, online or none: the channel with most of the person's spend (ties: store).
-    private func preferredChannel(_ row: Int) -> String {
-        guard let f = matrix.names.firstIndex(of: "frequency"), matrix.value(row: row, column: f) > 0 else { return "none" }
-        guard let share = matrix.names.firstIndex(of: "online_share") else { return "store" }
-        return matrix.value(row: row, column: share) > 0.5 ? "online" : "store"
+    /// The columns are looked up once, before the members are written.
+    private func preferredChannel(_ row: Int, frequency: Int?, onlineShare: Int?) -> String {
+        guard let frequency, matrix.value(row: row, column: frequency) > 0 else { return "none" }
+        guard let onlineShare else { return "store" }
+        return matrix.value(row: row, column: onlineShare) > 0.5 ? "online" : "store"
     }
 
     struct Contact {
@@ -112,9 +114,9 @@ public struct AudienceExport {
 
     /// Each member's top item names from the newest recommend run on this feature set (by person id).
     private func suggestions(_ members: PersonBitset) throws(OmnisegError) -> [Int: [String]] {
-        guard recommendations > 0, let job = try workspace.db.scalar(
-            "SELECT id FROM job WHERE kind = 'recommend' AND state = 'succeeded' AND feature_set = ? ORDER BY finished_at DESC, rowid DESC LIMIT 1",
-            [.integer(matrix.setID)])?.text else { return [:] }
+        guard recommendations > 0, let job = try JobLedger(workspace: workspace).newestSucceeded(RecommendJob.name, featureSet: matrix.setID) else {
+            return [:]
+        }
         let statement = try workspace.db.prepare("""
             SELECT s.person_id, i.name FROM recommendation s JOIN rec_item i ON i.job_id = s.job_id AND i.item = s.item
             WHERE s.job_id = ? AND s.rank <= ? ORDER BY s.person_id, s.rank

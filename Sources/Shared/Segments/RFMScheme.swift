@@ -60,8 +60,7 @@ public struct RFMScheme: Sendable, Equatable {
         return cuts
     }
 
-    /// 1…5 for a value against four cuts.
-    @inline(__always)
+    /// 1…5 for a value against four cuts: the plain reference the vector version is tested against.
     static func score(_ value: Double, _ cuts: [Double]) -> Int {
         var s = 1
         for c in cuts where value >= c { s += 1 }
@@ -80,11 +79,6 @@ public struct RFMScheme: Sendable, Equatable {
         return (vector(recencyCuts), vector(frequencyCuts), vector(monetaryCuts))
     }
 
-    /// (R, F, M) scores of one person; nil without a purchase.
-    public func scores(recencyDays: Float, frequency: Float, monetary: Float) -> (r: Int, f: Int, m: Int)? {
-        guard frequency > 0 else { return nil }
-        return (Self.score(-Double(recencyDays), recencyCuts), Self.score(Double(frequency), frequencyCuts), Self.score(Double(monetary), monetaryCuts))
-    }
 
     /// The code (1-based index into ``segmentNames``) of the named segment for scores R and FM (1…5 each).
     @inline(__always)

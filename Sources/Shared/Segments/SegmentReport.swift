@@ -6,7 +6,7 @@ public enum SegmentReport {
         let width = max(8, r.names.map(\.count).max() ?? 0)
         lines.append("  " + "segment".rightPadded(width) + "      people   share  rule")
         for (i, name) in r.names.enumerated() {
-            lines.append("  " + name.rightPadded(width) + Format.count(r.counts[i]).leftPadded(12) + percent(r.counts[i], r.people).leftPadded(8) + "  " + r.rules[i])
+            lines.append("  " + name.rightPadded(width) + Format.count(r.counts[i]).leftPadded(12) + Format.share(r.counts[i], of: r.people).leftPadded(8) + "  " + r.rules[i])
         }
         guard r.names.count > 1 else { return lines.joined(separator: "\n") + "\n" }
         lines.append("")
@@ -16,7 +16,7 @@ public enum SegmentReport {
         for c in ordered(r) {
             let marks = r.names.indices.map { c.mask & (1 << UInt32($0)) != 0 ? "●" : "·" }.joined(separator: " ")
             let risk = c.meanChurnRisk.map { Format.fixed($0, 3) } ?? "–"
-            lines.append("  " + marks + Format.count(c.people).leftPadded(14) + percent(c.people, r.people).leftPadded(8)
+            lines.append("  " + marks + Format.count(c.people).leftPadded(14) + Format.share(c.people, of: r.people).leftPadded(8)
                          + Format.fixed(c.revenue, 0).leftPadded(14) + risk.leftPadded(17))
         }
         lines.append("")
@@ -46,9 +46,5 @@ public enum SegmentReport {
 
     /// The letter of segment i in the combinations table (A, B, …).
     public static func label(_ i: Int) -> String { String(UnicodeScalar(UInt8(65 + i))) }
-
-    private static func percent(_ part: Int, _ whole: Int) -> String {
-        whole > 0 ? Format.fixed(100 * Double(part) / Double(whole), 1) + "%" : "–"
-    }
 }
 

@@ -54,7 +54,7 @@ public struct SegmentStore {
 
     /// Each row's cluster from the newest succeeded cluster job on feature set `setID`, or nil.
     func clusters(featureSet setID: Int64, rowCount: Int) throws(OmnisegError) -> [Int32]? {
-        guard let job = try newestJob("cluster", featureSet: setID) else { return nil }
+        guard let job = try JobLedger(workspace: workspace).newestSucceeded(ClusterJob.name, featureSet: setID) else { return nil }
         var labels = [Int32](repeating: -1, count: rowCount)
         let statement = try workspace.db.prepare("SELECT person_id, cluster FROM cluster_assignment WHERE job_id = ?")
         try statement.bind([.text(job)])
@@ -68,7 +68,7 @@ public struct SegmentStore {
     /// Each row's churn probability and tier code from the newest churn-score job on feature set
     /// `setID`, with the tier names (lowest risk first), or nil.
     func churn(featureSet setID: Int64, rowCount: Int) throws(OmnisegError) -> (risk: [Float], tier: [UInt8], names: [String])? {
-        guard let job = try newestJob("churn-score", featureSet: setID) else { return nil }
+        guard let job = try JobLedger(workspace: workspace).newestSucceeded(ChurnScoreJob.name, featureSet: setID) else { return nil }
         let names = try workspace.db.rows("SELECT tier FROM churn_score WHERE job_id = ? GROUP BY tier ORDER BY min(probability)", [.text(job)])
             .compactMap { $0[0].text }
         guard !names.isEmpty, names.count < 255 else { return nil }
@@ -109,10 +109,5 @@ public struct SegmentStore {
         let sorted = names.sorted()
         let remap = names.map { UInt8(sorted.firstIndex(of: $0) ?? 254) }
         return (codes.map { $0 < remap.count ? remap[Int($0)] : $0 }, sorted)
-    }
-
-    private func newestJob(_ kind: String, featureSet setID: Int64) throws(OmnisegError) -> String? {
-        try workspace.db.scalar("SELECT id FROM job WHERE kind = ? AND state = 'succeeded' AND feature_set = ? ORDER BY finished_at DESC, rowid DESC LIMIT 1",
-                                [.text(kind), .integer(setID)])?.text
     }
 }

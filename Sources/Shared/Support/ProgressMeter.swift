@@ -105,6 +105,11 @@ public enum Format {
         return text
     }
 
+    /// `part` as a percentage of `whole` with one decimal, `12.3%` (`–` when `whole` is 0).
+    public static func share(_ part: Int, of whole: Int) -> String {
+        whole > 0 ? fixed(100 * Double(part) / Double(whole), 1) + "%" : "–"
+    }
+
     /// Cents as a money amount with two decimals and separators: `123456` → `1,234.56`.
     public static func money(cents: Int64) -> String {
         let whole = cents / 100

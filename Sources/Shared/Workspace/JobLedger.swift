@@ -76,6 +76,14 @@ public struct JobLedger {
         return e
     }
 
+    /// The id of the newest succeeded job of `kind` (on feature set `featureSet`, when given), or nil:
+    /// the result the stores, the report and the segments read by default.
+    public func newestSucceeded(_ kind: String, featureSet: Int64? = nil) throws(OmnisegError) -> String? {
+        let onSet = featureSet == nil ? "" : " AND feature_set = ?"
+        return try workspace.db.scalar("SELECT id FROM job WHERE kind = ? AND state = 'succeeded'\(onSet) ORDER BY finished_at DESC, rowid DESC LIMIT 1",
+                                       [.text(kind)] + (featureSet.map { [.integer($0)] } ?? []))?.text
+    }
+
     /// The newest jobs first.
     public func recent(limit: Int = 50) throws(OmnisegError) -> [Entry] {
         try entries(where: "ORDER BY submitted_at DESC, rowid DESC LIMIT \(max(1, limit))", [])

@@ -27,14 +27,13 @@ enum SegmentBench {
             return shards.flatMap { Array($0.column(c)) }
         }
         let rfm = RFMScheme(recencyDays: gather("recency_days"), frequency: gather("frequency"), monetary: gather("monetary"))
-        let jobs: [(String, [String: String])] = [
-            ("rule", ["rule": exampleRule]),
-            ("overlap5", Dictionary(uniqueKeysWithValues: HTMLReport.defaultSegments.enumerated().flatMap { i, s in
-                [("rule_\(i + 1)", s.rule), ("name_\(i + 1)", s.name)] })),
+        let jobs: [(String, JobParameters)] = [
+            ("rule", JobParameters(["rule": exampleRule])),
+            ("overlap5", SegmentJob.parameters(HTMLReport.defaultSegments)),
         ]
         do {
             for (name, parameters) in jobs {
-                let job = try SegmentJob(parameters: JobParameters(parameters))
+                let job = try SegmentJob(parameters: parameters)
                 let preparation = try job.preparation(vocabulary: vocabulary, rfm: rfm, data: data, asOf: Int64(asOfDay) * 86_400 + 86_399)
                 var seconds = 0.0
                 let bytes = try JobDriver(jobID: "bench", kind: job, shardCount: shards.count, mergeThreads: threads)

@@ -24,6 +24,7 @@ test: bootstrap
 	@$(BOOTSTRAP) test
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	@./scripts/check-worker-links .build/debug/omniseg-worker
 	./deploy/test/multihost.sh .build/debug
 
 ## bench: release-mode benchmarks; results in bench/results/

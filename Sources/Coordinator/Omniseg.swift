@@ -1,5 +1,6 @@
 import ArgumentParser
-import Shared
+import OmnisegCore
+import Workspace
 
 /// The `omniseg` command: ingest, resolve, featurize and (later) submit jobs.
 @main

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import Logging
-import Shared
+import OmnisegCore
+import RedisClient
+import WorkerRuntime
 
 /// `omniseg-worker`: runs tasks from Redis until stopped.
 @main

@@ -1,6 +1,11 @@
 import ArgumentParser
+import Churn
+import ChurnWorkspace
+import FeatureStore
 import Foundation
-import Shared
+import JobRuntime
+import OmnisegCore
+import Workspace
 
 /// `omniseg churn`: train, score, evaluate and explain churn-risk models.
 struct ChurnCommand: ParsableCommand {

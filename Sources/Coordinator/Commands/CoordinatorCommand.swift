@@ -1,7 +1,12 @@
 import ArgumentParser
+import Coordination
+import FeatureStore
 import Foundation
+import JobKinds
+import JobRuntime
 import Logging
-import Shared
+import OmnisegCore
+import Workspace
 
 /// Options shared by `coordinator` and `run`.
 struct CoordinatorTuning: ParsableArguments {
@@ -97,7 +102,7 @@ struct ForegroundJob: ParsableArguments {
         ShutdownSignal.install()
         let client = try queue.client(for: "run")
         let wsID = try exiting { () throws(OmnisegError) in try Workspace(path: workspace.workspace).id }
-        let spec = try exiting { () throws(OmnisegError) in try client.submit(kind: kind, workspaceID: wsID, parameters: params) }
+        let spec = try exiting { () throws(OmnisegError) in try JobKindRegistry.validate(kind, parameters: params); return try client.submit(kind: kind, workspaceID: wsID, parameters: params) }
         StandardError.write("job \(spec.id)\n")
         let coordinator = ClusterCoordinator(endpoint: endpoint, workspacePath: workspace.workspace, workspaceID: wsID,
                                              options: tuning.options, logger: Logger(label: "omniseg.coordinator"))

@@ -1,6 +1,20 @@
 import ArgumentParser
+import Churn
+import Clustering
+import Coordination
+import FeatureStore
 import Foundation
-import Shared
+import Identity
+import Ingest
+import JobKinds
+import JobRuntime
+import OmnisegCore
+import Recommend
+import RecommendWorkspace
+import Report
+import Segments
+import Synthetic
+import Workspace
 
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,7 @@
 import ArgumentParser
-import Shared
+import FeatureStore
+import Ingest
+import OmnisegCore
 
 struct FeaturesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,6 @@
 import ArgumentParser
-import Shared
+import OmnisegCore
+import Synthetic
 
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,6 @@
 import ArgumentParser
-import Shared
+import Ingest
+import OmnisegCore
 
 extension IngestKind: ExpressibleByArgument {}
 

@@ -1,7 +1,12 @@
 import ArgumentParser
 import Foundation
+import JobKinds
+import JobRuntime
 import Logging
-import Shared
+import OmnisegCore
+import QueueProtocol
+import Workspace
+import WorkspaceJobs
 
 /// `omniseg submit`: queue a job for the workspace's coordinator and print its id.
 struct SubmitCommand: ParsableCommand {
@@ -20,7 +25,9 @@ struct SubmitCommand: ParsableCommand {
         let client = try queue.client(for: "submit")
         let id = try workspaceID ?? exiting { () throws(OmnisegError) in try Workspace(path: workspace.workspace).id }
         let spec = try exiting { () throws(OmnisegError) in
-            try client.submit(kind: kind, workspaceID: id, parameters: JobParameters(parsing: parameters))
+            let parsed = try JobParameters(parsing: parameters)
+            try JobKindRegistry.validate(kind, parameters: parsed)
+            return try client.submit(kind: kind, workspaceID: id, parameters: parsed)
         }
         print(queue.json ? JSONText.object([("id", JSONText.quoted(spec.id)), ("workspace", JSONText.quoted(id))]) : spec.id)
     }

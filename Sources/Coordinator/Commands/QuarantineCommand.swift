@@ -1,5 +1,5 @@
 import ArgumentParser
-import Shared
+import OmnisegCore
 
 struct QuarantineCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,8 @@
 import ArgumentParser
-import Shared
+import JobRuntime
+import OmnisegCore
+import QueueProtocol
+import RedisClient
 
 /// Options of the commands that talk to the job queue.
 struct QueueOptions: ParsableArguments {

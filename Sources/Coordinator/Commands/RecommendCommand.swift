@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
-import Shared
+import JobRuntime
+import OmnisegCore
+import Recommend
+import RecommendWorkspace
 
 /// `omniseg recommend`: run the recommender (job kind recommend), or show one person's suggestions.
 struct RecommendCommand: ParsableCommand {

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
-import Shared
+import OmnisegCore
+import Report
+import Segments
+import SegmentsWorkspace
 
 /// `omniseg report --out report.html`: the self-contained HTML report of a feature set.
 struct ReportCommand: ParsableCommand {

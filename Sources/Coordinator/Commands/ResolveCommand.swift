@@ -1,5 +1,6 @@
 import ArgumentParser
-import Shared
+import Identity
+import OmnisegCore
 
 struct ResolveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

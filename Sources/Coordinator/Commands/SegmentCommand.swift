@@ -1,6 +1,10 @@
 import ArgumentParser
+import FeatureStore
 import Foundation
-import Shared
+import JobRuntime
+import OmnisegCore
+import Segments
+import SegmentsWorkspace
 
 /// `omniseg segment`: named, saved segments in the rule language, and their sizes.
 struct SegmentCommand: ParsableCommand {

@@ -1,3 +1,5 @@
+import OmnisegCore
+
 /// One shard of the feature matrix: `rowCount` rows starting at `rowStart`, stored column-major as
 /// float32 with each column padded to `columnStride` floats (a multiple of 16), so every column starts
 /// on a 64-byte boundary of a 64-byte aligned buffer.

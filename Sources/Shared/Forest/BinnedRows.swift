@@ -1,3 +1,5 @@
+import Kernels
+
 /// A binned feature matrix, row-major: row `r`'s bins are `values[r × columnCount ..< (r + 1) × columnCount]`.
 ///
 /// Row-major because both tree growing (many features of one row per histogram update) and the

@@ -1,3 +1,5 @@
+import OmnisegCore
+
 /// Options for growing one tree of a random forest.
 public struct TreeOptions: Sendable, Equatable {
     public var maximumDepth = 12

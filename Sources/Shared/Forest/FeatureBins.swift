@@ -1,3 +1,4 @@
+import Kernels
 import KernelsC
 
 /// Cut points that turn a feature's float values into at most 256 bins (a uint8 per value), for

@@ -1,3 +1,5 @@
+import OmnisegCore
+
 /// Options for a random forest.
 public struct ForestOptions: Sendable, Equatable {
     public var trees = 100

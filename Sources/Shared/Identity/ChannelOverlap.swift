@@ -1,3 +1,6 @@
+import OmnisegCore
+import Workspace
+
 /// How people split over channels: store only, online only (web or app), both, or no purchase at all,
 /// with the revenue of each group.
 public struct ChannelOverlap: Sendable {
@@ -45,20 +48,13 @@ public struct ChannelOverlap: Sendable {
         let revenue = max(1, groups.reduce(0) { $0 + $1.revenueCents })
         var lines = ["channel            people        share   revenue              share"]
         for g in groups {
-            let name = g.name.padding(18)
-            let p = Format.count(g.people).leftPadding(10)
-            let ps = (Format.fixed(100 * Double(g.people) / Double(people), 1) + "%").leftPadding(8)
-            let r = Format.money(cents: g.revenueCents).leftPadding(18)
-            let rs = (Format.fixed(100 * Double(g.revenueCents) / Double(revenue), 1) + "%").leftPadding(8)
+            let name = g.name.rightPadded(18)
+            let p = Format.count(g.people).leftPadded(10)
+            let ps = (Format.fixed(100 * Double(g.people) / Double(people), 1) + "%").leftPadded(8)
+            let r = Format.money(cents: g.revenueCents).leftPadded(18)
+            let rs = (Format.fixed(100 * Double(g.revenueCents) / Double(revenue), 1) + "%").leftPadded(8)
             lines.append("\(name) \(p)   \(ps)   \(r)   \(rs)")
         }
         return lines.joined(separator: "\n")
     }
-}
-
-extension String {
-    /// The text padded with spaces on the right to `width`.
-    func padding(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
-    /// The text padded with spaces on the left to `width`.
-    func leftPadding(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
 }

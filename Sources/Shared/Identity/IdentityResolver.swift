@@ -1,3 +1,6 @@
+import OmnisegCore
+import Workspace
+
 /// Options for identity resolution.
 public struct ResolveOptions: Sendable {
     /// A key value (e-mail, phone or loyalty id) carried by more records than this is treated as shared

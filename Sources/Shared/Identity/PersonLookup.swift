@@ -1,3 +1,6 @@
+import OmnisegCore
+import Workspace
+
 /// Maps a (source, source id) pair, as bytes, to its person's row (person id − 1).
 public struct PersonLookup {
     private var table: ByteKeyTable

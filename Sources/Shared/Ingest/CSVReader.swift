@@ -1,5 +1,6 @@
-#if canImport(Glibc)
 import Glibc
+import OmnisegCore
+#if canImport(Glibc)
 #elseif canImport(Darwin)
 import Darwin
 #endif

@@ -1,3 +1,5 @@
+import OmnisegCore
+
 /// Where each of our columns comes from in one file: a header position, a constant, or nowhere.
 struct ColumnLayout {
     enum Source {

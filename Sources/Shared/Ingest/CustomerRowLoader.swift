@@ -1,3 +1,6 @@
+import OmnisegCore
+import Workspace
+
 /// Loads source customer records; a record already present (same source and source id) is updated.
 struct CustomerRowLoader: RowLoader {
     let dates: TimestampParser

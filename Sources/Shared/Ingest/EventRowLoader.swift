@@ -1,3 +1,6 @@
+import OmnisegCore
+import Workspace
+
 /// Loads behavioural events (views, cart-adds, searches, logins).
 struct EventRowLoader: RowLoader {
     let dates: TimestampParser

@@ -1,3 +1,5 @@
+import OmnisegCore
+
 /// How to read one kind of file: column renames, constant columns and the date format.
 public struct IngestOptions: Sendable {
     /// What the file holds.
@@ -36,15 +38,5 @@ public struct IngestOptions: Sendable {
         let map = columnMap.sorted { $0.key < $1.key }.map { "map \($0.key)=\($0.value)" }
         let set = constants.sorted { $0.key < $1.key }.map { "set \($0.key)=\($0.value)" }
         return (map + set + ["date \(dateFormat ?? "iso8601")"]).joined(separator: "\n")
-    }
-}
-
-extension StringProtocol {
-    /// The text without leading and trailing spaces and tabs.
-    var trimmedSpaces: String {
-        var s = Substring(self)
-        while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
-        while let l = s.last, l == " " || l == "\t" { s.removeLast() }
-        return String(s)
     }
 }

@@ -1,4 +1,6 @@
 import Foundation
+import OmnisegCore
+import Workspace
 
 /// Loads CSV files into the workspace: header-checked, every row typed and validated, bad rows
 /// quarantined with file, line, column and reason; rows read = accepted + rejected.

@@ -1,3 +1,5 @@
+import Workspace
+
 /// Loads the product catalogue; a product already present (same sku) is updated.
 struct ProductRowLoader: RowLoader {
     let dates: TimestampParser

@@ -1,3 +1,5 @@
+import Workspace
+
 /// Why a row was not loaded: the column at fault (if one is) and what was expected.
 public struct RowRejection: Error, Sendable, Equatable {
     public let column: String?

@@ -1,3 +1,6 @@
+import OmnisegCore
+import Workspace
+
 /// Loads transaction lines (one row per product line of an order).
 struct TransactionRowLoader: RowLoader {
     let dates: TimestampParser

@@ -1,5 +1,7 @@
+import Features
 import KernelsAVX2
 import KernelsAVX512
+import OmnisegCore
 
 /// Which build of the kernels runs: one per instruction set, chosen at run time from the CPU.
 public enum KernelVariant: String, Sendable, CaseIterable {

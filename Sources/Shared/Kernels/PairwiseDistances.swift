@@ -1,3 +1,4 @@
+import Features
 import KernelsAVX2
 import KernelsAVX512
 

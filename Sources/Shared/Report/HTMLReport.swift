@@ -1,3 +1,16 @@
+import Churn
+import ChurnWorkspace
+import Clustering
+import Coordination
+import Features
+import JobRuntime
+import OmnisegCore
+import Recommend
+import Segments
+import SegmentsWorkspace
+import Workspace
+import WorkspaceJobs
+
 /// The self-contained HTML report (inline CSS and SVG, nothing fetched): channel overlap, built-in and
 /// chosen segment sizes, an UpSet chart of the chosen segments' overlaps, cluster profiles, the
 /// churn-risk distribution and lift, and the most recommended items. Sections whose job has not run

@@ -1,3 +1,5 @@
+import OmnisegCore
+
 /// Small inline SVG charts for the HTML report: no scripts, no fonts or files from outside.
 enum SVGChart {
     /// Text escaped for XML/HTML.

@@ -102,6 +102,7 @@ struct Catalog: Sendable {
 
 #if canImport(Glibc)
 import Glibc
+import OmnisegCore
 #elseif canImport(Darwin)
 import Darwin
 #endif

@@ -1,3 +1,5 @@
+import OmnisegCore
+
 /// What to generate: how many people, from which seed, over which dates.
 public struct GeneratorOptions: Sendable {
     /// Number of distinct people.

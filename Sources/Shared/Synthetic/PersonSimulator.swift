@@ -328,6 +328,7 @@ struct PersonSimulator: Sendable {
 
 #if canImport(Glibc)
 import Glibc
+import OmnisegCore
 #elseif canImport(Darwin)
 import Darwin
 #endif

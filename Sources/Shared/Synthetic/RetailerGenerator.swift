@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import OmnisegCore
 
 /// Generates a synthetic omnichannel retailer: customers as 1–3 noisy source records, store and online
 /// transactions, web/app events, a product catalogue, and ground truth (true person of every record,

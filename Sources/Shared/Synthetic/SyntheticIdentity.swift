@@ -1,3 +1,5 @@
+import OmnisegCore
+
 /// Who a synthetic person is: persona, name, contact details, household. Derived from the seed and the
 /// person's index alone, so any person (or a neighbour it copies a name from) can be recomputed.
 struct SyntheticIdentity {

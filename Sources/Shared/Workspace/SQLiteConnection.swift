@@ -1,4 +1,5 @@
 import CSQLite
+import OmnisegCore
 
 /// One connection to a SQLite database file.
 ///

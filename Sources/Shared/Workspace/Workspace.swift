@@ -1,4 +1,5 @@
 import Foundation
+import OmnisegCore
 
 /// The workspace: one SQLite database (WAL mode) holding sources, quarantine, people and features.
 ///

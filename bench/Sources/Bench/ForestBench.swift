@@ -1,6 +1,8 @@
+import Forest
 import Foundation
+import Kernels
+import OmnisegCore
 import Synchronization
-import Shared
 
 /// `Bench --forest TRAIN TEST --n N --d D --test-n M --threads T [--trees 100] [--depth 12]`: trains
 /// our random forest on TRAIN.f32/TRAIN.u8 (written by bench/peers/forest_peers.py make) the way the

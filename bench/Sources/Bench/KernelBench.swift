@@ -1,6 +1,8 @@
+import Features
 import Foundation
+import Kernels
 import KernelsAVX512
-import Shared
+import OmnisegCore
 
 /// `Bench --kernels`: milliseconds per Lloyd assignment pass over n = 1M rows (16 shards of 65,536),
 /// d = 16, for k = 8, 16, 64, per kernel variant on one thread (the whole step, and for AVX-512 the

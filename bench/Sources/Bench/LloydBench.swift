@@ -1,5 +1,7 @@
+import Features
 import Foundation
-import Shared
+import Kernels
+import OmnisegCore
 import Synchronization
 
 /// `Bench --lloyd`: Lloyd iterations of our kernels over the same input file the peers read.

@@ -1,5 +1,8 @@
+import Features
 import Foundation
-import Shared
+import JobRuntime
+import OmnisegCore
+import Recommend
 
 /// `Bench --recommend PREFIX --people N --items M [--threads T] [--shard-rows R] [--n 10] [--top 50] [--recent 50]`:
 /// runs the recommend job in-process over the interactions in PREFIX.train.* (written by

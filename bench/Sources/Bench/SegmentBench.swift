@@ -1,5 +1,12 @@
+import FeatureStore
+import Features
 import Foundation
-import Shared
+import JobRuntime
+import OmnisegCore
+import Recommend
+import Report
+import Segments
+import Workspace
 
 /// `Bench --segments --people N [--threads T] [--shard-rows R]`: the segment job in-process over N
 /// synthetic people (RFM-like features, eight department shares, ~15 purchases, views and cart-adds

@@ -1,5 +1,11 @@
+import FeatureStore
+import Features
 import Foundation
-import Shared
+import Identity
+import Ingest
+import OmnisegCore
+import Synthetic
+import Workspace
 
 // The foundation benchmarks: generator, ingest (per kind), resolve and features, timed in-process on
 // one release build. Prints one JSON object per measurement; bench/run collects them with the peers'.

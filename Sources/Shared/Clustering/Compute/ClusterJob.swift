@@ -1,0 +1,508 @@
+import Features
+import Foundation
+import JobRuntime
+import Kernels
+import OmnisegCore
+
+/// The `cluster` job: k-means over chosen features, standardized, in three phases.
+///
+/// 1. **Survey** (iteration 0): each shard returns its columns' moments and its rows with the
+///    `sample` smallest seeded hashes of their row numbers. The merge standardizes with the merged
+///    means and standard deviations, keeps the globally smallest hashes (a uniform sample that does
+///    not depend on the sharding) and seeds `k` centroids on it with k-means++.
+/// 2. **Lloyd** iterations: each shard returns per-centroid sums, counts and inertia (the SIMD
+///    kernels); the merge moves each centroid to its points' mean. An empty cluster restarts at the
+///    sample point farthest from its centroid. `n-init` seedings run side by side in the same tasks
+///    (one pass over the data serves them all); each stops when its centroids move less than `tol`
+///    (sum of squared shifts, in standard deviations), all stop after `max-iter` iterations, and the
+///    one with the lowest inertia is kept.
+/// 3. **Labelling**: each shard returns its rows' clusters for the final centroids, with the final
+///    sizes and inertia.
+///
+/// Partials merge in shard order, so the result is identical however many workers ran the tasks.
+public struct ClusterJob: JobKind {
+    public static let name = "cluster"
+    public static let parameterNames: Set<String> = ["k", "k-range", "features", "seed", "max-iter", "tol", "sample", "n-init", "pca"]
+
+    public let columnNames: [String]
+    /// The chosen features' positions in the feature set.
+    public let columns: [Int]
+    /// The k to try: one, or with `k=auto` every k of `k-range` (the best silhouette wins).
+    public let kChoices: [Int]
+    public var k: Int { kChoices.max() ?? 1 }
+    public let seed: UInt64
+    public let maxIterations: Int
+    public let tolerance: Double
+    public let sampleSize: Int
+    public let initializations: Int
+    /// PCA before clustering: a number of components, or the share of variance to keep (0 < f < 1).
+    public let pca: (components: Int?, variance: Double?)?
+
+    public init(columnNames: [String], parameters: JobParameters) throws(OmnisegError) {
+        try parameters.expectOnly(Self.parameterNames, kind: Self.name)
+        self.columnNames = columnNames
+        if parameters["k"] == "auto" {
+            let text = parameters["k-range"] ?? "2...10"
+            let bounds = text.split(separator: ".", omittingEmptySubsequences: true).compactMap { Int($0) }
+            guard bounds.count == 2, bounds[0] >= 2, bounds[0] < bounds[1], bounds[1] <= 64 else {
+                throw OmnisegError(.badInput, "job parameter 'k-range' must look like 2...10 (from 2 to at most 64; got '\(text)')")
+            }
+            kChoices = Array(bounds[0]...bounds[1])
+        } else {
+            guard parameters["k-range"] == nil else { throw OmnisegError(.badInput, "job parameter 'k-range' needs k=auto") }
+            let k = try parameters.integer("k", default: 8, in: 1...256)
+            kChoices = [k]
+        }
+        let k = kChoices.max() ?? 1
+        seed = UInt64(try parameters.integer("seed", default: 42, in: 0...Int(Int32.max)))
+        maxIterations = try parameters.integer("max-iter", default: 100, in: 1...10_000)
+        tolerance = try parameters.double("tol", default: 1e-4, in: 0...1)
+        initializations = try parameters.integer("n-init", default: 3, in: 1...20)
+        if let text = parameters["pca"] {
+            if text.contains(".") {
+                let share = try parameters.double("pca", default: 0.9, in: 0.01...0.9999)
+                pca = (nil, share)
+            } else {
+                pca = (try parameters.integer("pca", default: 2, in: 1...4096), nil)
+            }
+        } else {
+            pca = nil
+        }
+        sampleSize = try parameters.integer("sample", default: max(2000, min(10_000, 50 * k)), in: 1...100_000)
+        guard sampleSize >= k else {
+            throw OmnisegError(.badInput, "job parameter 'sample' (\(sampleSize)) must be at least k (\(k))")
+        }
+        let requested = parameters["features"].map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        if columnNames.isEmpty {
+            columns = []  // validating parameters or rendering: no feature set at hand
+        } else if let requested {
+            var chosen: [Int] = []
+            for name in requested {
+                guard let index = columnNames.firstIndex(of: name) else {
+                    throw OmnisegError(.badInput, "job parameter 'features' names '\(name)', which the feature set does not have "
+                                       + "(it has: \(columnNames.joined(separator: ", ")))")
+                }
+                chosen.append(index)
+            }
+            guard !chosen.isEmpty else { throw OmnisegError(.badInput, "job parameter 'features' names no feature") }
+            columns = chosen
+        } else {
+            columns = Array(columnNames.indices)
+        }
+        if let components = pca?.components, !columns.isEmpty, components > columns.count {
+            throw OmnisegError(.badInput, "job parameter 'pca' asks for \(components) components of \(columns.count) features")
+        }
+    }
+
+    public var initialState: [UInt8] { [] }
+
+    // MARK: - Tasks
+
+    public func execute(shard: FeatureShard, iteration: Int, state: [UInt8], cancellation: CancellationCheck) throws(OmnisegError) -> [UInt8] {
+        try cancellation.check()
+        guard let last = columns.max(), last < shard.columnCount else {
+            throw OmnisegError(.badInput, "shard has \(shard.columnCount) columns; the job reads column \(columns.max() ?? 0)",
+                               context: [("row_start", "\(shard.rowStart)")])
+        }
+        var writer = WireWriter(capacity: 1024)
+        writer.u32(UInt32(iteration))
+        if iteration == 0 {
+            survey(shard, into: &writer)
+            return writer.bytes
+        }
+        let model = try ClusterModel(decoding: state, dimension: columns.count, withSample: false)
+        var scratch = AssignmentScratch()
+        // With PCA the centroids live in component space: project the shard once, then cluster it as is.
+        // The projected values are already standardized.
+        let inFeatures = model.projection.isEmpty
+        let space = inFeatures ? shard : model.project(shard, columns: columns)
+        let spaceColumns = inFeatures ? columns : Array(0..<model.components)
+        let center = inFeatures ? model.center : [Float](repeating: 0, count: model.components)
+        let scale = inFeatures ? model.scale : [Float](repeating: 1, count: model.components)
+        for track in model.tracks where !track.converged || model.phase == .labelling {
+            let table = CentroidTable(centroids: track.centroids, k: track.k, center: center, scale: scale)
+            let assignment = NearestCentroid.assign(space, columns: spaceColumns, table: table, scratch: &scratch)
+            for s in assignment.sums { writer.f64(s) }
+            for c in assignment.counts { writer.u64(UInt64(c)) }
+            writer.f64(assignment.inertia)
+        }
+        if model.phase == .labelling {
+            writer.count(shard.rowCount)
+            for i in 0..<shard.rowCount { writer.u16(UInt16(scratch.labels[i])) }
+            profile(shard, labels: scratch.labels, k: model.tracks[0].k, into: &writer)
+        }
+        return writer.bytes
+    }
+
+    /// For the cluster profiles: per cluster, the sums of every feature of the set (not only the
+    /// clustered ones) and how many people buy in store only, online only, both, or not at all.
+    private func profile(_ shard: FeatureShard, labels: [Int32], k: Int, into writer: inout WireWriter) {
+        let n = shard.rowCount
+        for c in 0..<shard.columnCount {
+            var sums = [Double](repeating: 0, count: k)
+            let values = shard.column(c)
+            for i in 0..<n { sums[Int(labels[i])] += Double(values[i]) }
+            for v in sums { writer.f64(v) }
+        }
+        var channels = [UInt64](repeating: 0, count: k * ClusterResult.channelNames.count)
+        if let store = columnNames.firstIndex(of: "store_frequency"), let online = columnNames.firstIndex(of: "online_frequency"),
+           store < shard.columnCount, online < shard.columnCount {
+            let s = shard.column(store), o = shard.column(online)
+            for i in 0..<n {
+                let channel = s[i] > 0 ? (o[i] > 0 ? 2 : 0) : (o[i] > 0 ? 1 : 3)
+                channels[Int(labels[i]) * ClusterResult.channelNames.count + channel] += 1
+            }
+        }
+        for v in channels { writer.u64(v) }
+    }
+
+    /// Moments of the chosen columns, and the rows with the smallest seeded hashes.
+    private func survey(_ shard: FeatureShard, into writer: inout WireWriter) {
+        for c in columns {
+            ColumnMoments(UnsafeBufferPointer(rebasing: shard.column(c)[0..<shard.rowCount])).encode(into: &writer)
+        }
+        if pca != nil { CoMoments(shard, columns: columns).encode(into: &writer) }
+        let hashes = (0..<shard.rowCount).map { (hash: Self.rowHash(seed: seed, row: shard.rowStart + $0), row: $0) }
+        let kept = hashes.sorted { $0.hash < $1.hash }.prefix(sampleSize)
+        writer.count(kept.count)
+        for entry in kept {
+            writer.u64(entry.hash)
+            for c in columns { writer.f32(shard.column(c)[entry.row]) }
+        }
+    }
+
+    static func rowHash(seed: UInt64, row: Int) -> UInt64 {
+        var rng = SplitMix64(seed: seed, stream: 0x5341_4D50, index: UInt64(row))
+        return rng.next()
+    }
+
+    // MARK: - Merge
+
+    public func merge(iteration: Int, state: [UInt8], partials: [[UInt8]]) throws(OmnisegError) -> JobStep {
+        let d = columns.count
+        if iteration == 0 { return try mergeSurvey(partials) }
+        var model = try ClusterModel(decoding: state, dimension: d)
+        let active = model.tracks.indices.filter { !model.tracks[$0].converged || model.phase == .labelling }
+        let q = model.components  // the space the centroids live in: features, or components
+        var sums = active.map { [Double](repeating: 0, count: model.tracks[$0].k * q) }
+        var counts = active.map { [Int64](repeating: 0, count: model.tracks[$0].k) }
+        var inertia = [Double](repeating: 0, count: active.count)
+        var labels: [UInt16] = []
+        let k = model.tracks[0].k  // in the labelling phase, the only track
+        var profileSums = [Double](repeating: 0, count: model.phase == .labelling ? columnNames.count * k : 0)
+        var channels = [Int64](repeating: 0, count: model.phase == .labelling ? k * ClusterResult.channelNames.count : 0)
+        for (shard, partial) in partials.enumerated() {
+            var reader = try header(partial, iteration: iteration, shard: shard)
+            for (a, t) in active.enumerated() {
+                for i in 0..<(model.tracks[t].k * q) { sums[a][i] += try reader.f64() }
+                for j in 0..<model.tracks[t].k { counts[a][j] += Int64(try reader.u64()) }
+                inertia[a] += try reader.f64()
+            }
+            if model.phase == .labelling {
+                for _ in 0..<(try reader.count(limit: 1 << 24)) { labels.append(try reader.u16()) }
+                for i in 0..<(columnNames.count * k) { profileSums[i] += try reader.f64() }
+                for i in 0..<channels.count { channels[i] += Int64(try reader.u64()) }
+            }
+            try reader.expectEnd()
+        }
+        if model.phase == .labelling, let track = model.tracks.first, let final = counts.first {
+            // profileSums is column-major (column c, cluster j at c × k + j); the means are k × columns.
+            let all = columnNames.count
+            let means = (0..<(k * all)).map { i -> Double in
+                let (j, c) = i.quotientAndRemainder(dividingBy: all)
+                return final[j] > 0 ? profileSums[c * k + j] / Double(final[j]) : 0
+            }
+            let result = ClusterResult(featureNames: columns.map { columnNames[$0] }, center: model.center, scale: model.scale,
+                                       centroids: model.featureSpace(track.centroids, k: track.k), counts: final, inertia: inertia[0],
+                                       iterations: model.lloydIterations, converged: track.converged, labels: labels,
+                                       profileNames: columnNames, profileMeans: means, channels: channels, kCurve: model.kCurve,
+                                       explainedVariance: model.explained)
+            return .finish(result: result.encoded)
+        }
+        for (a, t) in active.enumerated() {
+            let previous = model.tracks[t].centroids
+            var next = previous
+            for j in 0..<model.tracks[t].k where counts[a][j] > 0 {
+                for c in 0..<q {
+                    let mean = sums[a][j * q + c] / Double(counts[a][j])
+                    // Feature space: raw sums, standardized here. Component space: already standardized.
+                    next[j * q + c] = model.projection.isEmpty ? (mean - Double(model.center[c])) / Double(model.scale[c]) : mean
+                }
+            }
+            relocateEmpty(&next, counts: counts[a], k: model.tracks[t].k, sample: model.sample, dimension: q)
+            var shift = 0.0
+            for i in 0..<next.count { shift += (next[i] - previous[i]) * (next[i] - previous[i]) }
+            model.tracks[t].centroids = next
+            model.tracks[t].lastInertia = inertia[a]
+            model.tracks[t].converged = shift <= tolerance
+        }
+        model.lloydIterations += 1
+        if model.tracks.allSatisfy(\.converged) || model.lloydIterations >= maxIterations {
+            // Per k, the seeding with the lowest inertia (the first of equals); with several k, the one
+            // whose clusters have the best silhouette on the sample. Then label with it.
+            var bestPerK: [Int] = []
+            for choice in kChoices {
+                let candidates = model.tracks.indices.filter { model.tracks[$0].k == choice }
+                guard var best = candidates.first else { continue }
+                for t in candidates where model.tracks[t].lastInertia < model.tracks[best].lastInertia { best = t }
+                bestPerK.append(best)
+            }
+            var chosen = bestPerK.first ?? 0
+            if bestPerK.count > 1 {
+                // At most 2,000 sample points (the sample is in hash order, so any prefix is uniform).
+                let distances = SampleDistances(points: Array(model.sample.prefix(2000 * q)), dimension: q)
+                var curve: [KCurvePoint] = []
+                for t in bestPerK {
+                    let silhouette = distances.silhouette(centroids: model.tracks[t].centroids, k: model.tracks[t].k)
+                    curve.append(KCurvePoint(k: model.tracks[t].k, inertia: model.tracks[t].lastInertia, silhouette: silhouette))
+                }
+                var best = 0
+                for i in curve.indices where curve[i].silhouette > curve[best].silhouette { best = i }
+                chosen = bestPerK[best]
+                model.kCurve = curve
+            }
+            model.tracks = [model.tracks[chosen]]
+            model.phase = .labelling
+        }
+        return .iterate(state: model.encoded)
+    }
+
+    private func mergeSurvey(_ partials: [[UInt8]]) throws(OmnisegError) -> JobStep {
+        let d = columns.count
+        var moments = Array(repeating: ColumnMoments(), count: d)
+        var coMoments = CoMoments(dimension: d)
+        var sample: [(hash: UInt64, values: [Float])] = []
+        for (shard, partial) in partials.enumerated() {
+            var reader = try header(partial, iteration: 0, shard: shard)
+            for c in 0..<d { moments[c].merge(try ColumnMoments.decode(from: &reader)) }
+            if pca != nil { coMoments.merge(try CoMoments.decode(from: &reader, dimension: d)) }
+            for _ in 0..<(try reader.count(limit: 1_000_000)) {
+                let hash = try reader.u64()
+                var values: [Float] = []
+                for _ in 0..<d { values.append(try reader.f32()) }
+                sample.append((hash, values))
+            }
+            try reader.expectEnd()
+        }
+        let rows = moments.first?.count ?? 0
+        guard rows >= UInt64(k) else {
+            throw OmnisegError(.badInput, "k = \(k) clusters need at least \(k) rows; the feature set has \(rows)")
+        }
+        let center = moments.map { Float($0.mean) }
+        let scale = moments.map { m -> Float in
+            let s = Float(m.variance.squareRoot())
+            return s > 0 ? s : 1
+        }
+        sample.sort { $0.hash < $1.hash }
+        let kept = sample.prefix(sampleSize)
+        var points: [Double] = []
+        points.reserveCapacity(kept.count * d)
+        for entry in kept {
+            for c in 0..<d { points.append((Double(entry.values[c]) - Double(center[c])) / Double(scale[c])) }
+        }
+        var model = ClusterModel(phase: .lloyd, center: center, scale: scale, tracks: [], lloydIterations: 0, sample: [], kCurve: [])
+        if let pca {
+            // The correlation matrix (covariance of the standardized features), its leading components.
+            var correlation = [Double](repeating: 0, count: d * d)
+            for a in 0..<d {
+                for b in 0..<d {
+                    correlation[a * d + b] = coMoments.products[a * d + b] / coMoments.count / (Double(scale[a]) * Double(scale[b]))
+                }
+            }
+            let (values, vectors) = SymmetricEigen.decompose(correlation, dimension: d)
+            let total = values.reduce(0) { $0 + max(0, $1) }
+            var components = pca.components ?? d
+            if let share = pca.variance {
+                var running = 0.0
+                components = d
+                for (i, v) in values.enumerated() {
+                    running += max(0, v)
+                    if running >= share * total { components = i + 1; break }
+                }
+            }
+            model.projection = (0..<(d * components)).map { i in vectors[i % components][i / components] }
+            model.explained = values.prefix(components).map { total > 0 ? max(0, $0) / total : 0 }
+            points = model.projectSample(points)
+        }
+        let q = model.components
+        for choice in kChoices {
+            for i in 0..<initializations {
+                let seeding = seed &+ UInt64(i) &* 0x9E37_79B9 &+ UInt64(choice) &* 0x85EB_CA6B
+                model.tracks.append(ClusterModel.Track(k: choice, centroids: KMeansSeeding.plusPlus(points: points, dimension: q, k: choice, seed: seeding),
+                                                       converged: false, lastInertia: .infinity))
+            }
+        }
+        // The state carries the sample to every iteration: for a fixed k it only serves to restart
+        // empty clusters, and 256 points do (a smaller state is cheaper to ship each iteration);
+        // k=auto keeps up to 2,000 for the silhouette.
+        model.sample = Array(points.prefix((kChoices.count > 1 ? 2000 : 256) * q))
+        return .iterate(state: model.encoded)
+    }
+
+    /// Each empty cluster restarts at the sample point farthest from its nearest centroid (a
+    /// different point for each, in order), so no centroid is lost.
+    private func relocateEmpty(_ centroids: inout [Double], counts: [Int64], k: Int, sample: [Double], dimension d: Int) {
+        let empty = (0..<k).filter { counts[$0] == 0 }
+        guard !empty.isEmpty, !sample.isEmpty else { return }
+        let points = sample.count / d
+        var distances = (0..<points).map { i -> (distance: Double, index: Int) in
+            var best = Double.infinity
+            for j in 0..<k where counts[j] > 0 {
+                best = min(best, RowMajorPoints.squaredDistance(sample, i, centroids, j, dimension: d))
+            }
+            return (best, i)
+        }
+        distances.sort { $0.distance > $1.distance || ($0.distance == $1.distance && $0.index < $1.index) }
+        for (slot, j) in empty.enumerated() where slot < distances.count {
+            let i = distances[slot].index
+            for c in 0..<d { centroids[j * d + c] = sample[i * d + c] }
+        }
+    }
+
+    private func header(_ partial: [UInt8], iteration: Int, shard: Int) throws(OmnisegError) -> WireReader {
+        var reader = WireReader(partial, what: "cluster partial of shard \(shard)")
+        let got = try reader.u32()
+        guard got == iteration else { throw reader.failure("it is for iteration \(got), not \(iteration)") }
+        return reader
+    }
+
+    public func render(result: [UInt8], json: Bool) throws(OmnisegError) -> String {
+        let r = try ClusterResult(decoding: result)
+        return json ? r.json : r.table
+    }
+
+    public func csv(result: [UInt8]) throws(OmnisegError) -> String {
+        try ClusterResult(decoding: result).csv
+    }
+}
+
+/// The state between iterations: phase, standardization, one track per seeding (its standardized
+/// centroids and progress), and the standardized sample (for relocating empty clusters).
+struct ClusterModel {
+    enum Phase: UInt8 { case lloyd = 1, labelling = 2 }
+    struct Track {
+        var k: Int
+        var centroids: [Double]
+        var converged: Bool
+        var lastInertia: Double
+    }
+    var phase: Phase
+    var center: [Float]
+    var scale: [Float]
+    var tracks: [Track]
+    var lloydIterations: Int
+    var sample: [Double]
+    /// With k=auto, once chosen: each k's inertia and silhouette.
+    var kCurve: [KCurvePoint]
+    /// With PCA: `d × p` (feature c, component q at `c × p + q`) and each component's share of the variance.
+    var projection: [Double] = []
+    var explained: [Double] = []
+
+    /// The dimension the centroids live in: the features, or the kept components.
+    var components: Int { projection.isEmpty ? center.count : explained.count }
+
+    /// Standardized sample points (`n × d`) in component space (`n × p`).
+    func projectSample(_ points: [Double]) -> [Double] {
+        let d = center.count, p = components
+        let n = points.count / d
+        var out = [Double](repeating: 0, count: n * p)
+        for i in 0..<n { for q in 0..<p { for c in 0..<d { out[i * p + q] += points[i * d + c] * projection[c * p + q] } } }
+        return out
+    }
+
+    /// The shard's rows in component space: `p` columns of `((x − center) / scale) · projection`.
+    func project(_ shard: FeatureShard, columns: [Int]) -> FeatureShard {
+        let d = center.count, p = components
+        let out = FeatureShard(rowStart: shard.rowStart, rowCount: shard.rowCount, columnCount: p)
+        for q in 0..<p {
+            let target = out.mutableColumn(q)
+            var offset: Float = 0
+            for c in 0..<d {
+                let weight = Float(projection[c * p + q]) / scale[c]
+                offset -= weight * center[c]
+                let values = shard.column(columns[c])
+                for i in 0..<shard.rowCount { target[i] += weight * values[i] }
+            }
+            for i in 0..<shard.rowCount { target[i] += offset }
+        }
+        return out
+    }
+
+    /// Centroids back in standardized feature space (`k × d`): with PCA, `projection · c`.
+    func featureSpace(_ centroids: [Double], k: Int) -> [Double] {
+        guard !projection.isEmpty else { return centroids }
+        let d = center.count, p = components
+        var out = [Double](repeating: 0, count: k * d)
+        for j in 0..<k { for c in 0..<d { for q in 0..<p { out[j * d + c] += projection[c * p + q] * centroids[j * p + q] } } }
+        return out
+    }
+
+    var encoded: [UInt8] {
+        var w = WireWriter(capacity: 64 + 8 * (tracks.count * (tracks.first?.centroids.count ?? 0) + sample.count))
+        w.u8(phase.rawValue)
+        w.count(center.count)
+        for v in center { w.f32(v) }
+        for v in scale { w.f32(v) }
+        w.u32(UInt32(lloydIterations))
+        w.count(tracks.count)
+        for t in tracks {
+            w.count(t.k)
+            w.count(t.centroids.count)
+            for v in t.centroids { w.f64(v) }
+            w.u8(t.converged ? 1 : 0)
+            w.f64(t.lastInertia)
+        }
+        KCurvePoint.encode(kCurve, into: &w)
+        w.count(explained.count)
+        for v in explained { w.f64(v) }
+        for v in projection { w.f64(v) }
+        // Last, in float: the tasks stop reading before it (only the merge needs it).
+        w.count(sample.count)
+        for v in sample { w.f32(Float(v)) }
+        return w.bytes
+    }
+
+    init(phase: Phase, center: [Float], scale: [Float], tracks: [Track], lloydIterations: Int, sample: [Double], kCurve: [KCurvePoint]) {
+        self.phase = phase
+        self.center = center
+        self.scale = scale
+        self.tracks = tracks
+        self.lloydIterations = lloydIterations
+        self.sample = sample
+        self.kCurve = kCurve
+    }
+
+    /// Reads a state; `withSample: false` stops before the sample (what a task needs).
+    init(decoding bytes: [UInt8], dimension d: Int, withSample: Bool = true) throws(OmnisegError) {
+        var r = WireReader(bytes, what: "cluster state")
+        guard let phase = Phase(rawValue: try r.u8()) else { throw r.failure("unknown phase") }
+        self.phase = phase
+        let n = try r.count(limit: 4096)
+        guard n == d else { throw r.failure("it has \(n) features; the job has \(d)") }
+        center = []
+        scale = []
+        for _ in 0..<d { center.append(try r.f32()) }
+        for _ in 0..<d { scale.append(try r.f32()) }
+        lloydIterations = Int(try r.u32())
+        tracks = []
+        for _ in 0..<(try r.count(limit: 20 * 64)) {
+            let k = try r.count(limit: 256)
+            let m = try r.count(limit: 1 << 24)
+            guard k > 0, m % k == 0, m / k <= d else { throw r.failure("it has \(m) centroid values for k = \(k) and \(d) features") }
+            var centroids: [Double] = []
+            for _ in 0..<m { centroids.append(try r.f64()) }
+            tracks.append(Track(k: k, centroids: centroids, converged: try r.u8() == 1, lastInertia: try r.f64()))
+        }
+        guard !tracks.isEmpty else { throw r.failure("it has no centroids") }
+        kCurve = try KCurvePoint.decode(from: &r)
+        let p = try r.count(limit: 4096)
+        for _ in 0..<p { explained.append(try r.f64()) }
+        for _ in 0..<(p * d) { projection.append(try r.f64()) }
+        sample = []
+        guard withSample else { return }
+        let s = try r.count(limit: 1 << 26)
+        sample.reserveCapacity(s)
+        for _ in 0..<s { sample.append(Double(try r.f32())) }
+        try r.expectEnd()
+    }
+}

@@ -1,0 +1,264 @@
+import FeatureStore
+import Features
+import Foundation
+import JobKinds
+import JobRuntime
+import Logging
+import OmnisegCore
+import QueueProtocol
+import RedisClient
+import Synchronization
+import Workspace
+import WorkspaceJobs
+
+/// The coordinator of one workspace: holds its leader lock, picks up the jobs submitted for it, runs
+/// each on its own thread through the Redis transport, and writes results to Redis and the workspace.
+/// State lives in Redis (job hash, iteration states, results) so a restarted coordinator resumes.
+package final class ClusterCoordinator: Sendable {
+    let endpoint: RedisEndpoint
+    let workspacePath: String
+    let workspaceID: String
+    let options: CoordinatorOptions
+    let logger: Logger
+    let owner: String
+    let state = CoordinatorState()
+    private let active = Mutex<Set<String>>([])
+    private let matrices = Mutex<[Int64: FeatureMatrix]>([:])
+
+    package init(endpoint: RedisEndpoint, workspacePath: String, workspaceID: String, options: CoordinatorOptions, logger: Logger) {
+        self.endpoint = endpoint
+        self.workspacePath = workspacePath
+        self.workspaceID = workspaceID
+        self.options = options
+        self.logger = logger
+        owner = "\(CPUFeatures.hostName)-\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
+    }
+
+    /// Serves the workspace until SIGTERM/SIGINT, or until job `until` (when given) has finished.
+    package func run(until: String? = nil) throws(OmnisegError) {
+        let connection = try RedisConnection(endpoint: endpoint, options: .service)
+        try connection.loadScripts([QueueScripts.fail, QueueScripts.promote, QueueScripts.fencedSet, QueueScripts.lead, QueueScripts.resign,
+                                    QueueScripts.moveWaiting])
+        _ = try connection.pipeline([RedisCommand("XGROUP", "CREATE", QueueKeys.sharedStream, QueueKeys.group, "0", "MKSTREAM")])
+        let janitor = QueueJanitor(connection: connection, state: state, workspaceID: workspaceID, owner: owner, options: options, logger: logger)
+        var waited = false
+        while true {
+            let epoch = try janitor.lead()
+            if epoch > 0 { state.lead(epoch: epoch); break }
+            if !waited { logger.info("another coordinator holds this workspace; waiting for its lock", metadata: ["workspace": "\(workspaceID)"]) }
+            waited = true
+            if ShutdownSignal.requested { return }
+            sleep(for: options.leaderLease / 4)
+        }
+        logger.info("coordinator leads the workspace", metadata: ["workspace": "\(workspaceID)", "epoch": "\(state.epoch)", "redis": "\(endpoint)"])
+        try connection.run("HSET", QueueKeys.workspaces, workspaceID, "\(CPUFeatures.hostName):\(workspacePath)")
+        let janitorDone = Atomic<Bool>(false)
+        ServiceThread.start(name: "janitor") {
+            defer { janitorDone.store(true, ordering: .relaxed) }
+            self.housekeeping()
+        }
+        defer {
+            state.stop()
+            while !janitorDone.load(ordering: .relaxed) { sleep(for: .milliseconds(10)) }
+            while !active.withLock({ $0.isEmpty }) { sleep(for: .milliseconds(10)) }
+            janitor.resign()
+        }
+        while !ShutdownSignal.requested && state.isLeader {
+            do throws(OmnisegError) {
+                if let until, try JobQueueClient(connection: connection).state(of: until).isFinished { return }
+                try startQueuedJobs(connection)
+            } catch where error.code == .unavailable || error.code == .timeout {
+                logger.warning("Redis unavailable; retrying", metadata: ["error": "\(error)"])
+            }
+            sleep(for: .milliseconds(100))
+        }
+        if !state.isLeader { throw OmnisegError(.fenced, "lost the leader lock of workspace \(workspaceID)") }
+    }
+
+    private func housekeeping() {
+        var connection: RedisConnection?
+        var lastOrphanSweep = ContinuousClock.now - .seconds(60)
+        var lastLead = ContinuousClock.now
+        while !state.stopping {
+            do throws(OmnisegError) {
+                if connection == nil { connection = try RedisConnection(endpoint: endpoint, options: .service) }
+                guard let connection else { continue }
+                let janitor = QueueJanitor(connection: connection, state: state, workspaceID: workspaceID, owner: owner, options: options, logger: logger)
+                if ContinuousClock.now - lastLead > options.leaderLease / 4 {
+                    let epoch = try janitor.lead()
+                    if epoch > 0 && epoch != state.epoch {
+                        // The lock lapsed (e.g. Redis was down longer than its TTL) and no one else holds it: take the new epoch.
+                        logger.warning("re-acquired the workspace lock with a new epoch", metadata: ["epoch": "\(epoch)"])
+                        state.lead(epoch: epoch)
+                    } else if epoch == 0 {
+                        logger.error("lost the workspace leader lock; stopping", metadata: ["workspace": "\(workspaceID)"])
+                        state.lead(epoch: 0)
+                        return
+                    }
+                    lastLead = ContinuousClock.now
+                }
+                try janitor.sweep()
+                if ContinuousClock.now - lastOrphanSweep > .seconds(5) {
+                    try janitor.drainOrphanStreams()
+                    lastOrphanSweep = ContinuousClock.now
+                }
+            } catch {
+                logger.warning("housekeeping failed; retrying", metadata: ["error": "\(error)"])
+                connection = nil
+            }
+            sleep(for: .milliseconds(100))
+        }
+    }
+
+    private func startQueuedJobs(_ connection: RedisConnection) throws(OmnisegError) {
+        let ids = (try connection.run("ZRANGE", QueueKeys.workspaceJobs(workspaceID), 0, -1).elements ?? []).compactMap(\.text)
+        let running = active.withLock { $0 }
+        let candidates = ids.filter { !running.contains($0) }
+        guard !candidates.isEmpty else { return }
+        let states = try connection.pipeline(candidates.map { RedisCommand("HGET", QueueKeys.job($0), "state") })
+        for (id, reply) in zip(candidates, states) {
+            guard let s = reply.text, s == JobState.queued.rawValue || s == JobState.running.rawValue else { continue }
+            let started = active.withLock { set -> Bool in
+                guard set.count < options.maxJobs else { return false }
+                set.insert(id)
+                return true
+            }
+            guard started else { return }
+            ServiceThread.start(name: "job-\(id)") {
+                defer { _ = self.active.withLock { $0.remove(id) } }
+                self.runJob(id)
+            }
+        }
+    }
+
+    /// Runs one job to its end on this thread.
+    private func runJob(_ jobID: String) {
+        var metadata: Logger.Metadata = ["job.id": "\(jobID)"]
+        var connection: RedisConnection?
+        do throws(OmnisegError) {
+            let redis = try RedisConnection(endpoint: endpoint, options: .service)
+            connection = redis
+            let fields = try redis.run("HMGET", QueueKeys.job(jobID), "spec", "plan").elements ?? []
+            guard let specBytes = fields.first?.bytes else { throw OmnisegError(.notFound, "job \(jobID) has no spec") }
+            let spec = try JobSpec(decoding: specBytes)
+            metadata["job.kind"] = "\(spec.kind)"
+            let workspace = try Workspace(path: workspacePath)
+            let plan: JobPlan
+            let matrix: FeatureMatrix
+            let kind: any JobKind
+            var preparation: JobPreparation?
+            if fields.count > 1, let planBytes = fields[1].bytes {
+                plan = try JobPlan(decoding: planBytes)
+                matrix = try loadMatrix(workspace, setID: plan.featureSetID)
+                kind = try JobKindRegistry.make(spec.kind, columnNames: plan.columnNames, parameters: spec.parameters)
+                logger.info("resuming job", metadata: metadata)
+            } else {
+                matrix = try loadMatrix(workspace, setID: try spec.parameters.featureSet())
+                kind = try JobKindRegistry.make(spec.kind, columnNames: matrix.names, parameters: spec.parameters)
+                let prepared = try WorkspaceJobs.prepare(kind, in: workspace, matrix: matrix)
+                preparation = prepared
+                plan = try publish(matrix, data: prepared.shardData, connection: redis)
+                try redis.run("HSET", QueueKeys.job(jobID), "plan", plan.encoded, "shard_bytes", plan.shards.reduce(0) { $0 + $1.blob.byteCount })
+                try fencedSet(connection: redis, state: state, workspaceID: workspaceID, jobID: jobID,
+                              ["state": JobState.running.rawValue, "started_at": "\(JobQueueClient.now())"])
+                logger.info("job started", metadata: metadata.merging(["job.shards": "\(plan.shards.count)"]) { $1 })
+            }
+            let ledger = JobLedger(workspace: workspace)
+            try ledger.start(id: jobID, kind: spec.kind, parameters: spec.parameters, mode: "cluster", submittedAt: spec.submittedAt, featureSet: plan.featureSetID)
+            // The workers wait while the coordinator merges: it may use every core of its host.
+            let driver = JobDriver(jobID: jobID, kind: kind, shardCount: plan.shards.count,
+                                   mergeThreads: ProcessInfo.processInfo.activeProcessorCount)
+            let transport = RedisTransport(connection: redis, state: state, jobID: jobID, kind: spec.kind, plan: plan,
+                                           lostTaskCheck: options.leaseTimeout, logger: logger)
+            let checkpoints = RedisCheckpoints(connection: redis, state: state, jobID: jobID, workspaceID: workspaceID, shardCount: plan.shards.count)
+            var lastEvent = ContinuousClock.now - .seconds(1)
+            var result: [UInt8] = []
+            while true {
+                do throws(OmnisegError) {
+                    result = try driver.run(transport: transport, checkpoints: checkpoints,
+                                            firstState: { () throws(OmnisegError) in
+                        if let preparation { return preparation.state }
+                        return try WorkspaceJobs.prepare(kind, in: workspace, matrix: matrix).state
+                    }) { iteration, done, total in
+                        guard done == total || ContinuousClock.now - lastEvent > .milliseconds(200) else { return }
+                        lastEvent = ContinuousClock.now
+                        _ = try? redis.run("XADD", QueueKeys.events(jobID), "MAXLEN", "~", 1000, "*", "state", "running",
+                                           "iteration", iteration, "done", done, "total", total)
+                    } timing: { timing in
+                        // Informational (status, bench): a resumed iteration counts from the resume.
+                        _ = try? redis.run("HSET", QueueKeys.job(jobID), "iteration_seconds:\(timing.iteration)", Format.fixed(timing.seconds, 6))
+                    }
+                    break
+                } catch where (error.code == .unavailable || error.code == .timeout) && !state.stopping {
+                    // Redis went away: resume from the checkpoint once it is back (the connection reconnects with backoff).
+                    logger.warning("Redis unavailable; the job resumes from its checkpoint", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+                    sleep(for: .milliseconds(500))
+                }
+            }
+            try WorkspaceJobs.store(kind, result: result, jobID: jobID, in: workspace)
+            try finish(jobID, state: .succeeded, result: result, error: nil, connection: redis, ledger: ledger)
+            logger.info("job succeeded", metadata: metadata)
+        } catch where error.code == .fenced {
+            logger.warning("job left for the next leader", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+        } catch {
+            let final: JobState = error.code == .cancelled ? .cancelled : .failed
+            logger.log(level: final == .cancelled ? .info : .error, "job \(final.rawValue)", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+            do throws(OmnisegError) {
+                let redis: RedisConnection
+                if let connection { redis = connection } else { redis = try RedisConnection(endpoint: endpoint, options: .service) }
+                let ledger = try JobLedger(workspace: Workspace(path: workspacePath))
+                try finish(jobID, state: final, result: nil, error: final == .cancelled ? nil : error.description, connection: redis, ledger: ledger)
+            } catch {
+                logger.error("could not record the job's end", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+            }
+        }
+    }
+
+    private func finish(_ jobID: String, state final: JobState, result: [UInt8]?, error: String?, connection: RedisConnection, ledger: JobLedger) throws(OmnisegError) {
+        let now = JobQueueClient.now()
+        var fields = ["state": final.rawValue, "finished_at": "\(now)"]
+        if let error { fields["error"] = error }
+        // The workspace first: once Redis says the job ended, its result is already in the workspace.
+        try ledger.finish(id: jobID, state: final, result: result, error: error, at: now)
+        if let result {
+            try connection.run("HSET", QueueKeys.job(jobID), "result", result)
+        }
+        try fencedSet(connection: connection, state: state, workspaceID: workspaceID, jobID: jobID, fields)
+        let iteration = Int(try connection.run("HGET", QueueKeys.job(jobID), "iteration").integer ?? 0)
+        let ttl = Int(options.retention.milliseconds / 1000)
+        var cleanup = [RedisCommand("XADD", QueueKeys.events(jobID), "MAXLEN", "~", 1000, "*", "state", final.rawValue, "iteration", iteration)]
+        for i in 0...iteration {
+            cleanup.append(RedisCommand("DEL", QueueKeys.results(jobID, iteration: i), QueueKeys.dispatched(jobID, iteration: i)))
+            cleanup.append(RedisCommand("EXPIRE", QueueKeys.state(jobID, iteration: i), ttl))
+        }
+        cleanup.append(RedisCommand("DEL", QueueKeys.completed(jobID)))
+        cleanup.append(RedisCommand("EXPIRE", QueueKeys.job(jobID), ttl))
+        cleanup.append(RedisCommand("EXPIRE", QueueKeys.events(jobID), ttl))
+        _ = try connection.pipeline(cleanup)
+    }
+
+    /// Uploads the matrix's shards, and the job's data per shard when it has any, as blobs (skipping
+    /// those already there) and returns the plan.
+    private func publish(_ matrix: FeatureMatrix, data: [[UInt8]]?, connection: RedisConnection) throws(OmnisegError) -> JobPlan {
+        if let data, data.count != matrix.shards.count {
+            throw OmnisegError(.corrupt, "the job prepared data for \(data.count) of \(matrix.shards.count) shards")
+        }
+        let store = BlobStore(connection: connection)
+        var shards: [ShardDescriptor] = []
+        for (i, shard) in matrix.shards.enumerated() {
+            let (reference, _) = try store.put(shard.bytes)
+            let dataReference = try data.map { bytes throws(OmnisegError) in try bytes[i].withUnsafeBytes { raw in Result { () throws(OmnisegError) in try store.put(raw).reference } }.get() }
+            shards.append(ShardDescriptor(index: i, shard: shard, blob: reference, data: dataReference))
+        }
+        return JobPlan(featureSetID: matrix.setID, columnNames: matrix.names, shards: shards)
+    }
+
+    private func loadMatrix(_ workspace: Workspace, setID: Int64?) throws(OmnisegError) -> FeatureMatrix {
+        var id = setID
+        if id == nil { id = try FeatureStore(workspace: workspace).latestSetID() }
+        if let id, let cached = matrices.withLock({ $0[id] }) { return cached }
+        let matrix = try FeatureStore(workspace: workspace).load(setID: id)
+        matrices.withLock { $0 = [matrix.setID: matrix] }
+        return matrix
+    }
+}

@@ -1,0 +1,103 @@
+import OmnisegCore
+
+/// One iteration's worth of tasks for a transport to run.
+public struct IterationWork: Sendable {
+    public var jobID: String
+    public var iteration: Int
+    public var state: [UInt8]
+    public var shardCount: Int
+}
+
+/// Runs the tasks of one iteration somewhere and hands back their partials in shard order.
+///
+/// Two implementations: ``InProcessTransport`` (embedded mode, a pool of threads in this process) and
+/// the coordinator's Redis transport (workers on any host). The task executors are the same code in
+/// both: ``JobKind/execute(shard:iteration:state:cancellation:)``.
+public protocol TaskTransport {
+    /// Runs every shard of `work` and returns the partials indexed by shard; `progress` gets (done, total).
+    func run(_ work: IterationWork, progress: (Int, Int) -> Void) throws(OmnisegError) -> [[UInt8]]
+}
+
+/// Where a job's iteration state is kept between iterations, so a restarted coordinator resumes.
+public protocol JobCheckpoints {
+    /// The iteration to resume and its state, or nil to start from the beginning.
+    func resumePoint() throws(OmnisegError) -> (iteration: Int, state: [UInt8])?
+    /// Records that `iteration` starts with `state` (called before its tasks run).
+    func begin(iteration: Int, state: [UInt8]) throws(OmnisegError)
+}
+
+/// How long one iteration took: its tasks on the transport, then the merge.
+public struct IterationTiming: Sendable {
+    public var iteration: Int
+    public var tasks: Int
+    public var seconds: Double
+
+    public init(iteration: Int, tasks: Int, seconds: Double) {
+        self.iteration = iteration
+        self.tasks = tasks
+        self.seconds = seconds
+    }
+
+    /// "iteration 1: 11 tasks in 0.0123 s (894 tasks/s)".
+    public var description: String {
+        let rate = seconds > 0 ? Double(tasks) / seconds : 0
+        return "iteration \(iteration): \(tasks) tasks in \(Format.fixed(seconds, 4)) s (\(Format.count(Int(rate))) tasks/s)"
+    }
+}
+
+/// Drives a job through its iterations: run tasks, merge partials in shard order, checkpoint, repeat.
+public struct JobDriver {
+    public static let maxIterations = 10_000
+
+    public let jobID: String
+    public let kind: any JobKind
+    public let shardCount: Int
+    /// Threads a merge may use (those of this process that sit idle while it merges).
+    public let mergeThreads: Int
+
+    public init(jobID: String, kind: any JobKind, shardCount: Int, mergeThreads: Int = 1) {
+        self.jobID = jobID
+        self.kind = kind
+        self.shardCount = shardCount
+        self.mergeThreads = max(1, mergeThreads)
+    }
+
+    /// Runs the job to its end and returns the encoded result. `firstState` makes the first
+    /// iteration's state when there is no checkpoint to resume from (default: the kind's `initialState`).
+    public func run(transport: some TaskTransport, checkpoints: some JobCheckpoints,
+                    firstState: (() throws(OmnisegError) -> [UInt8])? = nil,
+                    progress: (Int, Int, Int) -> Void = { _, _, _ in },
+                    timing: (IterationTiming) -> Void = { _ in }) throws(OmnisegError) -> [UInt8] {
+        var iteration = 0
+        var state: [UInt8]
+        if let resume = try checkpoints.resumePoint() {
+            (iteration, state) = resume
+        } else {
+            state = try firstState?() ?? kind.initialState
+        }
+        while iteration < Self.maxIterations {
+            try checkpoints.begin(iteration: iteration, state: state)
+            let work = IterationWork(jobID: jobID, iteration: iteration, state: state, shardCount: shardCount)
+            let current = iteration
+            let start = ContinuousClock.now
+            let partials = try transport.run(work) { done, total in progress(current, done, total) }
+            let step = try kind.merge(iteration: iteration, state: state, partials: partials, threads: mergeThreads)
+            timing(IterationTiming(iteration: iteration, tasks: shardCount, seconds: (ContinuousClock.now - start).inSeconds))
+            switch step {
+            case .iterate(let next):
+                iteration += 1
+                state = next
+            case .finish(let result):
+                return result
+            }
+        }
+        throw OmnisegError(.badInput, "job \(jobID) did not finish within \(Self.maxIterations) iterations")
+    }
+}
+
+/// Checkpoints that live only as long as the process (embedded mode).
+public struct MemoryCheckpoints: JobCheckpoints {
+    public init() {}
+    public func resumePoint() throws(OmnisegError) -> (iteration: Int, state: [UInt8])? { nil }
+    public func begin(iteration: Int, state: [UInt8]) throws(OmnisegError) {}
+}

@@ -1,0 +1,90 @@
+import Features
+import OmnisegCore
+
+/// What a job does next after merging one iteration's partials.
+public enum JobStep: Sendable, Equatable {
+    /// Run another iteration with this state (immutable, versioned by the iteration number).
+    case iterate(state: [UInt8])
+    /// The job is done; this is its encoded result.
+    case finish(result: [UInt8])
+}
+
+/// Lets a long task notice that its job was cancelled.
+public struct CancellationCheck: Sendable {
+    private let probe: @Sendable () -> Bool
+    public init(_ probe: @escaping @Sendable () -> Bool) { self.probe = probe }
+    public static let never = CancellationCheck { false }
+    /// Throws `.cancelled` when the job was cancelled.
+    public func check() throws(OmnisegError) {
+        if probe() { throw OmnisegError(.cancelled, "the job was cancelled") }
+    }
+}
+
+extension OmnisegError.Code {
+    /// The job was cancelled by a user.
+    public static let cancelled = OmnisegError.Code("cancelled")
+}
+
+/// What a job starts from, made where the workspace is (``WorkspaceJob/prepare(in:matrix:)``): the first iteration's state and, for kinds
+/// whose tasks read more than the features, one blob of data per shard.
+public struct JobPreparation: Sendable {
+    /// The state of the first iteration.
+    public var state: [UInt8]
+    /// Per shard of the feature set (same order), the bytes its tasks receive beside the shard (for
+    /// example each person's interactions); nil when the kind reads only the features.
+    public var shardData: [[UInt8]]?
+
+    public init(state: [UInt8], shardData: [[UInt8]]? = nil) {
+        self.state = state
+        self.shardData = shardData
+    }
+}
+
+/// A job kind: how one task computes a partial over one shard, and how partials merge.
+///
+/// This is the part of a kind that workers run: pure compute over shards and states, no workspace,
+/// no printing. What the kind does where the workspace is (prepare the first state, store the
+/// result) is ``WorkspaceJob``, declared in the WorkspaceJobs module.
+///
+/// A task is a pure function of (shard, iteration, state): running it twice gives identical bytes, so
+/// a retried or duplicated task cannot change the result. Partials are merged in shard order, in
+/// Double, so the result does not depend on the number of workers or the order tasks finish in.
+/// The same code runs in the embedded transport and on `omniseg-worker`.
+public protocol JobKind: Sendable {
+    /// The state of the first iteration.
+    var initialState: [UInt8] { get }
+
+    /// Computes the partial result of `shard` for `iteration`, given that iteration's state.
+    func execute(shard: FeatureShard, iteration: Int, state: [UInt8], cancellation: CancellationCheck) throws(OmnisegError) -> [UInt8]
+
+    /// Like ``execute(shard:iteration:state:cancellation:)`` for a kind with shard data: `data` is the
+    /// shard's entry of ``JobPreparation/shardData`` (empty when the kind prepared none). Default: ignores it.
+    func execute(shard: FeatureShard, data: [UInt8], iteration: Int, state: [UInt8], cancellation: CancellationCheck) throws(OmnisegError) -> [UInt8]
+
+    /// Merges the partials of `iteration` (indexed by shard) and says what comes next.
+    func merge(iteration: Int, state: [UInt8], partials: [[UInt8]]) throws(OmnisegError) -> JobStep
+
+    /// Like ``merge(iteration:state:partials:)``, free to use up to `threads` threads of the merging
+    /// process (the result must not depend on them). Default: the single-threaded merge.
+    func merge(iteration: Int, state: [UInt8], partials: [[UInt8]], threads: Int) throws(OmnisegError) -> JobStep
+
+    /// A human-readable rendering of a finished result; JSON when `json` is true.
+    func render(result: [UInt8], json: Bool) throws(OmnisegError) -> String
+    /// The result's per-person rows as CSV, for kinds that have them.
+    func csv(result: [UInt8]) throws(OmnisegError) -> String
+}
+
+extension JobKind {
+    public func execute(shard: FeatureShard, data: [UInt8], iteration: Int, state: [UInt8], cancellation: CancellationCheck) throws(OmnisegError) -> [UInt8] {
+        try execute(shard: shard, iteration: iteration, state: state, cancellation: cancellation)
+    }
+
+    public func merge(iteration: Int, state: [UInt8], partials: [[UInt8]], threads: Int) throws(OmnisegError) -> JobStep {
+        try merge(iteration: iteration, state: state, partials: partials)
+    }
+
+    public func csv(result: [UInt8]) throws(OmnisegError) -> String {
+        throw OmnisegError(.badInput, "this job kind has no per-person rows to export as CSV")
+    }
+
+}

@@ -1,0 +1,69 @@
+import OmnisegCore
+
+/// The scheduler's pure decisions: how many tasks may be in flight, how they are shared between jobs,
+/// and which worker a shard's task is routed to.
+public enum DispatchWindow {
+    /// The window is measured in rows, so that it holds about the same amount of work whatever the
+    /// shard size: two default shards (65,536 rows each) per live worker slot.
+    public static let rowsPerSlot = 2 * 65_536
+    /// The least a task counts for, so tiny shards fill a slot's window with at most 32 tasks.
+    public static let minimumTaskRows = rowsPerSlot / 32
+
+    /// Rows kept in flight over all jobs; at least one slot's worth when no worker is live yet.
+    public static func capacity(liveSlots: Int) -> Int { max(1, liveSlots) * rowsPerSlot }
+
+    /// What one task of a job with shards of `rowsPerShard` rows counts for in the window.
+    public static func taskCost(rowsPerShard: Int) -> Int { max(minimumTaskRows, rowsPerShard) }
+
+    /// How many more tasks each job may dispatch now, sharing `capacity` (in the unit of `cost`, one
+    /// task of job `i` counting `cost[i]`) fairly between the jobs: each gets an equal share, and a
+    /// share a job cannot use (it has fewer tasks left) goes to the others (max-min fairness).
+    /// `inFlight[i]` and `wanting[i]` are job `i`'s tasks in flight and still to dispatch. A job
+    /// always gets at least one task in flight, even when one task is larger than its share.
+    public static func grants(capacity: Int, inFlight: [Int], wanting: [Int], cost: [Int]? = nil) -> [Int] {
+        precondition(inFlight.count == wanting.count)
+        let jobs = inFlight.count
+        guard jobs > 0 else { return [] }
+        let cost = cost ?? Array(repeating: 1, count: jobs)
+        precondition(cost.count == jobs && cost.allSatisfy { $0 > 0 })
+        var free = capacity - (0..<jobs).reduce(0) { $0 + inFlight[$1] * cost[$1] }
+        var grants = Array(repeating: 0, count: jobs)
+        // Demand is what each job could use beyond what it has in flight, capped by its fair share.
+        let fairShare = (0..<jobs).map { max(1, capacity / jobs / cost[$0]) }
+        var demand = (0..<jobs).map { min(wanting[$0], max(0, fairShare[$0] - inFlight[$0])) }
+        // Round-robin one task at a time: equal shares, and leftovers go to whoever can still use them.
+        var progressed = true
+        while progressed {
+            progressed = false
+            for j in 0..<jobs where demand[j] > 0 && (free >= cost[j] || inFlight[j] + grants[j] == 0) {
+                grants[j] += 1
+                demand[j] -= 1
+                free -= cost[j]
+                progressed = true
+            }
+        }
+        // Capacity left over after every job got its fair share goes to jobs that still have work.
+        progressed = true
+        while progressed {
+            progressed = false
+            for j in 0..<jobs where grants[j] < wanting[j] && free >= cost[j] {
+                grants[j] += 1
+                free -= cost[j]
+                progressed = true
+            }
+        }
+        return grants
+    }
+
+    /// The worker a shard's tasks go to: rendezvous (highest-random-weight) hashing over live workers, so
+    /// each shard keeps its worker while that worker lives and only its shards move when it leaves.
+    public static func preferredWorker(forShard shardKey: String, among workers: [String]) -> String? {
+        var best: (weight: UInt64, worker: String)?
+        for w in workers {
+            let weight = Array((w + "|" + shardKey).utf8).withUnsafeBytes { Checksum64.of($0) }
+            if let current = best, weight < current.weight || (weight == current.weight && w > current.worker) { continue }
+            best = (weight, w)
+        }
+        return best?.worker
+    }
+}

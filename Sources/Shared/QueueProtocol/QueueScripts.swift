@@ -1,0 +1,195 @@
+import OmnisegCore
+import RedisClient
+
+/// The queue's atomic steps as Lua scripts, run with EVALSHA (falling back to EVAL once per connection).
+///
+/// Each script is one step that must not interleave with another client: completing a task,
+/// failing or requeuing one, promoting delayed tasks, cancelling a job, and the coordinator's
+/// fenced writes and leader lock.
+public enum QueueScripts {
+    /// Completes a task. KEYS: job hash, results hash, task stream, the job's completion signal list
+    /// (given one element when a result is stored and it has none). ARGV: group, entry id, shard,
+    /// iteration, partial, shard bytes the task read from Redis (counted per iteration in the job's
+    /// `shard_bytes_read:<iteration>`, whatever the outcome: they were moved).
+    /// Returns 1 stored, 0 job not running (dropped), -1 stale iteration, -2 duplicate.
+    public static let complete = QueueScript("""
+        redis.call('XACK', KEYS[3], ARGV[1], ARGV[2])
+        redis.call('XDEL', KEYS[3], ARGV[2])
+        local fields = redis.call('HMGET', KEYS[1], 'state', 'iteration')
+        if fields[1] and tonumber(ARGV[6]) > 0 then
+          redis.call('HINCRBY', KEYS[1], 'shard_bytes_read:' .. ARGV[4], ARGV[6])
+        end
+        if fields[1] ~= 'running' then return 0 end
+        if fields[2] ~= ARGV[4] then return -1 end
+        if redis.call('HSETNX', KEYS[2], ARGV[3], ARGV[5]) == 1 then
+          redis.call('HINCRBY', KEYS[1], 'tasks_done', 1)
+          if redis.call('LLEN', KEYS[4]) == 0 then redis.call('RPUSH', KEYS[4], '1') end
+          return 1
+        end
+        return -2
+        """)
+
+    /// Fails or requeues a task taken off a stream (by its worker, or by the janitor when its lease
+    /// lapsed). KEYS: task stream, job hash, dead-letter stream, delayed set. ARGV: group, entry id,
+    /// next-attempt envelope, attempt number (1-based, of the failed attempt), max attempts, due time
+    /// (ms), reason, fatal (0/1), task id, worker, job id, original envelope.
+    /// Returns 0 when the entry was already handled, 1 retried later, 2 dead-lettered.
+    public static let fail = QueueScript("""
+        redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+        if redis.call('XDEL', KEYS[1], ARGV[2]) == 0 then return 0 end
+        local attempt = tonumber(ARGV[4])
+        if ARGV[8] == '1' or attempt >= tonumber(ARGV[5]) then
+          redis.call('XADD', KEYS[3], 'MAXLEN', '~', '10000', '*', 'task', ARGV[9], 'job', ARGV[11], 'reason', ARGV[7],
+                     'attempts', ARGV[4], 'fatal', ARGV[8], 'worker', ARGV[10], 'envelope', ARGV[12])
+          if ARGV[11] ~= '' and redis.call('EXISTS', KEYS[2]) == 1 then
+            local why = 'task ' .. ARGV[9] .. ' failed'
+            if ARGV[8] == '1' then why = why .. ' (not retryable)' else why = why .. ' after ' .. ARGV[4] .. ' attempts' end
+            redis.call('HSETNX', KEYS[2], 'error', why .. ': ' .. ARGV[7])
+          end
+          return 2
+        end
+        redis.call('ZADD', KEYS[4], ARGV[6], ARGV[3])
+        return 1
+        """)
+
+    /// Moves a delayed task to a stream. KEYS: delayed set, stream. ARGV: member. Returns 1 when moved.
+    public static let promote = QueueScript("""
+        if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 then
+          redis.call('XADD', KEYS[2], '*', 't', ARGV[1])
+          return 1
+        end
+        return 0
+        """)
+
+    /// The locality wait's fallback: moves the entries of a worker's affinity stream that it has not
+    /// read yet and that were added before a cut-off to the shared stream, for any worker to take.
+    /// KEYS: worker stream, shared stream. ARGV: group, newest entry id to move (`<ms>-0`), count.
+    /// Returns the number moved.
+    public static let moveWaiting = QueueScript("""
+        if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+        local last = '0-0'
+        for _, g in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
+          local name, id
+          for i = 1, #g, 2 do
+            if g[i] == 'name' then name = g[i + 1] elseif g[i] == 'last-delivered-id' then id = g[i + 1] end
+          end
+          if name == ARGV[1] then last = id end
+        end
+        local entries = redis.call('XRANGE', KEYS[1], '(' .. last, ARGV[2], 'COUNT', ARGV[3])
+        for _, e in ipairs(entries) do
+          local f = e[2]
+          for i = 1, #f, 2 do
+            if f[i] == 't' then redis.call('XADD', KEYS[2], '*', 't', f[i + 1]) end
+          end
+          redis.call('XDEL', KEYS[1], e[1])
+        end
+        return #entries
+        """)
+
+    /// Gives a task back for immediate pickup without counting an attempt (graceful shutdown).
+    /// KEYS: task stream, shared stream. ARGV: group, entry id, envelope. Returns 1 when released.
+    public static let release = QueueScript("""
+        redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+        if redis.call('XDEL', KEYS[1], ARGV[2]) == 0 then return 0 end
+        redis.call('XADD', KEYS[2], '*', 't', ARGV[3])
+        return 1
+        """)
+
+    /// Cancels a job: a queued one at once, a running one by flag (its coordinator finishes the
+    /// cancellation). KEYS: job hash. ARGV: time. Returns the state it found, or '' for no such job.
+    public static let cancel = QueueScript("""
+        local state = redis.call('HGET', KEYS[1], 'state')
+        if not state then return '' end
+        if state == 'queued' then
+          redis.call('HSET', KEYS[1], 'state', 'cancelled', 'finished_at', ARGV[1])
+        elseif state == 'running' then
+          redis.call('HSET', KEYS[1], 'cancel', '1')
+        end
+        return state
+        """)
+
+    /// Writes job fields only while the caller's epoch is the workspace's current one (fencing).
+    /// KEYS: epoch key, job hash. ARGV: epoch, field, value, field, value… Returns 1, or 0 when fenced off.
+    public static let fencedSet = QueueScript("""
+        if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+        for i = 2, #ARGV, 2 do redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1]) end
+        return 1
+        """)
+
+    /// Takes or renews the workspace leader lock. KEYS: lock, epoch key. ARGV: owner, ttl ms.
+    /// Returns the epoch (a new one when the lock was taken), or 0 when someone else holds it.
+    public static let lead = QueueScript("""
+        local holder = redis.call('GET', KEYS[1])
+        if holder == ARGV[1] then
+          redis.call('PEXPIRE', KEYS[1], ARGV[2])
+          return tonumber(redis.call('GET', KEYS[2]))
+        end
+        if holder then return 0 end
+        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+        return redis.call('INCR', KEYS[2])
+        """)
+
+    /// Gives up the leader lock if the caller holds it. KEYS: lock. ARGV: owner.
+    public static let resign = QueueScript("""
+        if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+        return 0
+        """)
+}
+
+/// A Lua script and its SHA-1, run by ``RedisConnection/evaluate(_:keys:arguments:)``.
+public struct QueueScript: Sendable {
+    public let source: String
+    public let sha1: String
+
+    init(_ source: String) {
+        self.source = source
+        self.sha1 = SHA1.hex(Array(source.utf8))
+    }
+}
+
+/// One call of a script: its keys and arguments.
+public struct ScriptCall {
+    public var keys: [String]
+    public var arguments: [any RedisArgument]
+
+    public init(keys: [String], arguments: [any RedisArgument]) {
+        self.keys = keys
+        self.arguments = arguments
+    }
+}
+
+extension RedisConnection {
+    /// Runs `script` by its SHA-1, loading it first when the server does not have it (NOSCRIPT).
+    @discardableResult
+    public func evaluate(_ script: QueueScript, keys: [String], arguments: [any RedisArgument]) throws(OmnisegError) -> RedisReply {
+        let reply = try evaluateAll(script, [ScriptCall(keys: keys, arguments: arguments)])[0]
+        if let message = reply.errorMessage { throw RedisConnection.serverError(message, command: "EVALSHA", endpoint: endpoint) }
+        return reply
+    }
+
+    /// Runs `script` once per call in one pipeline and returns the replies in order (error replies
+    /// included). A server that lost its script cache (a restart) answers NOSCRIPT without running
+    /// anything, so those calls are sent again after loading the script.
+    public func evaluateAll(_ script: QueueScript, _ calls: [ScriptCall]) throws(OmnisegError) -> [RedisReply] {
+        let commands = calls.map { Self.evalCommand(script, keys: $0.keys, arguments: $0.arguments) }
+        var replies = try pipeline(commands)
+        let missing = replies.indices.filter { replies[$0].errorMessage?.hasPrefix("NOSCRIPT") == true }
+        guard !missing.isEmpty else { return replies }
+        try run("SCRIPT", "LOAD", script.source)
+        let retried = try pipeline(missing.map { commands[$0] })
+        for (index, reply) in zip(missing, retried) { replies[index] = reply }
+        return replies
+    }
+
+    private static func evalCommand(_ script: QueueScript, keys: [String], arguments: [any RedisArgument]) -> RedisCommand {
+        var command = RedisCommand("EVALSHA", script.sha1, keys.count)
+        for k in keys { command.append(k) }
+        for a in arguments { command.append(a) }
+        return command
+    }
+
+    /// Loads scripts ahead of use, so a bad script fails at start rather than mid-job.
+    public func loadScripts(_ scripts: [QueueScript]) throws(OmnisegError) {
+        for s in scripts { try run("SCRIPT", "LOAD", s.source) }
+    }
+}

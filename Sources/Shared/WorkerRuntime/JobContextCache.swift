@@ -1,0 +1,89 @@
+import Foundation
+import JobKinds
+import JobRuntime
+import OmnisegCore
+import QueueProtocol
+import RedisClient
+import Synchronization
+
+/// What a worker knows about the jobs it runs tasks for: the kind (built from the job's spec and plan),
+/// iteration states, and a recent view of each job's state for cancellation and staleness checks.
+final class JobContextCache: Sendable {
+    struct JobView: Sendable {
+        var state: String
+        var iteration: Int
+        var cancelled: Bool
+        var fetchedAt: Double
+
+        /// The command whose reply ``init(reply:)`` reads.
+        static func query(_ jobID: String) -> RedisCommand { RedisCommand("HMGET", QueueKeys.job(jobID), "state", "iteration", "cancel") }
+
+        /// Reads the reply to ``query(_:)``.
+        init(reply: RedisReply) {
+            let f = reply.elements ?? []
+            state = f.first?.text ?? ""
+            iteration = Int(f.count > 1 ? f[1].integer ?? -1 : -1)
+            cancelled = f.count > 2 && f[2].text == "1"
+            fetchedAt = Date().timeIntervalSince1970
+        }
+    }
+
+    /// How long a job view is trusted before it is read again.
+    let viewLifetime = 0.25
+    private let kinds = Mutex<[String: any JobKind]>([:])
+    private let states = Mutex<[String: [UInt8]]>([:])
+    private let views = Mutex<[String: JobView]>([:])
+
+    /// The job's state, read again when older than ``viewLifetime``.
+    /// A view older than `iteration` is read again at once (the job advanced since).
+    func view(of jobID: String, iteration: Int, connection: RedisConnection) throws(OmnisegError) -> JobView {
+        let now = Date().timeIntervalSince1970
+        if let v = views.withLock({ $0[jobID] }), now - v.fetchedAt < viewLifetime, v.iteration >= iteration { return v }
+        let view = JobView(reply: try connection.run(JobView.query(jobID)))
+        update(jobID, view)
+        return view
+    }
+
+    func update(_ jobID: String, _ view: JobView) {
+        views.withLock { v in
+            if v.count > 1000 { v.removeAll() }
+            v[jobID] = view
+        }
+    }
+
+    /// Whether the job was seen cancelled or no longer running (for a task's cancellation check).
+    func isStopped(_ jobID: String) -> Bool {
+        views.withLock { v in v[jobID].map { $0.cancelled || $0.state != JobState.running.rawValue } ?? false }
+    }
+
+    /// The job's kind, made from its spec and plan the first time.
+    func kind(of jobID: String, connection: RedisConnection) throws(OmnisegError) -> any JobKind {
+        if let k = kinds.withLock({ $0[jobID] }) { return k }
+        let fields = try connection.run("HMGET", QueueKeys.job(jobID), "spec", "plan").elements ?? []
+        guard fields.count == 2, let specBytes = fields[0].bytes, let planBytes = fields[1].bytes else {
+            throw OmnisegError(.notFound, "job \(jobID) has no spec or plan in Redis")
+        }
+        let spec = try JobSpec(decoding: specBytes)
+        let plan = try JobPlan(decoding: planBytes)
+        let kind = try JobKindRegistry.make(spec.kind, columnNames: plan.columnNames, parameters: spec.parameters)
+        kinds.withLock { k in
+            if k.count > 100 { k.removeAll() }
+            k[jobID] = kind
+        }
+        return kind
+    }
+
+    /// The iteration state at `key` (immutable, so cached for good).
+    func state(at key: String, connection: RedisConnection) throws(OmnisegError) -> [UInt8] {
+        if key.isEmpty { return [] }
+        if let s = states.withLock({ $0[key] }) { return s }
+        let reply = try connection.run("GET", key)
+        guard let framed = reply.bytes else { throw OmnisegError(.notFound, "iteration state \(key) is missing from Redis") }
+        let state = try WireFrame.decode(framed, expecting: .iterationState).payload
+        states.withLock { s in
+            if s.count > 64 { s.removeAll() }
+            s[key] = state
+        }
+        return state
+    }
+}

@@ -1,0 +1,105 @@
+import JobRuntime
+import OmnisegCore
+import Workspace
+
+/// The workspace's record of jobs: what ran, how it ended, and the result.
+public struct JobLedger {
+    /// One job as recorded in the workspace.
+    public struct Entry: Sendable {
+        public var id: String
+        public var kind: String
+        public var parameters: String
+        public var state: String
+        public var mode: String
+        public var submittedAt: Int64
+        public var finishedAt: Int64?
+        public var featureSet: Int64?
+        public var result: [UInt8]?
+        public var error: String?
+    }
+
+    private let workspace: Workspace
+
+    public init(workspace: Workspace) { self.workspace = workspace }
+
+    /// Records a new embedded job and returns its id, `local-N` with N one more than the largest so
+    /// far. One statement, so two runs started at once get different ids.
+    public func startLocal(kind: String, parameters: JobParameters, submittedAt: Int64, featureSet: Int64) throws(OmnisegError) -> String {
+        let text = parameters.sorted.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
+        let id = try workspace.db.scalar("""
+            INSERT INTO job (id, kind, parameters, state, mode, submitted_at, feature_set)
+            SELECT 'local-' || (coalesce(max(CAST(substr(id, 7) AS INTEGER)), 0) + 1), ?, ?, 'running', 'embedded', ?, ?
+            FROM job WHERE id LIKE 'local-%'
+            RETURNING id
+            """, [.text(kind), .text(text), .integer(submittedAt), .integer(featureSet)])?.text
+        guard let id else { throw OmnisegError(.corrupt, "the workspace did not return the new job's id", context: [("workspace", workspace.path)]) }
+        return id
+    }
+
+    /// Tables whose rows belong to a job (by `job_id`).
+    static let jobTables = ["cluster_assignment", "churn_model", "churn_score", "rec_item", "rec_indicator", "recommendation"]
+
+    /// Records a job that started (or restarts it when it is already there).
+    ///
+    /// Cluster job ids come from a counter in Redis, which starts again at J1 on a new Redis: when the
+    /// id is already taken by a different job (another kind, parameters or submission time), that
+    /// job's record and results are kept under `ID@submitted_at` before the new one is recorded.
+    public func start(id: String, kind: String, parameters: JobParameters, mode: String, submittedAt: Int64, featureSet: Int64) throws(OmnisegError) {
+        let text = parameters.sorted.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
+        let db = workspace.db
+        try db.transaction { () throws(OmnisegError) in
+            let other = try db.rows("SELECT submitted_at FROM job WHERE id = ? AND (kind != ? OR parameters != ? OR submitted_at != ?)",
+                                    [.text(id), .text(kind), .text(text), .integer(submittedAt)]).first
+            if let other {
+                var kept = "\(id)@\(other[0].integer ?? 0)"
+                while try db.scalar("SELECT 1 FROM job WHERE id = ?", [.text(kept)]) != nil { kept += "'" }
+                try db.run("UPDATE job SET id = ? WHERE id = ?", [.text(kept), .text(id)])
+                for table in Self.jobTables { try db.run("UPDATE \(table) SET job_id = ? WHERE job_id = ?", [.text(kept), .text(id)]) }
+            }
+            try db.run("""
+                INSERT INTO job (id, kind, parameters, state, mode, submitted_at, feature_set) VALUES (?, ?, ?, 'running', ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET state = 'running', feature_set = excluded.feature_set
+                """, [.text(id), .text(kind), .text(text), .text(mode), .integer(submittedAt), .integer(featureSet)])
+        }
+    }
+
+    /// Records how a job ended.
+    public func finish(id: String, state: JobState, result: [UInt8]?, error: String?, at time: Int64) throws(OmnisegError) {
+        try workspace.db.run("UPDATE job SET state = ?, result = ?, error = ?, finished_at = ? WHERE id = ?",
+                             [.text(state.rawValue), result.map { .blob($0) } ?? .null, error.map { .text($0) } ?? .null, .integer(time), .text(id)])
+    }
+
+    /// The job `id`, or nil.
+    public func entry(_ id: String) throws(OmnisegError) -> Entry? {
+        try entries(where: "WHERE id = ?", [.text(id)]).first
+    }
+
+    /// The job `id`; throws `.notFound` naming the workspace when there is none.
+    public func existing(_ id: String) throws(OmnisegError) -> Entry {
+        guard let e = try entry(id) else { throw OmnisegError(.notFound, "no job '\(id)' in workspace \(workspace.path)") }
+        return e
+    }
+
+    /// The id of the newest succeeded job of `kind` (on feature set `featureSet`, when given), or nil:
+    /// the result the stores, the report and the segments read by default.
+    public func newestSucceeded(_ kind: String, featureSet: Int64? = nil) throws(OmnisegError) -> String? {
+        let onSet = featureSet == nil ? "" : " AND feature_set = ?"
+        return try workspace.db.scalar("SELECT id FROM job WHERE kind = ? AND state = 'succeeded'\(onSet) ORDER BY finished_at DESC, rowid DESC LIMIT 1",
+                                       [.text(kind)] + (featureSet.map { [.integer($0)] } ?? []))?.text
+    }
+
+    /// The newest jobs first.
+    public func recent(limit: Int = 50) throws(OmnisegError) -> [Entry] {
+        try entries(where: "ORDER BY submitted_at DESC, rowid DESC LIMIT \(max(1, limit))", [])
+    }
+
+    private func entries(where clause: String, _ values: [SQLiteValue]) throws(OmnisegError) -> [Entry] {
+        try workspace.db.rows("SELECT id, kind, parameters, state, mode, submitted_at, finished_at, feature_set, result, error FROM job \(clause)", values).map { r in
+            var blob: [UInt8]?
+            if case .blob(let b) = r[8] { blob = b }
+            return Entry(id: r[0].text ?? "", kind: r[1].text ?? "", parameters: r[2].text ?? "", state: r[3].text ?? "",
+                         mode: r[4].text ?? "", submittedAt: r[5].integer ?? 0, finishedAt: r[6].integer, featureSet: r[7].integer,
+                         result: blob, error: r[9].text)
+        }
+    }
+}

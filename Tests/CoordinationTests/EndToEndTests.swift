@@ -1,0 +1,115 @@
+@testable import FeatureStore
+import Foundation
+@testable import Identity
+@testable import Ingest
+@testable import Synthetic
+@testable import TestSupport
+import Testing
+@testable import Workspace
+
+@Suite struct EndToEndTests {
+    @Test func generatedRetailerFlowsThroughIngestResolveAndFeatures() throws {
+        let dir = TemporaryDirectory()
+        let people = 6000
+        let summary = try RetailerGenerator(options: GeneratorOptions(people: people, seed: 2026)).write(to: dir.path)
+        let workspace = try dir.workspace()
+        let ingester = Ingester(workspace: workspace, progressStyle: .silent)
+
+        // Ingest: every generated row is read and accepted, and the tables hold exactly that.
+        let expected: [IngestKind: Int] = [.customers: summary.customerRecords, .transactions: summary.transactionLines,
+                                           .events: summary.events, .products: summary.products]
+        for kind in [IngestKind.customers, .products, .transactions, .events] {
+            let report = try ingester.ingest(file: dir.file("\(kind.rawValue).csv"), options: IngestOptions(kind: kind))
+            #expect(report.rowsRead == expected[kind], "\(kind)")
+            #expect(report.accepted == report.rowsRead && report.rejected == 0, "\(kind): \(report.rejectionSamples)")
+        }
+        #expect(try workspace.count(.customers) == summary.customerRecords)
+        #expect(try workspace.count(.transactions) == summary.transactionLines)
+        #expect(try workspace.count(.events) == summary.events)
+
+        // Identity: pairwise precision and recall against the ground truth.
+        let report = try IdentityResolver().resolve(workspace)
+        #expect(report.bareRecords == 0)
+        let truth = try readTruth(dir.file("truth_records.csv"))
+        var predicted: [String: Int] = [:]
+        for row in try workspace.db.rows("SELECT source || ':' || source_id, person_id FROM person_link") {
+            predicted[row[0].text ?? ""] = Int(row[1].integer ?? 0)
+        }
+        #expect(predicted.count == truth.count)
+        let quality = PairQuality(truth: truth, predicted: predicted)
+        let bound = try deterministicRecallBound(workspace, truth: truth)
+        print("identity: precision \(quality.precision), recall \(quality.recall), deterministic-rule bound \(bound), people \(report.people) (true \(people))")
+        #expect(quality.precision >= 0.999)
+        #expect(quality.recall >= bound - 0.02, "recall \(quality.recall) is more than 2 points under what the rules allow (\(bound))")
+        #expect(bound < 1, "the generator's noise leaves some records unlinkable")
+
+        // Features: one row per person, checksums verified on read.
+        let matrix = try FeatureBuilder(options: FeatureOptions(shardRows: 1024)).build(workspace)
+        let id = try FeatureStore(workspace: workspace).save(matrix)
+        let loaded = try FeatureStore(workspace: workspace).load(setID: id)
+        #expect(loaded.rowCount == report.people)
+        #expect(loaded.shards.count == (report.people + 1023) / 1024)
+        #expect(loaded.columnCount == 30)
+        #expect(loaded.shards.allSatisfy { $0.columnStride % 16 == 0 && $0.columnStride >= $0.rowCount })
+        let monetary = try #require(loaded.column(named: "monetary"))
+        let total = loaded.shards.reduce(0.0) { sum, shard in (0..<shard.rowCount).reduce(sum) { $0 + Double(shard.column(monetary)[$1]) } }
+        let revenue = Double(try workspace.db.scalar("SELECT sum(amount_cents) FROM txn")?.integer ?? 0) / 100
+        #expect(abs(total - revenue) / revenue < 1e-5, "every transaction's amount lands in some person's monetary value")
+    }
+
+    func readTruth(_ path: String) throws -> [String: Int] {
+        var truth: [String: Int] = [:]
+        for record in try readCSV(path).dropFirst() { truth["\(record.fields[0]):\(record.fields[1])"] = Int(record.fields[2]) }
+        return truth
+    }
+
+    /// The best recall rules on exact e-mail, phone and loyalty keys can reach: records of the same true
+    /// person joined when they share a normalized key (records sharing none cannot be joined by such rules).
+    func deterministicRecallBound(_ workspace: Workspace, truth: [String: Int]) throws -> Double {
+        let normalizer = IdentifierNormalizer()
+        var keys: [String: [String]] = [:]
+        var ids: [String] = []
+        for row in try workspace.db.rows("SELECT source || ':' || source_id, email, phone, loyalty_id FROM customer_record") {
+            let id = row[0].text ?? ""
+            ids.append(id)
+            var k: [String] = []
+            if let e = row[1].text.flatMap(normalizer.email) { k.append("e" + e) }
+            if let p = row[2].text.flatMap(normalizer.phone) { k.append("p" + p) }
+            if let l = row[3].text.flatMap(normalizer.loyaltyID) { k.append("l" + l) }
+            keys[id] = k
+        }
+        let index = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })
+        var sets = UnionFind(count: ids.count)
+        var owner: [String: Int] = [:]
+        for id in ids {
+            for key in keys[id] ?? [] {
+                let scoped = key + "#\(truth[id] ?? -1)"
+                if let other = owner[scoped] { sets.union(other, index[id]!) } else { owner[scoped] = index[id]! }
+            }
+        }
+        var reachable: [String: Int] = [:]
+        for id in ids { reachable[id] = sets.find(index[id]!) }
+        let bound = PairQuality(truth: truth, predicted: reachable)
+        return bound.recall
+    }
+}
+
+/// Pairwise precision and recall of a clustering of record ids against the truth.
+struct PairQuality {
+    let precision: Double
+    let recall: Double
+
+    init(truth: [String: Int], predicted: [String: Int]) {
+        func pairs(_ groups: [Int: [String]]) -> Int { groups.values.reduce(0) { $0 + $1.count * ($1.count - 1) / 2 } }
+        let predictedGroups = Dictionary(grouping: predicted.keys, by: { predicted[$0]! })
+        let truthGroups = Dictionary(grouping: truth.keys, by: { truth[$0]! })
+        var correct = 0
+        for members in predictedGroups.values {
+            let byTruth = Dictionary(grouping: members, by: { truth[$0] ?? -1 })
+            correct += byTruth.values.reduce(0) { $0 + $1.count * ($1.count - 1) / 2 }
+        }
+        let predictedPairs = pairs(predictedGroups), truePairs = pairs(truthGroups)
+        precision = predictedPairs == 0 ? 1 : Double(correct) / Double(predictedPairs)
+        recall = truePairs == 0 ? 1 : Double(correct) / Double(truePairs)
+    }
+}

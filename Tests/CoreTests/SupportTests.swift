@@ -1,0 +1,61 @@
+@testable import Identity
+@testable import OmnisegCore
+@testable import Synthetic
+@testable import TestSupport
+import Testing
+
+@Suite struct SupportTests {
+    @Test func checksumMatchesXXH64ReferenceVectors() {
+        #expect("".withBytes { Checksum64.of($0) } == 0xEF46_DB37_51D8_E999)
+        #expect("abc".withBytes { Checksum64.of($0) } == 0x44BC_2CF5_AD77_0999)
+    }
+
+    @Test func checksumIsTheSameWhateverTheSplit() {
+        let bytes = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+        let whole = bytes.withUnsafeBytes { Checksum64.of($0) }
+        for split in [1, 7, 31, 32, 33, 500, 999] {
+            var state = Checksum64()
+            bytes.withUnsafeBytes { all in
+                state.update(UnsafeRawBufferPointer(rebasing: all[0..<split]))
+                state.update(UnsafeRawBufferPointer(rebasing: all[split...]))
+            }
+            #expect(state.digest == whole, "split at \(split)")
+        }
+    }
+
+    @Test func byteKeyTableFindsWhatWasInsertedAcrossGrowth() {
+        var table = ByteKeyTable(capacity: 4)
+        for i in 0..<10_000 { table.insert("src\(i % 3)", "id\(i)", value: Int32(i)) }
+        #expect(table.count == 10_000)
+        #expect(table.find("src1", "id7") == 7)
+        #expect(table.find("src2", "id7") == nil)
+        #expect(table.insert("src0", "id9", value: 1).inserted == false)
+        #expect(table.find("src0id9") == nil, "the two parts are kept apart")
+    }
+
+    @Test func unionFindJoinsTransitively() {
+        var sets = UnionFind(count: 6)
+        sets.union(0, 1)
+        sets.union(2, 3)
+        sets.union(1, 3)
+        #expect(sets.find(0) == sets.find(2))
+        #expect(sets.find(4) != sets.find(0))
+        #expect(sets.setSize(3) == 4)
+        #expect(sets.union(0, 2) == nil)
+    }
+
+    @Test func generatorIsDeterministicBySeed() throws {
+        let a = TemporaryDirectory(), b = TemporaryDirectory(), c = TemporaryDirectory()
+        let options = GeneratorOptions(people: 900, seed: 7)
+        _ = try RetailerGenerator(options: options).write(to: a.path, threads: 2)
+        _ = try RetailerGenerator(options: options).write(to: b.path, threads: 1)
+        _ = try RetailerGenerator(options: GeneratorOptions(people: 900, seed: 8)).write(to: c.path, threads: 2)
+        for file in GeneratedFile.allCases {
+            let x = FileManager.default.contents(atPath: a.file(file.rawValue))
+            #expect(x == FileManager.default.contents(atPath: b.file(file.rawValue)), "\(file.rawValue) differs between thread counts")
+        }
+        #expect(FileManager.default.contents(atPath: a.file("transactions.csv")) != FileManager.default.contents(atPath: c.file("transactions.csv")))
+    }
+}
+
+import Foundation

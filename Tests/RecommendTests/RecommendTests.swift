@@ -1,0 +1,306 @@
+@testable import FeatureStore
+@testable import Features
+import Foundation
+@testable import Ingest
+@testable import JobRuntime
+@testable import OmnisegCore
+@testable import Recommend
+@testable import RecommendWorkspace
+@testable import Synthetic
+@testable import TestSupport
+import Testing
+@testable import Workspace
+@testable import WorkspaceJobs
+
+/// Log-likelihood ratios, pair counting and indicator selection against brute force, and the
+/// `recommend` job on generated customers, embedded.
+@Suite struct RecommendKernelTests {
+    @Test func logLikelihoodRatioMatchesKnownValues() {
+        #expect(abs(LogLikelihood.ratio(1, 0, 0, 1) - 2.772589) < 1e-6)
+        #expect(abs(LogLikelihood.ratio(5, 1995, 0, 100_000) - 39.33052) < 1e-4)
+        #expect(abs(LogLikelihood.ratio(1000, 1995, 1000, 100_000) - 4730.737) < 1e-3)
+        #expect(LogLikelihood.ratio(10, 10, 10, 10) < 1e-9, "independent counts carry no evidence")
+        // Symmetric in the two items, and large counts beyond the x·ln x table agree with the formula.
+        #expect(LogLikelihood.ratio(3, 7, 11, 500) == LogLikelihood.ratio(3, 11, 7, 500))
+        let big = LogLikelihood.ratio(100_000, 200_000, 300_000, 5_000_000)
+        func xlx(_ x: Double) -> Double { x == 0 ? 0 : x * log(x) }
+        let n = 5_600_000.0
+        let expected = 2 * (xlx(n) - xlx(300_000) - xlx(5_300_000) + xlx(n) - xlx(400_000) - xlx(5_200_000)
+                            - xlx(n) + xlx(100_000) + xlx(200_000) + xlx(300_000) + xlx(5_000_000))
+        #expect(abs(big - expected) / expected < 1e-9)
+        // The bound the selection prunes pairs seen once by: no such pair scores above one whose
+        // second item was seen only with the first.
+        for (first, people) in [(1, 10), (3, 1000), (250, 1000), (40_000, 1_000_000), (300_000, 1_000_000)] {
+            let bound = LogLikelihood.ratio(both: 1, first: first, second: 1, people: people)
+            for second in stride(from: 1, through: people / first, by: max(1, people / first / 500)) where second * first < people {
+                #expect(LogLikelihood.ratio(both: 1, first: first, second: second, people: people) <= bound, "first \(first), second \(second)")
+            }
+        }
+    }
+
+    /// Random interactions for `people` people over `items` items, in shards of `shardRows`.
+    static func randomShards(people: Int, items: Int, shardRows: Int, seed: UInt64) -> [InteractionShard] {
+        var rng = SplitMix64(seed: seed, stream: 9, index: 0)
+        var shards: [InteractionShard] = []
+        for start in stride(from: 0, to: people, by: shardRows) {
+            let rows = min(shardRows, people - start)
+            var offsets: [UInt32] = [0], itemList: [UInt32] = [], actions: [UInt8] = [], days: [Int32] = []
+            for _ in 0..<rows {
+                let n = rng.below(12)
+                for d in 0..<n {
+                    // Skewed popularity: small ids are common.
+                    itemList.append(UInt32(min(items - 1, Int(Double(items) * pow(rng.unit(), 2)))))
+                    actions.append(UInt8(rng.below(4)))
+                    days.append(Int32(20_000 + d))
+                }
+                offsets.append(UInt32(itemList.count))
+            }
+            shards.append(InteractionShard(rowStart: start, offsets: offsets, items: itemList, actions: actions, days: days))
+        }
+        return shards
+    }
+
+    @Test func pairCountsSummedOverShardsAndBucketsMatchBruteForce() throws {
+        let items = 40
+        let shards = Self.randomShards(people: 700, items: items, shardRows: 128, seed: 5)
+        var options = RecommendOptions()
+        options.channel = .online
+        // Brute force: for each person, distinct target items × distinct history items of each kind.
+        var expected = [[Int]](repeating: [Int](repeating: 0, count: items * items), count: 3)
+        for shard in shards {
+            for r in 0..<shard.rowCount {
+                var sets = [Set<Int>](repeating: [], count: 4)
+                for i in shard.range(ofRow: r) {
+                    let action = InteractionAction(rawValue: shard.actions[i])!
+                    let item = Int(shard.items[i])
+                    if action.isPurchase { sets[1].insert(item) }
+                    if action == .onlinePurchase { sets[0].insert(item) }
+                    if action == .view { sets[2].insert(item) }
+                    if action == .cartAdd { sets[3].insert(item) }
+                }
+                for a in sets[0] {
+                    for j in 0..<3 { for b in sets[j + 1] where !(j == 0 && a == b) { expected[j][a * items + b] += 1 } }
+                }
+            }
+        }
+        for buckets in [1, 3] {
+            var counted = [[Int]](repeating: [Int](repeating: 0, count: items * items), count: 3)
+            for shard in shards {
+                let sets = PersonItemSets(shard, options: options, itemCounts: nil)
+                for bucket in 0..<buckets {
+                    let pairs = PairCounts(counting: sets, bucket: bucket, buckets: buckets, itemCount: items)
+                    var writer = WireWriter()
+                    pairs.encode(into: &writer)
+                    var reader = WireReader(writer.bytes, what: "test")
+                    #expect(try PairCounts.decode(from: &reader, itemCount: items) == pairs, "pair counts survive the wire")
+                    for (t, a) in pairs.targets.enumerated() {
+                        #expect(PairCounts.bucket(of: a, buckets: buckets) == bucket)
+                        for j in 0..<3 {
+                            let range = pairs.range(target: t, kind: j)
+                            #expect(Set(range.map { pairs.others[$0] }).count == range.count, "distinct")
+                            for e in range { counted[j][Int(a) * items + Int(pairs.others[e])] += Int(pairs.counts[e]) }
+                        }
+                    }
+                }
+            }
+            #expect(counted == expected, "\(buckets) bucket(s)")
+        }
+    }
+
+    /// The packed wire form: rows ascending with gaps of every size, counts of one, two and far more,
+    /// and each kind of damage refused with a message.
+    @Test func pairCountsPackedFormRoundTripsAndRefusesDamage() throws {
+        let items = 100_000
+        var pairs = PairCounts()
+        pairs.targets = [3, 70_000]
+        pairs.others = [0, 1, 63, 64, 99_999, 5, 6, 40_000, 2, 99_998]
+        pairs.counts = [1, 2, 1, 300, UInt32.max, 1, 129, 1, 70_000, 1]
+        pairs.starts = [0, 5, 5, 8, 9, 9, 10]
+        var writer = WireWriter()
+        pairs.encode(into: &writer)
+        var reader = WireReader(writer.bytes, what: "test")
+        #expect(try PairCounts.decode(from: &reader, itemCount: items) == pairs)
+        #expect(writer.bytes.count < 4 * 2 + 4 * 2 + 4 * 7 + 4 + 10 * 8, "smaller than two words per pair")
+
+        func refused(_ bytes: [UInt8], itemCount: Int = items) -> String? {
+            var r = WireReader(bytes, what: "pairs")
+            do { _ = try PairCounts.decode(from: &r, itemCount: itemCount); return nil } catch { return error.message }
+        }
+        let good = writer.bytes
+        #expect(refused(Array(good.dropLast()))?.contains("needs") == true, "a truncated partial")
+        let packedLength = 4 + 4 + 8 + 28 // where the packed block's length is
+        var short = Array(good.dropLast())
+        short[packedLength] &-= 1
+        #expect(refused(short)?.contains("the pairs end early, in pair 9") == true, "a block missing its last code")
+        var trailing = good
+        trailing[packedLength] &+= 1
+        trailing.append(1)
+        #expect(refused(trailing)?.contains("bytes are left after the pairs") == true, "an extra code")
+        #expect(refused(good, itemCount: 90_000)?.contains("is not below 90000") == true, "an item past the catalog")
+    }
+
+    @Test func indicatorsAreTheTopRatiosOfTheSummedCounts() throws {
+        let items = 30
+        let shards = Self.randomShards(people: 900, items: items, shardRows: 200, seed: 8)
+        var options = RecommendOptions()
+        options.indicatorsPerItem = 4
+        let sets = shards.map { PersonItemSets($0, options: options, itemCounts: nil) }
+        var marginals = ItemMarginals(itemCount: items)
+        for s in sets { marginals.add(ItemMarginals(s, itemCount: items)) }
+        let partials = sets.map { PairCounts(counting: $0, bucket: 0, buckets: 1, itemCount: items) }
+        let rows = IndicatorSelector(options: options, marginals: marginals).select(partials, itemCount: items).rows
+        let table = IndicatorTable(itemCount: items, rows: rows)
+        // Brute force from the summed counts.
+        var both = [[Int]](repeating: [Int](repeating: 0, count: items * items), count: 3)
+        for p in partials {
+            for (t, a) in p.targets.enumerated() {
+                for j in 0..<3 { for e in p.range(target: t, kind: j) { both[j][Int(a) * items + Int(p.others[e])] += Int(p.counts[e]) } }
+            }
+        }
+        var checked = 0
+        for j in 0..<3 {
+            for a in 0..<items {
+                var scored: [(Double, Int)] = []
+                for b in 0..<items where both[j][a * items + b] > 0 {
+                    let k11 = both[j][a * items + b], first = Int(marginals.counts[0][a]), second = Int(marginals.counts[j + 1][b])
+                    guard k11 * marginals.people > first * second else { continue }
+                    scored.append((LogLikelihood.ratio(both: k11, first: first, second: second, people: marginals.people), b))
+                }
+                scored.sort { $0.0 > $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+                let want = scored.prefix(4).map { $0.1 }
+                #expect(table.indicators(kind: j, item: a).map(\.item) == want, "kind \(j) item \(a)")
+                checked += want.count
+            }
+        }
+        #expect(checked > 100, "the random data has indicators to check")
+        // Selected in target ranges on several threads: the same rows.
+        let selector = IndicatorSelector(options: options, marginals: marginals)
+        let one = selector.select(partials, itemCount: items)
+        for threads in [2, 3, 8] { #expect(selector.select(partials, itemCount: items, threads: threads) == one, "\(threads) threads") }
+    }
+
+    @Test func downsamplingIsSeededAndBounded() {
+        let shard = Self.randomShards(people: 50, items: 20, shardRows: 50, seed: 2)[0]
+        var options = RecommendOptions()
+        options.maxHistory = 3
+        let a = PersonItemSets(shard, options: options, itemCounts: nil)
+        let b = PersonItemSets(shard, options: options, itemCounts: nil)
+        #expect(a.items == b.items && a.offsets == b.offsets)
+        let kept = (0..<a.rowCount).map { r in (0..<4).reduce(0) { $0 + a.items($1, row: r).count } }
+        let full = PersonItemSets(shard, options: RecommendOptions(), itemCounts: nil)
+        let all = (0..<full.rowCount).map { r in (0..<4).reduce(0) { $0 + full.items($1, row: r).count } }
+        #expect(zip(kept, all).allSatisfy { $0.0 <= $0.1 } && kept.reduce(0, +) < all.reduce(0, +), "long histories shrink")
+    }
+}
+
+@Suite(.serialized) struct RecommendJobTests {
+    static func run(_ kind: any JobKind, _ workspace: Workspace, _ matrix: FeatureMatrix, threads: Int) throws -> [UInt8] {
+        let preparation = try WorkspaceJobs.prepare(kind, in: workspace, matrix: matrix)
+        return try JobDriver(jobID: "t", kind: kind, shardCount: matrix.shards.count, mergeThreads: threads)
+            .run(transport: InProcessTransport(kind: kind, shards: matrix.shards, shardData: preparation.shardData, threads: threads),
+                 checkpoints: MemoryCheckpoints(), firstState: { preparation.state })
+    }
+
+    @Test func recommendsFromHistoryTheSameWhateverTheThreadsAndBuckets() throws {
+        let dir = TemporaryDirectory()
+        let (workspace, setID) = try Fixtures.trainingWorkspace(dir)
+        let matrix = try FeatureStore(workspace: workspace).load(setID: setID)
+        let job = try RecommendJob(parameters: JobParameters(["n": "5"]))
+        let bytes = try Self.run(job, workspace, matrix, threads: 1)
+        #expect(try Self.run(job, workspace, matrix, threads: 3) == bytes)
+        let result = try RecommendResult(decoding: bytes)
+        #expect(result.people == matrix.rowCount && result.buckets == 1)
+        // Many buckets: the same indicators and suggestions.
+        let split = try RecommendResult(decoding: Self.run(RecommendJob(parameters: JobParameters(["n": "5", "pairs_per_bucket": "400000"])), workspace, matrix, threads: 2))
+        #expect(split.buckets > 2 && split.buckets < 12, "\(split.buckets) buckets")
+        #expect(split.table == result.table && split.items == result.items && split.pairs == result.pairs)
+
+        // The interactions are every purchase and product view/cart-add up to the as-of time.
+        let purchases = try #require(workspace.db.scalar("SELECT count(*) FROM txn WHERE ts <= ?", [.integer(matrix.asOf)])?.integer)
+        let events = try #require(workspace.db.scalar("SELECT count(*) FROM event WHERE ts <= ? AND kind IN (0, 1) AND sku IS NOT NULL", [.integer(matrix.asOf)])?.integer)
+        #expect(result.interactions == Int(purchases + events))
+
+        // Nobody is offered what they bought; people with a history get personal suggestions.
+        let (catalog, shards) = try InteractionBuilder().build(workspace, matrix: matrix)
+        #expect(catalog == result.catalog)
+        var personalised = 0
+        for shard in shards {
+            for r in 0..<shard.rowCount {
+                let bought = Set(shard.range(ofRow: r).filter { InteractionAction(rawValue: shard.actions[$0])!.isPurchase }.map { Int(shard.items[$0]) })
+                let suggestions = result.suggestions(row: shard.rowStart + r)
+                #expect(suggestions.count == 5 && bought.isDisjoint(with: suggestions.map(\.item)))
+                #expect(zip(suggestions.dropFirst(), suggestions).allSatisfy { $0.0.backfill || $0.0.score <= $0.1.score })
+                if !suggestions[0].backfill { personalised += 1 }
+            }
+        }
+        #expect(personalised > matrix.rowCount * 3 / 4, "\(personalised) of \(matrix.rowCount)")
+
+        // Repeats: staples can come back.
+        let repeats = try RecommendResult(decoding: Self.run(RecommendJob(parameters: JobParameters(["n": "5", "repeats": "1"])), workspace, matrix, threads: 2))
+        var rebought = 0
+        for shard in shards {
+            for r in 0..<shard.rowCount {
+                let bought = Set(shard.range(ofRow: r).filter { InteractionAction(rawValue: shard.actions[$0])!.isPurchase }.map { Int(shard.items[$0]) })
+                if !bought.isDisjoint(with: repeats.suggestions(row: shard.rowStart + r).map(\.item)) { rebought += 1 }
+            }
+        }
+        #expect(rebought > matrix.rowCount / 2, "\(rebought) people get a staple back")
+    }
+
+    /// Customers who complete product lines they bought from (the generator's planted co-purchase
+    /// structure, here strong): on the purchases of the 90 days after the split, recommendations from
+    /// co-occurrence must beat the most popular items by a clear margin, on new items and counting repeats.
+    @Test func onATimeSplitTheRecommenderBeatsPopularity() throws {
+        let dir = TemporaryDirectory()
+        var generator = GeneratorOptions(people: 3000, seed: 31)
+        generator.collectionLoyalty = 0.6
+        let asOf = try #require(TimestampParser.unixSeconds(year: 2026, month: 3, day: 31)) + 86_399
+        let path = try ClusterHarness.generatedWorkspace(in: dir.file("retailer"), options: generator, features: FeatureOptions(asOf: asOf, shardRows: 512))
+        let workspace = try Workspace(path: path)
+        let matrix = try FeatureStore(workspace: workspace).load()
+        let result = try RecommendResult(decoding: Self.run(RecommendJob(parameters: JobParameters(["holdout_days": "90"])), workspace, matrix, threads: 2))
+        let e = try #require(result.evaluation)
+        #expect(e.people[0] > 1000 && e.people[1] > 1000 && e.k == 10, "\(e.people)")
+        for variant in RecommendEvaluation.Variant.allCases {
+            #expect(e.precision(.recommender, variant) > 1.2 * e.precision(.popularity, variant), "\(e.text)")
+            #expect(e.recall(.recommender, variant) > 1.2 * e.recall(.popularity, variant), "\(e.text)")
+            #expect(e.meanAveragePrecision(.recommender, variant) > 1.2 * e.meanAveragePrecision(.popularity, variant), "\(e.text)")
+        }
+        // The metrics are what they say: recomputed for the recommender on new items from the stored suggestions.
+        let later = try InteractionBuilder().purchases(after: matrix, days: 90, in: workspace, catalog: result.catalog)
+        let (_, history) = try InteractionBuilder().build(workspace, matrix: matrix)
+        var people = 0, precision = 0.0
+        for (past, future) in zip(history, later) {
+            for r in 0..<past.rowCount {
+                let before = Set(past.range(ofRow: r).filter { InteractionAction(rawValue: past.actions[$0])!.isPurchase }.map { past.items[$0] })
+                let fresh = Set(future.range(ofRow: r).map { future.items[$0] }).subtracting(before)
+                guard !fresh.isEmpty else { continue }
+                people += 1
+                let suggested = result.suggestions(row: past.rowStart + r).map { UInt32($0.item) }
+                precision += Double(suggested.filter { fresh.contains($0) }.count) / 10
+            }
+        }
+        #expect(people == e.people[1] && abs(precision / Double(people) - e.precision(.recommender, .new)) < 1e-9)
+
+        // A window past the data is refused with the date to use.
+        let current = try FeatureBuilder().build(workspace)
+        #expect { try RecommendJob(parameters: JobParameters(["holdout_days": "30"])).prepare(in: workspace, matrix: current) } throws: {
+            "\($0)".contains("runs past the newest transaction")
+        }
+    }
+
+    @Test func badParametersAreRefusedByName() {
+        #expect { try RecommendJob(parameters: JobParameters(["channel": "mail"])) } throws: { "\($0)".contains("'channel' takes any, store or online") }
+        #expect { try RecommendJob(parameters: JobParameters(["level": "brand"])) } throws: { "\($0)".contains("'level' takes item or department") }
+        #expect { try RecommendJob(parameters: JobParameters(["n": "0"])) } throws: { "\($0)".contains("'n' must be an integer from 1") }
+        #expect { try RecommendJob(parameters: JobParameters(["colour": "red"])) } throws: { "\($0)".contains("has no parameter 'colour'") }
+    }
+
+    @Test func aCorruptInteractionBlobIsRefused() throws {
+        let shard = RecommendKernelTests.randomShards(people: 10, items: 5, shardRows: 10, seed: 1)[0]
+        let bytes = shard.encoded
+        #expect(try InteractionShard(decoding: bytes, itemCount: 5) == shard)
+        #expect { try InteractionShard(decoding: bytes, itemCount: 3) } throws: { "\($0)".contains("is not below the 3 items") }
+        #expect(throws: OmnisegError.self) { try InteractionShard(decoding: Array(bytes.dropLast(2)), itemCount: 5) }
+    }
+}

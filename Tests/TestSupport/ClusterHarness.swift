@@ -74,6 +74,51 @@ final class ClusterHarness {
                    log: "coordinator-\(processes.count).log")
     }
 
+    /// Runs `omniseg`, killing it after `timeout`; returns (status, stdout, stderr, whether it timed out).
+    func omniseg(_ args: [String], redis: Bool = true, timeout: TimeInterval) throws -> (status: Int32, out: String, err: String, timedOut: Bool) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Self.binaries + "/omniseg")
+        p.arguments = args + (redis ? ["--redis", url] : [])
+        var env = ProcessInfo.processInfo.environment
+        env["OMNISEG_REDIS_URL"] = nil
+        p.environment = env
+        let out = dir.file("omniseg-\(UUID().uuidString).out"), err = out + ".err"
+        FileManager.default.createFile(atPath: out, contents: nil)
+        FileManager.default.createFile(atPath: err, contents: nil)
+        p.standardOutput = FileHandle(forWritingAtPath: out)
+        p.standardError = FileHandle(forWritingAtPath: err)
+        try p.run()
+        let deadline = Date().addingTimeInterval(timeout)
+        while p.isRunning && Date() < deadline { usleep(20_000) }
+        let timedOut = p.isRunning
+        if timedOut { kill(p.processIdentifier, SIGKILL) }
+        p.waitUntilExit()
+        return (p.terminationStatus, (try? String(contentsOfFile: out, encoding: .utf8)) ?? "", (try? String(contentsOfFile: err, encoding: .utf8)) ?? "", timedOut)
+    }
+
+    /// The job's event stream, oldest first.
+    func events(_ id: String) throws -> [[String: String]] {
+        let client = JobQueueClient(connection: try connection())
+        var all: [[String: String]] = []
+        var after = "0"
+        while true {
+            let batch = try client.events(id, after: after, block: .milliseconds(1))
+            guard let last = batch.last else { return all }
+            all += batch.map(\.fields)
+            after = last.id
+        }
+    }
+
+    /// Polls until `condition` holds or `timeout` passes; returns whether it held.
+    func wait(timeout: TimeInterval = 60, until condition: () throws -> Bool) rethrows -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if try condition() { return true }
+            usleep(20_000)
+        }
+        return try condition()
+    }
+
     /// Runs `omniseg` to completion; returns (status, stdout, stderr).
     func omniseg(_ args: [String], redis: Bool = true) throws -> (status: Int32, out: String, err: String) {
         let p = Process()

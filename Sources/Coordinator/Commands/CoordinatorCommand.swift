@@ -20,6 +20,9 @@ struct CoordinatorTuning: ParsableArguments {
     var maxAttempts: Int = 4
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
+    /// Test aid: a pause between preparing a job and starting it, which makes the cancel window observable.
+    @Option(name: .customLong("start-delay-ms"), help: .hidden)
+    var startDelayMilliseconds: Int = 0
 
     var options: CoordinatorOptions {
         var o = CoordinatorOptions()
@@ -27,6 +30,7 @@ struct CoordinatorTuning: ParsableArguments {
         o.leaderLease = .milliseconds(max(200, leaderLeaseMilliseconds))
         o.localityWait = .milliseconds(max(0, localityWaitMilliseconds))
         o.retry.maxAttempts = max(1, maxAttempts)
+        o.startDelay = .milliseconds(max(0, startDelayMilliseconds))
         return o
     }
 }
@@ -104,6 +108,9 @@ struct ForegroundJob: ParsableArguments {
         let wsID = try exiting { () throws(OmnisegError) in try Workspace(path: workspace.workspace).id }
         let spec = try exiting { () throws(OmnisegError) in try JobKindRegistry.validate(kind, parameters: params); return try client.submit(kind: kind, workspaceID: wsID, parameters: params) }
         StandardError.write("job \(spec.id)\n")
+        for p in (try? client.readiness(workspaceID: wsID).problems(workspaceID: wsID, needsCoordinator: false)) ?? [] {
+            StandardError.write("warning: \(spec.id) is queued, but \(p)\n")
+        }
         let coordinator = ClusterCoordinator(endpoint: endpoint, workspacePath: workspace.workspace, workspaceID: wsID,
                                              options: tuning.options, logger: Logger(label: "omniseg.coordinator"))
         try exiting { () throws(OmnisegError) in try coordinator.run(until: spec.id) }
@@ -121,16 +128,17 @@ struct ForegroundJob: ParsableArguments {
         let outcome = try exiting { () throws(OmnisegError) -> EmbeddedJob.Outcome in
             let matrix = try FeatureStore(workspace: ws).load(setID: try params.featureSet())
             var meter: ProgressMeter?
-            var current = -1
+            var last: JobProgress?
             let outcome = try EmbeddedJob(workspace: ws, matrix: matrix, threads: threads).run(kind, parameters: params) { id in
                 StandardError.write("job \(id)\n")
-            } progress: { it, done, total in
-                if it != current { meter?.finish(done: total, items: total); meter = ProgressMeter(label: "iteration \(it)", total: total, style: .automatic); current = it }
-                meter?.update(done: done, items: done)
+            } progress: { p in
+                if meter == nil { meter = ProgressMeter(label: kind, total: p.total, unit: p.unit) }
+                meter?.update(done: p.done, items: p.done)
+                last = p
             } timing: { timing in
                 if timings { StandardError.write(timing.description + "\n") }
             }
-            meter?.finish(done: matrix.shards.count, items: matrix.shards.count)
+            if let last { meter?.finish(done: last.total, items: last.done) }
             return outcome
         }
         switch outcome.result {

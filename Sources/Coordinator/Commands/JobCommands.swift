@@ -30,6 +30,8 @@ struct SubmitCommand: ParsableCommand {
             return try client.submit(kind: kind, workspaceID: id, parameters: parsed)
         }
         print(queue.json ? JSONText.object([("id", JSONText.quoted(spec.id)), ("workspace", JSONText.quoted(id))]) : spec.id)
+        let problems = (try? client.readiness(workspaceID: id).problems(workspaceID: id)) ?? []
+        for p in problems { StandardError.write("warning: \(spec.id) is queued, but \(p)\n") }
     }
 }
 
@@ -46,7 +48,10 @@ struct StatusCommand: ParsableCommand {
             let client = try queue.client(for: "status")
             if let job {
                 let record = try exiting { () throws(OmnisegError) in try client.record(job) }
-                print(queue.json ? record.json : Self.line(record))
+                let problems = record.state.isFinished ? []
+                    : (try? client.readiness(workspaceID: record.workspaceID).problems(workspaceID: record.workspaceID)) ?? []
+                print(queue.json ? record.json : Self.line(record) + problems.map { "\n  waiting: \($0)" }.joined())
+                if queue.json { for p in problems { StandardError.write("warning: \(job) is waiting: \(p)\n") } }
                 throw ExitStatus.of(record.state) == .success || !record.state.isFinished ? ExitCode.success : ExitStatus.of(record.state)
             }
             let wsID = try exiting { () throws(OmnisegError) in try Workspace(path: workspace.workspace).id }
@@ -97,11 +102,13 @@ struct WatchCommand: ParsableCommand {
         throw ExitStatus.of(final.state)
     }
 
-    /// Prints progress events until the job ends; returns its final record.
+    /// Prints progress events until the job ends, in the job's own unit (iterations, trees, shards)
+    /// with rate and time left; says when no worker is alive to run it. Returns its final record.
     static func follow(_ job: String, client: JobQueueClient, json: Bool) throws(OmnisegError) -> JobRecord {
         var after = "0"
         var meter: ProgressMeter?
-        var iteration = -1
+        var lastProgress: (done: Int, total: Int)?
+        var readiness = ReadinessNotice()
         while true {
             let state = try client.state(of: job)
             for event in try client.events(job, after: after, block: .milliseconds(500)) {
@@ -110,20 +117,19 @@ struct WatchCommand: ParsableCommand {
                     print(JSONText.object(event.fields.sorted { $0.key < $1.key }.map { ($0.key, JSONText.quoted($0.value)) }))
                     continue
                 }
-                guard let done = event.fields["done"].flatMap(Int.init), let total = event.fields["total"].flatMap(Int.init), total > 0 else { continue }
-                let it = event.fields["iteration"].flatMap(Int.init) ?? 0
-                if it != iteration {
-                    meter?.finish(done: total, items: total)
-                    meter = ProgressMeter(label: "\(job) iteration \(it)", total: total)
-                    iteration = it
-                }
+                guard let done = event.fields["units_done"].flatMap(Int.init), let total = event.fields["units_total"].flatMap(Int.init),
+                      let unit = event.fields["unit"], total > 0 else { continue }
+                if meter == nil { meter = ProgressMeter(label: job, total: total, unit: unit) }
                 meter?.update(done: done, items: done)
+                lastProgress = (done, total)
             }
             if state.isFinished {
                 let final = try client.record(job)
+                if let lastProgress { meter?.finish(done: final.state == .succeeded ? lastProgress.total : lastProgress.done, items: lastProgress.done) }
                 if !json { print("\(job) \(final.state.rawValue)\(final.error.map { ": \($0)" } ?? "")") }
                 return final
             }
+            if let warning = try readiness.check(client, job: job) { StandardError.write(warning + "\n") }
         }
     }
 }

@@ -37,18 +37,28 @@ package final class ClusterCoordinator: Sendable {
     /// Serves the workspace until SIGTERM/SIGINT, or until job `until` (when given) has finished.
     package func run(until: String? = nil) throws(OmnisegError) {
         let connection = try RedisConnection(endpoint: endpoint, options: .service)
-        try connection.loadScripts([QueueScripts.fail, QueueScripts.promote, QueueScripts.fencedSet, QueueScripts.lead, QueueScripts.resign,
-                                    QueueScripts.moveWaiting])
+        try connection.loadScripts([QueueScripts.fail, QueueScripts.promote, QueueScripts.fencedSet, QueueScripts.startJob, QueueScripts.lead,
+                                    QueueScripts.resign, QueueScripts.moveWaiting])
         _ = try connection.pipeline([RedisCommand("XGROUP", "CREATE", QueueKeys.sharedStream, QueueKeys.group, "0", "MKSTREAM")])
         let janitor = QueueJanitor(connection: connection, state: state, workspaceID: workspaceID, owner: owner, options: options, logger: logger)
         var waited = false
         while true {
             let epoch = try janitor.lead()
             if epoch > 0 { state.lead(epoch: epoch); break }
-            if !waited { logger.info("another coordinator holds this workspace; waiting for its lock", metadata: ["workspace": "\(workspaceID)"]) }
+            if let until {
+                // Another coordinator serves the workspace: it runs the job; follow it there (and take
+                // the lock, and the job with it, should that coordinator go away first).
+                if !waited {
+                    logger.notice("another coordinator serves this workspace; it runs the job, followed here",
+                                  metadata: ["workspace": "\(workspaceID)", "job.id": "\(until)"])
+                }
+                if try JobQueueClient(connection: connection).state(of: until).isFinished { return }
+            } else if !waited {
+                logger.info("another coordinator holds this workspace; waiting for its lock", metadata: ["workspace": "\(workspaceID)"])
+            }
             waited = true
             if ShutdownSignal.requested { return }
-            sleep(for: options.leaderLease / 4)
+            sleep(for: until == nil ? options.leaderLease / 4 : .milliseconds(100))
         }
         logger.info("coordinator leads the workspace", metadata: ["workspace": "\(workspaceID)", "epoch": "\(state.epoch)", "redis": "\(endpoint)"])
         try connection.run("HSET", QueueKeys.workspaces, workspaceID, "\(CPUFeatures.hostName):\(workspacePath)")
@@ -153,14 +163,20 @@ package final class ClusterCoordinator: Sendable {
                 kind = try JobKindRegistry.make(spec.kind, columnNames: plan.columnNames, parameters: spec.parameters)
                 logger.info("resuming job", metadata: metadata)
             } else {
+                // A job cancelled while it waited never starts (checked again atomically below).
+                guard try JobQueueClient(connection: redis).state(of: jobID) == .queued else {
+                    throw OmnisegError(.cancelled, "job \(jobID) was cancelled before it started")
+                }
                 matrix = try loadMatrix(workspace, setID: try spec.parameters.featureSet())
                 kind = try JobKindRegistry.make(spec.kind, columnNames: matrix.names, parameters: spec.parameters)
                 let prepared = try WorkspaceJobs.prepare(kind, in: workspace, matrix: matrix)
                 preparation = prepared
                 plan = try publish(matrix, data: prepared.shardData, connection: redis)
                 try redis.run("HSET", QueueKeys.job(jobID), "plan", plan.encoded, "shard_bytes", plan.shards.reduce(0) { $0 + $1.blob.byteCount })
-                try fencedSet(connection: redis, state: state, workspaceID: workspaceID, jobID: jobID,
-                              ["state": JobState.running.rawValue, "started_at": "\(JobQueueClient.now())"])
+                if options.startDelay > .zero { sleep(for: options.startDelay) }
+                guard try startRunning(jobID, connection: redis) else {
+                    throw OmnisegError(.cancelled, "job \(jobID) was cancelled before it started")
+                }
                 logger.info("job started", metadata: metadata.merging(["job.shards": "\(plan.shards.count)"]) { $1 })
             }
             let ledger = JobLedger(workspace: workspace)
@@ -182,8 +198,10 @@ package final class ClusterCoordinator: Sendable {
                     }) { iteration, done, total in
                         guard done == total || ContinuousClock.now - lastEvent > .milliseconds(200) else { return }
                         lastEvent = ContinuousClock.now
+                        let progress = kind.progress(iteration: iteration, tasksDone: done, tasksTotal: total)
                         _ = try? redis.run("XADD", QueueKeys.events(jobID), "MAXLEN", "~", 1000, "*", "state", "running",
-                                           "iteration", iteration, "done", done, "total", total)
+                                           "iteration", iteration, "done", done, "total", total,
+                                           "unit", progress.unit, "units_done", progress.done, "units_total", progress.total)
                     } timing: { timing in
                         // Informational (status, bench): a resumed iteration counts from the resume.
                         _ = try? redis.run("HSET", QueueKeys.job(jobID), "iteration_seconds:\(timing.iteration)", Format.fixed(timing.seconds, 6))
@@ -211,6 +229,17 @@ package final class ClusterCoordinator: Sendable {
             } catch {
                 logger.error("could not record the job's end", metadata: metadata.merging(["error": "\(error)"]) { $1 })
             }
+        }
+    }
+
+    /// Marks job `jobID` running; false when it was cancelled meanwhile (it must not run).
+    private func startRunning(_ jobID: String, connection: RedisConnection) throws(OmnisegError) -> Bool {
+        let reply = try connection.evaluate(QueueScripts.startJob, keys: [QueueKeys.epoch(workspaceID), QueueKeys.job(jobID)],
+                                            arguments: [state.epoch, JobQueueClient.now()])
+        switch reply.integer {
+        case 1: return true
+        case -1: return false
+        default: throw OmnisegError(.fenced, "another coordinator now leads workspace \(workspaceID); this one does not start job \(jobID)")
         }
     }
 

@@ -16,6 +16,8 @@ package struct CoordinatorOptions: Sendable {
     var retention: Duration = .seconds(7 * 24 * 3600)
 
     package var retry = RetryPolicy()
+    /// Test aid: a pause between preparing a job and starting it. Default none.
+    package var startDelay: Duration = .zero
 
     /// The defaults above.
     package init() {}

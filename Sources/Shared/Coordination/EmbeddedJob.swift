@@ -25,10 +25,10 @@ public struct EmbeddedJob {
         public let result: Result<[UInt8], OmnisegError>
     }
 
-    /// Runs job `kind`; `started` gets the id first. A failure is recorded and returned, not thrown;
-    /// only a failure to record the job at all is thrown.
+    /// Runs job `kind`; `started` gets the id first, `progress` how far it is in the kind's own unit.
+    /// A failure is recorded and returned, not thrown; only a failure to record the job at all is thrown.
     public func run(_ kind: String, parameters: JobParameters, started: (String) -> Void = { _ in },
-                    progress: (Int, Int, Int) -> Void = { _, _, _ in },
+                    progress: (JobProgress) -> Void = { _ in },
                     timing: (IterationTiming) -> Void = { _ in }) throws(OmnisegError) -> Outcome {
         let job = try JobKindRegistry.make(kind, columnNames: matrix.names, parameters: parameters)
         let ledger = JobLedger(workspace: workspace)
@@ -38,7 +38,8 @@ public struct EmbeddedJob {
             let preparation = try WorkspaceJobs.prepare(job, in: workspace, matrix: matrix)
             let transport = InProcessTransport(kind: job, shards: matrix.shards, shardData: preparation.shardData, threads: threads)
             let result = try JobDriver(jobID: id, kind: job, shardCount: matrix.shards.count, mergeThreads: threads)
-                .run(transport: transport, checkpoints: MemoryCheckpoints(), firstState: { preparation.state }, progress: progress, timing: timing)
+                .run(transport: transport, checkpoints: MemoryCheckpoints(), firstState: { preparation.state },
+                     progress: { progress(job.progress(iteration: $0, tasksDone: $1, tasksTotal: $2)) }, timing: timing)
             try WorkspaceJobs.store(job, result: result, jobID: id, in: workspace)
             try ledger.finish(id: id, state: .succeeded, result: result, error: nil, at: JobQueueClient.now())
             return Outcome(id: id, result: .success(result))

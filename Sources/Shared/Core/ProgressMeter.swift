@@ -16,15 +16,18 @@ public final class ProgressMeter {
     }
 
     private let label: String
+    private let unit: String
     private let total: Int
     private let style: Style
     private var lastDraw: Double = 0
     private let start: Double
     private var drewBar = false
 
-    /// A meter for `total` units (bytes, rows) of work named `label`.
-    public init(label: String, total: Int, style: Style = .automatic) {
+    /// A meter for `total` units of work named `label`; the items counted are shown in `unit`
+    /// (rows, trees, iterations, shards) with their rate and, once under way, the time left.
+    public init(label: String, total: Int, unit: String = "rows", style: Style = .automatic) {
         self.label = label
+        self.unit = unit
         self.total = max(total, 1)
         switch style {
         case .automatic: self.style = isatty(2) != 0 ? .bar : .lines
@@ -64,7 +67,8 @@ public final class ProgressMeter {
         let fraction = min(1, Double(done) / Double(total))
         let rate = elapsed > 0 ? Double(items) / elapsed : 0
         let percent = Int(fraction * 100)
-        let stats = "\(percent)% \(Format.count(items)) rows, \(Format.count(Int(rate)))/s"
+        var stats = "\(percent)% \(Format.count(items)) \(unit), \(Self.rate(rate))/s"
+        if fraction > 0 && fraction < 1 { stats += ", about \(Self.duration(elapsed * (1 - fraction) / fraction)) left" }
         if style == .bar {
             let width = 30
             let filled = Int(fraction * Double(width))
@@ -74,6 +78,21 @@ public final class ProgressMeter {
         } else {
             StandardError.write("\(label): \(stats)\n")
         }
+    }
+}
+
+extension ProgressMeter {
+    /// A rate with sensible precision: `0.42`, `7.5`, `1,234`.
+    static func rate(_ value: Double) -> String {
+        value >= 100 ? Format.count(Int(value)) : Format.fixed(value, value >= 10 ? 1 : 2)
+    }
+
+    /// Seconds for people: `42 s`, `3 min 5 s`, `2 h 10 min`.
+    static func duration(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        if s < 60 { return "\(s) s" }
+        if s < 3600 { return "\(s / 60) min \(s % 60) s" }
+        return "\(s / 3600) h \(s % 3600 / 60) min"
     }
 }
 

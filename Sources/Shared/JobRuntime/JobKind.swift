@@ -68,6 +68,10 @@ public protocol JobKind: Sendable {
     /// process (the result must not depend on them). Default: the single-threaded merge.
     func merge(iteration: Int, state: [UInt8], partials: [[UInt8]], threads: Int) throws(OmnisegError) -> JobStep
 
+    /// How far the job is when `iteration` runs with `tasksDone` of its `tasksTotal` tasks finished,
+    /// in the kind's own unit (for `watch` and the embedded run's bar). Default: shards of iteration 0.
+    func progress(iteration: Int, tasksDone: Int, tasksTotal: Int) -> JobProgress
+
     /// A human-readable rendering of a finished result; JSON when `json` is true.
     func render(result: [UInt8], json: Bool) throws(OmnisegError) -> String
     /// The result's per-person rows as CSV, for kinds that have them.
@@ -81,6 +85,10 @@ extension JobKind {
 
     public func merge(iteration: Int, state: [UInt8], partials: [[UInt8]], threads: Int) throws(OmnisegError) -> JobStep {
         try merge(iteration: iteration, state: state, partials: partials)
+    }
+
+    public func progress(iteration: Int, tasksDone: Int, tasksTotal: Int) -> JobProgress {
+        .shards(tasksDone: tasksDone, tasksTotal: tasksTotal)
     }
 
     public func csv(result: [UInt8]) throws(OmnisegError) -> String {

@@ -69,6 +69,11 @@ public struct ProbeJob: JobKind {
         return .finish(result: writer.bytes)
     }
 
+    /// Iterations, each reading every shard.
+    public func progress(iteration: Int, tasksDone: Int, tasksTotal: Int) -> JobProgress {
+        JobProgress(done: iteration + (tasksDone >= tasksTotal ? 1 : 0), total: iterations, unit: "iterations")
+    }
+
     public func render(result: [UInt8], json: Bool) throws(OmnisegError) -> String {
         var reader = WireReader(result, what: "probe result")
         let rows = try reader.u64()

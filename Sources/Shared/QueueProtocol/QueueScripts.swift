@@ -116,6 +116,18 @@ public enum QueueScripts {
         return 1
         """)
 
+    /// Moves a job from queued to running, unless it was cancelled (or ended) meanwhile, and only while
+    /// the caller's epoch is current. KEYS: epoch key, job hash. ARGV: epoch, started_at.
+    /// Returns 1 (running now, or still running on a resume), -1 when the job must not run, 0 when fenced off.
+    public static let startJob = QueueScript("""
+        if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+        local state = redis.call('HGET', KEYS[2], 'state')
+        if state == 'running' then return 1 end
+        if state ~= 'queued' then return -1 end
+        redis.call('HSET', KEYS[2], 'state', 'running', 'started_at', ARGV[2])
+        return 1
+        """)
+
     /// Takes or renews the workspace leader lock. KEYS: lock, epoch key. ARGV: owner, ttl ms.
     /// Returns the epoch (a new one when the lock was taken), or 0 when someone else holds it.
     public static let lead = QueueScript("""

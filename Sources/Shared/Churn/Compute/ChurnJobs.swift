@@ -113,6 +113,11 @@ public struct ChurnTrainJob: JobKind {
         .finish(result: try ChurnTraining.assemble(try ChurnTrainState(decoding: state), partials: partials).encoded)
     }
 
+    /// Trees: each task grows an equal share of them.
+    public func progress(iteration: Int, tasksDone: Int, tasksTotal: Int) -> JobProgress {
+        JobProgress(done: options.trees * tasksDone / max(1, tasksTotal), total: options.trees, unit: "trees")
+    }
+
     public func render(result: [UInt8], json: Bool) throws(OmnisegError) -> String {
         let model = try ChurnModel(decoding: result)
         return json ? ChurnReport.json(model) : ChurnReport.text(model)

@@ -366,6 +366,11 @@ public struct ClusterJob: JobKind {
         return reader
     }
 
+    /// Iterations: the survey, at most `max-iter` Lloyd iterations, the labelling (it may stop sooner).
+    public func progress(iteration: Int, tasksDone: Int, tasksTotal: Int) -> JobProgress {
+        JobProgress(done: iteration + (tasksDone >= tasksTotal ? 1 : 0), total: maxIterations + 2, unit: "iterations")
+    }
+
     public func render(result: [UInt8], json: Bool) throws(OmnisegError) -> String {
         let r = try ClusterResult(decoding: result)
         return json ? r.json : r.table

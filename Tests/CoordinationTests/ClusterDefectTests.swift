@@ -1,0 +1,81 @@
+import Foundation
+@testable import QueueProtocol
+@testable import Workspace
+@testable import TestSupport
+import Testing
+
+/// Defects found when the cluster was tried as a new user would; each test failed before its fix.
+@Suite(.serialized) struct ClusterDefectTests {
+    @Test func runWithRedisFollowsTheJobOnTheCoordinatorThatServesTheWorkspace() throws {
+        let h = try ClusterHarness()
+        try h.coordinator()
+        try h.worker()
+        #expect(try h.wait { try h.connection().run("EXISTS", QueueKeys.leader(Workspace.id(h))).integer == 1 })
+        // Before: `run` waited for the leader lock forever.
+        let run = try h.omniseg(["run", "probe", "-w", h.workspacePath, "--leader-lease-ms", "1000"], timeout: 60)
+        #expect(!run.timedOut, "omniseg run hung: \(run.err)")
+        #expect(run.status == 0, "\(run.err)")
+        #expect(run.out.contains("succeeded") && run.out.contains("probe:"), "\(run.out)")
+        #expect(run.err.contains("another coordinator serves this workspace"), "it says where the job runs: \(run.err)")
+    }
+
+    @Test func aJobCancelledWhileQueuedNeverRunsAndStoresNothing() throws {
+        let h = try ClusterHarness()
+        try h.coordinator(["--start-delay-ms", "3000"])
+        try h.worker()
+        let id = try h.submit("probe")
+        // The coordinator has prepared the job (its plan is in Redis) but not started it.
+        #expect(try h.wait { try h.connection().run("HEXISTS", QueueKeys.job(id), "plan").integer == 1 })
+        #expect(try JobQueueClient(connection: h.connection()).state(of: id) == .queued)
+        let cancel = try h.omniseg(["cancel", id])
+        #expect(cancel.status == 0, "\(cancel.err)")
+        // The coordinator acknowledges the end of the job in its event stream.
+        let ended = try h.wait(timeout: 30) { try h.events(id).contains { ["succeeded", "failed", "cancelled"].contains($0["state"] ?? "") } }
+        #expect(ended)
+        let states = try h.events(id).compactMap { $0["state"] }
+        #expect(states == ["queued", "cancelled"], "it never ran, and ended cancelled: \(states)")
+        let record = try JobQueueClient(connection: h.connection()).record(id)
+        #expect(record.state == .cancelled && record.result == nil && record.tasksDone == 0)
+        #expect(try h.workspaceResult(id) == nil, "nothing stored in the workspace")
+        #expect(try h.omniseg(["result", id]).status == 3)
+    }
+
+    @Test func submitStatusAndWatchSayWhenNothingCanRunTheJob() throws {
+        let h = try ClusterHarness()
+        // No coordinator, no worker.
+        let submit = try h.omniseg(["submit", "probe", "-w", h.workspacePath], timeout: 30)
+        let id = submit.out.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(submit.status == 0 && id.hasPrefix("J"))
+        #expect(submit.err.contains("no worker is alive") && submit.err.contains("no coordinator serves workspace"), "\(submit.err)")
+        let status = try h.omniseg(["status", id], timeout: 30)
+        #expect(status.out.contains("waiting: no worker is alive") && status.out.contains("waiting: no coordinator"), "\(status.out)")
+        // A coordinator but still no worker: watch says so within a few seconds (it is killed after 8 s).
+        try h.coordinator()
+        #expect(try h.wait { try h.connection().run("EXISTS", QueueKeys.leader(Workspace.id(h))).integer == 1 })
+        let watch = try h.omniseg(["watch", id], timeout: 8)
+        #expect(watch.timedOut, "the job cannot finish without a worker")
+        #expect(watch.err.contains("no worker is alive") && !watch.err.contains("no coordinator"), "\(watch.err)")
+        // A worker arrives: the job runs, and status no longer warns.
+        try h.worker()
+        #expect(try h.finished(id, timeout: 60).state == .succeeded)
+        #expect(!(try h.omniseg(["status", id], timeout: 30).out.contains("waiting:")))
+    }
+
+    @Test func progressEventsCountTheJobsOwnUnit() throws {
+        let h = try ClusterHarness()
+        try h.coordinator()
+        try h.worker()
+        let id = try h.submit("cluster", ["k=3", "max-iter=7", "seed=2"])
+        #expect(try h.finished(id, timeout: 90).state == .succeeded)
+        let progress = try h.events(id).filter { $0["unit"] != nil }
+        #expect(!progress.isEmpty)
+        #expect(progress.allSatisfy { $0["unit"] == "iterations" && $0["units_total"] == "9" }, "survey, 7 Lloyd iterations, labelling")
+        let done = progress.compactMap { $0["units_done"].flatMap(Int.init) }
+        #expect(done == done.sorted() && (done.last ?? 0) >= 3, "\(done)")
+    }
+}
+
+extension Workspace {
+    /// The id of the harness's workspace.
+    fileprivate static func id(_ h: ClusterHarness) throws -> String { try Workspace(path: h.workspacePath).id }
+}

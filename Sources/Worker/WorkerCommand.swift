@@ -39,6 +39,9 @@ struct WorkerCommand: ParsableCommand {
     @Option(name: .customLong("grace-seconds"), help: "Time to finish in-flight tasks after SIGTERM.")
     var graceSeconds: Double = 20
 
+    @Option(name: .customLong("redis-wait-seconds"), help: "How long to try reaching Redis at start before exiting with 69 (once connected, it reconnects after any outage).")
+    var redisWaitSeconds: Double = 30
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -52,6 +55,7 @@ struct WorkerCommand: ParsableCommand {
         guard concurrency >= 1, concurrency <= 256 else { throw ValidationError("--concurrency must be from 1 to 256 (got \(concurrency))") }
         guard cacheMB >= 1 else { throw ValidationError("--cache-mb must be at least 1 (got \(cacheMB))") }
         guard prefetch >= 1, prefetch <= 1000 else { throw ValidationError("--prefetch must be from 1 to 1000 (got \(prefetch))") }
+        guard redisWaitSeconds >= 0, redisWaitSeconds <= 86_400 else { throw ValidationError("--redis-wait-seconds must be from 0 to 86400 (got \(redisWaitSeconds))") }
         guard leaseMilliseconds >= 100 else { throw ValidationError("--lease-ms must be at least 100 (got \(leaseMilliseconds))") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
     }
@@ -67,6 +71,7 @@ struct WorkerCommand: ParsableCommand {
         options.leaseTimeout = .milliseconds(leaseMilliseconds)
         options.grace = .milliseconds(Int64(graceSeconds * 1000))
         options.taskDelay = .milliseconds(taskDelayMilliseconds)
+        options.startupWait = .milliseconds(Int64(redisWaitSeconds * 1000))
         do throws(OmnisegError) {
             let endpoint = try RedisEndpoint(url: redis ?? ProcessEnvironment.value("OMNISEG_REDIS_URL") ?? "")
             try WorkerService(endpoint: endpoint, options: options, logger: logger).run()

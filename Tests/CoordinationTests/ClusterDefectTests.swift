@@ -73,6 +73,36 @@ import Testing
         let done = progress.compactMap { $0["units_done"].flatMap(Int.init) }
         #expect(done == done.sorted() && (done.last ?? 0) >= 3, "\(done)")
     }
+
+    @Test func workerAndCoordinatorExit69WhenRedisIsUnreachableAtStart() throws {
+        let h = try ClusterHarness()
+        let nowhere = "redis://127.0.0.1:\(try ClusterHarness.freePort())/0"
+        let worker = try h.launch(ClusterHarness.binaries + "/omniseg-worker", ["--redis", nowhere, "--redis-wait-seconds", "1"], log: "w.log")
+        let coordinator = try h.launch(ClusterHarness.binaries + "/omniseg", ["coordinator", "-w", h.workspacePath, "--redis", nowhere,
+                                                                              "--redis-wait-seconds", "1"], log: "c.log")
+        // Before: both kept retrying (about a minute and more).
+        #expect(h.wait(timeout: 30) { !worker.isRunning && !coordinator.isRunning })
+        #expect(worker.terminationStatus == 69 && coordinator.terminationStatus == 69)
+        #expect(h.log("w.log").contains("cannot reach Redis") && h.log("c.log").contains("cannot reach Redis"))
+    }
+
+    @Test func aWorkerStartedBeforeRedisJoinsOnceRedisIsUp() throws {
+        let h = try ClusterHarness()
+        h.stopRedis()
+        let worker = try h.worker(["--redis-wait-seconds", "60"])
+        try h.startRedis()
+        #expect(try h.wait { try !JobQueueClient(connection: h.connection()).workers().filter(\.alive).isEmpty })
+        #expect(worker.isRunning)
+    }
+
+    @Test func commandsSayWhichFeatureSetTheyDefaultTo() throws {
+        let h = try ClusterHarness()
+        let embedded = try h.omniseg(["run", "probe", "-w", h.workspacePath], redis: false)
+        #expect(embedded.status == 0)
+        #expect(embedded.err.contains("using feature set 1 (as of "), "\(embedded.err)")
+        let id = try h.submit("probe")
+        #expect(try JobQueueClient(connection: h.connection()).record(id).parameters["feature_set"] == "1", "the queued job names its set")
+    }
 }
 
 extension Workspace {

@@ -7,7 +7,6 @@ import Testing
 @testable import Workspace
 
 @Suite struct FeatureBuilderTests {
-
     @Test func handCheckedValues() throws {
         let dir = TemporaryDirectory()
         let matrix = try FeatureBuilder(options: FeatureOptions(shardRows: 16)).build(try Fixtures.tinyWorkspace(dir))
@@ -62,5 +61,23 @@ import Testing
         try workspace.db.execute("UPDATE feature_shard SET data = zeroblob(length(data)) WHERE shard = 0")
         let error = #expect(throws: OmnisegError.self) { try store.load(setID: id) }
         #expect(error?.code == .corrupt)
+    }
+
+    @Test func theDefaultFeatureSetHasTheLatestAsOfDayThenTheHighestID() throws {
+        let dir = TemporaryDirectory()
+        let workspace = try Fixtures.tinyWorkspace(dir)
+        let store = FeatureStore(workspace: workspace)
+        func save(_ year: Int, _ month: Int, _ day: Int, hour: Int = 23) throws -> Int64 {
+            let asOf = try #require(TimestampParser.unixSeconds(year: year, month: month, day: day, hour: hour))
+            return try store.save(FeatureBuilder(options: FeatureOptions(asOf: asOf)).build(workspace))
+        }
+        #expect(try store.defaultSetID() == nil)
+        let today = try save(2026, 1, 31)
+        let training = try save(2026, 1, 10)  // built later, but as of an earlier day: not the default
+        #expect(training > today)
+        #expect(try store.defaultSetID() == today)
+        #expect(try store.load().setID == today)
+        let rebuilt = try save(2026, 1, 31, hour: 8)  // the same day, built later: the newest of that day
+        #expect(try store.defaultSetID() == rebuilt)
     }
 }

@@ -53,7 +53,7 @@ struct ChurnCommand: ParsableCommand {
         @Option(help: "Share of labelled people held out for evaluation (0 to 0.9).") var holdout: Double?
         @Option(help: "Bins per feature (2 to 256).") var bins: Int?
         @Option(help: "Seed of the bootstrap, feature draws and holdout.") var seed: Int?
-        @Option(help: "The feature set to train on (default: the newest).") var featureSet: Int?
+        @Option(help: "The feature set to train on (default: the one with the latest as-of day).") var featureSet: Int?
         @OptionGroup var job: ForegroundJob
 
         func run() throws {
@@ -77,9 +77,9 @@ struct ChurnCommand: ParsableCommand {
             abstract: "Score every person with a churn model (job kind churn-score): probability and risk tier, kept in churn_score.",
             discussion: "`omniseg result JOB --csv` exports person_id,probability,tier.")
 
-        @Option(help: "The model (default: the newest).") var model: Int?
+        @Option(help: "The model (default: the one with the latest as-of day).") var model: Int?
         @Option(help: "Risk tier cut-points, ascending probabilities (default 0.3,0.6: low, medium, high).") var tiers: String?
-        @Option(help: "The feature set to score (default: the newest).") var featureSet: Int?
+        @Option(help: "The feature set to score (default: the one with the latest as-of day).") var featureSet: Int?
         @OptionGroup var job: ForegroundJob
 
         func run() throws {
@@ -96,9 +96,9 @@ struct ChurnCommand: ParsableCommand {
             abstract: "Evaluate a churn model on labelled people of a feature set (job kind churn-evaluate).",
             discussion: "Use a feature set with a later as-of date than training's to see how the model holds up over time.")
 
-        @Option(help: "The model (default: the newest).") var model: Int?
+        @Option(help: "The model (default: the one with the latest as-of day).") var model: Int?
         @OptionGroup var labelOptions: LabelOptions
-        @Option(help: "The feature set to evaluate on (default: the newest).") var featureSet: Int?
+        @Option(help: "The feature set to evaluate on (default: the one with the latest as-of day).") var featureSet: Int?
         @OptionGroup var job: ForegroundJob
 
         func run() throws {
@@ -116,8 +116,8 @@ struct ChurnCommand: ParsableCommand {
             discussion: "Per feature, how much the splits on it moved the person's prediction, averaged over the trees.")
 
         @Option(help: "The person's id (as in churn_score and result exports).") var person: Int64
-        @Option(help: "The model (default: the newest).") var model: Int?
-        @Option(help: "The feature set to read the person from (default: the newest).") var featureSet: Int?
+        @Option(help: "The model (default: the one with the latest as-of day).") var model: Int?
+        @Option(help: "The feature set to read the person from (default: the one with the latest as-of day).") var featureSet: Int?
         @Option(help: "Features to list.") var top = 10
         @Option(help: "Risk tier cut-points.") var tiers = "0.3,0.6"
         @OptionGroup var workspace: WorkspaceOptions

@@ -18,6 +18,8 @@ struct CoordinatorTuning: ParsableArguments {
     var localityWaitMilliseconds: Int = 2_000
     @Option(name: .customLong("max-attempts"), help: "Attempts per task before it is dead-lettered.")
     var maxAttempts: Int = 4
+    @Option(name: .customLong("redis-wait-seconds"), help: "How long to try reaching Redis at start before exiting with 69 (once connected, it reconnects after any outage).")
+    var redisWaitSeconds: Double = 30
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
     /// Test aid: a pause between preparing a job and starting it, which makes the cancel window observable.
@@ -31,6 +33,7 @@ struct CoordinatorTuning: ParsableArguments {
         o.localityWait = .milliseconds(max(0, localityWaitMilliseconds))
         o.retry.maxAttempts = max(1, maxAttempts)
         o.startDelay = .milliseconds(max(0, startDelayMilliseconds))
+        o.startupWait = .milliseconds(Int64(max(0, min(redisWaitSeconds, 86_400)) * 1000))
         return o
     }
 }
@@ -39,7 +42,7 @@ struct CoordinatorTuning: ParsableArguments {
 struct CoordinatorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "coordinator", abstract: "Serve the workspace's job queue: dispatch tasks to workers, merge, checkpoint.",
-        discussion: "Runs until SIGTERM/SIGINT. One coordinator leads a workspace at a time (a lock with a fencing epoch); a second one waits.")
+        discussion: "Runs until SIGTERM/SIGINT. One coordinator leads a workspace at a time (a lock with a fencing epoch); a second one waits. Exit status: 0 stopped, 1 error, 69 Redis unreachable within --redis-wait-seconds, 77 Redis refused the credentials.")
 
     @OptionGroup var workspace: WorkspaceOptions
     @OptionGroup var queue: QueueOptions
@@ -98,7 +101,8 @@ struct ForegroundJob: ParsableArguments {
 
     /// Runs job `kind` (embedded, or through Redis with --redis) and returns its id and result; a
     /// failed job is reported on standard error and exits.
-    func execute(_ kind: String, parameters params: JobParameters) throws -> (id: String, result: [UInt8]) {
+    func execute(_ kind: String, parameters given: JobParameters) throws -> (id: String, result: [UInt8]) {
+        let params = try exiting { () throws(OmnisegError) in try FeatureSetDefault.pinned(given, workspace: try Workspace(path: workspace.workspace)) }
         guard let endpoint = try queue.endpoint() else {
             return try runEmbedded(kind, params)
         }

@@ -25,7 +25,8 @@ struct SubmitCommand: ParsableCommand {
         let client = try queue.client(for: "submit")
         let id = try workspaceID ?? exiting { () throws(OmnisegError) in try Workspace(path: workspace.workspace).id }
         let spec = try exiting { () throws(OmnisegError) in
-            let parsed = try JobParameters(parsing: parameters)
+            var parsed = try JobParameters(parsing: parameters)
+            if workspaceID == nil { parsed = try FeatureSetDefault.pinned(parsed, workspace: try Workspace(path: workspace.workspace)) }
             try JobKindRegistry.validate(kind, parameters: parsed)
             return try client.submit(kind: kind, workspaceID: id, parameters: parsed)
         }
@@ -118,14 +119,14 @@ struct WatchCommand: ParsableCommand {
                     continue
                 }
                 guard let done = event.fields["units_done"].flatMap(Int.init), let total = event.fields["units_total"].flatMap(Int.init),
-                      let unit = event.fields["unit"], total > 0 else { continue }
+                      let unit = event.fields["unit"] else { continue }
                 if meter == nil { meter = ProgressMeter(label: job, total: total, unit: unit) }
                 meter?.update(done: done, items: done)
                 lastProgress = (done, total)
             }
             if state.isFinished {
                 let final = try client.record(job)
-                if let lastProgress { meter?.finish(done: final.state == .succeeded ? lastProgress.total : lastProgress.done, items: lastProgress.done) }
+                if let lastProgress { meter?.finish(done: final.state == .succeeded && lastProgress.total > 0 ? lastProgress.total : lastProgress.done, items: lastProgress.done) }
                 if !json { print("\(job) \(final.state.rawValue)\(final.error.map { ": \($0)" } ?? "")") }
                 return final
             }
@@ -239,7 +240,7 @@ struct DeadLetterCommand: ParsableCommand {
                 attempts \(l.attempts)\(l.fatal ? " (not retryable)" : "")
                 worker   \(l.worker)
                 reason   \(l.reason)
-                message  \(l.envelope.count) bytes
+                message  \(l.envelopeBytes) bytes\(l.truncated ? " (kept the first \(l.envelope.count))" : "")
                 """)
         }
     }

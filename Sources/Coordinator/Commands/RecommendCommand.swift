@@ -38,7 +38,7 @@ struct RecommendCommand: ParsableCommand {
     var holdoutDays: Int?
     @Option(help: "Targets one history item can lift when scoring a person: its strongest indicator links (default 200).") var fanOut: Int?
     @Option(help: "Seed of the downsampling.") var seed: Int?
-    @Option(help: "The feature set whose people and as-of date to use (default: the newest).") var featureSet: Int?
+    @Option(help: "The feature set whose people and as-of date to use (default: the one with the latest as-of day).") var featureSet: Int?
     @OptionGroup var job: ForegroundJob
 
     func run() throws {

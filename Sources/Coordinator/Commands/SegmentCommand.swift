@@ -112,7 +112,7 @@ struct SegmentJobOptions: ParsableArguments {
     @Option(help: "Lifecycle: active = a purchase within this many days (default 90).") var activeDays: Int?
     @Option(help: "Lifecycle: churned = no purchase for more than this many days (default 180).") var lapsedDays: Int?
     @Option(help: "prefers = d when department d's share of spend is at least this (default 0.3).") var preferShare: Double?
-    @Option(help: "The feature set to evaluate (default: the newest).") var featureSet: Int?
+    @Option(help: "The feature set to evaluate (default: the one with the latest as-of day).") var featureSet: Int?
     @OptionGroup var job: ForegroundJob
 
     /// Runs job `kind` over `segments` and prints the result.

@@ -36,6 +36,8 @@ package final class ClusterCoordinator: Sendable {
 
     /// Serves the workspace until SIGTERM/SIGINT, or until job `until` (when given) has finished.
     package func run(until: String? = nil) throws(OmnisegError) {
+        // A coordinator that never reached Redis gives up after the start-up wait instead of retrying forever.
+        _ = try RedisConnection(endpoint: endpoint, options: .startup(wait: options.startupWait))
         let connection = try RedisConnection(endpoint: endpoint, options: .service)
         try connection.loadScripts([QueueScripts.fail, QueueScripts.promote, QueueScripts.fencedSet, QueueScripts.startJob, QueueScripts.lead,
                                     QueueScripts.resign, QueueScripts.moveWaiting])
@@ -284,7 +286,7 @@ package final class ClusterCoordinator: Sendable {
 
     private func loadMatrix(_ workspace: Workspace, setID: Int64?) throws(OmnisegError) -> FeatureMatrix {
         var id = setID
-        if id == nil { id = try FeatureStore(workspace: workspace).latestSetID() }
+        if id == nil { id = try FeatureStore(workspace: workspace).defaultSetID() }
         if let id, let cached = matrices.withLock({ $0[id] }) { return cached }
         let matrix = try FeatureStore(workspace: workspace).load(setID: id)
         matrices.withLock { $0 = [matrix.setID: matrix] }

@@ -16,6 +16,9 @@ package struct CoordinatorOptions: Sendable {
     var retention: Duration = .seconds(7 * 24 * 3600)
 
     package var retry = RetryPolicy()
+    /// How long the coordinator tries to reach Redis at start before it gives up (exit 69). Once
+    /// connected, it reconnects after any outage. Default 30 s.
+    package var startupWait: Duration = .seconds(30)
     /// Test aid: a pause between preparing a job and starting it. Default none.
     package var startDelay: Duration = .zero
 

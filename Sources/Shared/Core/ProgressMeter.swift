@@ -23,12 +23,13 @@ public final class ProgressMeter {
     private let start: Double
     private var drewBar = false
 
-    /// A meter for `total` units of work named `label`; the items counted are shown in `unit`
-    /// (rows, trees, iterations, shards) with their rate and, once under way, the time left.
+    /// A meter for `total` units of work named `label` (0: not known in advance); the items counted
+    /// are shown in `unit` (rows, trees, iterations, shards) with their rate and, when the total is
+    /// known and the work under way, the time left.
     public init(label: String, total: Int, unit: String = "rows", style: Style = .automatic) {
         self.label = label
         self.unit = unit
-        self.total = max(total, 1)
+        self.total = max(total, 0)
         switch style {
         case .automatic: self.style = isatty(2) != 0 ? .bar : .lines
         default: self.style = style
@@ -64,16 +65,15 @@ public final class ProgressMeter {
     }
 
     private func draw(done: Int, items: Int, elapsed: Double) {
-        let fraction = min(1, Double(done) / Double(total))
+        let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 0
         let rate = elapsed > 0 ? Double(items) / elapsed : 0
-        let percent = Int(fraction * 100)
-        var stats = "\(percent)% \(Format.count(items)) \(unit), \(Self.rate(rate))/s"
+        var stats = (total > 0 ? "\(Int(fraction * 100))% " : "") + "\(Format.count(items)) \(unit), \(Self.rate(rate))/s"
         if fraction > 0 && fraction < 1 { stats += ", about \(Self.duration(elapsed * (1 - fraction) / fraction)) left" }
         if style == .bar {
             let width = 30
             let filled = Int(fraction * Double(width))
-            let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-            StandardError.write("\r\(label) [\(bar)] \(stats)\u{1B}[K")
+            let bar = total > 0 ? "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] " : ""
+            StandardError.write("\r\(label) \(bar)\(stats)\u{1B}[K")
             drewBar = true
         } else {
             StandardError.write("\(label): \(stats)\n")

@@ -43,16 +43,23 @@ public struct FeatureStore {
         }
     }
 
-    /// The id of the newest feature set, or nil when there is none.
-    public func latestSetID() throws(OmnisegError) -> Int64? {
-        try workspace.db.scalar("SELECT max(id) FROM feature_set")?.integer
+    /// The feature set a command uses when none is named: the one with the latest as-of day, and of
+    /// those the newest built (highest id); nil when there is none.
+    public func defaultSetID() throws(OmnisegError) -> Int64? {
+        try workspace.db.scalar("SELECT id FROM feature_set ORDER BY as_of / 86400 DESC, id DESC LIMIT 1")?.integer
     }
 
-    /// Loads feature set `setID` (default: the newest); throws `.corrupt` when a shard's checksum does not match.
+    /// Feature set `id`'s as-of time (Unix seconds), or nil when there is no such set.
+    public func asOf(setID id: Int64) throws(OmnisegError) -> Int64? {
+        try workspace.db.scalar("SELECT as_of FROM feature_set WHERE id = ?", [.integer(id)])?.integer
+    }
+
+    /// Loads feature set `setID` (default: ``defaultSetID()``); throws `.corrupt` when a shard's checksum does not match.
     public func load(setID: Int64? = nil) throws(OmnisegError) -> FeatureMatrix {
         let db = workspace.db
-        let newest = try latestSetID()
-        guard let id = setID ?? newest else {
+        let chosen: Int64?
+        if let setID { chosen = setID } else { chosen = try defaultSetID() }
+        guard let id = chosen else {
             throw OmnisegError(.precondition, "no feature matrix yet: run `omniseg features` first", context: [("workspace", workspace.path)])
         }
         guard let set = try db.rows("SELECT as_of, row_count, column_count, shard_rows, layout FROM feature_set WHERE id = ?", [.integer(id)]).first else {

@@ -3,14 +3,15 @@
 public struct JobProgress: Sendable, Equatable {
     /// The work done, in `unit`.
     public var done: Int
-    /// The work there is, in `unit` (an upper bound for a job that may stop early).
+    /// The work there is, in `unit` (an upper bound for a job that may stop early); 0 when it is not
+    /// known in advance.
     public var total: Int
     /// What is counted, plural: "iterations", "trees", "shards".
     public var unit: String
 
     public init(done: Int, total: Int, unit: String) {
-        self.done = max(0, min(done, total))
-        self.total = max(1, total)
+        self.total = max(0, total)
+        self.done = max(0, self.total > 0 ? min(done, self.total) : done)
         self.unit = unit
     }
 

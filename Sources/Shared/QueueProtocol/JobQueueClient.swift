@@ -62,12 +62,20 @@ public struct DeadLetter: Sendable {
     public var attempts: String
     public var fatal: Bool
     public var worker: String
+    /// The message as it arrived, or its first ``DeadLetterBounds/envelopeBytes`` when it was larger.
     public var envelope: [UInt8]
+    /// The message's full size.
+    public var envelopeBytes: Int
+    /// Whether ``envelope`` is only a prefix of the message.
+    public var truncated: Bool { envelope.count < envelopeBytes }
+    /// The bytes the letter counts against the stream's budget.
+    public var size: Int
 
     public var json: String {
         JSONText.object([("entry", JSONText.quoted(entryID)), ("task", JSONText.quoted(task)), ("job", JSONText.quoted(job)),
                          ("reason", JSONText.quoted(reason)), ("attempts", attempts.isEmpty ? "null" : attempts),
-                         ("fatal", fatal ? "true" : "false"), ("worker", JSONText.quoted(worker)), ("envelope_bytes", "\(envelope.count)")])
+                         ("fatal", fatal ? "true" : "false"), ("worker", JSONText.quoted(worker)), ("envelope_bytes", "\(envelopeBytes)"),
+                         ("truncated", truncated ? "true" : "false")])
     }
 }
 
@@ -187,25 +195,38 @@ public struct JobQueueClient {
         guard state == JobState.running.rawValue else {
             throw OmnisegError(.precondition, "job \(envelope.jobID) is \(state ?? "gone"); resubmit it instead of retrying one task")
         }
+        guard !letter.truncated else {
+            throw OmnisegError(.badInput, "dead letter \(entryID) kept only \(letter.envelope.count) of its \(letter.envelopeBytes) bytes; it cannot be retried")
+        }
         envelope.attempt = 1
         try connection.run("XADD", QueueKeys.sharedStream, "*", "t", envelope.encoded)
-        try connection.run("XDEL", QueueKeys.deadLetters, entryID)
+        try drop(letter)
     }
 
     /// Deletes dead letters (all, or the one given); returns how many.
     @discardableResult
     public func purge(_ entryID: String? = nil) throws(OmnisegError) -> Int {
-        if let entryID { return Int(try connection.run("XDEL", QueueKeys.deadLetters, entryID).integer ?? 0) }
+        if let entryID { return try drop(try deadLetter(entryID)) }
         let n = try connection.run("XLEN", QueueKeys.deadLetters).integer ?? 0
-        try connection.run("DEL", QueueKeys.deadLetters)
+        try connection.run("DEL", QueueKeys.deadLetters, QueueKeys.deadLetterBytes)
         return Int(n)
+    }
+
+    /// Deletes one letter and takes its bytes off the stream's count; returns 1, or 0 when it was gone.
+    @discardableResult
+    private func drop(_ letter: DeadLetter) throws(OmnisegError) -> Int {
+        let replies = try connection.pipeline([RedisCommand("XDEL", QueueKeys.deadLetters, letter.entryID)])
+        guard replies.first?.integer == 1 else { return 0 }
+        try connection.run("DECRBY", QueueKeys.deadLetterBytes, letter.size)
+        return 1
     }
 
     static func deadLetter(_ entry: StreamEntry) -> DeadLetter {
         let f = entry.fields
         return DeadLetter(entryID: entry.id, task: f["task"]?.text ?? "", job: f["job"]?.text ?? "", reason: f["reason"]?.text ?? "",
                           attempts: f["attempts"]?.text ?? "", fatal: f["fatal"]?.text == "1", worker: f["worker"]?.text ?? "",
-                          envelope: f["envelope"]?.bytes ?? [])
+                          envelope: f["envelope"]?.bytes ?? [], envelopeBytes: f["envelope_bytes"]?.text.flatMap(Int.init) ?? f["envelope"]?.bytes?.count ?? 0,
+                          size: f["size"]?.text.flatMap(Int.init) ?? 0)
     }
 
     /// Seconds since 1970.

@@ -11,6 +11,8 @@ public enum QueueKeys {
     public static let sharedStream = prefix + "tasks:shared"
     public static let delayed = prefix + "tasks:delayed"
     public static let deadLetters = prefix + "dlq"
+    /// The bytes the dead-letter stream holds (its entries' `size` fields summed), for its byte cap.
+    public static let deadLetterBytes = prefix + "dlq:bytes"
     public static let workers = prefix + "workers"
     public static let jobSequence = prefix + "job-seq"
     public static let workspaces = prefix + "workspaces"

@@ -30,17 +30,29 @@ public enum QueueScripts {
         """)
 
     /// Fails or requeues a task taken off a stream (by its worker, or by the janitor when its lease
-    /// lapsed). KEYS: task stream, job hash, dead-letter stream, delayed set. ARGV: group, entry id,
-    /// next-attempt envelope, attempt number (1-based, of the failed attempt), max attempts, due time
-    /// (ms), reason, fatal (0/1), task id, worker, job id, original envelope.
+    /// lapsed). KEYS: task stream, job hash, dead-letter stream, delayed set, dead-letter byte count.
+    /// ARGV: group, entry id, next-attempt envelope, attempt number (1-based, of the failed attempt),
+    /// max attempts, due time (ms), reason, fatal (0/1), task id, worker, job id, original envelope
+    /// (a bounded prefix), its full size, the dead-letter stream's byte budget.
     /// Returns 0 when the entry was already handled, 1 retried later, 2 dead-lettered.
     public static let fail = QueueScript("""
         redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
         if redis.call('XDEL', KEYS[1], ARGV[2]) == 0 then return 0 end
         local attempt = tonumber(ARGV[4])
         if ARGV[8] == '1' or attempt >= tonumber(ARGV[5]) then
-          redis.call('XADD', KEYS[3], 'MAXLEN', '~', '10000', '*', 'task', ARGV[9], 'job', ARGV[11], 'reason', ARGV[7],
-                     'attempts', ARGV[4], 'fatal', ARGV[8], 'worker', ARGV[10], 'envelope', ARGV[12])
+          local size = #ARGV[12] + #ARGV[7] + #ARGV[9] + #ARGV[11] + #ARGV[10] + 128
+          redis.call('XADD', KEYS[3], '*', 'task', ARGV[9], 'job', ARGV[11], 'reason', ARGV[7], 'attempts', ARGV[4], 'fatal', ARGV[8],
+                     'worker', ARGV[10], 'envelope', ARGV[12], 'envelope_bytes', ARGV[13], 'size', size)
+          -- The stream is capped in bytes: the oldest letters go first.
+          local total = redis.call('INCRBY', KEYS[5], size)
+          while total > tonumber(ARGV[14]) do
+            local oldest = redis.call('XRANGE', KEYS[3], '-', '+', 'COUNT', 1)[1]
+            if not oldest then redis.call('SET', KEYS[5], 0); break end
+            local freed = 0
+            for i = 1, #oldest[2], 2 do if oldest[2][i] == 'size' then freed = tonumber(oldest[2][i + 1]) end end
+            redis.call('XDEL', KEYS[3], oldest[1])
+            total = redis.call('DECRBY', KEYS[5], freed)
+          end
           if ARGV[11] ~= '' and redis.call('EXISTS', KEYS[2]) == 1 then
             local why = 'task ' .. ARGV[9] .. ' failed'
             if ARGV[8] == '1' then why = why .. ' (not retryable)' else why = why .. ' after ' .. ARGV[4] .. ' attempts' end

@@ -36,18 +36,22 @@ extension RedisConnection {
     }
 
     /// Takes a task entry off its stream as failed: retried after a jittered backoff, or dead-lettered
-    /// (with the error on its job) when `fatal`, undecodable (`envelope` nil) or out of attempts.
+    /// (with the error on its job) when `fatal`, undecodable (`envelope` nil) or out of attempts. A
+    /// dead letter keeps a bounded prefix of the message; the stream keeps at most `deadLetterBudget`
+    /// bytes, dropping the oldest letters.
     /// Returns 0 when someone else already handled the entry, 1 retried later, 2 dead-lettered.
     @discardableResult
     public func failTask(_ entry: StreamEntry, envelope: TaskEnvelope?, reason: String, fatal: Bool, worker: String,
-                         retry: RetryPolicy) throws(OmnisegError) -> Int64 {
+                         retry: RetryPolicy, deadLetterBudget: Int = DeadLetterBounds.streamBytes) throws(OmnisegError) -> Int64 {
         let attempt = envelope?.attempt ?? 1
         let due = JobQueueClient.nowMilliseconds() + retry.backoff(afterAttempt: attempt, jitter: Double.random(in: 0...1)).milliseconds
+        let message = entry.message
         return try evaluate(QueueScripts.fail,
-            keys: [entry.stream, QueueKeys.job(envelope?.jobID ?? "-"), QueueKeys.deadLetters, QueueKeys.delayed],
-            arguments: [QueueKeys.group, entry.id, envelope?.nextAttempt().encoded ?? [], attempt, retry.maxAttempts, due, reason,
-                        fatal || envelope == nil ? "1" : "0", envelope?.taskID ?? "undecodable:\(entry.id)", worker,
-                        envelope?.jobID ?? "", entry.message]).integer ?? -1
+            keys: [entry.stream, QueueKeys.job(envelope?.jobID ?? "-"), QueueKeys.deadLetters, QueueKeys.delayed, QueueKeys.deadLetterBytes],
+            arguments: [QueueKeys.group, entry.id, envelope?.nextAttempt().encoded ?? [], attempt, retry.maxAttempts, due,
+                        String(decoding: reason.utf8.prefix(DeadLetterBounds.reasonBytes), as: UTF8.self), fatal || envelope == nil ? "1" : "0",
+                        envelope?.taskID ?? "undecodable:\(entry.id)", worker, envelope?.jobID ?? "",
+                        Array(message.prefix(DeadLetterBounds.envelopeBytes)), message.count, deadLetterBudget]).integer ?? -1
     }
 
     /// Moves every entry of a worker's affinity stream to the shared stream and deletes the stream

@@ -15,8 +15,19 @@ public struct RedisConnectionOptions: Sendable {
     /// The first wait between attempts; doubled each time (with jitter) up to `maxBackoff`.
     public var initialBackoff: Duration = .milliseconds(100)
     public var maxBackoff: Duration = .seconds(2)
+    /// When set, connection attempts go on (with backoff) until this much time has passed, whatever
+    /// `connectAttempts` says. Default nil.
+    public var connectWithin: Duration?
 
     public init() {}
+
+    /// Options for a service's first connection: keep trying for `wait`, then give up with
+    /// `.unavailable` (a service that never reached Redis exits instead of retrying forever).
+    public static func startup(wait: Duration) -> RedisConnectionOptions {
+        var options = RedisConnectionOptions()
+        options.connectWithin = wait
+        return options
+    }
 
     /// Options for a long-running service: keep trying for about a minute before giving up.
     public static var service: RedisConnectionOptions {
@@ -129,13 +140,21 @@ public final class RedisConnection {
     private func connect() throws(OmnisegError) {
         var attempt = 0
         var backoff = options.initialBackoff
+        let deadline = options.connectWithin.map { ContinuousClock.now + $0 }
         while true {
             attempt += 1
             do {
                 try connectOnce()
                 return
             } catch let error where error.code == .unavailable || error.code == .timeout {
-                if attempt >= options.connectAttempts { throw error }
+                if let deadline, let wait = options.connectWithin {
+                    if ContinuousClock.now >= deadline {
+                        throw OmnisegError(error.code, "\(error.message) (gave up after \(Format.fixed(wait.inSeconds, 1)) s of attempts)",
+                                           context: error.context)
+                    }
+                } else if attempt >= options.connectAttempts {
+                    throw error
+                }
                 let jittered = backoff * Double.random(in: 0.5...1.0)
                 sleep(for: jittered)
                 backoff = min(backoff * 2, options.maxBackoff)

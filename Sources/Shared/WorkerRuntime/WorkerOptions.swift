@@ -16,6 +16,9 @@ package struct WorkerOptions: Sendable {
     package var grace: Duration = .seconds(20)
     /// How long one stream read blocks waiting for tasks. Default 1 s.
     var readBlock: Duration = .seconds(1)
+    /// How long the worker tries to reach Redis at start before it exits with 69. Once connected,
+    /// it reconnects after any outage. Default 30 s.
+    package var startupWait: Duration = .seconds(30)
     /// Test aid: extra time spent on each task, to make failure windows observable.
     package var taskDelay: Duration = .zero
 

@@ -47,6 +47,8 @@ package final class WorkerService: Sendable {
 
     /// Runs until SIGTERM/SIGINT; returns after draining and deregistering.
     package func run() throws(OmnisegError) {
+        // A worker that never reached Redis gives up after the start-up wait (exit 69) instead of retrying forever.
+        _ = try RedisConnection(endpoint: endpoint, options: .startup(wait: options.startupWait))
         let control = try RedisConnection(endpoint: endpoint, options: .service)
         try register(control)
         logger.info("worker started", metadata: ["worker": "\(identity.name)", "redis": "\(endpoint)",

@@ -152,6 +152,12 @@ public struct RecommendJob: JobKind {
         return .finish(result: try RecommendShardScorer.assemble(decoded, partials: partials).encoded)
     }
 
+    /// Iterations: the survey, one per bucket of target items, the scoring. How many buckets there
+    /// are is known only after the survey, so the total is not given.
+    public func progress(iteration: Int, tasksDone: Int, tasksTotal: Int) -> JobProgress {
+        JobProgress(done: iteration + (tasksDone >= tasksTotal ? 1 : 0), total: 0, unit: "iterations")
+    }
+
     public func render(result: [UInt8], json: Bool) throws(OmnisegError) -> String {
         let decoded = try RecommendResult(decoding: result)
         return json ? RecommendReport.json(decoded) : RecommendReport.text(decoded)

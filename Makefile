@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BOOTSTRAP := ./scripts/bootstrap
 
-.PHONY: demo test build release bench clean bootstrap
+.PHONY: demo test build release bench fuzz clean bootstrap
 
 bootstrap:
 	@$(BOOTSTRAP)
@@ -26,6 +26,14 @@ test: bootstrap
 	$(SWIFT) test --skip-build
 	@./scripts/check-worker-links .build/debug/omniseg-worker
 	./deploy/test/multihost.sh .build/debug
+
+## fuzz: seeded mutation fuzzing of every decoder (wire frames, states, partials, shard data, results),
+## FUZZ_CASES per target (default a million); a crash leaves fuzz-crash.bin in the folder it ran in
+FUZZ_CASES ?= 1000000
+FUZZ_SEED ?= 1
+fuzz: bootstrap
+	$(SWIFT) build -c release --product Fuzz
+	mkdir -p .build/fuzz && cd .build/fuzz && ../release/Fuzz --cases $(FUZZ_CASES) --seed $(FUZZ_SEED)
 
 ## bench: release-mode benchmarks; results in bench/results/
 bench: release

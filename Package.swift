@@ -123,6 +123,16 @@ let package = Package(
             path: "bench/Sources/Bench"
         ),
 
+        // Seeded mutation fuzzing of every decoder (`make fuzz`; a short run is in FuzzTests).
+        .target(
+            name: "FuzzKit",
+            dependencies: ["OmnisegCore", "Features", "Workspace", "Ingest", "Identity", "FeatureStore", "Synthetic", "QueueProtocol",
+                           "JobRuntime", "JobKinds", "WorkspaceJobs", "ClusteringWorkspace", "ChurnWorkspace", "RecommendWorkspace",
+                           "SegmentsWorkspace"],
+            path: "fuzz/Sources/FuzzKit"
+        ),
+        .executableTarget(name: "Fuzz", dependencies: ["FuzzKit", "OmnisegCore", argumentParser], path: "fuzz/Sources/Fuzz"),
+
         // Helpers the tests share (temporary folders, a redis-server per test run, generated workspaces).
         .target(
             name: "TestSupport",
@@ -149,6 +159,7 @@ let package = Package(
                                      "Profiling", "Workspace", "WorkspaceJobs"]),
         tests("ReportTests", ["OmnisegCore", "Workspace", "FeatureStore", "Report", "Coordination", "WorkspaceJobs", "Segments",
                               "SegmentsWorkspace", "Synthetic"]),
+        tests("FuzzTests", ["FuzzKit"]),
         tests("CoordinationTests", ["OmnisegCore", "Features", "Workspace", "Ingest", "Identity", "FeatureStore", "Synthetic", "RedisClient",
                                     "QueueProtocol", "JobRuntime", "JobKinds", "WorkspaceJobs", "Coordination", "Clustering", "Churn",
                                     "Recommend", "Segments", "Profiling", "Kernels"]),

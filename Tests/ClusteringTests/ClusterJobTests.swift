@@ -192,3 +192,34 @@ import Testing
         for (a, b) in zip(merged.means, whole.means) { #expect(abs(a - b) <= 1e-12 * max(1, abs(b))) }
     }
 }
+
+/// Damaged cluster states are refused with an error, never a trap.
+@Suite struct ClusterStateDecodingTests {
+    /// A Lloyd-phase state over `d` features with one track of `k` clusters and `m` centroid values.
+    private func state(d: Int, k: Int, m: Int, centroid: Double = 0.5) -> [UInt8] {
+        var w = WireWriter()
+        w.u8(1)
+        w.count(d)
+        for _ in 0..<d { w.f32(0) }
+        for _ in 0..<d { w.f32(1) }
+        w.u32(0)
+        w.count(1)
+        w.count(k)
+        w.count(m)
+        for _ in 0..<m { w.f64(centroid) }
+        w.u8(0)
+        w.f64(0)
+        w.count(0)  // k-curve
+        w.count(0)  // principal components
+        return w.bytes
+    }
+
+    @Test func aTrackWithNoClustersIsAnErrorNotADivisionByZero() throws {
+        _ = try ClusterModel(decoding: state(d: 2, k: 2, m: 4), dimension: 2, withSample: false)
+        #expect { try ClusterModel(decoding: state(d: 2, k: 0, m: 4), dimension: 2, withSample: false) } throws: {
+            "\($0)".contains("centroid values for k = 0")
+        }
+        #expect(throws: OmnisegError.self) { try ClusterModel(decoding: state(d: 2, k: 3, m: 4), dimension: 2, withSample: false) }
+        #expect(throws: OmnisegError.self) { try ClusterModel(decoding: state(d: 2, k: 2, m: 4, centroid: .nan), dimension: 2, withSample: false) }
+    }
+}

@@ -103,6 +103,19 @@ import Testing
         let id = try h.submit("probe")
         #expect(try JobQueueClient(connection: h.connection()).record(id).parameters["feature_set"] == "1", "the queued job names its set")
     }
+
+    @Test func aRedisThatLostItsDataDoesNotHandOutAJobIdAgain() throws {
+        let h = try ClusterHarness()
+        try h.coordinator()
+        try h.worker()
+        let first = try h.submit("probe")
+        #expect(try h.finished(first).state == .succeeded)
+        #expect(try h.wait { try h.workspaceResult(first) != nil })
+        try h.connection().run("FLUSHALL")  // as a restart without persistence leaves it
+        let second = try h.submit("probe")
+        // Before: the sequence restarted and the new job took the id J1 again.
+        #expect(first == "J1" && second == "J2", "\(first), then \(second)")
+    }
 }
 
 extension Workspace {

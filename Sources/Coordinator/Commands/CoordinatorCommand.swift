@@ -7,6 +7,7 @@ import JobRuntime
 import Logging
 import OmnisegCore
 import Workspace
+import WorkspaceJobs
 
 /// Options shared by `coordinator` and `run`.
 struct CoordinatorTuning: ParsableArguments {
@@ -110,7 +111,11 @@ struct ForegroundJob: ParsableArguments {
         ShutdownSignal.install()
         let client = try queue.client(for: "run")
         let wsID = try exiting { () throws(OmnisegError) in try Workspace(path: workspace.workspace).id }
-        let spec = try exiting { () throws(OmnisegError) in try JobKindRegistry.validate(kind, parameters: params); return try client.submit(kind: kind, workspaceID: wsID, parameters: params) }
+        let spec = try exiting { () throws(OmnisegError) in 
+            try JobKindRegistry.validate(kind, parameters: params)
+            let after = try JobLedger(workspace: Workspace(path: workspace.workspace)).highestClusterJobNumber()
+            return try client.submit(kind: kind, workspaceID: wsID, parameters: params, after: after)
+        }
         StandardError.write("job \(spec.id)\n")
         for p in (try? client.readiness(workspaceID: wsID).problems(workspaceID: wsID, needsCoordinator: false)) ?? [] {
             StandardError.write("warning: \(spec.id) is queued, but \(p)\n")

@@ -26,9 +26,14 @@ struct SubmitCommand: ParsableCommand {
         let id = try workspaceID ?? exiting { () throws(OmnisegError) in try Workspace(path: workspace.workspace).id }
         let spec = try exiting { () throws(OmnisegError) in
             var parsed = try JobParameters(parsing: parameters)
-            if workspaceID == nil { parsed = try FeatureSetDefault.pinned(parsed, workspace: try Workspace(path: workspace.workspace)) }
+            var after = 0
+            if workspaceID == nil {
+                let ws = try Workspace(path: workspace.workspace)
+                parsed = try FeatureSetDefault.pinned(parsed, workspace: ws)
+                after = try JobLedger(workspace: ws).highestClusterJobNumber()
+            }
             try JobKindRegistry.validate(kind, parameters: parsed)
-            return try client.submit(kind: kind, workspaceID: id, parameters: parsed)
+            return try client.submit(kind: kind, workspaceID: id, parameters: parsed, after: after)
         }
         print(queue.json ? JSONText.object([("id", JSONText.quoted(spec.id)), ("workspace", JSONText.quoted(id))]) : spec.id)
         let problems = (try? client.readiness(workspaceID: id).problems(workspaceID: id)) ?? []

@@ -89,6 +89,7 @@ extension ProgressMeter {
 
     /// Seconds for people: `42 s`, `3 min 5 s`, `2 h 10 min`.
     static func duration(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds < 1e7 else { return "a long time" }
         let s = Int(seconds.rounded())
         if s < 60 { return "\(s) s" }
         if s < 3600 { return "\(s / 60) min \(s % 60) s" }

@@ -84,6 +84,17 @@ public struct WireReader {
     public mutating func f64() throws(OmnisegError) -> Double { Double(bitPattern: try integer()) }
     public mutating func f32() throws(OmnisegError) -> Float { Float(bitPattern: try integer()) }
 
+    /// The most a tally of one shard may count (2⁴⁰): tallies of 65,536 shards still sum in a
+    /// `UInt64` without overflow.
+    public static let maximumTally: UInt64 = 1 << 40
+
+    /// A u64 that counts things in one shard (rows, values, people), at most ``maximumTally``.
+    public mutating func tally() throws(OmnisegError) -> UInt64 {
+        let v: UInt64 = try integer()
+        guard v <= Self.maximumTally else { throw failure("a count of \(v) is more than one shard can hold") }
+        return v
+    }
+
     /// A count (u32) that must not exceed `limit`.
     public mutating func count(limit: Int) throws(OmnisegError) -> Int {
         let n = Int(try u32())

@@ -62,7 +62,7 @@ public struct ColumnMoments: Sendable, Equatable {
 
     package static func decode(from reader: inout WireReader) throws(OmnisegError) -> ColumnMoments {
         var m = ColumnMoments()
-        m.count = try reader.u64()
+        m.count = try reader.tally()
         m.mean = try reader.f64()
         m.m2 = try reader.f64()
         m.min = try reader.f32()

@@ -30,8 +30,9 @@ public struct ClassifierMetrics: Sendable, Equatable {
         var truePositives = 0, seen = 0
         var i = 0
         while i < n {
-            var j = i
-            var groupPositives = 0
+            // A group of tied scores; it holds at least row i, so the loop always advances (a NaN equals nothing).
+            var j = i + 1
+            var groupPositives = Int(labels[order[i]])
             while j < n && scores[order[j]] == scores[order[i]] { groupPositives += Int(labels[order[j]]); j += 1 }
             // Ranks counted from the bottom: this group holds ranks n − j + 1 … n − i.
             let averageRank = Double((n - j + 1) + (n - i)) / 2

@@ -43,7 +43,7 @@ public struct ProbeJob: JobKind {
             var reader = WireReader(partial, what: "probe partial of shard \(shard)")
             let got = try reader.u32()
             guard got == iteration else { throw reader.failure("it is for iteration \(got), not \(iteration)") }
-            rows += try reader.u64()
+            rows += try reader.tally()
             sums.append(try reader.u64())
             try reader.expectEnd()
         }
@@ -87,7 +87,7 @@ public struct ProbeJob: JobKind {
             return JSONText.object([("kind", JSONText.quoted(Self.name)), ("rows", "\(rows)"), ("shards", "\(shards)"),
                                     ("iterations", "\(iterations)"), ("checksum", JSONText.quoted(digest))]) + "\n"
         }
-        return "probe: \(Format.count(Int(rows))) rows in \(Format.count(shards)) shards, read \(iterations) time(s), "
+        return "probe: \(Format.count(rows)) rows in \(Format.count(shards)) shards, read \(iterations) time(s), "
             + "identical each time; data checksum \(digest)\n"
     }
 

@@ -84,7 +84,7 @@ public struct ProfileJob: JobKind {
             for (shard, partial) in partials.enumerated() {
                 var partialReader = try header(partial, iteration: 1, shard: shard)
                 for c in 0..<columns {
-                    for b in 0..<bins { histograms[c][b] += try partialReader.u64() }
+                    for b in 0..<bins { histograms[c][b] += try partialReader.tally() }
                 }
                 try partialReader.expectEnd()
             }
@@ -145,7 +145,8 @@ enum Histogram {
         }
         for v in values {
             let position = (Double(v) - Double(lower)) / width
-            let bin = position.isFinite ? Swift.min(bins - 1, Swift.max(0, Int(position))) : 0
+            // Clamped as a Double first: a value far outside the range (a damaged state's range) stays convertible.
+            let bin = position.isFinite ? Int(Swift.min(Double(bins - 1), Swift.max(0, position))) : 0
             counts[bin] += 1
         }
         return counts

@@ -74,6 +74,7 @@ public struct QuantileSketch: Sendable, Equatable {
     static func decode(from reader: inout WireReader) throws(OmnisegError) -> QuantileSketch {
         var sketch = QuantileSketch()
         sketch.zeroCount = try reader.u64()
+        guard sketch.zeroCount <= BucketCounts.maximumTotal else { throw reader.failure("a sketch counts \(sketch.zeroCount) zeros") }
         sketch.positive = try BucketCounts.decode(from: &reader)
         sketch.negative = try BucketCounts.decode(from: &reader)
         return sketch
@@ -86,6 +87,10 @@ struct BucketCounts: Sendable, Equatable {
     private(set) var counts: [UInt64] = []
 
     var total: UInt64 { counts.reduce(0, +) }
+
+    /// The most values one decoded partial may count (2⁴⁰): partials of 65,536 shards still sum
+    /// without overflow.
+    static let maximumTotal: UInt64 = 1 << 40
 
     mutating func increment(_ index: Int) { add(index, 1) }
 
@@ -118,11 +123,18 @@ struct BucketCounts: Sendable, Equatable {
     static func decode(from reader: inout WireReader) throws(OmnisegError) -> BucketCounts {
         var buckets = BucketCounts()
         let offset = try reader.i64()
-        guard abs(offset) <= 100_000 else { throw reader.failure("a sketch bucket offset of \(offset) is out of range") }
+        guard (-100_000...100_000).contains(offset) else { throw reader.failure("a sketch bucket offset of \(offset) is out of range") }
         buckets.offset = Int(offset)
         let n = try reader.count(limit: 1 << 16)
+        guard n * 8 <= reader.remaining else { throw reader.failure("a sketch lists \(n) buckets in \(reader.remaining) bytes") }
         buckets.counts.reserveCapacity(n)
-        for _ in 0..<n { buckets.counts.append(try reader.u64()) }
+        var total: UInt64 = 0
+        for _ in 0..<n {
+            let c = try reader.u64()
+            total += min(c, maximumTotal + 1)
+            guard total <= maximumTotal else { throw reader.failure("a sketch counts more than \(maximumTotal) values in one shard") }
+            buckets.counts.append(c)
+        }
         return buckets
     }
 }

@@ -7,6 +7,12 @@ public struct BlobReference: Sendable, Hashable {
     public var byteCount: Int
     public var chunkBytes: Int
 
+    package init(digest: UInt64, byteCount: Int, chunkBytes: Int) {
+        self.digest = digest
+        self.byteCount = byteCount
+        self.chunkBytes = chunkBytes
+    }
+
     public var chunkCount: Int { byteCount == 0 ? 0 : (byteCount + chunkBytes - 1) / chunkBytes }
 
     /// The Redis key of the blob's marker; chunk `i` is at `key:i`.

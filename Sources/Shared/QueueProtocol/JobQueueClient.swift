@@ -87,9 +87,10 @@ public struct JobQueueClient {
     public init(connection: RedisConnection) { self.connection = connection }
 
     /// Queues a job for the coordinator of its workspace and returns its id at once. The caller has
-    /// checked `kind` and `parameters` (the queue knows no kinds: `JobKindRegistry.validate`).
-    public func submit(kind: String, workspaceID: String, parameters: JobParameters) throws(OmnisegError) -> JobSpec {
-        let sequence = try connection.run("INCR", QueueKeys.jobSequence).integer ?? 0
+    /// checked `kind` and `parameters` (the queue knows no kinds: `JobKindRegistry.validate`). The id's
+    /// number is above `after` (the workspace's highest), so a Redis that lost its data never reuses one.
+    public func submit(kind: String, workspaceID: String, parameters: JobParameters, after: Int = 0) throws(OmnisegError) -> JobSpec {
+        let sequence = try connection.evaluate(QueueScripts.nextJobNumber, keys: [QueueKeys.jobSequence], arguments: [after]).integer ?? 0
         let spec = JobSpec(id: "J\(sequence)", kind: kind, workspaceID: workspaceID, parameters: parameters, submittedAt: Self.now())
         let key = QueueKeys.job(spec.id)
         var hset = RedisCommand("HSET", key, "spec")

@@ -140,6 +140,13 @@ public enum QueueScripts {
         return 1
         """)
 
+    /// The next job number, above ARGV[1] (the highest the workspace has seen). KEYS: job sequence.
+    public static let nextJobNumber = QueueScript("""
+        local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+        if current < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end
+        return redis.call('INCR', KEYS[1])
+        """)
+
     /// Takes or renews the workspace leader lock. KEYS: lock, epoch key. ARGV: owner, ttl ms.
     /// Returns the epoch (a new one when the lock was taken), or 0 when someone else holds it.
     public static let lead = QueueScript("""

@@ -36,6 +36,12 @@ public struct JobLedger {
         return id
     }
 
+    /// The highest number of a cluster job id (`J12` → 12) the workspace has seen, 0 when none: a Redis
+    /// that lost its data must not hand out those ids again.
+    public func highestClusterJobNumber() throws(OmnisegError) -> Int {
+        Int(try workspace.db.scalar("SELECT coalesce(max(CAST(substr(id, 2) AS INTEGER)), 0) FROM job WHERE id GLOB 'J[0-9]*'")?.integer ?? 0)
+    }
+
     /// Tables whose rows belong to a job (by `job_id`).
     static let jobTables = ["cluster_assignment", "churn_model", "churn_score", "rec_item", "rec_indicator", "recommendation"]
 

@@ -103,11 +103,11 @@ public struct ChurnEvaluation: Sendable, Equatable {
     }
 
     static func decode(from r: inout WireReader) throws(OmnisegError) -> ChurnEvaluation {
-        let people = Int(try r.u64()), churned = Int(try r.u64())
+        let people = Int(try r.tally()), churned = Int(try r.tally())
         let metrics = ClassifierMetrics(rocAUC: try r.f64(), prAUC: try r.f64(), topDecileLift: try r.f64(), topDecileCapture: try r.f64())
         var calibration: [CalibrationBucket] = []
         for _ in 0..<(try r.count(limit: 1000)) {
-            calibration.append(CalibrationBucket(lower: try r.f32(), upper: try r.f32(), people: Int(try r.u64()),
+            calibration.append(CalibrationBucket(lower: try r.f32(), upper: try r.f32(), people: Int(try r.tally()),
                                                  meanPredicted: try r.f64(), observedRate: try r.f64()))
         }
         return ChurnEvaluation(people: people, churned: churned, metrics: metrics, calibration: calibration)
@@ -215,8 +215,8 @@ public struct ChurnModel: Sendable, Equatable {
         options = try Self.decodeOptions(from: &r)
         labelling = try ChurnLabelling.decode(from: &r)
         featureSetID = try r.i64()
-        trainingRows = Int(try r.u64())
-        trainingChurned = Int(try r.u64())
+        trainingRows = Int(try r.tally())
+        trainingChurned = Int(try r.tally())
         outOfBagAUC = try r.f64()
         holdout = try ChurnEvaluation.decode(from: &r)
         impurityImportance = []

@@ -155,6 +155,7 @@ enum ChurnTraining {
                 for f in 0..<d { impurity[f] += try r.f64() }
             }
             let sums = try r.f32s(n)
+            guard sums.allSatisfy(\.isFinite) else { throw r.failure("an out-of-bag sum is not finite") }
             for i in 0..<n { oobSums[i] += sums[i] }
             for i in 0..<n { oobCounts[i] += Int(try r.u16()) }
             try r.expectEnd()

@@ -127,6 +127,11 @@ public struct ClusterJob: JobKind {
             writer.f64(assignment.inertia)
         }
         if model.phase == .labelling {
+            // Centroids far outside the data (a damaged state) give no finite distance to compare.
+            let k = model.tracks[0].k
+            for i in 0..<shard.rowCount where scratch.labels[i] < 0 || Int(scratch.labels[i]) >= k {
+                throw OmnisegError(.corrupt, "cluster state: row \(shard.rowStart + i) is at no finite distance from any of its \(k) centroids")
+            }
             writer.count(shard.rowCount)
             for i in 0..<shard.rowCount { writer.u16(UInt16(scratch.labels[i])) }
             profile(shard, labels: scratch.labels, k: model.tracks[0].k, into: &writer)
@@ -195,13 +200,13 @@ public struct ClusterJob: JobKind {
             var reader = try header(partial, iteration: iteration, shard: shard)
             for (a, t) in active.enumerated() {
                 for i in 0..<(model.tracks[t].k * q) { sums[a][i] += try reader.f64() }
-                for j in 0..<model.tracks[t].k { counts[a][j] += Int64(try reader.u64()) }
+                for j in 0..<model.tracks[t].k { counts[a][j] += Int64(try reader.tally()) }
                 inertia[a] += try reader.f64()
             }
             if model.phase == .labelling {
                 for _ in 0..<(try reader.count(limit: 1 << 24)) { labels.append(try reader.u16()) }
                 for i in 0..<(columnNames.count * k) { profileSums[i] += try reader.f64() }
-                for i in 0..<channels.count { channels[i] += Int64(try reader.u64()) }
+                for i in 0..<channels.count { channels[i] += Int64(try reader.tally()) }
             }
             try reader.expectEnd()
         }
@@ -488,6 +493,9 @@ struct ClusterModel {
         scale = []
         for _ in 0..<d { center.append(try r.f32()) }
         for _ in 0..<d { scale.append(try r.f32()) }
+        guard center.allSatisfy(\.isFinite), scale.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+            throw r.failure("its standardization has values that are not finite")
+        }
         lloydIterations = Int(try r.u32())
         tracks = []
         for _ in 0..<(try r.count(limit: 20 * 64)) {
@@ -496,6 +504,7 @@ struct ClusterModel {
             guard k > 0, m % k == 0, m / k <= d else { throw r.failure("it has \(m) centroid values for k = \(k) and \(d) features") }
             var centroids: [Double] = []
             for _ in 0..<m { centroids.append(try r.f64()) }
+            guard centroids.allSatisfy(\.isFinite) else { throw r.failure("it has a centroid value that is not finite") }
             tracks.append(Track(k: k, centroids: centroids, converged: try r.u8() == 1, lastInertia: try r.f64()))
         }
         guard !tracks.isEmpty else { throw r.failure("it has no centroids") }
@@ -503,9 +512,17 @@ struct ClusterModel {
         let p = try r.count(limit: 4096)
         for _ in 0..<p { explained.append(try r.f64()) }
         for _ in 0..<(p * d) { projection.append(try r.f64()) }
+        guard projection.allSatisfy(\.isFinite) else { throw r.failure("its projection has a value that is not finite") }
+        // Centroids live in the space the job clusters in: the features, or the principal components.
+        let space = p > 0 ? p : d
+        for track in tracks where track.centroids.count != track.k * space {
+            throw r.failure("it has \(track.centroids.count) centroid values for k = \(track.k) in \(space) dimensions")
+        }
+        guard phase != .labelling || tracks.count == 1 else { throw r.failure("it labels with \(tracks.count) tracks; labelling keeps one") }
         sample = []
         guard withSample else { return }
         let s = try r.count(limit: 1 << 26)
+        guard s * 4 <= r.remaining else { throw r.failure("it lists \(s) sample values in \(r.remaining) bytes") }
         sample.reserveCapacity(s)
         for _ in 0..<s { sample.append(Double(try r.f32())) }
         try r.expectEnd()

@@ -87,14 +87,14 @@ public struct ClusterResult: Sendable, Equatable {
         centroids = []
         for _ in 0..<(k * d) { centroids.append(try r.f64()) }
         counts = []
-        for _ in 0..<k { counts.append(Int64(try r.u64())) }
+        for _ in 0..<k { counts.append(Int64(try r.tally())) }
         let all = try r.count(limit: 4096)
         profileNames = []
         for _ in 0..<all { profileNames.append(try r.string(limit: 1024)) }
         profileMeans = []
         for _ in 0..<(k * all) { profileMeans.append(try r.f64()) }
         channels = []
-        for _ in 0..<(k * Self.channelNames.count) { channels.append(Int64(try r.u64())) }
+        for _ in 0..<(k * Self.channelNames.count) { channels.append(Int64(try r.tally())) }
         kCurve = try KCurvePoint.decode(from: &r)
         explainedVariance = []
         for _ in 0..<(try r.count(limit: 4096)) { explainedVariance.append(try r.f64()) }
@@ -102,9 +102,14 @@ public struct ClusterResult: Sendable, Equatable {
         iterations = Int(try r.u32())
         converged = try r.u8() == 1
         let n = try r.count(limit: 1 << 30)
+        guard n * 2 <= r.remaining else { throw r.failure("it lists \(n) labels in \(r.remaining) bytes") }
         labels = []
         labels.reserveCapacity(n)
-        for _ in 0..<n { labels.append(try r.u16()) }
+        for _ in 0..<n {
+            let label = try r.u16()
+            guard Int(label) < k else { throw r.failure("a person's cluster \(label) is not below k = \(k)") }
+            labels.append(label)
+        }
         try r.expectEnd()
     }
 

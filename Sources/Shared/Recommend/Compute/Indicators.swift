@@ -45,7 +45,7 @@ struct ItemMarginals: Sendable, Equatable {
 
     static func decode(from reader: inout WireReader, itemCount: Int) throws(OmnisegError) -> ItemMarginals {
         var m = ItemMarginals(itemCount: 0)
-        m.people = Int(clamping: try reader.u64())
+        m.people = Int(try reader.tally())
         let n = try reader.count(limit: 1 << 30)
         guard n == itemCount else { throw reader.failure("margins for \(n) items, expected \(itemCount)") }
         m.counts = []

@@ -53,6 +53,7 @@ public struct ItemCatalog: Sendable, Equatable {
         var departmentNames: [String] = []
         for _ in 0..<(try reader.count(limit: 1 << 16)) { departmentNames.append(try reader.string(limit: 1024)) }
         let count = try reader.count(limit: 1 << 26)
+        guard count * 6 <= reader.remaining else { throw reader.failure("it lists \(count) items in \(reader.remaining) bytes") }
         var names: [String] = [], departments: [UInt16] = []
         names.reserveCapacity(count)
         departments.reserveCapacity(count)

@@ -70,7 +70,7 @@ public struct RecommendEvaluation: Sendable, Equatable {
 
     static func decode(from reader: inout WireReader) throws(OmnisegError) -> RecommendEvaluation {
         var e = RecommendEvaluation(holdoutDays: try reader.count(limit: 36_500), k: try reader.count(limit: 1000))
-        e.people = [Int(clamping: try reader.u64()), Int(clamping: try reader.u64())]
+        e.people = [Int(try reader.tally()), Int(try reader.tally())]
         for i in e.sums.indices { e.sums[i] = try reader.f64() }
         return e
     }

@@ -308,7 +308,7 @@ struct RecommendShardScorer: Sendable {
             if let shardEvaluation = try reader.optional({ (r: inout WireReader) throws(OmnisegError) in try RecommendEvaluation.decode(from: &r) }) {
                 evaluation?.add(shardEvaluation)
             }
-            withHistory += Int(clamping: try reader.u64())
+            withHistory += Int(try reader.tally())
             let count = try reader.count(limit: 1 << 31)
             items += try reader.integers(count, of: UInt32.self)
             scores += try reader.integers(count, of: UInt32.self).map(Float.init(bitPattern:))

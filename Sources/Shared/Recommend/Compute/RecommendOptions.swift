@@ -90,7 +90,7 @@ public struct RecommendOptions: Sendable, Equatable {
         guard let channel = RecommendChannel(rawValue: try reader.string(limit: 16)) else { throw reader.failure("unknown recommendation channel") }
         o.channel = channel
         var values: [Int] = []
-        for _ in 0..<10 { values.append(Int(clamping: try reader.u64())) }
+        for _ in 0..<10 { values.append(Int(try reader.tally())) }
         (o.maxHistory, o.itemCap, o.indicatorsPerItem, o.recentItems, o.count) = (values[0], values[1], values[2], values[3], values[4])
         o.repeats = values[5] == 1
         o.pairsPerBucket = max(1, values[6])

@@ -57,8 +57,8 @@ struct RecommendState: Sendable {
         options = try RecommendOptions.decode(from: &reader)
         catalog = try ItemCatalog.decode(from: &reader)
         buckets = try reader.count(limit: 1 << 16)
-        interactions = Int(clamping: try reader.u64())
-        pairs = Int(clamping: try reader.u64())
+        interactions = Int(try reader.tally())
+        pairs = Int(try reader.tally())
         featureSetID = try reader.i64()
         asOf = try reader.i64()
         surveyCounts = try ItemMarginals.decode(from: &reader, itemCount: catalog.count)
@@ -106,8 +106,8 @@ struct RecommendSurvey {
 
     init(decoding bytes: [UInt8], itemCount: Int) throws(OmnisegError) {
         var reader = WireReader(bytes, what: "recommend survey partial")
-        let work = Int(clamping: try reader.u64())
-        let interactions = Int(clamping: try reader.u64())
+        let work = Int(try reader.tally())
+        let interactions = Int(try reader.tally())
         let counts = try ItemMarginals.decode(from: &reader, itemCount: itemCount)
         try reader.expectEnd()
         self.init(counts: counts, pairWork: work, interactions: interactions)

@@ -127,9 +127,9 @@ public struct SegmentJob: JobKind {
         var shards: [(rows: Int, sets: [[UInt64]])] = []
         for partial in partials {
             var reader = WireReader(partial, what: "segment partial")
-            let rows = Int(clamping: try reader.u64())
+            let rows = Int(try reader.tally())
             guard rows <= 1 << 30 else { throw reader.failure("a shard of \(rows) rows") }
-            for i in 0..<k { counts[i] += Int(clamping: try reader.u64()) }
+            for i in 0..<k { counts[i] += Int(try reader.tally()) }
             for c in try SegmentCombinations.decode(from: &reader, segments: k) { tallies.add(c) }
             var sets: [[UInt64]] = []
             if decoded.keepMembers { for _ in 0..<k { sets.append(try reader.integers((rows + 63) / 64, of: UInt64.self)) } }

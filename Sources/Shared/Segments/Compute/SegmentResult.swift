@@ -66,7 +66,7 @@ public struct SegmentResult: Sendable, Equatable {
     public init(decoding bytes: [UInt8]) throws(OmnisegError) {
         var reader = WireReader(bytes, what: "segment result")
         guard try reader.bytes(Self.magic.count) == Self.magic, try reader.u16() == Self.version else { throw reader.failure("not a segment result of this version") }
-        people = Int(clamping: try reader.u64())
+        people = Int(try reader.tally())
         featureSetID = try reader.i64()
         asOf = try reader.i64()
         let n = try reader.count(limit: SegmentJob.maximumSegments)
@@ -77,7 +77,7 @@ public struct SegmentResult: Sendable, Equatable {
             rules.append(try reader.string(limit: 1 << 20))
         }
         counts = []
-        for _ in 0..<n { counts.append(Int(clamping: try reader.u64())) }
+        for _ in 0..<n { counts.append(Int(try reader.tally())) }
         combinations = try SegmentCombinations.decode(from: &reader, segments: n)
         let memberCount = try reader.count(limit: n)
         members = []
@@ -134,8 +134,8 @@ struct SegmentCombinations {
         for _ in 0..<n {
             let mask = try reader.u32()
             guard mask < 1 << segments, mask > (list.last?.mask ?? 0) || list.isEmpty else { throw reader.failure("combination masks are not ascending below 2^\(segments)") }
-            list.append(SegmentResult.Combination(mask: mask, people: Int(clamping: try reader.u64()), revenue: try reader.f64(),
-                                                  churnSum: try reader.f64(), scored: Int(clamping: try reader.u64())))
+            list.append(SegmentResult.Combination(mask: mask, people: Int(try reader.tally()), revenue: try reader.f64(),
+                                                  churnSum: try reader.f64(), scored: Int(try reader.tally())))
         }
         return list
     }

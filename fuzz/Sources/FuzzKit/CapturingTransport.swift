@@ -1,0 +1,26 @@
+import JobRuntime
+import OmnisegCore
+import Synchronization
+
+/// Runs iterations in process and keeps every iteration's state and partials: the valid inputs the
+/// fuzzer mutates.
+final class CapturingTransport: TaskTransport {
+    struct Iteration {
+        var iteration: Int
+        var state: [UInt8]
+        var partials: [[UInt8]]
+    }
+
+    private let inner: InProcessTransport
+    private let captured = Mutex<[Iteration]>([])
+
+    init(_ inner: InProcessTransport) { self.inner = inner }
+
+    var iterations: [Iteration] { captured.withLock { $0 } }
+
+    func run(_ work: IterationWork, progress: (Int, Int) -> Void) throws(OmnisegError) -> [[UInt8]] {
+        let partials = try inner.run(work, progress: progress)
+        captured.withLock { $0.append(Iteration(iteration: work.iteration, state: work.state, partials: partials)) }
+        return partials
+    }
+}

@@ -1,0 +1,129 @@
+import FeatureStore
+import Features
+import Foundation
+import Identity
+import Ingest
+import JobKinds
+import JobRuntime
+import OmnisegCore
+import QueueProtocol
+import Synthetic
+import Workspace
+import WorkspaceJobs
+
+/// The fuzz targets with their seeds: every kind is run in process on a small generated retailer,
+/// and each iteration's state, each partial, each shard's job data and the result become the valid
+/// inputs of that kind's targets; the wire messages are made from the same runs.
+public enum FuzzCorpus {
+    /// The kinds run, with parameters that keep them small and exercise every phase.
+    static let runs: [(name: String, kind: String, parameters: [String: String], training: Bool)] = [
+        ("profile", "profile", ["bins": "8"], false),
+        ("probe", "probe", ["iterations": "2"], false),
+        ("cluster", "cluster", ["k": "3", "max-iter": "4", "seed": "1"], false),
+        ("cluster-auto", "cluster", ["k": "auto", "k-range": "2...3", "max-iter": "3", "pca": "2", "seed": "1"], false),
+        ("churn-train", "churn-train", ["trees": "4", "depth": "4", "seed": "1"], true),
+        ("churn-score", "churn-score", [:], false),
+        ("churn-evaluate", "churn-evaluate", [:], true),
+        ("recommend", "recommend", ["pairs_per_bucket": "20000", "n": "3"], false),
+        ("recommend-eval", "recommend", ["pairs_per_bucket": "50000", "holdout_days": "30", "n": "3"], true),
+        ("segment", "segment", ["rule": "frequency >= 2 AND channel = omnichannel"], false),
+        ("overlap", "overlap", ["rule_1": "channel = store_only", "rule_2": "rfm = champions", "rule_3": "viewed(within = 30d)",
+                                "members": "1"], false),
+    ]
+
+    /// Builds the retailer in `directory` and returns every target.
+    public static func targets(in directory: String) throws(OmnisegError) -> [FuzzTarget] {
+        let workspace = try makeWorkspace(in: directory)
+        let store = FeatureStore(workspace: workspace)
+        let training = try store.load(setID: 1)
+        let today = try store.load(setID: 2)
+        var targets: [FuzzTarget] = []
+        var specs: [[UInt8]] = [], plans: [[UInt8]] = [], envelopes: [[UInt8]] = []
+        for run in runs {
+            let matrix = run.training ? training : today
+            var parameters = JobParameters(run.parameters)
+            parameters[JobParameters.featureSetName] = "\(matrix.setID)"
+            let kind = try JobKindRegistry.make(run.kind, columnNames: matrix.names, parameters: parameters)
+            let preparation = try WorkspaceJobs.prepare(kind, in: workspace, matrix: matrix)
+            let transport = CapturingTransport(InProcessTransport(kind: kind, shards: matrix.shards, shardData: preparation.shardData, threads: 2))
+            let result = try JobDriver(jobID: run.name, kind: kind, shardCount: matrix.shards.count)
+                .run(transport: transport, checkpoints: MemoryCheckpoints(), firstState: { preparation.state })
+            try WorkspaceJobs.store(kind, result: result, jobID: run.name, in: workspace)
+            targets += kindTargets(run.name, kind: kind, matrix: matrix, data: preparation.shardData, iterations: transport.iterations, result: result)
+            specs.append(JobSpec(id: run.name, kind: run.kind, workspaceID: try workspace.id, parameters: parameters, submittedAt: 1_790_000_000).encoded)
+            let shards = matrix.shards.enumerated().map { i, shard in
+                ShardDescriptor(index: i, shard: shard, blob: BlobReference(digest: UInt64(i) &* 0x9E37, byteCount: shard.bytes.count, chunkBytes: 1 << 20),
+                                data: preparation.shardData.map { BlobReference(digest: UInt64(i), byteCount: $0[i].count, chunkBytes: 1 << 20) })
+            }
+            plans.append(JobPlan(featureSetID: matrix.setID, columnNames: matrix.names, shards: shards).encoded)
+            envelopes += shards.prefix(2).map { TaskEnvelope(jobID: run.name, kind: run.kind, iteration: 1, attempt: 2, shard: $0, stateKey: "state:\(run.name):1").encoded }
+        }
+        targets.append(FuzzTarget(name: "wire.job-spec", seeds: specs) { bytes, _ in _ = try? JobSpec(decoding: bytes) })
+        targets.append(FuzzTarget(name: "wire.job-plan", seeds: plans) { bytes, _ in _ = try? JobPlan(decoding: bytes) })
+        targets.append(FuzzTarget(name: "wire.task-envelope", seeds: envelopes) { bytes, _ in _ = try? TaskEnvelope(decoding: bytes) })
+        targets.append(FuzzTarget(name: "wire.frame", seeds: specs + plans + envelopes) { bytes, _ in
+            for type in WireFrame.MessageType.allCases { _ = try? WireFrame.decode(bytes, expecting: type) }
+        })
+        let shard = today.shards[0]
+        targets.append(FuzzTarget(name: "features.shard", seeds: [Array(shard.bytes)]) { bytes, _ in
+            bytes.withUnsafeBytes { raw in
+                _ = try? FeatureShard.decode(rowStart: shard.rowStart, rowCount: shard.rowCount, columnCount: shard.columnCount,
+                                             columnStride: shard.columnStride, data: raw)
+            }
+        })
+        return targets
+    }
+
+    /// A kind's targets: its states (decoded by tasks and by the merge), its partials (by the merge),
+    /// its shards' job data (by tasks) and its result (by rendering).
+    static func kindTargets(_ name: String, kind: any JobKind, matrix: FeatureMatrix, data: [[UInt8]]?,
+                            iterations: [CapturingTransport.Iteration], result: [UInt8]) -> [FuzzTarget] {
+        // The first iterations and the last cover every phase; a long Lloyd run repeats itself.
+        let kept = iterations.count <= 4 ? iterations : Array(iterations.prefix(3)) + [iterations[iterations.count - 1]]
+        let shard = matrix.shards[0]
+        let shardData = data?[0] ?? []
+        var targets = [
+            FuzzTarget(name: "\(name).state", seeds: kept.map(\.state)) { bytes, seed in
+                let it = kept[seed]
+                _ = try? kind.execute(shard: shard, data: shardData, iteration: it.iteration, state: bytes, cancellation: .never)
+                _ = try? kind.merge(iteration: it.iteration, state: bytes, partials: it.partials)
+            },
+            FuzzTarget(name: "\(name).partial", seeds: kept.map { $0.partials[0] }) { bytes, seed in
+                let it = kept[seed]
+                var partials = it.partials
+                partials[0] = bytes
+                _ = try? kind.merge(iteration: it.iteration, state: it.state, partials: partials)
+            },
+            FuzzTarget(name: "\(name).result", seeds: [result]) { bytes, _ in
+                _ = try? kind.render(result: bytes, json: false)
+                _ = try? kind.render(result: bytes, json: true)
+                _ = try? kind.csv(result: bytes)
+            },
+        ]
+        if data != nil {
+            targets.append(FuzzTarget(name: "\(name).shard-data", seeds: [shardData]) { bytes, _ in
+                for it in kept { _ = try? kind.execute(shard: shard, data: bytes, iteration: it.iteration, state: it.state, cancellation: .never) }
+            })
+        }
+        return targets
+    }
+
+    /// 600 generated people with two feature sets: as of 2026-03-31 (churn training, evaluations with
+    /// a holdout window) and as of the end of the data, in 128-row shards.
+    static func makeWorkspace(in directory: String) throws(OmnisegError) -> Workspace {
+        try? FileManager.default.removeItem(atPath: directory)
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        _ = try RetailerGenerator(options: GeneratorOptions(people: 600, seed: 11)).write(to: directory)
+        let workspace = try Workspace(path: directory + "/workspace.sqlite")
+        let ingester = Ingester(workspace: workspace, progressStyle: .silent)
+        for kind in [IngestKind.customers, .products, .transactions, .events] {
+            _ = try ingester.ingest(file: directory + "/\(kind.rawValue).csv", options: IngestOptions(kind: kind))
+        }
+        _ = try IdentityResolver().resolve(workspace)
+        let store = FeatureStore(workspace: workspace)
+        let split = (TimestampParser.unixSeconds(year: 2026, month: 3, day: 31) ?? 0) + 86_399
+        _ = try store.save(FeatureBuilder(options: FeatureOptions(asOf: split, shardRows: 128)).build(workspace))
+        _ = try store.save(FeatureBuilder(options: FeatureOptions(shardRows: 128)).build(workspace))
+        return workspace
+    }
+}

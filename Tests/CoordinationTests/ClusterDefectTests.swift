@@ -1,6 +1,7 @@
 import Foundation
 @testable import QueueProtocol
 @testable import Workspace
+@testable import WorkspaceJobs
 @testable import TestSupport
 import Testing
 
@@ -115,6 +116,24 @@ import Testing
         let second = try h.submit("probe")
         // Before: the sequence restarted and the new job took the id J1 again.
         #expect(first == "J1" && second == "J2", "\(first), then \(second)")
+    }
+
+    @Test func aRunningJobWhoseRecordRedisLostFailsWithAClearError() throws {
+        let h = try ClusterHarness()
+        try h.coordinator()
+        try h.worker(["--task-delay-ms", "200"])
+        let id = try h.submit("probe", ["iterations=20"])
+        _ = try h.waitForJob(id) { $0.tasksDone >= 2 }
+        try h.connection().run("FLUSHALL")  // as a restart without persistence leaves it
+        // Before: the coordinator dispatched iteration 0 again every few seconds, forever.
+        let ledger = JobLedger(workspace: try Workspace(path: h.workspacePath))
+        #expect(try h.wait(timeout: 30) { try ledger.entry(id)?.state == "failed" })
+        let error = try ledger.entry(id)?.error ?? ""
+        #expect(error.contains("lost job \(id)'s record") && error.contains("resubmit"), "\(error)")
+        // The workspace queue is not wedged: the next job runs, under a new id.
+        let next = try h.submit("probe")
+        #expect(next != id)
+        #expect(try h.finished(next, timeout: 60).state == .succeeded)
     }
 }
 

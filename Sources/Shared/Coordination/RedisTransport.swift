@@ -34,13 +34,20 @@ struct RedisTransport: TaskTransport {
         var lastProgress = ContinuousClock.now
         var suspects: Set<Int> = []
         while true {
-            let replies = try connection.pipeline([RedisCommand("HMGET", QueueKeys.job(jobID), "cancel", "error"), RedisCommand("HLEN", resultsKey)])
+            let replies = try connection.pipeline([RedisCommand("HMGET", QueueKeys.job(jobID), "cancel", "error", "state"), RedisCommand("HLEN", resultsKey)])
             if let message = replies.compactMap(\.errorMessage).first {
                 throw RedisConnection.serverError(message, command: "HMGET/HLEN", endpoint: connection.endpoint)
             }
             let fields = replies[0].elements ?? []
             if fields.first?.text == "1" { throw OmnisegError(.cancelled, "job \(jobID) was cancelled") }
             if fields.count > 1, let error = fields[1].text { throw OmnisegError(.jobFailed, error, context: [("job", jobID)]) }
+            if fields.count > 2, fields[2].text == nil {
+                // The job's record is gone: Redis restarted without persistence (or was flushed), and its
+                // iteration states and results with it. Fail the job clearly instead of dispatching forever.
+                throw OmnisegError(.jobFailed, "Redis at \(connection.endpoint) lost job \(jobID)'s record (restarted without persistence, or flushed); "
+                                   + "resubmit the job (with appendonly yes, as deploy/redis/omniseg-queue.conf sets, a restart keeps it)",
+                                   context: [("job", jobID)])
+            }
             guard state.isLeader, !state.stopping else {
                 throw OmnisegError(.fenced, "coordinator stopped or lost the workspace lock; the job resumes under the next leader")
             }

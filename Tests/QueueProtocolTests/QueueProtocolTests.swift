@@ -132,6 +132,27 @@ import Testing
         #expect(DispatchWindow.preferredWorker(forShard: "x", among: []) == nil)
     }
 
+    @Test func balancedRoutesGiveNoWorkerMoreThanItsShareAndStayPut() {
+        // Plain rendezvous can put every shard of a small set on one worker; bounded loads cannot.
+        for n in [1, 2, 3, 4, 5, 17, 300] {
+            for workers in [["a"], ["a", "b"], ["a", "b", "c"]] {
+                let keys = (0..<n).map { "blob:\($0)" }
+                let owners = DispatchWindow.assignment(shards: keys, among: workers)
+                let cap = (n + workers.count - 1) / workers.count
+                let load = Dictionary(grouping: owners.compactMap { $0 }, by: { $0 }).mapValues(\.count)
+                #expect(owners.allSatisfy { $0 != nil } && load.values.allSatisfy { $0 <= cap }, "\(n) shards on \(workers): \(load)")
+                #expect(DispatchWindow.assignment(shards: keys, among: workers) == owners, "the same workers, the same routes")
+            }
+        }
+        let keys = (0..<300).map { "blob:\($0)" }
+        let before = DispatchWindow.assignment(shards: keys, among: ["a", "b", "c"])
+        let after = DispatchWindow.assignment(shards: keys, among: ["a", "c"])
+        let stayed = zip(before, after).filter { $0.0 != "b" }
+        let moved = stayed.filter { $0.0 != $0.1 }.count
+        #expect(moved * 5 < stayed.count, "when b leaves, most shards of a and c stay: \(moved) of \(stayed.count) moved")
+        #expect(DispatchWindow.assignment(shards: ["x"], among: []) == [nil])
+    }
+
     @Test func backoffGrowsWithJitterAndIsCapped() {
         let policy = RetryPolicy(maxAttempts: 3, initialBackoff: .milliseconds(100), maxBackoff: .seconds(1))
         #expect(policy.backoff(afterAttempt: 1, jitter: 1) == .milliseconds(100))

@@ -18,6 +18,8 @@ struct RedisTransport: TaskTransport {
     let plan: JobPlan
     let lostTaskCheck: Duration
     let logger: Logger
+    /// Each shard's worker for the live workers last seen (recomputed when they change).
+    private let routes = ShardRoutes()
 
     func run(_ work: IterationWork, progress: (Int, Int) -> Void) throws(OmnisegError) -> [[UInt8]] {
         let n = plan.shards.count
@@ -123,11 +125,16 @@ struct RedisTransport: TaskTransport {
 
     private func dispatch(_ shards: [Int], iteration: Int, stateKey: String, dispatchedKey: String) throws(OmnisegError) {
         let live = state.liveWorkers
+        if routes.workers != live || routes.owners.count != plan.shards.count {
+            routes.workers = live
+            routes.owners = DispatchWindow.assignment(shards: plan.shards.map(\.blob.key), among: live)
+        }
+        let owners = routes.owners
         var commands = [RedisCommand("MULTI")]
         for s in shards {
             let descriptor = plan.shards[s]
             let envelope = TaskEnvelope(jobID: jobID, kind: kind, iteration: iteration, attempt: 1, shard: descriptor, stateKey: stateKey)
-            let stream = DispatchWindow.preferredWorker(forShard: descriptor.blob.key, among: live).map(QueueKeys.workerStream) ?? QueueKeys.sharedStream
+            let stream = (s < owners.count ? owners[s] : nil).map(QueueKeys.workerStream) ?? QueueKeys.sharedStream
             commands.append(RedisCommand("SADD", dispatchedKey, s))
             commands.append(RedisCommand("XADD", stream, "*", "t", envelope.encoded))
         }
@@ -174,4 +181,10 @@ func fencedSet(connection: RedisConnection, state: CoordinatorState, workspaceID
     guard ok.integer == 1 else {
         throw OmnisegError(.fenced, "another coordinator now leads workspace \(workspaceID); this one stops writing job \(jobID)")
     }
+}
+
+/// The transport's shard-to-worker routes; one transport runs on one thread, so no lock is needed.
+final class ShardRoutes {
+    var workers: [String] = []
+    var owners: [String?] = []
 }

@@ -58,12 +58,34 @@ public enum DispatchWindow {
     /// The worker a shard's tasks go to: rendezvous (highest-random-weight) hashing over live workers, so
     /// each shard keeps its worker while that worker lives and only its shards move when it leaves.
     public static func preferredWorker(forShard shardKey: String, among workers: [String]) -> String? {
-        var best: (weight: UInt64, worker: String)?
+        ranking(forShard: shardKey, among: workers).first
+    }
+
+    /// The workers in the order shard `shardKey` prefers them (highest rendezvous weight first).
+    static func ranking(forShard shardKey: String, among workers: [String]) -> [String] {
+        var weighted: [(weight: UInt64, worker: String)] = []
         for w in workers {
-            let weight = Array((w + "|" + shardKey).utf8).withUnsafeBytes { Checksum64.of($0) }
-            if let current = best, weight < current.weight || (weight == current.weight && w > current.worker) { continue }
-            best = (weight, w)
+            let weight: UInt64 = Array((w + "|" + shardKey).utf8).withUnsafeBytes { Checksum64.of($0) }
+            weighted.append((weight, w))
         }
-        return best?.worker
+        weighted.sort { (a: (weight: UInt64, worker: String), b: (weight: UInt64, worker: String)) -> Bool in
+            a.weight > b.weight || (a.weight == b.weight && a.worker < b.worker)
+        }
+        return weighted.map(\.worker)
+    }
+
+    /// Every shard's worker, balanced: rendezvous hashing with bounded loads. Shards, in order, take
+    /// the first worker of their ranking that holds fewer than ⌈shards / workers⌉, so no worker runs
+    /// more than its share (plain rendezvous put all 4 shards of a 200k-person set on one of two
+    /// workers 1 time in 8) and a shard keeps its worker while the set of workers stays the same.
+    public static func assignment(shards shardKeys: [String], among workers: [String]) -> [String?] {
+        guard !workers.isEmpty else { return Array(repeating: nil, count: shardKeys.count) }
+        let cap = (shardKeys.count + workers.count - 1) / workers.count
+        var load: [String: Int] = [:]
+        return shardKeys.map { key in
+            let chosen = ranking(forShard: key, among: workers).first { load[$0, default: 0] < cap }
+            if let chosen { load[chosen, default: 0] += 1 }
+            return chosen
+        }
     }
 }

@@ -88,6 +88,9 @@ struct StatusCommand: ParsableCommand {
         if !r.iterationSeconds.isEmpty {
             text += "\n  seconds per iteration: " + r.iterationSeconds.enumerated().map { "\($0.offset): \(Format.fixed($0.element, 3))" }.joined(separator: ", ")
         }
+        if r.resumes > 0 || r.tasksRedispatched > 0 {
+            text += "\n  resumed by another coordinator \(r.resumes) time(s); \(r.tasksRedispatched) lost task(s) dispatched again"
+        }
         if let e = r.error { text += "\n  error: \(e)" }
         return text
     }

@@ -164,6 +164,7 @@ package final class ClusterCoordinator: Sendable {
                 matrix = try loadMatrix(workspace, setID: plan.featureSetID)
                 kind = try JobKindRegistry.make(spec.kind, columnNames: plan.columnNames, parameters: spec.parameters)
                 logger.info("resuming job", metadata: metadata)
+                try redis.run("HINCRBY", QueueKeys.job(jobID), "resumes", 1)
             } else {
                 // A job cancelled while it waited never starts (checked again atomically below).
                 guard try JobQueueClient(connection: redis).state(of: jobID) == .queued else {

@@ -68,6 +68,7 @@ struct RedisTransport: TaskTransport {
                 if !lost.isEmpty {
                     logger.warning("dispatching again tasks found in no stream, retry set or result",
                                    metadata: ["job.id": "\(jobID)", "iteration": "\(work.iteration)", "shards": "\(lost.sorted())"])
+                    try connection.run("HINCRBY", QueueKeys.job(jobID), "tasks_redispatched", lost.count)
                     dispatched.subtract(lost)
                     pending = (Array(pending) + lost.sorted())[...]
                 }

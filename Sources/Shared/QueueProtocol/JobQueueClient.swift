@@ -25,6 +25,10 @@ public struct JobRecord: Sendable {
     public var shardBytesRead: [Int64] = []
     /// Wall-clock seconds of each finished iteration (tasks and merge), as the coordinator measured them.
     public var iterationSeconds: [Double] = []
+    /// How often a coordinator took the job over from one that went away.
+    public var resumes: Int = 0
+    /// Tasks dispatched again because they were found in no stream, retry set or result.
+    public var tasksRedispatched: Int = 0
 
     /// The fields as JSON (the result is left out).
     public var json: String {
@@ -35,6 +39,7 @@ public struct JobRecord: Sendable {
             ("finished_at", finishedAt.map { "\($0)" } ?? "null"), ("cancel_requested", cancelRequested ? "true" : "false"),
             ("shard_bytes", "\(shardBytes)"), ("shard_bytes_read", "[" + shardBytesRead.map { "\($0)" }.joined(separator: ",") + "]"),
             ("iteration_seconds", "[" + iterationSeconds.map { "\($0)" }.joined(separator: ",") + "]"),
+            ("resumes", "\(resumes)"), ("tasks_redispatched", "\(tasksRedispatched)"),
         ])
     }
 }
@@ -129,6 +134,8 @@ public struct JobQueueClient {
         record.shardBytes = fields["shard_bytes"]?.integer ?? 0
         record.shardBytesRead = (0...record.iteration).map { fields["shard_bytes_read:\($0)"]?.integer ?? 0 }
         record.iterationSeconds = (0...record.iteration).compactMap { fields["iteration_seconds:\($0)"]?.text.flatMap(Double.init) }
+        record.resumes = Int(fields["resumes"]?.integer ?? 0)
+        record.tasksRedispatched = Int(fields["tasks_redispatched"]?.integer ?? 0)
         return record
     }
 

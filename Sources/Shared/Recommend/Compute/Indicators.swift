@@ -268,7 +268,10 @@ struct IndicatorSelector: Sendable {
                 func consider(_ b: UInt32, both: Int) {
                     let second = Int(historyCounts[Int(b)])
                     // Only pairs seen together more often than chance: G² is two-sided.
-                    guard both * marginals.people > first * second else { return }
+                    // In Int while it fits (always, for real counts); in Double for a damaged state's.
+                    let (observed, o1) = both.multipliedReportingOverflow(by: marginals.people)
+                    let (expected, o2) = first.multipliedReportingOverflow(by: second)
+                    guard o1 || o2 ? Double(both) * Double(marginals.people) > Double(first) * Double(second) : observed > expected else { return }
                     let ratio = LogLikelihood.ratio(both: both, first: first, second: second, people: marginals.people,
                                                     row: rowTerm, column: columnTerms[j][Int(b)])
                     strength[Int(b)] = Float(Double(both) / Double(second) - Double(first) / Double(marginals.people))

@@ -125,6 +125,7 @@ struct PairCounts: Sendable, Equatable {
         var p = PairCounts()
         let targetCount = try reader.count(limit: itemCount)
         let pairs = try reader.count(limit: 1 << 31)
+        guard pairs <= reader.remaining else { throw reader.failure("it lists \(pairs) pairs in \(reader.remaining) bytes") }
         p.targets = try reader.integers(targetCount, of: UInt32.self)
         p.starts = try reader.integers(targetCount * kinds + 1, of: UInt32.self)
         guard p.starts.first == 0, p.starts.last.map(Int.init) == pairs else { throw reader.failure("pair starts do not span the \(pairs) pairs") }

@@ -428,7 +428,8 @@ struct ClusterModel {
             let target = out.mutableColumn(q)
             var offset: Float = 0
             for c in 0..<d {
-                let weight = Float(projection[c * p + q]) / scale[c]
+                // A constant feature (deviation 0) adds nothing, as in the centroid table.
+                let weight = scale[c] > 0 ? Float(projection[c * p + q]) / scale[c] : 0
                 offset -= weight * center[c]
                 let values = shard.column(columns[c])
                 for i in 0..<shard.rowCount { target[i] += weight * values[i] }
@@ -482,6 +483,11 @@ struct ClusterModel {
         self.kCurve = kCurve
     }
 
+    /// The largest centroid coordinate a state may hold, in standard deviations.
+    static let standardBound = 1e6
+    /// The largest mean or standard deviation a state may hold, in the feature's own unit.
+    static let rawBound: Float = 1e12
+
     /// Reads a state; `withSample: false` stops before the sample (what a task needs).
     init(decoding bytes: [UInt8], dimension d: Int, withSample: Bool = true) throws(OmnisegError) {
         var r = WireReader(bytes, what: "cluster state")
@@ -493,8 +499,11 @@ struct ClusterModel {
         scale = []
         for _ in 0..<d { center.append(try r.f32()) }
         for _ in 0..<d { scale.append(try r.f32()) }
-        guard center.allSatisfy(\.isFinite), scale.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
-            throw r.failure("its standardization has values that are not finite")
+        // Bounds that keep every kernel score finite or +∞ in Float (never NaN), so the nearest
+        // centroid is always one of the k: far beyond any real feature's mean and deviation.
+        guard center.allSatisfy({ abs($0) <= Self.rawBound }),
+              scale.allSatisfy({ $0 == 0 || ($0 >= 1 / Self.rawBound && $0 <= Self.rawBound) }) else {
+            throw r.failure("its standardization has a value that is not finite or beyond ±\(Self.rawBound)")
         }
         lloydIterations = Int(try r.u32())
         tracks = []
@@ -504,7 +513,9 @@ struct ClusterModel {
             guard k > 0, m % k == 0, m / k <= d else { throw r.failure("it has \(m) centroid values for k = \(k) and \(d) features") }
             var centroids: [Double] = []
             for _ in 0..<m { centroids.append(try r.f64()) }
-            guard centroids.allSatisfy(\.isFinite) else { throw r.failure("it has a centroid value that is not finite") }
+            guard centroids.allSatisfy({ abs($0) <= Self.standardBound }) else {
+                throw r.failure("it has a centroid value that is not finite or beyond ±\(Self.standardBound) standard deviations")
+            }
             tracks.append(Track(k: k, centroids: centroids, converged: try r.u8() == 1, lastInertia: try r.f64()))
         }
         guard !tracks.isEmpty else { throw r.failure("it has no centroids") }
@@ -512,7 +523,7 @@ struct ClusterModel {
         let p = try r.count(limit: 4096)
         for _ in 0..<p { explained.append(try r.f64()) }
         for _ in 0..<(p * d) { projection.append(try r.f64()) }
-        guard projection.allSatisfy(\.isFinite) else { throw r.failure("its projection has a value that is not finite") }
+        guard projection.allSatisfy({ abs($0) <= Self.standardBound }) else { throw r.failure("its projection has a value that is not finite or too large") }
         // Centroids live in the space the job clusters in: the features, or the principal components.
         let space = p > 0 ? p : d
         for track in tracks where track.centroids.count != track.k * space {

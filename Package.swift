@@ -69,7 +69,7 @@ let package = Package(
         module("Ingest", ["OmnisegCore", "Workspace"]),
         module("Identity", ["OmnisegCore", "Workspace"]),
         module("FeatureStore", ["OmnisegCore", "Features", "Workspace", "Identity"]),
-        module("Synthetic", ["OmnisegCore"]),
+        module("Synthetic", ["OmnisegCore", "Workspace", "Ingest", "Identity"]),
 
         // The job contract (kinds, parameters, drivers, the in-process transport): no I/O.
         module("JobRuntime", ["OmnisegCore", "Features"]),
@@ -126,7 +126,7 @@ let package = Package(
         // Seeded mutation fuzzing of every decoder (`make fuzz`; a short run is in FuzzTests).
         .target(
             name: "FuzzKit",
-            dependencies: ["OmnisegCore", "Features", "Workspace", "Ingest", "Identity", "FeatureStore", "Synthetic", "QueueProtocol",
+            dependencies: ["OmnisegCore", "Features", "Workspace", "Ingest", "FeatureStore", "Synthetic", "QueueProtocol",
                            "JobRuntime", "JobKinds", "WorkspaceJobs", "ClusteringWorkspace", "ChurnWorkspace", "RecommendWorkspace",
                            "SegmentsWorkspace"],
             path: "fuzz/Sources/FuzzKit"

@@ -18,10 +18,7 @@ import Testing
 
     /// The embedded result of job `kind` with `parameters` over the fixture workspace.
     private func embedded(_ h: ClusterHarness, _ kind: String, _ parameters: [String] = []) throws -> [UInt8] {
-        let r = try h.omniseg(["run", kind, "-w", h.workspacePath, "--quiet"] + parameters.flatMap { ["--param", $0] }, redis: false)
-        #expect(r.status == 0, "\(r.err)")
-        let id = r.out.trimmingCharacters(in: .whitespacesAndNewlines)
-        return try #require(try h.workspaceResult(id))
+        try h.embeddedResult(kind, parameters)
     }
 
     /// Waits for job `id` to end and checks that it succeeded with the `reference` result in the workspace.

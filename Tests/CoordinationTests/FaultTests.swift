@@ -9,13 +9,6 @@ import Testing
 
 /// Faults with real processes, waiting on observable state (never on fixed sleeps or log text).
 @Suite struct FaultTests {
-    /// The embedded result of `kind` with `parameters` over the harness's workspace.
-    private func embedded(_ h: ClusterHarness, _ kind: String, _ parameters: [String]) throws -> [UInt8] {
-        let r = try h.omniseg(["run", kind, "-w", h.workspacePath, "--quiet"] + parameters.flatMap { ["--param", $0] }, redis: false)
-        #expect(r.status == 0, "\(r.err)")
-        return try #require(try h.workspaceResult(r.out.trimmingCharacters(in: .whitespacesAndNewlines)))
-    }
-
     /// The worker registered by process `pid`.
     private func workerName(_ h: ClusterHarness, pid: Int32) throws -> String? {
         try JobQueueClient(connection: h.connection()).workers().first { $0.fields["pid"] == "\(pid)" }?.name
@@ -34,7 +27,7 @@ import Testing
 
     @Test func aZombieWorkersLateResultIsFencedOff() throws {
         let h = try ClusterHarness()
-        let reference = try embedded(h, "profile", ["feature_set=1"])
+        let reference = try h.embeddedResult("profile", ["feature_set=1"])
         try h.coordinator()
         let zombie = try h.worker(["--task-delay-ms", "700"])
         let zombieName = try #require(try h.wait { try workerName(h, pid: zombie.processIdentifier) != nil } ? workerName(h, pid: zombie.processIdentifier) : nil)
@@ -79,7 +72,7 @@ import Testing
         let training = try Fixtures.addTrainingSet(to: Workspace(path: h.workspacePath))
         let set = kind == "churn-train" ? training : 1
         let all = parameters + ["feature_set=\(set)"]
-        let reference = try embedded(h, kind, all)
+        let reference = try h.embeddedResult(kind, all)
         let first = try h.coordinator()
         try h.worker(["--task-delay-ms", "150"])
         let id = try h.submit(kind, all)

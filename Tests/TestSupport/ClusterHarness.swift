@@ -1,7 +1,5 @@
 @testable import FeatureStore
 import Foundation
-@testable import Identity
-@testable import Ingest
 @testable import Kernels
 @testable import OmnisegCore
 @testable import QueueProtocol
@@ -94,6 +92,17 @@ final class ClusterHarness {
         if timedOut { kill(p.processIdentifier, SIGKILL) }
         p.waitUntilExit()
         return (p.terminationStatus, (try? String(contentsOfFile: out, encoding: .utf8)) ?? "", (try? String(contentsOfFile: err, encoding: .utf8)) ?? "", timedOut)
+    }
+
+    /// Runs job `kind` with `parameters` embedded (no Redis) over the workspace and returns the result
+    /// stored in the workspace: the reference a run through workers must match. Throws, with what
+    /// the command said, when the run fails or stores no result.
+    func embeddedResult(_ kind: String, _ parameters: [String] = []) throws -> [UInt8] {
+        let r = try omniseg(["run", kind, "-w", workspacePath, "--quiet"] + parameters.flatMap { ["--param", $0] }, redis: false)
+        guard r.status == 0 else { throw OmnisegError(.precondition, "embedded \(kind) exited \(r.status): \(r.err)") }
+        let id = r.out.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let result = try workspaceResult(id) else { throw OmnisegError(.notFound, "embedded \(kind) job \(id) stored no result") }
+        return result
     }
 
     /// The job's event stream, oldest first.
@@ -211,17 +220,8 @@ final class ClusterHarness {
     /// Generates a retailer into `dir`, ingests it into `dir`/workspace.sqlite, resolves identities and
     /// saves one feature set; returns the workspace's path.
     static func generatedWorkspace(in dir: String, options: GeneratorOptions, features: FeatureOptions) throws -> String {
-        let path = dir + "/workspace.sqlite"
-        try? FileManager.default.removeItem(atPath: dir)
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        _ = try RetailerGenerator(options: options).write(to: dir)
-        let workspace = try Workspace(path: path)
-        let ingester = Ingester(workspace: workspace, progressStyle: .silent)
-        for kind in [IngestKind.customers, .products, .transactions, .events] {
-            _ = try ingester.ingest(file: dir + "/\(kind.rawValue).csv", options: IngestOptions(kind: kind))
-        }
-        _ = try IdentityResolver().resolve(workspace)
+        let workspace = try GeneratedWorkspace.make(in: dir, options: options)
         try FeatureStore(workspace: workspace).save(FeatureBuilder(options: features).build(workspace))
-        return path
+        return workspace.path
     }
 }

@@ -103,23 +103,20 @@ struct ForegroundJob: ParsableArguments {
     /// Runs job `kind` (embedded, or through Redis with --redis) and returns its id and result; a
     /// failed job is reported on standard error and exits.
     func execute(_ kind: String, parameters given: JobParameters) throws -> (id: String, result: [UInt8]) {
-        let params = try exiting { () throws(OmnisegError) in try FeatureSetDefault.pinned(given, workspace: try Workspace(path: workspace.workspace)) }
+        let ws = try workspace.open()
+        let params = try exiting { () throws(OmnisegError) in try FeatureSetDefault.pinned(given, workspace: ws) }
         guard let endpoint = try queue.endpoint() else {
-            return try runEmbedded(kind, params)
+            return try runEmbedded(kind, params, in: ws)
         }
         ServiceLogging.bootstrap(level: tuning.logLevel)
         ShutdownSignal.install()
         let client = try queue.client(for: "run")
-        let wsID = try exiting { () throws(OmnisegError) in try Workspace(path: workspace.workspace).id }
-        let spec = try exiting { () throws(OmnisegError) in 
-            try JobKindRegistry.validate(kind, parameters: params)
-            let after = try JobLedger(workspace: Workspace(path: workspace.workspace)).highestClusterJobNumber()
-            return try client.submit(kind: kind, workspaceID: wsID, parameters: params, after: after)
+        let wsID = try exiting { () throws(OmnisegError) in try ws.id }
+        let spec = try exiting { () throws(OmnisegError) in
+            try JobSubmission.submit(kind, parameters: params, workspaceID: wsID, workspace: ws, client: client)
         }
         StandardError.write("job \(spec.id)\n")
-        for p in (try? client.readiness(workspaceID: wsID).problems(workspaceID: wsID, needsCoordinator: false)) ?? [] {
-            StandardError.write("warning: \(spec.id) is queued, but \(p)\n")
-        }
+        JobSubmission.warnIfNothingCanRun(spec, client: client, needsCoordinator: false)
         let coordinator = ClusterCoordinator(endpoint: endpoint, workspacePath: workspace.workspace, workspaceID: wsID,
                                              options: tuning.options, logger: Logger(label: "omniseg.coordinator"))
         try exiting { () throws(OmnisegError) in try coordinator.run(until: spec.id) }
@@ -132,8 +129,7 @@ struct ForegroundJob: ParsableArguments {
         return (spec.id, try succeeded(id: spec.id, state: record.state, result: record.result, error: record.error))
     }
 
-    private func runEmbedded(_ kind: String, _ params: JobParameters) throws -> (id: String, result: [UInt8]) {
-        let ws = try workspace.open()
+    private func runEmbedded(_ kind: String, _ params: JobParameters, in ws: Workspace) throws -> (id: String, result: [UInt8]) {
         let outcome = try exiting { () throws(OmnisegError) -> EmbeddedJob.Outcome in
             let matrix = try FeatureStore(workspace: ws).load(setID: try params.featureSet())
             var meter: ProgressMeter?

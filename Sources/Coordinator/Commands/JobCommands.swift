@@ -23,21 +23,17 @@ struct SubmitCommand: ParsableCommand {
 
     func run() throws {
         let client = try queue.client(for: "submit")
-        let id = try workspaceID ?? exiting { () throws(OmnisegError) in try Workspace(path: workspace.workspace).id }
+        // With the workspace file at hand (no --workspace-id), the default feature set is pinned and the
+        // job numbered above the workspace's highest.
+        let ws = try workspaceID == nil ? exiting { () throws(OmnisegError) in try Workspace(path: workspace.workspace) } : nil
+        let id = try workspaceID ?? exiting { () throws(OmnisegError) in try ws?.id ?? "" }
         let spec = try exiting { () throws(OmnisegError) in
             var parsed = try JobParameters(parsing: parameters)
-            var after = 0
-            if workspaceID == nil {
-                let ws = try Workspace(path: workspace.workspace)
-                parsed = try FeatureSetDefault.pinned(parsed, workspace: ws)
-                after = try JobLedger(workspace: ws).highestClusterJobNumber()
-            }
-            try JobKindRegistry.validate(kind, parameters: parsed)
-            return try client.submit(kind: kind, workspaceID: id, parameters: parsed, after: after)
+            if let ws { parsed = try FeatureSetDefault.pinned(parsed, workspace: ws) }
+            return try JobSubmission.submit(kind, parameters: parsed, workspaceID: id, workspace: ws, client: client)
         }
         print(queue.json ? JSONText.object([("id", JSONText.quoted(spec.id)), ("workspace", JSONText.quoted(id))]) : spec.id)
-        let problems = (try? client.readiness(workspaceID: id).problems(workspaceID: id)) ?? []
-        for p in problems { StandardError.write("warning: \(spec.id) is queued, but \(p)\n") }
+        JobSubmission.warnIfNothingCanRun(spec, client: client, needsCoordinator: true)
     }
 }
 

@@ -269,12 +269,9 @@ package final class ClusterCoordinator: Sendable {
         _ = try connection.pipeline(cleanup)
     }
 
-    /// Uploads the matrix's shards, and the job's data per shard when it has any, as blobs (skipping
-    /// those already there) and returns the plan.
+    /// Uploads the matrix's shards, and the job's data per shard when it has any (one entry a shard,
+    /// as `WorkspaceJobs.prepare` checked), as blobs (skipping those already there) and returns the plan.
     private func publish(_ matrix: FeatureMatrix, data: [[UInt8]]?, connection: RedisConnection) throws(OmnisegError) -> JobPlan {
-        if let data, data.count != matrix.shards.count {
-            throw OmnisegError(.corrupt, "the job prepared data for \(data.count) of \(matrix.shards.count) shards")
-        }
         let store = BlobStore(connection: connection)
         var shards: [ShardDescriptor] = []
         for (i, shard) in matrix.shards.enumerated() {

@@ -243,5 +243,4 @@ public struct FeatureBuilder {
         }
         return (means, stds)
     }
-
 }

@@ -94,5 +94,4 @@ extension JobKind {
     public func csv(result: [UInt8]) throws(OmnisegError) -> String {
         throw OmnisegError(.badInput, "this job kind has no per-person rows to export as CSV")
     }
-
 }

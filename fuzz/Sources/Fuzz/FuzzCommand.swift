@@ -38,7 +38,7 @@ struct FuzzCommand: ParsableCommand {
                 StandardError.write("  \(t.name): \(Format.count(done)) cases\n")
             }
             let seconds = (ContinuousClock.now - began).inSeconds
-            say("\(t.name.padding(toLength: 28, withPad: " ", startingAt: 0)) \(Format.count(cases)) cases, \(t.seeds.count) seeds, "
+            say("\(t.name.rightPadded(28)) \(Format.count(cases)) cases, \(t.seeds.count) seeds, "
                   + "\(Format.fixed(seconds, 1)) s, no crash")
         }
         say("fuzz: all \(chosen.count) targets passed in \(Format.fixed((ContinuousClock.now - start).inSeconds, 1)) s")

@@ -1,7 +1,6 @@
 import FeatureStore
 import Features
 import Foundation
-import Identity
 import Ingest
 import JobKinds
 import JobRuntime
@@ -111,15 +110,7 @@ public enum FuzzCorpus {
     /// 600 generated people with two feature sets: as of 2026-03-31 (churn training, evaluations with
     /// a holdout window) and as of the end of the data, in 128-row shards.
     static func makeWorkspace(in directory: String) throws(OmnisegError) -> Workspace {
-        try? FileManager.default.removeItem(atPath: directory)
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        _ = try RetailerGenerator(options: GeneratorOptions(people: 600, seed: 11)).write(to: directory)
-        let workspace = try Workspace(path: directory + "/workspace.sqlite")
-        let ingester = Ingester(workspace: workspace, progressStyle: .silent)
-        for kind in [IngestKind.customers, .products, .transactions, .events] {
-            _ = try ingester.ingest(file: directory + "/\(kind.rawValue).csv", options: IngestOptions(kind: kind))
-        }
-        _ = try IdentityResolver().resolve(workspace)
+        let workspace = try GeneratedWorkspace.make(in: directory, options: GeneratorOptions(people: 600, seed: 11))
         let store = FeatureStore(workspace: workspace)
         let split = (TimestampParser.unixSeconds(year: 2026, month: 3, day: 31) ?? 0) + 86_399
         _ = try store.save(FeatureBuilder(options: FeatureOptions(asOf: split, shardRows: 128)).build(workspace))

@@ -122,7 +122,6 @@ public struct ChurnTrainJob: JobKind {
         let model = try ChurnModel(decoding: result)
         return json ? ChurnReport.json(model) : ChurnReport.text(model)
     }
-
 }
 
 // MARK: - Scoring (churn-score, churn-evaluate)
@@ -169,7 +168,6 @@ package struct ChurnScoringState {
         model = try ChurnModel(decoding: try r.blob(limit: Int(UInt32.max)))
         try r.expectEnd()
     }
-
 }
 
 

@@ -166,7 +166,6 @@ public struct RecommendJob: JobKind {
     public func csv(result: [UInt8]) throws(OmnisegError) -> String {
         RecommendReport.csv(try RecommendResult(decoding: result))
     }
-
 }
 
 /// What a worker (or embedded run) keeps between a recommend job's iterations: each shard's decoded

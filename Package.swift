@@ -146,6 +146,7 @@ let package = Package(
         tests("FeatureStoreTests", ["OmnisegCore", "Features", "Workspace", "Ingest", "Identity", "FeatureStore"]),
         tests("KernelsTests", ["OmnisegCore", "Features", "Kernels", "Forest", "Clustering"]),
         tests("ForestTests", ["OmnisegCore", "Features", "Kernels", "Forest"]),
+        tests("JobRuntimeTests", ["OmnisegCore", "JobRuntime", "JobKinds", "Clustering", "Recommend", "Segments"]),
         tests("ClusteringTests", ["OmnisegCore", "Features", "Kernels", "JobRuntime", "JobKinds", "Profiling", "Clustering",
                                   "ClusteringWorkspace", "Coordination", "FeatureStore", "Workspace"]),
         tests("ChurnTests", ["OmnisegCore", "Features", "Workspace", "FeatureStore", "Forest", "JobRuntime", "Churn", "ChurnWorkspace",

@@ -290,10 +290,10 @@ import Testing
     }
 
     @Test func badParametersAreRefusedByName() {
-        #expect { try RecommendJob(parameters: JobParameters(["channel": "mail"])) } throws: { "\($0)".contains("'channel' takes any, store or online") }
-        #expect { try RecommendJob(parameters: JobParameters(["level": "brand"])) } throws: { "\($0)".contains("'level' takes item or department") }
+        #expect { try RecommendJob(parameters: JobParameters(["channel": "mail"])) } throws: { "\($0)".contains("'channel' must be one of any, store, online") }
+        #expect { try RecommendJob(parameters: JobParameters(["level": "brand"])) } throws: { "\($0)".contains("'level' must be one of item, department") }
         #expect { try RecommendJob(parameters: JobParameters(["n": "0"])) } throws: { "\($0)".contains("'n' must be an integer from 1") }
-        #expect { try RecommendJob(parameters: JobParameters(["colour": "red"])) } throws: { "\($0)".contains("has no parameter 'colour'") }
+        #expect { try RecommendJob.descriptor.make(columnNames: [], parameters: JobParameters(["colour": "red"])) } throws: { "\($0)".contains("has no parameter 'colour'") }
     }
 
     @Test func aCorruptInteractionBlobIsRefused() throws {

@@ -18,96 +18,39 @@ struct ChurnCommand: ParsableCommand {
             """,
         subcommands: [Train.self, Score.self, Evaluate.self, Explain.self, Models.self])
 
-    /// Label options shared by `train` and `evaluate`.
-    struct LabelOptions: ParsableArguments {
-        @Option(help: "Days after the feature set's as-of date in which no purchase means churned (default 90; evaluate: the model's).")
-        var horizonDays: Int?
-        @Option(help: "Count only purchases in this channel: any, online, store, web, app (default any; evaluate: the model's).")
-        var channel: String?
-        @Option(help: ArgumentHelp("Labels from a CSV with columns person_id,label (1 = churned) instead of the holdout window.", valueName: "file"))
-        var labels: String?
-
-        func apply(to parameters: inout JobParameters, workspace: WorkspaceOptions) throws {
-            if let horizonDays { parameters["horizon_days"] = "\(horizonDays)" }
-            if let channel { parameters["channel"] = channel }
-            if let labels {
-                let ws = try workspace.open()
-                let set = try failingCleanly { () throws(OmnisegError) in try ChurnStore(workspace: ws).importLabels(csvAt: labels) }
-                StandardError.write("imported label set \(set.id): \(Format.count(set.people)) people, \(Format.count(set.churned)) churned\n")
-                parameters["labels"] = "\(set.id)"
-            }
-        }
-    }
-
     struct Train: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Train a churn model (job kind churn-train) and store it in the workspace.",
-            discussion: "Prints the model's out-of-bag and held-out AUC, lift, calibration and feature importances.")
+            discussion: KindArguments.help(ChurnTrainJob.descriptor,
+                                           intro: "Prints the model's out-of-bag and held-out AUC, lift, calibration and feature importances."))
 
-        @OptionGroup var labelOptions: LabelOptions
-        @Option(help: "Trees in the forest.") var trees: Int?
-        @Option(help: "Maximum tree depth.") var depth: Int?
-        @Option(help: "Minimum (bootstrap- and class-weighted) samples per leaf.") var minLeaf: Double?
-        @Option(help: "Features tried at each split (default: √features).") var featuresPerSplit: Int?
-        @Option(help: "Weight of churned people: none, balanced, or a number.") var classWeight: String?
-        @Option(help: "Share of labelled people held out for evaluation (0 to 0.9).") var holdout: Double?
-        @Option(help: "Bins per feature (2 to 256).") var bins: Int?
-        @Option(help: "Seed of the bootstrap, feature draws and holdout.") var seed: Int?
-        @Option(help: "The feature set to train on (default: the one with the latest as-of day).") var featureSet: Int?
         @OptionGroup var job: ForegroundJob
+        @Argument(parsing: .allUnrecognized, help: "The job kind's options (below).") var options: [String] = []
 
-        func run() throws {
-            var p = JobParameters()
-            try labelOptions.apply(to: &p, workspace: job.workspace)
-            if let trees { p["trees"] = "\(trees)" }
-            if let depth { p["depth"] = "\(depth)" }
-            if let minLeaf { p["min_leaf"] = "\(minLeaf)" }
-            if let featuresPerSplit { p["features_per_split"] = "\(featuresPerSplit)" }
-            if let classWeight { p["class_weight"] = classWeight }
-            if let holdout { p["holdout"] = "\(holdout)" }
-            if let bins { p["bins"] = "\(bins)" }
-            if let seed { p["seed"] = "\(seed)" }
-            if let featureSet { p[JobParameters.featureSetName] = "\(featureSet)" }
-            try job.run(ChurnTrainJob.name, parameters: p)
-        }
+        func run() throws { try job.run(ChurnTrainJob.descriptor, options) }
     }
 
     struct Score: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Score every person with a churn model (job kind churn-score): probability and risk tier, kept in churn_score.",
-            discussion: "`omniseg result JOB --csv` exports person_id,probability,tier.")
+            discussion: KindArguments.help(ChurnScoreJob.descriptor, intro: "`omniseg result JOB --csv` exports person_id,probability,tier."))
 
-        @Option(help: "The model (default: the one with the latest as-of day).") var model: Int?
-        @Option(help: "Risk tier cut-points, ascending probabilities (default 0.3,0.6: low, medium, high).") var tiers: String?
-        @Option(help: "The feature set to score (default: the one with the latest as-of day).") var featureSet: Int?
         @OptionGroup var job: ForegroundJob
+        @Argument(parsing: .allUnrecognized, help: "The job kind's options (below).") var options: [String] = []
 
-        func run() throws {
-            var p = JobParameters()
-            if let model { p["model"] = "\(model)" }
-            if let tiers { p["tiers"] = tiers }
-            if let featureSet { p[JobParameters.featureSetName] = "\(featureSet)" }
-            try job.run(ChurnScoreJob.name, parameters: p)
-        }
+        func run() throws { try job.run(ChurnScoreJob.descriptor, options) }
     }
 
     struct Evaluate: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Evaluate a churn model on labelled people of a feature set (job kind churn-evaluate).",
-            discussion: "Use a feature set with a later as-of date than training's to see how the model holds up over time.")
+            discussion: KindArguments.help(ChurnEvaluateJob.descriptor,
+                                           intro: "Use a feature set with a later as-of date than training's to see how the model holds up over time."))
 
-        @Option(help: "The model (default: the one with the latest as-of day).") var model: Int?
-        @OptionGroup var labelOptions: LabelOptions
-        @Option(help: "The feature set to evaluate on (default: the one with the latest as-of day).") var featureSet: Int?
         @OptionGroup var job: ForegroundJob
+        @Argument(parsing: .allUnrecognized, help: "The job kind's options (below).") var options: [String] = []
 
-        func run() throws {
-            var p = JobParameters()
-            if let model { p["model"] = "\(model)" }
-            try labelOptions.apply(to: &p, workspace: job.workspace)
-            if let featureSet { p[JobParameters.featureSetName] = "\(featureSet)" }
-            try job.run(ChurnEvaluateJob.name, parameters: p)
-        }
+        func run() throws { try job.run(ChurnEvaluateJob.descriptor, options) }
     }
 
     struct Explain: ParsableCommand {

@@ -69,13 +69,14 @@ struct RunCommand: ParsableCommand {
         commandName: "run", abstract: "Run a job in the foreground: embedded without Redis, or submit + coordinate with it.",
         discussion: "Prints the job id, then the result. Exit status: 0 succeeded, 2 failed, 3 cancelled.")
 
-    @Argument(help: "The job kind (\(JobKindRegistry.names.joined(separator: ", "))).") var kind: String
+    @Argument(help: "The job kind (\(JobKindRegistry.names.joined(separator: ", "))); `omniseg kinds KIND` lists its options.") var kind: String
     @Option(name: .customLong("param"), help: "A job parameter, name=value (repeatable).") var parameters: [String] = []
     @OptionGroup var job: ForegroundJob
+    @Argument(parsing: .allUnrecognized, help: "The kind's own options, like --k 8 (see `omniseg kinds KIND`).") var options: [String] = []
 
     func run() throws {
-        let params = try exiting { () throws(OmnisegError) in try JobParameters(parsing: parameters) }
-        try job.run(kind, parameters: params)
+        let descriptor = try exiting { () throws(OmnisegError) in try JobKindRegistry.descriptor(kind) }
+        try job.run(descriptor, options, pairs: parameters)
     }
 }
 
@@ -88,6 +89,12 @@ struct ForegroundJob: ParsableArguments {
     @OptionGroup var workspace: WorkspaceOptions
     @OptionGroup var queue: QueueOptions
     @OptionGroup var tuning: CoordinatorTuning
+
+    /// Runs job `kind` with the parameters its command-line `options` (and `--param` `pairs`) give,
+    /// and prints its result.
+    func run(_ kind: JobKindDescriptor, _ options: [String], pairs: [String] = []) throws {
+        try run(kind.name, parameters: try KindArguments.parameters(options, pairs: pairs, kind: kind, workspace: workspace))
+    }
 
     /// Runs job `kind` and prints its result (or only its id with --quiet).
     func run(_ kind: String, parameters params: JobParameters) throws {
@@ -131,7 +138,7 @@ struct ForegroundJob: ParsableArguments {
 
     private func runEmbedded(_ kind: String, _ params: JobParameters, in ws: Workspace) throws -> (id: String, result: [UInt8]) {
         let outcome = try exiting { () throws(OmnisegError) -> EmbeddedJob.Outcome in
-            let matrix = try FeatureStore(workspace: ws).load(setID: try params.featureSet())
+            let matrix = try FeatureStore(workspace: ws).load(setID: try params.value(CommonParameters.featureSet))
             var meter: ProgressMeter?
             var last: JobProgress?
             let outcome = try EmbeddedJob(workspace: ws, matrix: matrix, threads: threads).run(kind, parameters: params) { id in

@@ -10,13 +10,13 @@ enum FeatureSetDefault {
     /// `parameters` with `feature_set` filled in from `workspace` when absent (unchanged when the
     /// workspace has no feature set: the job then fails with its own clear error).
     static func pinned(_ parameters: JobParameters, workspace: Workspace) throws(OmnisegError) -> JobParameters {
-        guard parameters[JobParameters.featureSetName] == nil else { return parameters }
+        guard parameters[CommonParameters.featureSet.name] == nil else { return parameters }
         let store = FeatureStore(workspace: workspace)
         guard let id = try store.defaultSetID() else { return parameters }
         let asOf = try store.asOf(setID: id).map { CivilDate.isoDate(unixSeconds: $0) } ?? "?"
-        StandardError.write("using feature set \(id) (as of \(asOf), the latest as-of; pass feature_set=ID for another)\n")
+        StandardError.write("using feature set \(id) (as of \(asOf), the latest as-of; pass --feature-set ID for another)\n")
         var pinned = parameters
-        pinned[JobParameters.featureSetName] = "\(id)"
+        pinned[CommonParameters.featureSet.name] = "\(id)"
         return pinned
     }
 }

@@ -84,11 +84,11 @@ struct SegmentCommand: ParsableCommand {
 
     struct Count: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Count the people of segments (saved names or rules), evaluated shard by shard (job kind segment).")
-        @Argument(help: "Saved segment names or rules (up to 16).") var segments: [String]
+            abstract: "Count the people of segments (saved names or rules), evaluated shard by shard (job kind segment).",
+            discussion: SegmentJobOptions.help)
         @OptionGroup var options: SegmentJobOptions
 
-        func run() throws { try options.run(SegmentJob.name, segments) }
+        func run() throws { try options.run(SegmentJob.name, try options.segments()) }
     }
 }
 
@@ -96,11 +96,11 @@ struct SegmentCommand: ParsableCommand {
 struct OverlapCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "overlap", abstract: "How segments overlap: the people in exactly each combination, with revenue and mean churn risk.",
-        discussion: "Each argument is a saved segment's name or a rule. `--json` prints the table for scripts.")
-    @Argument(help: "Saved segment names or rules (2 to 16).") var segments: [String]
+        discussion: "Each argument is a saved segment's name or a rule (2 to 16). `--json` prints the table for scripts.\n\n" + SegmentJobOptions.help)
     @OptionGroup var options: SegmentJobOptions
 
     func run() throws {
+        let segments = try options.segments()
         guard segments.count >= 2 else { throw ValidationError("overlap takes at least two segments (got \(segments.count))") }
         try options.run(SegmentJob.overlapName, segments)
     }
@@ -108,12 +108,21 @@ struct OverlapCommand: ParsableCommand {
 
 /// The options of a segment evaluation, and how its arguments become job parameters.
 struct SegmentJobOptions: ParsableArguments {
-    @Option(help: "Lifecycle: new = first purchase within this many days (default 30).") var newDays: Int?
-    @Option(help: "Lifecycle: active = a purchase within this many days (default 90).") var activeDays: Int?
-    @Option(help: "Lifecycle: churned = no purchase for more than this many days (default 180).") var lapsedDays: Int?
-    @Option(help: "prefers = d when department d's share of spend is at least this (default 0.3).") var preferShare: Double?
-    @Option(help: "The feature set to evaluate (default: the one with the latest as-of day).") var featureSet: Int?
     @OptionGroup var job: ForegroundJob
+    @Argument(parsing: .allUnrecognized, help: "Saved segment names or rules, and the job kind's options (below).")
+    var arguments: [String] = []
+
+    /// Help for the commands that evaluate segments.
+    static let help = KindArguments.help(SegmentJob.descriptor)
+
+    /// The segments the arguments name (those that are not options).
+    func segments() throws -> [String] {
+        var positionals: [String]? = []
+        _ = try exiting { () throws(OmnisegError) in
+            try ParameterArguments.parse(arguments, schema: SegmentJob.descriptor.parameters, kind: SegmentJob.name, positionals: &positionals)
+        }
+        return positionals ?? []
+    }
 
     /// Runs job `kind` over `segments` and prints the result.
     func run(_ kind: String, _ segments: [String]) throws {
@@ -147,13 +156,8 @@ struct SegmentJobOptions: ParsableArguments {
             }
             return SegmentJob.parameters(named)
         }
-        if let newDays { p["new_days"] = "\(newDays)" }
-        if let activeDays { p["active_days"] = "\(activeDays)" }
-        if let lapsedDays { p["lapsed_days"] = "\(lapsedDays)" }
-        if let preferShare { p["prefer_share"] = "\(preferShare)" }
-        if let featureSet { p[JobParameters.featureSetName] = "\(featureSet)" }
-        if members { p["members"] = "1" }
-        return p
+        if members { p.set(SegmentParameters.members, "1") }
+        return try KindArguments.parameters(arguments, kind: SegmentJob.descriptor, base: p, workspace: job.workspace, positionals: true)
     }
 }
 
@@ -166,14 +170,18 @@ struct AudienceCommand: ParsableCommand {
             normalised), preferred_channel (store, online or none: where most of their spend is), recency_days, frequency,
             monetary, online_share, discount_share, and their top recommendations from the newest recommend run on the
             same feature set (item names; --recommendations 0 leaves them out).
-            """)
-    @Argument(help: "A saved segment's name or a rule.") var segment: String
+
+            """ + SegmentJobOptions.help)
     @Option(help: "The file to write.") var out: String
     @Option(help: "csv or json.") var format: String = "csv"
     @Option(help: "Recommendations per person.") var recommendations: Int = 3
     @OptionGroup var options: SegmentJobOptions
 
     func run() throws {
+        let segments = try options.segments()
+        guard segments.count == 1, let segment = segments.first else {
+            throw ValidationError("audience takes one segment: a saved segment's name or a rule (got \(segments.count))")
+        }
         guard let format = AudienceExport.FileFormat(rawValue: format.lowercased()) else {
             throw ValidationError("--format takes csv or json (got '\(format)')")
         }

@@ -170,7 +170,7 @@ package final class ClusterCoordinator: Sendable {
                 guard try JobQueueClient(connection: redis).state(of: jobID) == .queued else {
                     throw OmnisegError(.cancelled, "job \(jobID) was cancelled before it started")
                 }
-                matrix = try loadMatrix(workspace, setID: try spec.parameters.featureSet())
+                matrix = try loadMatrix(workspace, setID: try spec.parameters.value(CommonParameters.featureSet))
                 kind = try JobKindRegistry.make(spec.kind, columnNames: matrix.names, parameters: spec.parameters)
                 let prepared = try WorkspaceJobs.prepare(kind, in: workspace, matrix: matrix)
                 preparation = prepared

@@ -6,26 +6,36 @@ import Profiling
 import Recommend
 import Segments
 
-/// Makes a job kind by name: the one place that knows every kind.
+/// Every job kind this build runs: the one list, one line per kind. A kind lives in its own folder
+/// and declares its ``JobKindDescriptor`` there; registering it is adding that line.
 public enum JobKindRegistry {
-    /// The kinds this build runs.
-    public static let names = [ProfileJob.name, ProbeJob.name, ClusterJob.name, ChurnTrainJob.name, ChurnScoreJob.name, ChurnEvaluateJob.name,
-                                RecommendJob.name, SegmentJob.name, SegmentJob.overlapName]
+    /// The kinds, in the order help lists them.
+    public static let all: [JobKindDescriptor] = [
+        ProfileJob.descriptor,
+        ProbeJob.descriptor,
+        ClusterJob.descriptor,
+        ChurnTrainJob.descriptor,
+        ChurnScoreJob.descriptor,
+        ChurnEvaluateJob.descriptor,
+        RecommendJob.descriptor,
+        SegmentJob.descriptor,
+        SegmentJob.overlapDescriptor,
+    ]
+
+    /// The kinds' names.
+    public static var names: [String] { all.map(\.name) }
+
+    /// The kind named `name`; throws naming the kinds there are.
+    public static func descriptor(_ name: String) throws(OmnisegError) -> JobKindDescriptor {
+        guard let found = all.first(where: { $0.name == name }) else {
+            throw OmnisegError(.badInput, "unknown job kind '\(name)' (this build runs: \(names.joined(separator: ", ")))")
+        }
+        return found
+    }
 
     /// The kind `name` for a feature matrix with `columnNames`, configured by `parameters`.
     public static func make(_ name: String, columnNames: [String], parameters: JobParameters) throws(OmnisegError) -> any JobKind {
-        switch name {
-        case ProfileJob.name: return try ProfileJob(columnNames: columnNames, parameters: parameters)
-        case ProbeJob.name: return try ProbeJob(parameters: parameters)
-        case ClusterJob.name: return try ClusterJob(columnNames: columnNames, parameters: parameters)
-        case ChurnTrainJob.name: return try ChurnTrainJob(columnNames: columnNames, parameters: parameters)
-        case ChurnScoreJob.name: return try ChurnScoreJob(parameters: parameters)
-        case ChurnEvaluateJob.name: return try ChurnEvaluateJob(parameters: parameters)
-        case RecommendJob.name: return try RecommendJob(parameters: parameters)
-        case SegmentJob.name, SegmentJob.overlapName: return try SegmentJob(parameters: parameters)
-        default:
-            throw OmnisegError(.badInput, "unknown job kind '\(name)' (this build runs: \(names.joined(separator: ", ")))")
-        }
+        try descriptor(name).make(columnNames: columnNames, parameters: parameters)
     }
 
     /// A finished result of kind `name` as text (JSON when `json`); rendering needs no columns or parameters.

@@ -12,13 +12,16 @@ import OmnisegCore
 /// matrix (the shard checksums combined in shard order).
 public struct ProbeJob: JobKind {
     public static let name = "probe"
-    public static let parameterNames: Set<String> = ["iterations"]
+    public static let iterations = Parameter.integer("iterations", in: 1...1000, default: 1,
+                                                     help: "Passes over the data; each after the first must read exactly what the first read.")
+    public static let descriptor = JobKindDescriptor(
+        name: name, summary: "Health check: every task reads its shard and returns its checksum; passes must agree.",
+        parameters: ParameterSchema([iterations.spec])) { _, parameters throws(OmnisegError) in try ProbeJob(parameters: parameters) }
 
     public let iterations: Int
 
     public init(parameters: JobParameters) throws(OmnisegError) {
-        try parameters.expectOnly(Self.parameterNames, kind: Self.name)
-        iterations = try parameters.integer("iterations", default: 1, in: 1...1000)
+        iterations = try parameters.value(Self.iterations)
     }
 
     public var initialState: [UInt8] { [] }

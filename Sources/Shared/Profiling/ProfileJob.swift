@@ -9,15 +9,19 @@ import OmnisegCore
 /// Both merge in shard order, so the profile is bit-identical however the shards were spread.
 public struct ProfileJob: JobKind {
     public static let name = "profile"
-    public static let parameterNames: Set<String> = ["bins"]
+    public static let bins = Parameter.integer("bins", in: 2...1000, default: 20, help: "Histogram bins per feature.")
+    public static let descriptor = JobKindDescriptor(
+        name: name, summary: "Per-feature statistics: moments, min, max, quantiles and a histogram.",
+        parameters: ParameterSchema([bins.spec])) { columns, parameters throws(OmnisegError) in
+        try ProfileJob(columnNames: columns, parameters: parameters)
+    }
 
     public let columnNames: [String]
     public let bins: Int
 
     public init(columnNames: [String], parameters: JobParameters) throws(OmnisegError) {
-        try parameters.expectOnly(Self.parameterNames, kind: Self.name)
         self.columnNames = columnNames
-        self.bins = try parameters.integer("bins", default: 20, in: 2...1000)
+        self.bins = try parameters.value(Self.bins)
     }
 
     public var initialState: [UInt8] { [] }

@@ -198,7 +198,7 @@ extension HTMLReport {
                                 chosen: [(name: String, rule: String)] = defaultSegments) throws(OmnisegError) -> HTMLReport {
         func run(_ list: [(name: String, rule: String)]) throws(OmnisegError) -> SegmentResult {
             var p = SegmentJob.parameters(list)
-            p[JobParameters.featureSetName] = "\(matrix.setID)"
+            p[CommonParameters.featureSet.name] = "\(matrix.setID)"
             return try SegmentResult(decoding: try EmbeddedJob(workspace: workspace, matrix: matrix, threads: threads).run(SegmentJob.name, parameters: p).result.get())
         }
         var report = HTMLReport(rfm: try run(rfmRules), lifecycleAndChannel: try run(lifecycleAndChannelRules), chosen: try run(chosen))

@@ -41,7 +41,7 @@ public enum FuzzCorpus {
         for run in runs {
             let matrix = run.training ? training : today
             var parameters = JobParameters(run.parameters)
-            parameters[JobParameters.featureSetName] = "\(matrix.setID)"
+            parameters[CommonParameters.featureSet.name] = "\(matrix.setID)"
             let kind = try JobKindRegistry.make(run.kind, columnNames: matrix.names, parameters: parameters)
             let preparation = try WorkspaceJobs.prepare(kind, in: workspace, matrix: matrix)
             let transport = CapturingTransport(InProcessTransport(kind: kind, shards: matrix.shards, shardData: preparation.shardData, threads: 2))

@@ -22,7 +22,11 @@ import OmnisegCore
 /// Partials merge in shard order, so the result is identical however many workers ran the tasks.
 public struct ClusterJob: JobKind {
     public static let name = "cluster"
-    public static let parameterNames: Set<String> = ["k", "k-range", "features", "seed", "max-iter", "tol", "sample", "n-init", "pca"]
+    public static let descriptor = JobKindDescriptor(
+        name: name, summary: "k-means clusters of people over standardized features (k-means++ seeding, several initializations).",
+        parameters: ClusterParameters.schema) { columns, parameters throws(OmnisegError) in
+        try ClusterJob(columnNames: columns, parameters: parameters)
+    }
 
     public let columnNames: [String]
     /// The chosen features' positions in the feature set.
@@ -39,40 +43,46 @@ public struct ClusterJob: JobKind {
     public let pca: (components: Int?, variance: Double?)?
 
     public init(columnNames: [String], parameters: JobParameters) throws(OmnisegError) {
-        try parameters.expectOnly(Self.parameterNames, kind: Self.name)
+        typealias P = ClusterParameters
         self.columnNames = columnNames
-        if parameters["k"] == "auto" {
-            let text = parameters["k-range"] ?? "2...10"
+        if let text = try parameters.value(P.k), text == "auto" {
+            let text = try parameters.value(P.kRange) ?? "2...10"
             let bounds = text.split(separator: ".", omittingEmptySubsequences: true).compactMap { Int($0) }
             guard bounds.count == 2, bounds[0] >= 2, bounds[0] < bounds[1], bounds[1] <= 64 else {
-                throw OmnisegError(.badInput, "job parameter 'k-range' must look like 2...10 (from 2 to at most 64; got '\(text)')")
+                throw ParameterSpec.invalid(P.kRange.name, text, P.kRange.spec.value.expectation)
             }
             kChoices = Array(bounds[0]...bounds[1])
         } else {
-            guard parameters["k-range"] == nil else { throw OmnisegError(.badInput, "job parameter 'k-range' needs k=auto") }
-            let k = try parameters.integer("k", default: 8, in: 1...256)
+            guard !parameters.has(P.kRange) else { throw OmnisegError(.badInput, "job parameter 'k-range' needs k=auto") }
+            let text = try parameters.value(P.k) ?? "8"
+            guard let k = Int(text), (1...256).contains(k) else { throw ParameterSpec.invalid(P.k.name, text, P.k.spec.value.expectation) }
             kChoices = [k]
         }
         let k = kChoices.max() ?? 1
-        seed = UInt64(try parameters.integer("seed", default: 42, in: 0...Int(Int32.max)))
-        maxIterations = try parameters.integer("max-iter", default: 100, in: 1...10_000)
-        tolerance = try parameters.double("tol", default: 1e-4, in: 0...1)
-        initializations = try parameters.integer("n-init", default: 3, in: 1...20)
-        if let text = parameters["pca"] {
+        seed = UInt64(try parameters.value(P.seed))
+        maxIterations = try parameters.value(P.maxIterations)
+        tolerance = try parameters.value(P.tolerance)
+        initializations = try parameters.value(P.initializations)
+        if let text = try parameters.value(P.pca) {
             if text.contains(".") {
-                let share = try parameters.double("pca", default: 0.9, in: 0.01...0.9999)
+                guard let share = Double(text), share.isFinite, (0.01...0.9999).contains(share) else {
+                    throw ParameterSpec.invalid(P.pca.name, text, "a share of variance from 0.01 to 0.9999, or a number of components from 1 to 4096")
+                }
                 pca = (nil, share)
             } else {
-                pca = (try parameters.integer("pca", default: 2, in: 1...4096), nil)
+                guard let components = Int(text), (1...4096).contains(components) else {
+                    throw ParameterSpec.invalid(P.pca.name, text, "a number of components from 1 to 4096, or a share of variance from 0.01 to 0.9999")
+                }
+                pca = (components, nil)
             }
         } else {
             pca = nil
         }
-        sampleSize = try parameters.integer("sample", default: max(2000, min(10_000, 50 * k)), in: 1...100_000)
+        sampleSize = try parameters.value(P.sample) ?? max(2000, min(10_000, 50 * k))
         guard sampleSize >= k else {
             throw OmnisegError(.badInput, "job parameter 'sample' (\(sampleSize)) must be at least k (\(k))")
         }
-        let requested = parameters["features"].map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        let requested = try parameters.value(P.features).map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         if columnNames.isEmpty {
             columns = []  // validating parameters or rendering: no feature set at hand
         } else if let requested {

@@ -15,48 +15,15 @@ import Synchronization
 /// result is the same whatever the worker count.
 public struct RecommendJob: JobKind {
     public static let name = "recommend"
-    public static let parameterNames: Set<String> = ["channel", "level", "within_days", "max_history", "item_cap", "top", "min_llr",
-                                                     "weight_purchase", "weight_view", "weight_cart", "recent", "n", "repeats",
-                                                     "repeat_weight", "pairs_per_bucket", "seed", "holdout_days", "popularity_weight", "fan_out"]
+    public static let descriptor = JobKindDescriptor(
+        name: name, summary: "Cross-channel recommendations from item co-occurrence scored by log-likelihood ratio.",
+        parameters: RecommendParameters.schema) { _, parameters throws(OmnisegError) in try RecommendJob(parameters: parameters) }
 
     public let options: RecommendOptions
     public let level: ItemLevel
 
     public init(parameters: JobParameters) throws(OmnisegError) {
-        try parameters.expectOnly(Self.parameterNames, kind: Self.name)
-        var o = RecommendOptions()
-        if let text = parameters["channel"] {
-            guard let channel = RecommendChannel(rawValue: text.lowercased()) else {
-                throw OmnisegError(.badInput, "job parameter 'channel' takes any, store or online (got '\(text)')")
-            }
-            o.channel = channel
-        }
-        if let text = parameters["level"] {
-            guard let level = ItemLevel(rawValue: text.lowercased()) else {
-                throw OmnisegError(.badInput, "job parameter 'level' takes item or department (got '\(text)')")
-            }
-            self.level = level
-        } else {
-            level = .item
-        }
-        o.withinDays = parameters["within_days"] == nil ? nil : try parameters.integer("within_days", default: 0, in: 1...36_500)
-        o.maxHistory = try parameters.integer("max_history", default: o.maxHistory, in: 1...1_000_000)
-        o.itemCap = try parameters.integer("item_cap", default: o.itemCap, in: 1...100_000_000)
-        o.indicatorsPerItem = try parameters.integer("top", default: o.indicatorsPerItem, in: 1...10_000)
-        o.minimumRatio = try parameters.double("min_llr", default: o.minimumRatio, in: 0...1e12)
-        o.weights = [try parameters.double("weight_purchase", default: o.weights[0], in: 0...1000),
-                     try parameters.double("weight_view", default: o.weights[1], in: 0...1000),
-                     try parameters.double("weight_cart", default: o.weights[2], in: 0...1000)]
-        o.recentItems = try parameters.integer("recent", default: o.recentItems, in: 1...100_000)
-        o.count = try parameters.integer("n", default: o.count, in: 1...1000)
-        o.repeats = try parameters.integer("repeats", default: 0, in: 0...1) == 1
-        o.repeatWeight = try parameters.double("repeat_weight", default: o.repeatWeight, in: 0...1)
-        o.fanOut = try parameters.integer("fan_out", default: o.fanOut, in: 1...10_000_000)
-        o.popularityWeight = try parameters.double("popularity_weight", default: o.popularityWeight, in: 0...100)
-        o.pairsPerBucket = try parameters.integer("pairs_per_bucket", default: o.pairsPerBucket, in: 1...Int(Int32.max))
-        o.seed = UInt64(try parameters.integer("seed", default: 42, in: 0...Int.max))
-        o.holdoutDays = parameters["holdout_days"] == nil ? nil : try parameters.integer("holdout_days", default: 0, in: 1...3650)
-        options = o
+        (options, level) = try RecommendParameters.options(parameters)
     }
 
     public var initialState: [UInt8] { [] }

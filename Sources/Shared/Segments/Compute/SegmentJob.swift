@@ -16,6 +16,12 @@ public struct SegmentJob: JobKind {
     /// The same job under the name `omniseg overlap` submits it by (its result has the combinations).
     public static let overlapName = "overlap"
     public static let maximumSegments = 16
+    public static let descriptor = JobKindDescriptor(
+        name: name, summary: "Segment sizes: up to 16 rules evaluated over every person into bitsets.",
+        parameters: SegmentParameters.schema) { _, parameters throws(OmnisegError) in try SegmentJob(parameters: parameters) }
+    /// The same job as `omniseg overlap` submits it.
+    public static let overlapDescriptor = descriptor.named(
+        overlapName, summary: "How segments overlap: the people in exactly each combination, with revenue and churn risk.")
 
     /// (name, rule text) of each segment, in order.
     public let segments: [(name: String, rule: String)]
@@ -24,15 +30,14 @@ public struct SegmentJob: JobKind {
 
     /// Reads the rules and settings; with no parameters at all, a job that only renders results.
     public init(parameters: JobParameters) throws(OmnisegError) {
-        var known: Set<String> = ["rule", "members", "new_days", "active_days", "lapsed_days", "prefer_share"]
-        for i in 1...Self.maximumSegments { known.insert("rule_\(i)"); known.insert("name_\(i)") }
-        try parameters.expectOnly(known, kind: Self.name)
+        typealias P = SegmentParameters
         var list: [(String, String)] = []
-        if let rule = parameters["rule"] { list.append((parameters["name_1"] ?? "segment", rule)) }
-        for i in 1...Self.maximumSegments {
-            guard let rule = parameters["rule_\(i)"] else { continue }
+        let names = Dictionary(try parameters.numbered(P.names).compactMap { n in n.value.map { (n.index, $0) } }) { a, _ in a }
+        if let rule = try parameters.value(P.rule) { list.append((names[1] ?? "segment", rule)) }
+        for (i, rule) in try parameters.numbered(P.rules) {
+            guard let rule else { continue }
             guard list.count < Self.maximumSegments else { throw OmnisegError(.badInput, "a segment job takes at most \(Self.maximumSegments) rules") }
-            list.append((parameters["name_\(i)"] ?? "segment_\(i)", rule))
+            list.append((names[i] ?? "segment_\(i)", rule))
         }
         guard !list.isEmpty || parameters.values.isEmpty else {
             throw OmnisegError(.badInput, "job parameter 'rule' (or rule_1 … rule_\(Self.maximumSegments)) is required: the segment's rule")
@@ -40,15 +45,15 @@ public struct SegmentJob: JobKind {
         for (_, rule) in list { _ = try RuleParser.parse(rule) }
         segments = list
         var o = SegmentOptions()
-        o.newDays = try parameters.integer("new_days", default: o.newDays, in: 1...36_500)
-        o.activeDays = try parameters.integer("active_days", default: o.activeDays, in: 1...36_500)
-        o.lapsedDays = try parameters.integer("lapsed_days", default: o.lapsedDays, in: 1...36_500)
+        o.newDays = try parameters.value(P.newDays)
+        o.activeDays = try parameters.value(P.activeDays)
+        o.lapsedDays = try parameters.value(P.lapsedDays)
         guard o.activeDays <= o.lapsedDays else {
             throw OmnisegError(.badInput, "job parameter 'active_days' (\(o.activeDays)) must not exceed 'lapsed_days' (\(o.lapsedDays))")
         }
-        o.preferenceShare = try parameters.double("prefer_share", default: o.preferenceShare, in: 0...1)
+        o.preferenceShare = try parameters.value(P.preferShare)
         options = o
-        keepMembers = try parameters.integer("members", default: 0, in: 0...1) == 1
+        keepMembers = try parameters.value(P.members)
     }
 
     /// The parameters that name `segments` (name, rule), in order: `rule_1`, `name_1`, … as
@@ -56,8 +61,8 @@ public struct SegmentJob: JobKind {
     public static func parameters(_ segments: [(name: String, rule: String)]) -> JobParameters {
         var p = JobParameters()
         for (i, s) in segments.enumerated() {
-            p["rule_\(i + 1)"] = s.rule
-            p["name_\(i + 1)"] = s.name
+            p["\(SegmentParameters.rules.name)_\(i + 1)"] = s.rule
+            p["\(SegmentParameters.names.name)_\(i + 1)"] = s.name
         }
         return p
     }

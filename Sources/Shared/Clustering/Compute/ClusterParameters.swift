@@ -1,0 +1,26 @@
+import JobRuntime
+
+/// The parameters of the `cluster` job, each declared once.
+public enum ClusterParameters {
+    public static let k = Parameter<String?>.text(
+        "k", shape: "an integer from 1 to 256, or auto", shown: "8",
+        help: "Clusters; auto tries every k of --k-range and keeps the best silhouette.")
+    public static let kRange = Parameter<String?>.text(
+        "k-range", shape: "a range like 2...10 (from 2 to at most 64)", shown: "2...10", help: "With k=auto: the k to try.")
+    public static let features = Parameter<String?>.text(
+        "features", shape: "feature names separated by commas", shown: "every feature", help: "The features to cluster on.")
+    public static let seed = Parameter.integer("seed", in: 0...Int(Int32.max), default: 42, help: "Seed of the sample and the seeding.")
+    public static let maxIterations = Parameter.integer("max-iter", in: 1...10_000, default: 100, help: "Lloyd iterations at most.")
+    public static let tolerance = Parameter.decimal(
+        "tol", in: 0...1, default: 1e-4, help: "Stop when the centroids move less than this (sum of squared shifts, in standard deviations).")
+    public static let sample = Parameter<Int?>.integer(
+        "sample", in: 1...100_000, shown: "50 × k, from 2000 to 10000", help: "People sampled for the seeding (at least k).")
+    public static let initializations = Parameter.integer(
+        "n-init", in: 1...20, default: 3, help: "Seedings run side by side; the one with the lowest inertia is kept.")
+    public static let pca = Parameter<String?>.text(
+        "pca", shape: "a number of components, or a share of variance like 0.9", shown: "none",
+        help: "Project onto principal components before clustering.")
+
+    public static let schema = ParameterSchema([k.spec, kRange.spec, features.spec, seed.spec, maxIterations.spec, tolerance.spec,
+                                                sample.spec, initializations.spec, pca.spec])
+}

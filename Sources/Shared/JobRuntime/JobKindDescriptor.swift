@@ -1,0 +1,33 @@
+import OmnisegCore
+
+/// What the registry knows of a job kind: its name, what it does, its parameters and how to make it.
+/// Each kind declares one (`static let descriptor`) beside its code; `JobKindRegistry` lists them.
+public struct JobKindDescriptor: Sendable {
+    public typealias Maker = @Sendable (_ columnNames: [String], _ parameters: JobParameters) throws(OmnisegError) -> any JobKind
+
+    /// The name jobs are submitted by (`omniseg run NAME`).
+    public let name: String
+    /// One line on what the kind computes.
+    public let summary: String
+    public let parameters: ParameterSchema
+    private let maker: Maker
+
+    public init(name: String, summary: String, parameters: ParameterSchema, make: @escaping Maker) {
+        self.name = name
+        self.summary = summary
+        self.parameters = parameters
+        self.maker = make
+    }
+
+    /// The same kind under another name (a command that submits it differently, like `overlap`).
+    public func named(_ name: String, summary: String) -> JobKindDescriptor {
+        JobKindDescriptor(name: name, summary: summary, parameters: parameters, make: maker)
+    }
+
+    /// The kind for a feature matrix with `columnNames` (empty when validating or rendering),
+    /// configured by `parameters`, which are checked against the schema first.
+    public func make(columnNames: [String], parameters: JobParameters) throws(OmnisegError) -> any JobKind {
+        try self.parameters.validate(parameters, kind: name)
+        return try maker(columnNames, parameters)
+    }
+}

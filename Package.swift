@@ -163,6 +163,6 @@ let package = Package(
         tests("FuzzTests", ["FuzzKit"]),
         tests("CoordinationTests", ["OmnisegCore", "Features", "Workspace", "Ingest", "Identity", "FeatureStore", "Synthetic", "RedisClient",
                                     "QueueProtocol", "JobRuntime", "JobKinds", "WorkspaceJobs", "Coordination", "Clustering", "Churn",
-                                    "Recommend", "Segments", "Profiling", "Kernels"]),
+                                    "Recommend", "Segments", "Profiling", "Kernels", "Forest"]),
     ]
 )

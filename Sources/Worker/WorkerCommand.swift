@@ -27,7 +27,7 @@ struct WorkerCommand: ParsableCommand {
     @Option(help: "Task threads (default: the number of cores).")
     var concurrency: Int = CPUFeatures.cores
 
-    @Option(name: .customLong("cache-mb"), help: "Shard cache budget in MiB.")
+    @Option(name: .customLong("cache-mb"), help: "Shard cache budget in MiB (jobs' per-shard data and iteration states get half as much each).")
     var cacheMB: Int = 1024
 
     @Option(help: "Tasks read at once per thread.")

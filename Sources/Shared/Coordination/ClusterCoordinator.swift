@@ -188,8 +188,9 @@ package final class ClusterCoordinator: Sendable {
             let driver = JobDriver(jobID: jobID, kind: kind, shardCount: plan.shards.count,
                                    mergeThreads: ProcessInfo.processInfo.activeProcessorCount)
             let transport = RedisTransport(connection: redis, state: state, jobID: jobID, kind: spec.kind, plan: plan,
-                                           lostTaskCheck: options.leaseTimeout, logger: logger)
-            let checkpoints = RedisCheckpoints(connection: redis, state: state, jobID: jobID, workspaceID: workspaceID, shardCount: plan.shards.count)
+                                           context: JobContext.digest(spec: spec, plan: plan), lostTaskCheck: options.leaseTimeout, logger: logger)
+            let checkpoints = RedisCheckpoints(connection: redis, state: state, jobID: jobID, workspaceID: workspaceID, shardCount: plan.shards.count,
+                                               retentionSeconds: Int(options.retention.inSeconds))
             var lastEvent = ContinuousClock.now - .seconds(1)
             var result: [UInt8] = []
             while true {
@@ -261,7 +262,6 @@ package final class ClusterCoordinator: Sendable {
         var cleanup = [RedisCommand("XADD", QueueKeys.events(jobID), "MAXLEN", "~", 1000, "*", "state", final.rawValue, "iteration", iteration)]
         for i in 0...iteration {
             cleanup.append(RedisCommand("DEL", QueueKeys.results(jobID, iteration: i), QueueKeys.dispatched(jobID, iteration: i)))
-            cleanup.append(RedisCommand("EXPIRE", QueueKeys.state(jobID, iteration: i), ttl))
         }
         cleanup.append(RedisCommand("DEL", QueueKeys.completed(jobID)))
         cleanup.append(RedisCommand("EXPIRE", QueueKeys.job(jobID), ttl))

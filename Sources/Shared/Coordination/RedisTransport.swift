@@ -16,6 +16,8 @@ struct RedisTransport: TaskTransport {
     let jobID: String
     let kind: String
     let plan: JobPlan
+    /// The digest of the job's spec and plan, which every task carries (``JobContext``).
+    let context: UInt64
     let lostTaskCheck: Duration
     let logger: Logger
     /// Each shard's worker for the live workers last seen (recomputed when they change).
@@ -25,7 +27,8 @@ struct RedisTransport: TaskTransport {
         let n = plan.shards.count
         let resultsKey = QueueKeys.results(jobID, iteration: work.iteration)
         let dispatchedKey = QueueKeys.dispatched(jobID, iteration: work.iteration)
-        let stateKey = QueueKeys.state(jobID, iteration: work.iteration)
+        // The state blob the checkpoint stored (same bytes, same reference).
+        let stateReference = work.state.withUnsafeBytes { BlobStore.reference(for: $0) }
         let done = Set((try connection.run("HKEYS", resultsKey).elements ?? []).compactMap { $0.integer.map(Int.init) })
         var dispatched = Set((try connection.run("SMEMBERS", dispatchedKey).elements ?? []).compactMap { $0.integer.map(Int.init) })
         dispatched.formUnion(done)
@@ -77,7 +80,7 @@ struct RedisTransport: TaskTransport {
             let inFlight = dispatched.count - doneCount
             let grant = state.grant(job: jobID, inFlight: inFlight, wanting: pending.count, taskCost: taskCost)
             if grant > 0 {
-                try dispatch(Array(pending.prefix(grant)), iteration: work.iteration, stateKey: stateKey, dispatchedKey: dispatchedKey)
+                try dispatch(Array(pending.prefix(grant)), iteration: work.iteration, state: stateReference, dispatchedKey: dispatchedKey)
                 for s in pending.prefix(grant) { dispatched.insert(s) }
                 pending = pending.dropFirst(grant)
             } else {
@@ -124,7 +127,7 @@ struct RedisTransport: TaskTransport {
         return dispatched.subtracting(present)
     }
 
-    private func dispatch(_ shards: [Int], iteration: Int, stateKey: String, dispatchedKey: String) throws(OmnisegError) {
+    private func dispatch(_ shards: [Int], iteration: Int, state stateReference: BlobReference, dispatchedKey: String) throws(OmnisegError) {
         let live = state.liveWorkers
         if routes.workers != live || routes.owners.count != plan.shards.count {
             routes.workers = live
@@ -134,7 +137,7 @@ struct RedisTransport: TaskTransport {
         var commands = [RedisCommand("MULTI")]
         for s in shards {
             let descriptor = plan.shards[s]
-            let envelope = TaskEnvelope(jobID: jobID, kind: kind, iteration: iteration, attempt: 1, shard: descriptor, stateKey: stateKey)
+            let envelope = TaskEnvelope(jobID: jobID, kind: kind, iteration: iteration, attempt: 1, shard: descriptor, state: stateReference, context: context)
             let stream = (s < owners.count ? owners[s] : nil).map(QueueKeys.workerStream) ?? QueueKeys.sharedStream
             commands.append(RedisCommand("SADD", dispatchedKey, s))
             commands.append(RedisCommand("XADD", stream, "*", "t", envelope.encoded))
@@ -147,34 +150,38 @@ struct RedisTransport: TaskTransport {
     }
 }
 
-/// Checkpoints in Redis: the iteration number in the job hash and each iteration's immutable state,
-/// written only while this coordinator holds the workspace's current fencing epoch.
+/// Checkpoints in Redis: the iteration number in the job hash and each iteration's immutable state
+/// as a chunked blob (so a state may be far larger than one Redis string), its reference in the
+/// hash's `state_ref`; written only while this coordinator holds the workspace's current fencing epoch.
 struct RedisCheckpoints: JobCheckpoints {
     let connection: RedisConnection
     let state: CoordinatorState
     let jobID: String
     let workspaceID: String
     let shardCount: Int
+    /// How long a state blob is kept after it was last written (the job's retention).
+    let retentionSeconds: Int
 
     func resumePoint() throws(OmnisegError) -> (iteration: Int, state: [UInt8])? {
-        guard let iteration = try connection.run("HGET", QueueKeys.job(jobID), "iteration").integer.map(Int.init),
-              let framed = try connection.run("GET", QueueKeys.state(jobID, iteration: iteration)).bytes else { return nil }
-        return (iteration, try WireFrame.decode(framed, expecting: .iterationState).payload)
+        let fields = try connection.run("HMGET", QueueKeys.job(jobID), "iteration", "state_ref").elements ?? []
+        guard fields.count == 2, let iteration = fields[0].integer.map(Int.init), let text = fields[1].text else { return nil }
+        guard let reference = BlobReference(text: text) else {
+            throw OmnisegError(.corrupt, "job \(jobID)'s state_ref '\(text)' is not a blob reference", context: [("job", jobID)])
+        }
+        return (iteration, try BlobStore(connection: connection).get(reference))
     }
 
     func begin(iteration: Int, state iterationState: [UInt8]) throws(OmnisegError) {
-        let framed = WireFrame(.iterationState, payload: iterationState).encoded
-        try connection.run("SET", QueueKeys.state(jobID, iteration: iteration), framed, "NX")
+        let (reference, _) = try BlobStore(connection: connection).put(iterationState, expireSeconds: retentionSeconds)
         let done = try connection.run("HLEN", QueueKeys.results(jobID, iteration: iteration)).integer ?? 0
         try fencedSet(connection: connection, state: state, workspaceID: workspaceID, jobID: jobID,
-                      ["iteration": "\(iteration)", "tasks_done": "\(done)", "tasks_total": "\(shardCount)"])
+                      ["iteration": "\(iteration)", "state_ref": reference.text, "tasks_done": "\(done)", "tasks_total": "\(shardCount)"])
         if iteration > 0 {
             try connection.run("DEL", QueueKeys.results(jobID, iteration: iteration - 1), QueueKeys.dispatched(jobID, iteration: iteration - 1))
         }
     }
 }
 
-/// Sets job fields if this coordinator's epoch is still current; throws `.fenced` otherwise.
 func fencedSet(connection: RedisConnection, state: CoordinatorState, workspaceID: String, jobID: String, _ fields: [String: String]) throws(OmnisegError) {
     var arguments: [any RedisArgument] = [state.epoch]
     for (k, v) in fields.sorted(by: { $0.key < $1.key }) { arguments.append(k); arguments.append(v) }

@@ -21,6 +21,17 @@ public struct BlobReference: Sendable, Hashable {
         return "omniseg:blob:" + String(repeating: "0", count: 16 - hex.count) + hex + "-\(byteCount)"
     }
 
+    /// The reference as text, for a field of a job's hash: `digest-bytes-chunk`, digest in hex.
+    public var text: String { "\(String(digest, radix: 16))-\(byteCount)-\(chunkBytes)" }
+
+    /// Reads ``text``; nil when it is not one.
+    public init?(text: String) {
+        let parts = text.split(separator: "-")
+        guard parts.count == 3, let digest = UInt64(parts[0], radix: 16), let size = UInt64(parts[1]), let chunk = Int(parts[2]),
+              size <= BlobStore.maxBlobBytes, chunk >= 4096, chunk <= BlobStore.maxChunkBytes else { return nil }
+        self.init(digest: digest, byteCount: Int(size), chunkBytes: chunk)
+    }
+
     func encode(into writer: inout WireWriter) {
         writer.u64(digest)
         writer.u64(UInt64(byteCount))
@@ -60,24 +71,37 @@ public struct BlobStore {
         BlobReference(digest: Checksum64.of(bytes), byteCount: bytes.count, chunkBytes: chunkBytes)
     }
 
-    /// Stores `bytes` unless an equal blob is already there; returns its reference and whether it was uploaded.
+    /// Stores `bytes` unless an equal blob is already there; returns its reference and whether it was
+    /// uploaded. With `expireSeconds` (iteration states), the blob is written with that expiry
+    /// whether or not it was there, chunks and marker in the same pipelines (one round trip for a
+    /// state of one chunk), so it lives that long after this call.
     @discardableResult
-    public func put(_ bytes: UnsafeRawBufferPointer) throws(OmnisegError) -> (reference: BlobReference, uploaded: Bool) {
+    public func put(_ bytes: UnsafeRawBufferPointer, expireSeconds: Int? = nil) throws(OmnisegError) -> (reference: BlobReference, uploaded: Bool) {
         let reference = Self.reference(for: bytes)
-        if try connection.run("EXISTS", reference.key).integer == 1 { return (reference, false) }
+        if expireSeconds == nil, try connection.run("EXISTS", reference.key).integer == 1 { return (reference, false) }
+        func set(_ key: String, _ value: [UInt8]) -> RedisCommand {
+            expireSeconds.map { RedisCommand("SET", key, value, "EX", $0) } ?? RedisCommand("SET", key, value)
+        }
         var batch: [RedisCommand] = []
         for i in 0..<reference.chunkCount {
             let lower = i * reference.chunkBytes
             let upper = min(bytes.count, lower + reference.chunkBytes)
-            batch.append(RedisCommand("SET", "\(reference.key):\(i)", Array(bytes[lower..<upper])))
-            if batch.count == Self.chunksPerPipeline {
+            batch.append(set("\(reference.key):\(i)", Array(bytes[lower..<upper])))
+            if batch.count == Self.chunksPerPipeline, i + 1 < reference.chunkCount {
                 try check(connection.pipeline(batch))
                 batch.removeAll(keepingCapacity: true)
             }
         }
-        if !batch.isEmpty { try check(connection.pipeline(batch)) }
-        try connection.run("SET", reference.key, "\(reference.chunkCount)")
+        // The marker goes last, after every chunk: a blob whose marker exists is complete.
+        batch.append(set(reference.key, Array("\(reference.chunkCount)".utf8)))
+        try check(connection.pipeline(batch))
         return (reference, true)
+    }
+
+    /// Stores `bytes` as ``put(_:expireSeconds:)`` does.
+    @discardableResult
+    public func put(_ bytes: [UInt8], expireSeconds: Int? = nil) throws(OmnisegError) -> (reference: BlobReference, uploaded: Bool) {
+        try bytes.withUnsafeBytes { raw in Result { () throws(OmnisegError) in try put(raw, expireSeconds: expireSeconds) } }.get()
     }
 
     /// Reads and verifies a blob; throws `.notFound` when it is missing and `.corrupt` when it fails its checksum.

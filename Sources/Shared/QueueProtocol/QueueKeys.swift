@@ -1,7 +1,7 @@
 /// The Redis key names of the queue protocol, in one place.
 ///
 /// Everything lives under `omniseg:`. Per job: `job:{id}` (hash: spec, plan, state, iteration, counts,
-/// error, result), `job:{id}:state:{i}` (immutable iteration state), `job:{id}:results:{i}` (hash
+/// error, result, `state_ref`: the current iteration state's blob), `job:{id}:results:{i}` (hash
 /// shard → partial, first writer wins), `job:{id}:dispatched:{i}` (set of dispatched shards),
 /// `job:{id}:events` (progress stream). Tasks: `tasks:shared` and `tasks:w:{worker}` streams read by
 /// the consumer group `workers`; `tasks:delayed` (sorted set by due time); `dlq` (dead letters).
@@ -15,10 +15,12 @@ public enum QueueKeys {
     public static let deadLetterBytes = prefix + "dlq:bytes"
     public static let workers = prefix + "workers"
     public static let jobSequence = prefix + "job-seq"
+    /// Queue-wide counters (hash): `tasks_past_locality_wait`, tasks moved from a busy worker's stream
+    /// to the shared one.
+    public static let statistics = prefix + "stats"
     public static let workspaces = prefix + "workspaces"
 
     public static func job(_ id: String) -> String { prefix + "job:" + id }
-    public static func state(_ id: String, iteration: Int) -> String { job(id) + ":state:\(iteration)" }
     public static func results(_ id: String, iteration: Int) -> String { job(id) + ":results:\(iteration)" }
     public static func dispatched(_ id: String, iteration: Int) -> String { job(id) + ":dispatched:\(iteration)" }
     public static func events(_ id: String) -> String { job(id) + ":events" }

@@ -1,4 +1,5 @@
 import OmnisegCore
+import Synchronization
 import RedisClient
 
 /// The queue's atomic steps as Lua scripts, run with EVALSHA (falling back to EVAL once per connection).
@@ -167,14 +168,32 @@ public enum QueueScripts {
         """)
 }
 
-/// A Lua script and its SHA-1, run by ``RedisConnection/evaluate(_:keys:arguments:)``.
+/// A Lua script, run by ``RedisConnection/evaluate(_:keys:arguments:)`` by the SHA-1 the server
+/// gives it when it is loaded (`SCRIPT LOAD`), so this process computes no hash of its own.
 public struct QueueScript: Sendable {
     public let source: String
-    public let sha1: String
 
-    init(_ source: String) {
-        self.source = source
-        self.sha1 = SHA1.hex(Array(source.utf8))
+    init(_ source: String) { self.source = source }
+
+    /// The SHA-1 each script's source was loaded under, as servers answered `SCRIPT LOAD` (the same on
+    /// every server: it is the source's digest).
+    private static let digests = Mutex<[String: String]>([:])
+
+    /// The script's SHA-1, loading it on `connection` the first time this process runs it.
+    func sha1(on connection: RedisConnection) throws(OmnisegError) -> String {
+        if let known = Self.digests.withLock({ $0[source] }) { return known }
+        return try load(on: connection)
+    }
+
+    /// Loads the script on `connection` and records the SHA-1 the server gave it.
+    @discardableResult
+    func load(on connection: RedisConnection) throws(OmnisegError) -> String {
+        let reply = try connection.run("SCRIPT", "LOAD", source)
+        guard let sha = reply.text, sha.count == 40 else {
+            throw OmnisegError(.corrupt, "Redis at \(connection.endpoint) answered SCRIPT LOAD without a SHA-1 (got \(reply.errorMessage ?? "no text"))")
+        }
+        Self.digests.withLock { $0[source] = sha }
+        return sha
     }
 }
 
@@ -202,18 +221,19 @@ extension RedisConnection {
     /// included). A server that lost its script cache (a restart) answers NOSCRIPT without running
     /// anything, so those calls are sent again after loading the script.
     public func evaluateAll(_ script: QueueScript, _ calls: [ScriptCall]) throws(OmnisegError) -> [RedisReply] {
-        let commands = calls.map { Self.evalCommand(script, keys: $0.keys, arguments: $0.arguments) }
+        let sha = try script.sha1(on: self)
+        let commands = calls.map { Self.evalCommand(sha, keys: $0.keys, arguments: $0.arguments) }
         var replies = try pipeline(commands)
         let missing = replies.indices.filter { replies[$0].errorMessage?.hasPrefix("NOSCRIPT") == true }
         guard !missing.isEmpty else { return replies }
-        try run("SCRIPT", "LOAD", script.source)
+        try script.load(on: self)
         let retried = try pipeline(missing.map { commands[$0] })
         for (index, reply) in zip(missing, retried) { replies[index] = reply }
         return replies
     }
 
-    private static func evalCommand(_ script: QueueScript, keys: [String], arguments: [any RedisArgument]) -> RedisCommand {
-        var command = RedisCommand("EVALSHA", script.sha1, keys.count)
+    private static func evalCommand(_ sha1: String, keys: [String], arguments: [any RedisArgument]) -> RedisCommand {
+        var command = RedisCommand("EVALSHA", sha1, keys.count)
         for k in keys { command.append(k) }
         for a in arguments { command.append(a) }
         return command
@@ -221,6 +241,6 @@ extension RedisConnection {
 
     /// Loads scripts ahead of use, so a bad script fails at start rather than mid-job.
     public func loadScripts(_ scripts: [QueueScript]) throws(OmnisegError) {
-        for s in scripts { try run("SCRIPT", "LOAD", s.source) }
+        for s in scripts { try s.load(on: self) }
     }
 }

@@ -2,22 +2,30 @@ import OmnisegCore
 
 /// One task on the wire: which job, iteration and shard, the attempt number, where the shard's bytes
 /// are and which immutable iteration state to use. References and small values only, never rows.
+///
+/// Everything a worker caches for a task is named by content here: the state by its blob reference,
+/// the job's kind by the digest of its spec and plan (``JobContext/digest(spec:plan:)``). A Redis
+/// that was flushed or replaced, and then hands out the same job id again, cannot make a worker use
+/// what it cached for the old job.
 public struct TaskEnvelope: Sendable, Equatable {
     public var jobID: String
     public var kind: String
     public var iteration: Int
     public var attempt: Int
     public var shard: ShardDescriptor
-    /// The Redis key of the iteration state (immutable once written).
-    public var stateKey: String
+    /// The iteration state: an immutable, chunked blob (any size up to ``BlobStore/maxBlobBytes``).
+    public var state: BlobReference
+    /// The digest of the job's spec and plan the task was dispatched for.
+    public var context: UInt64
 
-    public init(jobID: String, kind: String, iteration: Int, attempt: Int, shard: ShardDescriptor, stateKey: String) {
+    public init(jobID: String, kind: String, iteration: Int, attempt: Int, shard: ShardDescriptor, state: BlobReference, context: UInt64) {
         self.jobID = jobID
         self.kind = kind
         self.iteration = iteration
         self.attempt = attempt
         self.shard = shard
-        self.stateKey = stateKey
+        self.state = state
+        self.context = context
     }
 
     /// The deterministic task id `job:iteration:shard`.
@@ -30,7 +38,8 @@ public struct TaskEnvelope: Sendable, Equatable {
         writer.u32(UInt32(iteration))
         writer.u16(UInt16(clamping: attempt))
         shard.encode(into: &writer)
-        writer.string(stateKey)
+        state.encode(into: &writer)
+        writer.u64(context)
         return WireFrame(.task, payload: writer.bytes).encoded
     }
 
@@ -43,7 +52,8 @@ public struct TaskEnvelope: Sendable, Equatable {
         iteration = Int(try reader.u32())
         attempt = Int(try reader.u16())
         shard = try ShardDescriptor.decode(from: &reader)
-        stateKey = try reader.string(limit: 512)
+        state = try BlobReference.decode(from: &reader)
+        context = try reader.u64()
         try reader.expectEnd()
     }
 
@@ -52,5 +62,17 @@ public struct TaskEnvelope: Sendable, Equatable {
         var copy = self
         copy.attempt += 1
         return copy
+    }
+}
+
+/// The identity of a job's context, the spec and plan its tasks run under.
+public enum JobContext {
+    /// The digest of `spec` and `plan` (of their canonical encodings): equal for the same job, and
+    /// different for another job that reuses the id.
+    public static func digest(spec: JobSpec, plan: JobPlan) -> UInt64 {
+        var writer = WireWriter()
+        writer.blob(spec.encoded)
+        writer.blob(plan.encoded)
+        return writer.bytes.withUnsafeBytes { Checksum64.of($0) }
     }
 }

@@ -8,6 +8,11 @@ import Synchronization
 
 /// What a worker knows about the jobs it runs tasks for: the kind (built from the job's spec and plan),
 /// iteration states, and a recent view of each job's state for cancellation and staleness checks.
+///
+/// Kinds and states are cached by content, never by job id: a kind by the digest of the spec and plan
+/// it was made from, a state by its blob reference (digest and size), within a byte budget. A task
+/// names both, so a Redis that was flushed or replaced and reuses a job id cannot be answered from
+/// what was cached for the old job.
 final class JobContextCache: Sendable {
     struct JobView: Sendable {
         var state: String
@@ -30,9 +35,12 @@ final class JobContextCache: Sendable {
 
     /// How long a job view is trusted before it is read again.
     let viewLifetime = 0.25
-    private let kinds = Mutex<[String: any JobKind]>([:])
-    private let states = Mutex<[String: [UInt8]]>([:])
+    private let kinds = Mutex<[UInt64: any JobKind]>([:])
+    private let states: BlobCache<[UInt8]>
     private let views = Mutex<[String: JobView]>([:])
+
+    /// A cache holding up to `stateBudgetBytes` of iteration states.
+    init(stateBudgetBytes: Int) { states = BlobCache(budgetBytes: stateBudgetBytes) }
 
     /// The job's state, read again when older than ``viewLifetime``.
     /// A view older than `iteration` is read again at once (the job advanced since).
@@ -56,34 +64,38 @@ final class JobContextCache: Sendable {
         views.withLock { v in v[jobID].map { $0.cancelled || $0.state != JobState.running.rawValue } ?? false }
     }
 
-    /// The job's kind, made from its spec and plan the first time.
-    func kind(of jobID: String, connection: RedisConnection) throws(OmnisegError) -> any JobKind {
-        if let k = kinds.withLock({ $0[jobID] }) { return k }
+    /// The kind of the job `envelope` belongs to, made from its spec and plan the first time; throws
+    /// when the spec and plan in Redis are not those the task was dispatched for.
+    func kind(of envelope: TaskEnvelope, connection: RedisConnection) throws(OmnisegError) -> any JobKind {
+        if let k = kinds.withLock({ $0[envelope.context] }) { return k }
+        let jobID = envelope.jobID
         let fields = try connection.run("HMGET", QueueKeys.job(jobID), "spec", "plan").elements ?? []
         guard fields.count == 2, let specBytes = fields[0].bytes, let planBytes = fields[1].bytes else {
             throw OmnisegError(.notFound, "job \(jobID) has no spec or plan in Redis")
         }
         let spec = try JobSpec(decoding: specBytes)
         let plan = try JobPlan(decoding: planBytes)
+        guard JobContext.digest(spec: spec, plan: plan) == envelope.context else {
+            throw OmnisegError(.corrupt, "job \(jobID) in Redis is not the job this task was dispatched for (Redis was flushed or replaced); the task is dropped",
+                               context: [("job", jobID)])
+        }
         let kind = try JobKindRegistry.make(spec.kind, columnNames: plan.columnNames, parameters: spec.parameters)
         kinds.withLock { k in
             if k.count > 100 { k.removeAll() }
-            k[jobID] = kind
+            k[envelope.context] = kind
         }
         return kind
     }
 
-    /// The iteration state at `key` (immutable, so cached for good).
-    func state(at key: String, connection: RedisConnection) throws(OmnisegError) -> [UInt8] {
-        if key.isEmpty { return [] }
-        if let s = states.withLock({ $0[key] }) { return s }
-        let reply = try connection.run("GET", key)
-        guard let framed = reply.bytes else { throw OmnisegError(.notFound, "iteration state \(key) is missing from Redis") }
-        let state = try WireFrame.decode(framed, expecting: .iterationState).payload
-        states.withLock { s in
-            if s.count > 64 { s.removeAll() }
-            s[key] = state
+    /// The iteration state `reference` names (immutable, so cached until the budget pushes it out).
+    func state(_ reference: BlobReference, connection: RedisConnection) throws(OmnisegError) -> [UInt8] {
+        if reference.byteCount == 0 { return [] }
+        return try states.value(for: reference) { () throws(OmnisegError) in
+            do throws(OmnisegError) {
+                return try BlobStore(connection: connection).get(reference)
+            } catch where error.code == .notFound {
+                throw OmnisegError(.notFound, "iteration state \(reference.key) is missing from Redis", context: [("blob", reference.key)])
+            }
         }
-        return state
     }
 }

@@ -26,7 +26,8 @@ package final class WorkerService: Sendable {
     let cache: ShardCache
     /// Jobs' per-shard data (for example interactions), beside the shards; half the shard budget.
     let dataCache: BlobCache<[UInt8]>
-    private let jobs = JobContextCache()
+    /// Kinds and iteration states by content; states within half the shard budget.
+    private let jobs: JobContextCache
     private let inFlight = Mutex<[String: InFlightTask]>([:])
     private let tasksDone = Atomic<Int>(0)
     private let runningThreads = Atomic<Int>(0)
@@ -43,6 +44,7 @@ package final class WorkerService: Sendable {
         self.logger = logger
         self.cache = ShardCache(budgetBytes: options.cacheBytes)
         self.dataCache = BlobCache(budgetBytes: options.cacheBytes / 2)
+        self.jobs = JobContextCache(stateBudgetBytes: options.cacheBytes / 2)
     }
 
     /// Runs until SIGTERM/SIGINT; returns after draining and deregistering.
@@ -283,8 +285,8 @@ package final class WorkerService: Sendable {
 
     /// Runs the task; `bytesRead` gets the shard bytes fetched from Redis (0 when the cache had the shard).
     private func execute(_ envelope: TaskEnvelope, connection: RedisConnection, bytesRead: inout Int) throws(OmnisegError) -> [UInt8] {
-        let kind = try jobs.kind(of: envelope.jobID, connection: connection)
-        let state = try jobs.state(at: envelope.stateKey, connection: connection)
+        let kind = try jobs.kind(of: envelope, connection: connection)
+        let state = try jobs.state(envelope.state, connection: connection)
         let descriptor = envelope.shard
         let shard = try cache.value(for: descriptor.blob) { () throws(OmnisegError) -> FeatureShard in
             let bytes = try BlobStore(connection: connection).get(descriptor.blob)

@@ -55,7 +55,7 @@ public enum FuzzCorpus {
                                 data: preparation.shardData.map { BlobReference(digest: UInt64(i), byteCount: $0[i].count, chunkBytes: 1 << 20) })
             }
             plans.append(JobPlan(featureSetID: matrix.setID, columnNames: matrix.names, shards: shards).encoded)
-            envelopes += shards.prefix(2).map { TaskEnvelope(jobID: run.name, kind: run.kind, iteration: 1, attempt: 2, shard: $0, stateKey: "state:\(run.name):1").encoded }
+            envelopes += shards.prefix(2).map { TaskEnvelope(jobID: run.name, kind: run.kind, iteration: 1, attempt: 2, shard: $0, state: $0.blob, context: 0x5eed).encoded }
         }
         targets.append(FuzzTarget(name: "wire.job-spec", seeds: specs) { bytes, _ in _ = try? JobSpec(decoding: bytes) })
         targets.append(FuzzTarget(name: "wire.job-plan", seeds: plans) { bytes, _ in _ = try? JobPlan(decoding: bytes) })

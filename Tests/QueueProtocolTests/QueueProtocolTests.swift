@@ -73,6 +73,15 @@ import Testing
 }
 
 @Suite struct RedisEndpointTests {
+    /// A server still loading its data is not up yet (connections retry within their wait), while
+    /// refused credentials and other errors are not retried.
+    @Test func loadingIsUnavailableAndOtherServerErrorsAreNot() throws {
+        let e = try RedisEndpoint(url: "redis://127.0.0.1:6379/0")
+        #expect(RedisConnection.serverError("LOADING Redis is loading the dataset in memory", command: "PING", endpoint: e).code == .unavailable)
+        #expect(RedisConnection.serverError("WRONGPASS invalid username-password pair", command: "AUTH", endpoint: e).code == .authFailed)
+        #expect(RedisConnection.serverError("ERR unknown command", command: "FOO", endpoint: e).code == .redis)
+    }
+
     @Test func parsesUserPasswordHostPortAndDatabase() throws {
         let e = try RedisEndpoint(url: "redis://omni:s%40cret@10.0.0.5:6380/2")
         #expect(e == RedisEndpoint(host: "10.0.0.5", port: 6380, user: "omni", password: "s@cret", database: 2))

@@ -97,6 +97,7 @@ struct QueueJanitor {
             let envelope = try? TaskEnvelope(decoding: entry.message)
             let outcome = try connection.failTask(entry, envelope: envelope, reason: envelope == nil ? "undecodable task message" : reason,
                                                   fatal: false, worker: "", retry: options.retry)
+            if let envelope { try connection.run("HINCRBY", QueueKeys.job(envelope.jobID), "tasks_reclaimed", 1) }
             logger.info("reclaimed task", metadata: ["task": "\(envelope?.taskID ?? entry.id)", "reason": "\(reason)", "outcome": "\(outcome)"])
         }
     }
@@ -109,6 +110,7 @@ struct QueueJanitor {
         for (worker, reply) in zip(live, try connection.evaluateAll(QueueScripts.moveWaiting, calls)) {
             if let message = reply.errorMessage { throw RedisConnection.serverError(message, command: "moveWaiting", endpoint: connection.endpoint) }
             if let moved = reply.integer, moved > 0 {
+                try connection.run("HINCRBY", QueueKeys.statistics, "tasks_past_locality_wait", moved)
                 logger.info("tasks waited past the locality wait; any worker may take them now",
                             metadata: ["worker": "\(worker)", "tasks": "\(moved)"])
             }

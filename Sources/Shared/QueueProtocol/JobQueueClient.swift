@@ -29,6 +29,8 @@ public struct JobRecord: Sendable {
     public var resumes: Int = 0
     /// Tasks dispatched again because they were found in no stream, retry set or result.
     public var tasksRedispatched: Int = 0
+    /// Tasks taken back from a worker that stopped (lease lapsed, heartbeat expired, gone) and retried.
+    public var tasksReclaimed: Int = 0
 
     /// The fields as JSON (the result is left out).
     public var json: String {
@@ -39,7 +41,7 @@ public struct JobRecord: Sendable {
             ("finished_at", finishedAt.map { "\($0)" } ?? "null"), ("cancel_requested", cancelRequested ? "true" : "false"),
             ("shard_bytes", "\(shardBytes)"), ("shard_bytes_read", "[" + shardBytesRead.map { "\($0)" }.joined(separator: ",") + "]"),
             ("iteration_seconds", "[" + iterationSeconds.map { "\($0)" }.joined(separator: ",") + "]"),
-            ("resumes", "\(resumes)"), ("tasks_redispatched", "\(tasksRedispatched)"),
+            ("resumes", "\(resumes)"), ("tasks_redispatched", "\(tasksRedispatched)"), ("tasks_reclaimed", "\(tasksReclaimed)"),
         ])
     }
 }
@@ -136,6 +138,7 @@ public struct JobQueueClient {
         record.iterationSeconds = (0...record.iteration).compactMap { fields["iteration_seconds:\($0)"]?.text.flatMap(Double.init) }
         record.resumes = Int(fields["resumes"]?.integer ?? 0)
         record.tasksRedispatched = Int(fields["tasks_redispatched"]?.integer ?? 0)
+        record.tasksReclaimed = Int(fields["tasks_reclaimed"]?.integer ?? 0)
         return record
     }
 

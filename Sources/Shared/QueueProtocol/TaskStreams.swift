@@ -57,8 +57,11 @@ extension RedisConnection {
     /// Moves every entry of a worker's affinity stream to the shared stream and deletes the stream
     /// (its worker left, or is leaving, before reading them).
     public func moveUnreadTasksToShared(from stream: String) throws(OmnisegError) {
-        var moves = try run("XRANGE", stream, "-", "+").entries(of: stream).filter { $0.fields["t"]?.bytes != nil }.map {
-            RedisCommand("XADD", QueueKeys.sharedStream, "*", "t", $0.message)
+        var moves: [RedisCommand] = []
+        for entry in try run("XRANGE", stream, "-", "+").entries(of: stream) where entry.fields["t"]?.bytes != nil {
+            moves.append(RedisCommand("XADD", QueueKeys.sharedStream, "*", "t", entry.message))
+            // Counted in the job's record as taken back from a stopped worker.
+            if let envelope = try? TaskEnvelope(decoding: entry.message) { moves.append(RedisCommand("HINCRBY", QueueKeys.job(envelope.jobID), "tasks_reclaimed", 1)) }
         }
         moves.append(RedisCommand("DEL", stream))
         _ = try pipeline(moves)

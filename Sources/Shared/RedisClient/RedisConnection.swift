@@ -190,6 +190,13 @@ public final class RedisConnection {
                 throw OmnisegError(.badInput, "Redis at \(endpoint) cannot select database \(endpoint.database): \(message)")
             }
         }
+        // A server that accepts connections may still be loading its data (LOADING): that counts as
+        // not reachable yet, so the connection is retried within its wait instead of failing later.
+        let ping = try send([RedisCommand("PING")])[0]
+        if let message = ping.errorMessage {
+            disconnect()
+            throw Self.serverError(message, command: "PING", endpoint: endpoint)
+        }
     }
 
     private func connectionError(_ context: UnsafeMutablePointer<redisContext>, doing what: String) -> OmnisegError {
@@ -213,6 +220,10 @@ public final class RedisConnection {
         }
         if message.hasPrefix("NOAUTH") || message.hasPrefix("WRONGPASS") || message.hasPrefix("NOPERM") {
             return OmnisegError(.authFailed, "Redis at \(endpoint) refused \(command): \(message)")
+        }
+        if message.hasPrefix("LOADING") {
+            // A server still loading its append-only file answers every command so: not up yet.
+            return OmnisegError(.unavailable, "Redis at \(endpoint) is not ready (\(command)): \(message)")
         }
         return OmnisegError(.redis, "Redis \(command) failed: \(message)")
     }

@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+"""Steady-state k-means iterations: embedded (2 threads) against Redis (2 workers x 1 thread).
+
+Usage: bench/cluster_steady.py --workspace WS.sqlite [--repeats 3] [--kernels avx512|avx2|portable]
+
+Runs `cluster` (k = 16, one seeding, 15 iterations, tol 0, seed 1) through `omniseg run --timings`:
+embedded with 2 threads, then through its own redis-server with 2 workers x 1 thread (a cold run to
+fill the caches, then warm runs). "Steady" is the median of Lloyd iterations 2-14 (survey, the first
+Lloyd iteration and the labelling left out), the best of the repeats. Prints a markdown table and
+writes bench/results/cluster-steady.json. Release build (bench/run builds it).
+"""
+import argparse
+import json
+import os
+import statistics
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cluster import ROOT, Redis, Workers, run_job  # noqa: E402
+from machine import describe, machine  # noqa: E402
+
+PARAMS = ["k=16", "n-init=1", "max-iter=15", "tol=0", "seed=1"]
+
+
+def steady(timings):
+    lloyd = [s for (i, _, s) in timings if 2 <= i <= 14]
+    return statistics.median(lloyd) * 1000 if lloyd else float("nan")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--workspace", required=True)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--work", default=os.path.join(ROOT, "bench", "data"))
+    ap.add_argument("--results", default=os.path.join(ROOT, "bench", "results"))
+    ap.add_argument("--kernels", default=None, help="force a kernel variant on the workers and embedded (OMNISEG_KERNELS)")
+    a = ap.parse_args()
+    if a.kernels:
+        os.environ["OMNISEG_KERNELS"] = a.kernels
+    os.makedirs(a.work, exist_ok=True)
+    embedded = min(steady(run_job(a.workspace, "cluster", PARAMS, threads=2)[1]) for _ in range(a.repeats))
+    redis = Redis(a.work)
+    try:
+        workers = Workers(redis, 2, 1, a.work)
+        try:
+            run_job(a.workspace, "cluster", PARAMS, redis=redis)  # cold: shards travel once
+            through = min(steady(run_job(a.workspace, "cluster", PARAMS, redis=redis)[1]) for _ in range(a.repeats))
+        finally:
+            workers.stop()
+    finally:
+        redis.stop()
+    ratio = through / embedded - 1
+    row = {"machine": machine(), "embedded_ms": embedded, "redis_ms": through, "ratio": ratio, "kernels": a.kernels or "best"}
+    with open(os.path.join(a.results, "cluster-steady.json"), "w") as f:
+        json.dump(row, f, indent=2)
+    print(describe(row["machine"]))
+    print("| | steady iteration | against embedded |\n|---|---:|---:|")
+    print(f"| embedded, 2 threads | {embedded:.2f} ms | — |")
+    print(f"| Redis, 2 workers × 1 thread | {through:.2f} ms | {ratio * 100:+.0f} % |")
+
+
+if __name__ == "__main__":
+    main()

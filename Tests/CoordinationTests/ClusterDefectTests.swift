@@ -105,6 +105,17 @@ import Testing
         #expect(try JobQueueClient(connection: h.connection()).record(id).parameters["feature_set"] == "1", "the queued job names its set")
     }
 
+    /// `submit` reads a kind's parameters from the options its schema makes, as `run` does.
+    @Test func submitTakesTheKindsOwnOptions() throws {
+        let h = try ClusterHarness()
+        let r = try h.omniseg(["submit", "cluster", "-w", h.workspacePath, "--k", "3", "--max-iter=7", "--param", "seed=9"])
+        #expect(r.status == 0, "\(r.err)")
+        let record = try JobQueueClient(connection: h.connection()).record(r.out.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(record.parameters["k"] == "3" && record.parameters["max-iter"] == "7" && record.parameters["seed"] == "9", "\(record.parameters)")
+        let bad = try h.omniseg(["submit", "cluster", "-w", h.workspacePath, "--max-iter", "0"])
+        #expect(bad.status != 0 && bad.err.contains("'max-iter' must be an integer from 1 to 10000"), "\(bad.err)")
+    }
+
     @Test func aRedisThatLostItsDataDoesNotHandOutAJobIdAgain() throws {
         let h = try ClusterHarness()
         try h.coordinator()

@@ -13,22 +13,25 @@ struct SubmitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "submit",
         abstract: "Queue a job on Redis for the coordinator of a workspace; prints the job id at once.",
-        discussion: "Kinds: \(JobKindRegistry.names.joined(separator: ", ")). Parameters are --param name=value (profile: bins=N).")
+        discussion: "Kinds: \(JobKindRegistry.names.joined(separator: ", ")). A kind's parameters are its options (--bins 10) or --param name=value; `omniseg kinds KIND` lists them.")
 
     @Argument(help: "The job kind.") var kind: String
     @Option(name: .customLong("param"), help: "A job parameter, name=value (repeatable).") var parameters: [String] = []
     @Option(name: .customLong("workspace-id"), help: "The workspace's id (default: read from --workspace).") var workspaceID: String?
     @OptionGroup var workspace: WorkspaceOptions
     @OptionGroup var queue: QueueOptions
+    @Argument(parsing: .allUnrecognized, help: "The kind's own options, like --k 8 (see `omniseg kinds KIND`).") var options: [String] = []
 
     func run() throws {
+        let descriptor = try exiting { () throws(OmnisegError) in try JobKindRegistry.descriptor(kind) }
+        let given = try KindArguments.parameters(options, pairs: parameters, kind: descriptor, workspace: workspace)
         let client = try queue.client(for: "submit")
         // With the workspace file at hand (no --workspace-id), the default feature set is pinned and the
         // job numbered above the workspace's highest.
         let ws = try workspaceID == nil ? exiting { () throws(OmnisegError) in try Workspace(path: workspace.workspace) } : nil
         let id = try workspaceID ?? exiting { () throws(OmnisegError) in try ws?.id ?? "" }
         let spec = try exiting { () throws(OmnisegError) in
-            var parsed = try JobParameters(parsing: parameters)
+            var parsed = given
             if let ws { parsed = try FeatureSetDefault.pinned(parsed, workspace: ws) }
             return try JobSubmission.submit(kind, parameters: parsed, workspaceID: id, workspace: ws, client: client)
         }

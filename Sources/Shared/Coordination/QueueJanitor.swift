@@ -97,7 +97,10 @@ struct QueueJanitor {
             let envelope = try? TaskEnvelope(decoding: entry.message)
             let outcome = try connection.failTask(entry, envelope: envelope, reason: envelope == nil ? "undecodable task message" : reason,
                                                   fatal: false, worker: "", retry: options.retry)
-            if let envelope { try connection.run("HINCRBY", QueueKeys.job(envelope.jobID), "tasks_reclaimed", 1) }
+            // Counted in the job's record, when it is still there (a counter alone would make a record without an expiry).
+            if let envelope, try connection.run("EXISTS", QueueKeys.job(envelope.jobID)).integer == 1 {
+                try connection.run("HINCRBY", QueueKeys.job(envelope.jobID), "tasks_reclaimed", 1)
+            }
             logger.info("reclaimed task", metadata: ["task": "\(envelope?.taskID ?? entry.id)", "reason": "\(reason)", "outcome": "\(outcome)"])
         }
     }

@@ -58,10 +58,17 @@ extension RedisConnection {
     /// (its worker left, or is leaving, before reading them).
     public func moveUnreadTasksToShared(from stream: String) throws(OmnisegError) {
         var moves: [RedisCommand] = []
+        var perJob: [String: Int] = [:]
         for entry in try run("XRANGE", stream, "-", "+").entries(of: stream) where entry.fields["t"]?.bytes != nil {
             moves.append(RedisCommand("XADD", QueueKeys.sharedStream, "*", "t", entry.message))
-            // Counted in the job's record as taken back from a stopped worker.
-            if let envelope = try? TaskEnvelope(decoding: entry.message) { moves.append(RedisCommand("HINCRBY", QueueKeys.job(envelope.jobID), "tasks_reclaimed", 1)) }
+            if let envelope = try? TaskEnvelope(decoding: entry.message) { perJob[envelope.jobID, default: 0] += 1 }
+        }
+        // Counted in each job's record as taken back from a stopped worker; only for a job whose record
+        // is still there (a counter alone would make a record without an expiry).
+        let jobs = perJob.keys.sorted()
+        let present = jobs.isEmpty ? [] : try pipeline(jobs.map { RedisCommand("EXISTS", QueueKeys.job($0)) })
+        for (job, reply) in zip(jobs, present) where reply.integer == 1 {
+            moves.append(RedisCommand("HINCRBY", QueueKeys.job(job), "tasks_reclaimed", perJob[job] ?? 0))
         }
         moves.append(RedisCommand("DEL", stream))
         _ = try pipeline(moves)

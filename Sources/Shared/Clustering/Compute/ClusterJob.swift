@@ -45,17 +45,17 @@ public struct ClusterJob: JobKind {
     public init(columnNames: [String], parameters: JobParameters) throws(OmnisegError) {
         typealias P = ClusterParameters
         self.columnNames = columnNames
-        if let text = try parameters.value(P.k), text == "auto" {
-            let text = try parameters.value(P.kRange) ?? "2...10"
+        let kText = try parameters.value(P.k)
+        if kText == "auto" {
+            let text = try parameters.value(P.kRange)
             let bounds = text.split(separator: ".", omittingEmptySubsequences: true).compactMap { Int($0) }
-            guard bounds.count == 2, bounds[0] >= 2, bounds[0] < bounds[1], bounds[1] <= 64 else {
+            guard bounds.count == 2, P.autoBounds.contains(bounds[0]), bounds[0] < bounds[1], P.autoBounds.contains(bounds[1]) else {
                 throw ParameterSpec.invalid(P.kRange.name, text, P.kRange.spec.value.expectation)
             }
             kChoices = Array(bounds[0]...bounds[1])
         } else {
             guard !parameters.has(P.kRange) else { throw OmnisegError(.badInput, "job parameter 'k-range' needs k=auto") }
-            let text = try parameters.value(P.k) ?? "8"
-            guard let k = Int(text), (1...256).contains(k) else { throw ParameterSpec.invalid(P.k.name, text, P.k.spec.value.expectation) }
+            guard let k = Int(kText), P.kBounds.contains(k) else { throw ParameterSpec.invalid(P.k.name, kText, P.k.spec.value.expectation) }
             kChoices = [k]
         }
         let k = kChoices.max() ?? 1
@@ -65,13 +65,13 @@ public struct ClusterJob: JobKind {
         initializations = try parameters.value(P.initializations)
         if let text = try parameters.value(P.pca) {
             if text.contains(".") {
-                guard let share = Double(text), share.isFinite, (0.01...0.9999).contains(share) else {
-                    throw ParameterSpec.invalid(P.pca.name, text, "a share of variance from 0.01 to 0.9999, or a number of components from 1 to 4096")
+                guard let share = Double(text), share.isFinite, P.varianceBounds.contains(share) else {
+                    throw ParameterSpec.invalid(P.pca.name, text, P.pca.spec.value.expectation)
                 }
                 pca = (nil, share)
             } else {
-                guard let components = Int(text), (1...4096).contains(components) else {
-                    throw ParameterSpec.invalid(P.pca.name, text, "a number of components from 1 to 4096, or a share of variance from 0.01 to 0.9999")
+                guard let components = Int(text), P.componentBounds.contains(components) else {
+                    throw ParameterSpec.invalid(P.pca.name, text, P.pca.spec.value.expectation)
                 }
                 pca = (components, nil)
             }

@@ -2,11 +2,19 @@ import JobRuntime
 
 /// The parameters of the `cluster` job, each declared once.
 public enum ClusterParameters {
-    public static let k = Parameter<String?>.text(
-        "k", shape: "an integer from 1 to 256, or auto", shown: "8",
+    /// The k a job may ask for, and the range `k=auto` may try.
+    public static let kBounds = 1...256
+    public static let autoBounds = 2...64
+    /// PCA: components, or the share of variance to keep.
+    public static let componentBounds = 1...4096
+    public static let varianceBounds = 0.01...0.9999
+
+    public static let k = Parameter<String>.text(
+        "k", shape: "an integer from \(kBounds.lowerBound) to \(kBounds.upperBound), or auto", default: "8",
         help: "Clusters; auto tries every k of --k-range and keeps the best silhouette.")
-    public static let kRange = Parameter<String?>.text(
-        "k-range", shape: "a range like 2...10 (from 2 to at most 64)", shown: "2...10", help: "With k=auto: the k to try.")
+    public static let kRange = Parameter<String>.text(
+        "k-range", shape: "a range like 2...10 (from \(autoBounds.lowerBound) to at most \(autoBounds.upperBound))", default: "2...10",
+        help: "With k=auto: the k to try.")
     public static let features = Parameter<String?>.text(
         "features", shape: "feature names separated by commas", shown: "every feature", help: "The features to cluster on.")
     public static let seed = Parameter.integer("seed", in: 0...Int(Int32.max), default: 42, help: "Seed of the sample and the seeding.")
@@ -18,7 +26,8 @@ public enum ClusterParameters {
     public static let initializations = Parameter.integer(
         "n-init", in: 1...20, default: 3, help: "Seedings run side by side; the one with the lowest inertia is kept.")
     public static let pca = Parameter<String?>.text(
-        "pca", shape: "a number of components, or a share of variance like 0.9", shown: "none",
+        "pca", shape: "a number of components from \(componentBounds.lowerBound) to \(componentBounds.upperBound), "
+            + "or a share of variance from \(varianceBounds.lowerBound) to \(varianceBounds.upperBound)", shown: "none",
         help: "Project onto principal components before clustering.")
 
     public static let schema = ParameterSchema([k.spec, kRange.spec, features.spec, seed.spec, maxIterations.spec, tolerance.spec,

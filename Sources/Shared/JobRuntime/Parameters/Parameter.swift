@@ -76,6 +76,14 @@ extension Parameter where Value == Bool {
     }
 }
 
+extension Parameter where Value == String {
+    /// Free text shaped like `shape` with a default, checked by whoever reads it.
+    public static func text(_ name: String, shape: String, default value: String, help: String) -> Parameter<String> {
+        Parameter(ParameterSpec(name: name, value: .text(shape), defaultText: value, help: help, option: ParameterSpec.optionName(name)),
+                  fallback: value) { text throws(OmnisegError) in text }
+    }
+}
+
 extension Parameter where Value == String? {
     /// Free text shaped like `shape`, checked by whoever reads it; nil when not given. `option: nil`
     /// leaves it off the command line; `numbered` makes a family `name_1` … `name_N`.

@@ -160,6 +160,8 @@ let package = Package(
                                      "Profiling", "Workspace", "WorkspaceJobs"]),
         tests("ReportTests", ["OmnisegCore", "Workspace", "FeatureStore", "Report", "Coordination", "WorkspaceJobs", "Segments",
                               "SegmentsWorkspace", "Synthetic"]),
+        tests("WorkspaceJobsTests", ["OmnisegCore", "Workspace", "JobRuntime", "JobKinds", "WorkspaceJobs", "Profiling"]),
+        tests("ProfilingTests", ["OmnisegCore", "JobRuntime", "Profiling"]),
         tests("FuzzTests", ["FuzzKit"]),
         tests("CoordinationTests", ["OmnisegCore", "Features", "Workspace", "Ingest", "Identity", "FeatureStore", "Synthetic", "RedisClient",
                                     "QueueProtocol", "JobRuntime", "JobKinds", "WorkspaceJobs", "Coordination", "Clustering", "Churn",

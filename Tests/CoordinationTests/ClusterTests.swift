@@ -1,7 +1,9 @@
 @testable import Clustering
 @testable import FeatureStore
 import Foundation
+@testable import JobRuntime
 @testable import Kernels
+@testable import Profiling
 @testable import QueueProtocol
 @testable import Recommend
 @testable import RedisClient
@@ -54,6 +56,35 @@ import Testing
         let workers = try h.omniseg(["workers", "--json"])
         #expect(workers.out.components(separatedBy: "\"alive\":true").count - 1 == 3, "\(workers.out)")
         #expect(workers.out.contains("\"kernels\":\"\(KernelVariant.best.rawValue)\""), "each worker shows its kernel variant: \(workers.out)")
+    }
+
+    @Test func aTableJobRunsOverPartitionsOnWorkersAndSendsThemNoContact() throws {
+        let h = try ClusterHarness()
+        let parameters = ["table=txn", "key=customer_id", "partitions=5"]
+        let reference = try embedded(h, "table-profile", parameters)
+        try h.coordinator()
+        try h.worker(); try h.worker()
+        #expect(try h.waitForWorkers(h.connection(), count: 2) == 2)
+        let id = try h.submit("table-profile", parameters)
+        let record = try expectSucceeded(h, id, matching: reference)
+        #expect(record.tasksTotal == 5, "one task a partition: \(record.json)")
+        let redis = try h.connection()
+        let plan = try JobPlan(decoding: try #require(redis.run("HGET", QueueKeys.job(id), "plan").bytes))
+        #expect(plan.input == .tablePartitions && plan.featureSetID == nil && plan.tasks.allSatisfy { $0.features == nil && $0.data != nil })
+        let profile = try TableProfile(decoding: reference)
+        let workspace = try Workspace(path: h.workspacePath)
+        #expect(profile.rows == UInt64(try workspace.count(.transactions)) && profile.rows > 0)
+        // Nothing the workers could read holds a contact: look for e-mails of the workspace (a spread sample) in every blob.
+        let emails = try workspace.db.rows("SELECT email FROM customer_record WHERE email IS NOT NULL AND rowid % 97 = 0 LIMIT 40").compactMap { $0[0].text }
+        try #require(!emails.isEmpty)
+        var blobBytes: [UInt8] = []
+        for key in (try redis.run("KEYS", "omniseg:blob:*:*").elements ?? []).compactMap(\.text) {
+            blobBytes += try redis.run("GET", key).bytes ?? []
+        }
+        #expect(!blobBytes.isEmpty)
+        let text = String(decoding: blobBytes, as: UTF8.self)
+        #expect(!emails.contains { text.range(of: $0) != nil }, "a customer's e-mail reached Redis")
+        #expect(text.contains(try #require(workspace.db.scalar("SELECT sku FROM txn LIMIT 1")?.text)), "the partitions themselves are there")
     }
 
     @Test func shardsMoveOnceThenStayOnTheirWorkers() throws {

@@ -13,9 +13,10 @@ import Testing
 
 @Suite struct WireFormatTests {
     private func sampleEnvelope() -> TaskEnvelope {
-        let shard = ShardDescriptor(index: 3, rowStart: 196_608, rowCount: 100, columnCount: 2, columnStride: 112,
-                                    blob: BlobReference(digest: 0xDEAD_BEEF, byteCount: 112 * 2 * 4, chunkBytes: 1 << 20), data: nil)
-        return TaskEnvelope(jobID: "J7", kind: "profile", iteration: 2, attempt: 1, shard: shard, state: BlobReference(text: "1f2e3d-5000-1048576")!, context: 0xfeed)
+        let features = TaskInputDescriptor.FeatureShardReference(rowStart: 196_608, rowCount: 100, columnCount: 2, columnStride: 112,
+                                                                 blob: BlobReference(digest: 0xDEAD_BEEF, byteCount: 112 * 2 * 4, chunkBytes: 1 << 20))
+        let task = TaskInputDescriptor(index: 3, features: features, data: nil)
+        return TaskEnvelope(jobID: "J7", kind: "profile", iteration: 2, attempt: 1, task: task, state: BlobReference(text: "1f2e3d-5000-1048576")!, context: 0xfeed)
     }
 
     @Test func taskEnvelopeRoundTrips() throws {
@@ -24,9 +25,28 @@ import Testing
         #expect(envelope.taskID == "J7:2:3")
         #expect(envelope.nextAttempt().attempt == 2)
         var withData = envelope
-        withData.shard.data = BlobReference(digest: 0xFEED, byteCount: 4_321, chunkBytes: 1 << 20)
+        withData.task.data = BlobReference(digest: 0xFEED, byteCount: 4_321, chunkBytes: 1 << 20)
         #expect(try TaskEnvelope(decoding: withData.encoded) == withData)
         #expect(try TaskEnvelope(decoding: withData.encoded) != envelope)
+        var dataOnly = withData
+        dataOnly.task.features = nil
+        #expect(try TaskEnvelope(decoding: dataOnly.encoded) == dataOnly, "a blob or table task carries only its data")
+    }
+
+    @Test func aPlanRefusesTasksThatDoNotFitItsInputKind() throws {
+        let data = BlobReference(digest: 0xFEED, byteCount: 4_321, chunkBytes: 1 << 20)
+        let tasks = [TaskInputDescriptor(index: 0, features: nil, data: data), TaskInputDescriptor(index: 1, features: nil, data: data)]
+        let plan = try JobPlan(input: .tablePartitions, featureSetID: nil, columnNames: [], tasks: tasks)
+        #expect(try JobPlan(decoding: plan.encoded) == plan)
+        #expect(throws: OmnisegError.self, "feature-set jobs need shards") {
+            try JobPlan(input: .featureShards, featureSetID: 1, columnNames: [], tasks: tasks)
+        }
+        #expect(throws: OmnisegError.self, "table jobs take no feature set") {
+            try JobPlan(input: .blobs, featureSetID: 1, columnNames: [], tasks: tasks)
+        }
+        #expect(throws: OmnisegError.self, "tasks in order") {
+            try JobPlan(input: .blobs, featureSetID: nil, columnNames: [], tasks: tasks.reversed())
+        }
     }
 
     @Test func unknownVersionIsRefusedWithAClearError() throws {
@@ -67,7 +87,7 @@ import Testing
     @Test func jobSpecAndPlanRoundTrip() throws {
         let spec = JobSpec(id: "J1", kind: "profile", workspaceID: "ws", parameters: JobParameters(["bins": "10"]), submittedAt: 1_700_000_000)
         #expect(try JobSpec(decoding: spec.encoded) == spec)
-        let plan = JobPlan(featureSetID: 4, columnNames: ["a", "b"], shards: [sampleEnvelope().shard])
+        let plan = try JobPlan(input: .featureShards, featureSetID: 4, columnNames: ["a", "b"], tasks: [TaskInputDescriptor(index: 0, features: sampleEnvelope().task.features, data: nil)])
         #expect(try JobPlan(decoding: plan.encoded) == plan)
     }
 }

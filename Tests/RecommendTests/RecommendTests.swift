@@ -197,7 +197,7 @@ import Testing
     static func run(_ kind: any JobKind, _ workspace: Workspace, _ matrix: FeatureMatrix, threads: Int) throws -> [UInt8] {
         let preparation = try WorkspaceJobs.prepare(kind, in: workspace, matrix: matrix)
         return try JobDriver(jobID: "t", kind: kind, shardCount: matrix.shards.count, mergeThreads: threads)
-            .run(transport: InProcessTransport(kind: kind, shards: matrix.shards, shardData: preparation.shardData, threads: threads),
+            .run(transport: InProcessTransport(kind: kind, shards: matrix.shards, taskData: preparation.taskData, threads: threads),
                  checkpoints: MemoryCheckpoints(), firstState: { preparation.state })
     }
 

@@ -173,7 +173,7 @@ import Testing
     static func run(_ job: SegmentJob, _ workspace: Workspace, _ matrix: FeatureMatrix, threads: Int) throws -> SegmentResult {
         let preparation = try job.prepare(in: workspace, matrix: matrix)
         let bytes = try JobDriver(jobID: "s", kind: job, shardCount: matrix.shards.count, mergeThreads: threads)
-            .run(transport: InProcessTransport(kind: job, shards: matrix.shards, shardData: preparation.shardData, threads: threads),
+            .run(transport: InProcessTransport(kind: job, shards: matrix.shards, taskData: preparation.taskData, threads: threads),
                  checkpoints: MemoryCheckpoints(), firstState: { preparation.state })
         return try SegmentResult(decoding: bytes)
     }

@@ -111,7 +111,7 @@ struct ForegroundJob: ParsableArguments {
     /// failed job is reported on standard error and exits.
     func execute(_ kind: String, parameters given: JobParameters) throws -> (id: String, result: [UInt8]) {
         let ws = try workspace.open()
-        let params = try exiting { () throws(OmnisegError) in try FeatureSetDefault.pinned(given, workspace: ws) }
+        let params = try exiting { () throws(OmnisegError) in try FeatureSetDefault.pinned(given, kind: kind, workspace: ws) }
         guard let endpoint = try queue.endpoint() else {
             return try runEmbedded(kind, params, in: ws)
         }
@@ -138,7 +138,8 @@ struct ForegroundJob: ParsableArguments {
 
     private func runEmbedded(_ kind: String, _ params: JobParameters, in ws: Workspace) throws -> (id: String, result: [UInt8]) {
         let outcome = try exiting { () throws(OmnisegError) -> EmbeddedJob.Outcome in
-            let matrix = try FeatureStore(workspace: ws).load(setID: try params.value(CommonParameters.featureSet))
+            let readsFeatures = try JobKindRegistry.descriptor(kind).input.readsFeatures
+            let matrix = readsFeatures ? try FeatureStore(workspace: ws).load(setID: try params.value(CommonParameters.featureSet)) : nil
             var meter: ProgressMeter?
             var last: JobProgress?
             let outcome = try EmbeddedJob(workspace: ws, matrix: matrix, threads: threads).run(kind, parameters: params) { id in

@@ -32,7 +32,7 @@ struct SubmitCommand: ParsableCommand {
         let id = try workspaceID ?? exiting { () throws(OmnisegError) in try ws?.id ?? "" }
         let spec = try exiting { () throws(OmnisegError) in
             var parsed = given
-            if let ws { parsed = try FeatureSetDefault.pinned(parsed, workspace: ws) }
+            if let ws { parsed = try FeatureSetDefault.pinned(parsed, kind: kind, workspace: ws) }
             return try JobSubmission.submit(kind, parameters: parsed, workspaceID: id, workspace: ws, client: client)
         }
         print(queue.json ? JSONText.object([("id", JSONText.quoted(spec.id)), ("workspace", JSONText.quoted(id))]) : spec.id)

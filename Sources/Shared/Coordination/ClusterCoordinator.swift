@@ -156,12 +156,12 @@ package final class ClusterCoordinator: Sendable {
             metadata["job.kind"] = "\(spec.kind)"
             let workspace = try Workspace(path: workspacePath)
             let plan: JobPlan
-            let matrix: FeatureMatrix
+            let matrix: FeatureMatrix?
             let kind: any JobKind
-            var preparation: JobPreparation?
+            var preparation: PreparedJob?
             if fields.count > 1, let planBytes = fields[1].bytes {
                 plan = try JobPlan(decoding: planBytes)
-                matrix = try loadMatrix(workspace, setID: plan.featureSetID)
+                matrix = try plan.featureSetID.map { id throws(OmnisegError) in try loadMatrix(workspace, setID: id) }
                 kind = try JobKindRegistry.make(spec.kind, columnNames: plan.columnNames, parameters: spec.parameters)
                 logger.info("resuming job", metadata: metadata)
                 try redis.run("HINCRBY", QueueKeys.job(jobID), "resumes", 1)
@@ -170,26 +170,27 @@ package final class ClusterCoordinator: Sendable {
                 guard try JobQueueClient(connection: redis).state(of: jobID) == .queued else {
                     throw OmnisegError(.cancelled, "job \(jobID) was cancelled before it started")
                 }
-                matrix = try loadMatrix(workspace, setID: try spec.parameters.value(CommonParameters.featureSet))
-                kind = try JobKindRegistry.make(spec.kind, columnNames: matrix.names, parameters: spec.parameters)
+                let readsFeatures = try JobKindRegistry.descriptor(spec.kind).input.readsFeatures
+                matrix = readsFeatures ? try loadMatrix(workspace, setID: try spec.parameters.value(CommonParameters.featureSet)) : nil
+                kind = try JobKindRegistry.make(spec.kind, columnNames: matrix?.names ?? [], parameters: spec.parameters)
                 let prepared = try WorkspaceJobs.prepare(kind, in: workspace, matrix: matrix)
                 preparation = prepared
-                plan = try publish(matrix, data: prepared.shardData, connection: redis)
-                try redis.run("HSET", QueueKeys.job(jobID), "plan", plan.encoded, "shard_bytes", plan.shards.reduce(0) { $0 + $1.blob.byteCount })
+                plan = try publish(prepared, matrix: matrix, connection: redis)
+                try redis.run("HSET", QueueKeys.job(jobID), "plan", plan.encoded, "shard_bytes", plan.inputBytes)
                 if options.startDelay > .zero { sleep(for: options.startDelay) }
                 guard try startRunning(jobID, connection: redis) else {
                     throw OmnisegError(.cancelled, "job \(jobID) was cancelled before it started")
                 }
-                logger.info("job started", metadata: metadata.merging(["job.shards": "\(plan.shards.count)"]) { $1 })
+                logger.info("job started", metadata: metadata.merging(["job.tasks": "\(plan.tasks.count)"]) { $1 })
             }
             let ledger = JobLedger(workspace: workspace)
             try ledger.start(id: jobID, kind: spec.kind, parameters: spec.parameters, mode: "cluster", submittedAt: spec.submittedAt, featureSet: plan.featureSetID)
             // The workers wait while the coordinator merges: it may use every core of its host.
-            let driver = JobDriver(jobID: jobID, kind: kind, shardCount: plan.shards.count,
+            let driver = JobDriver(jobID: jobID, kind: kind, shardCount: plan.tasks.count,
                                    mergeThreads: ProcessInfo.processInfo.activeProcessorCount)
             let transport = RedisTransport(connection: redis, state: state, jobID: jobID, kind: spec.kind, plan: plan,
                                            context: JobContext.digest(spec: spec, plan: plan), lostTaskCheck: options.leaseTimeout, logger: logger)
-            let checkpoints = RedisCheckpoints(connection: redis, state: state, jobID: jobID, workspaceID: workspaceID, shardCount: plan.shards.count,
+            let checkpoints = RedisCheckpoints(connection: redis, state: state, jobID: jobID, workspaceID: workspaceID, shardCount: plan.tasks.count,
                                                retentionSeconds: Int(options.retention.inSeconds))
             var lastEvent = ContinuousClock.now - .seconds(1)
             var result: [UInt8] = []
@@ -269,17 +270,21 @@ package final class ClusterCoordinator: Sendable {
         _ = try connection.pipeline(cleanup)
     }
 
-    /// Uploads the matrix's shards, and the job's data per shard when it has any (one entry a shard,
-    /// as `WorkspaceJobs.prepare` checked), as blobs (skipping those already there) and returns the plan.
-    private func publish(_ matrix: FeatureMatrix, data: [[UInt8]]?, connection: RedisConnection) throws(OmnisegError) -> JobPlan {
+    /// Uploads the tasks' inputs, feature shards and the kind's data, as blobs (skipping those already
+    /// there) and returns the plan that names them.
+    private func publish(_ prepared: PreparedJob, matrix: FeatureMatrix?, connection: RedisConnection) throws(OmnisegError) -> JobPlan {
         let store = BlobStore(connection: connection)
-        var shards: [ShardDescriptor] = []
-        for (i, shard) in matrix.shards.enumerated() {
-            let (reference, _) = try store.put(shard.bytes)
-            let dataReference = try data.map { bytes throws(OmnisegError) in try bytes[i].withUnsafeBytes { raw in Result { () throws(OmnisegError) in try store.put(raw).reference } }.get() }
-            shards.append(ShardDescriptor(index: i, shard: shard, blob: reference, data: dataReference))
+        var tasks: [TaskInputDescriptor] = []
+        for (i, task) in prepared.tasks.enumerated() {
+            let features = try task.shard.map { shard throws(OmnisegError) in
+                TaskInputDescriptor.FeatureShardReference(shard: shard, blob: try store.put(shard.bytes).reference)
+            }
+            let data = try task.data.map { bytes throws(OmnisegError) in
+                try bytes.withUnsafeBytes { raw in Result { () throws(OmnisegError) in try store.put(raw).reference } }.get()
+            }
+            tasks.append(TaskInputDescriptor(index: i, features: features, data: data))
         }
-        return JobPlan(featureSetID: matrix.setID, columnNames: matrix.names, shards: shards)
+        return try JobPlan(input: prepared.input, featureSetID: matrix?.setID, columnNames: matrix?.names ?? [], tasks: tasks)
     }
 
     private func loadMatrix(_ workspace: Workspace, setID: Int64?) throws(OmnisegError) -> FeatureMatrix {

@@ -6,14 +6,14 @@ import QueueProtocol
 import Workspace
 import WorkspaceJobs
 
-/// Runs a job in this process (embedded mode) over a loaded feature matrix and records it in the
-/// workspace's job ledger as `local-N`.
+/// Runs a job in this process (embedded mode) over a loaded feature matrix (nil for kinds that read
+/// no feature set) and records it in the workspace's job ledger as `local-N`.
 public struct EmbeddedJob {
     public let workspace: Workspace
-    public let matrix: FeatureMatrix
+    public let matrix: FeatureMatrix?
     public let threads: Int
 
-    public init(workspace: Workspace, matrix: FeatureMatrix, threads: Int) {
+    public init(workspace: Workspace, matrix: FeatureMatrix?, threads: Int) {
         self.workspace = workspace
         self.matrix = matrix
         self.threads = threads
@@ -30,14 +30,14 @@ public struct EmbeddedJob {
     public func run(_ kind: String, parameters: JobParameters, started: (String) -> Void = { _ in },
                     progress: (JobProgress) -> Void = { _ in },
                     timing: (IterationTiming) -> Void = { _ in }) throws(OmnisegError) -> Outcome {
-        let job = try JobKindRegistry.make(kind, columnNames: matrix.names, parameters: parameters)
+        let job = try JobKindRegistry.make(kind, columnNames: matrix?.names ?? [], parameters: parameters)
         let ledger = JobLedger(workspace: workspace)
-        let id = try ledger.startLocal(kind: kind, parameters: parameters, submittedAt: JobQueueClient.now(), featureSet: matrix.setID)
+        let id = try ledger.startLocal(kind: kind, parameters: parameters, submittedAt: JobQueueClient.now(), featureSet: matrix?.setID)
         started(id)
         do throws(OmnisegError) {
-            let preparation = try WorkspaceJobs.prepare(job, in: workspace, matrix: matrix)
-            let transport = InProcessTransport(kind: job, shards: matrix.shards, shardData: preparation.shardData, threads: threads)
-            let result = try JobDriver(jobID: id, kind: job, shardCount: matrix.shards.count, mergeThreads: threads)
+            let preparation = try WorkspaceJobs.prepare(job, in: workspace, matrix: job.inputs.kind.readsFeatures ? matrix : nil)
+            let transport = InProcessTransport(kind: job, inputs: try preparation.taskInputs(), threads: threads)
+            let result = try JobDriver(jobID: id, kind: job, shardCount: preparation.tasks.count, mergeThreads: threads)
                 .run(transport: transport, checkpoints: MemoryCheckpoints(), firstState: { preparation.state },
                      progress: { progress(job.progress(iteration: $0, tasksDone: $1, tasksTotal: $2)) }, timing: timing)
             try WorkspaceJobs.store(job, result: result, jobID: id, in: workspace)

@@ -24,7 +24,7 @@ struct RedisTransport: TaskTransport {
     private let routes = ShardRoutes()
 
     func run(_ work: IterationWork, progress: (Int, Int) -> Void) throws(OmnisegError) -> [[UInt8]] {
-        let n = plan.shards.count
+        let n = plan.tasks.count
         let resultsKey = QueueKeys.results(jobID, iteration: work.iteration)
         let dispatchedKey = QueueKeys.dispatched(jobID, iteration: work.iteration)
         // The state blob the checkpoint stored (same bytes, same reference).
@@ -33,7 +33,9 @@ struct RedisTransport: TaskTransport {
         var dispatched = Set((try connection.run("SMEMBERS", dispatchedKey).elements ?? []).compactMap { $0.integer.map(Int.init) })
         dispatched.formUnion(done)
         var pending = (0..<n).filter { !dispatched.contains($0) }[...]
-        let taskCost = DispatchWindow.taskCost(rowsPerShard: plan.shards.reduce(0) { $0 + $1.rowCount } / max(1, n))
+        // A task's cost in rows: a shard's rows, or for data-only tasks a row per 64 bytes of input.
+        let rows = plan.tasks.reduce(0) { $0 + ($1.features?.rowCount ?? ($1.data?.byteCount ?? 0) / 64) }
+        let taskCost = DispatchWindow.taskCost(rowsPerShard: rows / max(1, n))
         defer { state.forget(job: jobID) }
         var lastDone = -1
         var lastProgress = ContinuousClock.now
@@ -122,22 +124,21 @@ struct RedisTransport: TaskTransport {
         var present = Set((snapshot[streams.count + 1].elements ?? []).compactMap { $0.integer.map(Int.init) })
         for message in messages {
             guard let envelope = try? TaskEnvelope(decoding: message), envelope.jobID == jobID, envelope.iteration == iteration else { continue }
-            present.insert(envelope.shard.index)
+            present.insert(envelope.task.index)
         }
         return dispatched.subtracting(present)
     }
 
     private func dispatch(_ shards: [Int], iteration: Int, state stateReference: BlobReference, dispatchedKey: String) throws(OmnisegError) {
         let live = state.liveWorkers
-        if routes.workers != live || routes.owners.count != plan.shards.count {
+        if routes.workers != live || routes.owners.count != plan.tasks.count {
             routes.workers = live
-            routes.owners = DispatchWindow.assignment(shards: plan.shards.map(\.blob.key), among: live)
+            routes.owners = DispatchWindow.assignment(shards: plan.tasks.map(\.localityKey), among: live)
         }
         let owners = routes.owners
         var commands = [RedisCommand("MULTI")]
         for s in shards {
-            let descriptor = plan.shards[s]
-            let envelope = TaskEnvelope(jobID: jobID, kind: kind, iteration: iteration, attempt: 1, shard: descriptor, state: stateReference, context: context)
+            let envelope = TaskEnvelope(jobID: jobID, kind: kind, iteration: iteration, attempt: 1, task: plan.tasks[s], state: stateReference, context: context)
             let stream = (s < owners.count ? owners[s] : nil).map(QueueKeys.workerStream) ?? QueueKeys.sharedStream
             commands.append(RedisCommand("SADD", dispatchedKey, s))
             commands.append(RedisCommand("XADD", stream, "*", "t", envelope.encoded))

@@ -13,6 +13,7 @@ public enum JobKindRegistry {
     public static let all: [JobKindDescriptor] = [
         ProfileJob.descriptor,
         ProbeJob.descriptor,
+        TableProfileJob.descriptor,
         ClusterJob.descriptor,
         ChurnTrainJob.descriptor,
         ChurnScoreJob.descriptor,

@@ -25,18 +25,21 @@ extension OmnisegError.Code {
     public static let cancelled = OmnisegError.Code("cancelled")
 }
 
-/// What a job starts from, made where the workspace is (``WorkspaceJob/prepare(in:matrix:)``): the first iteration's state and, for kinds
-/// whose tasks read more than the features, one blob of data per shard.
+/// What a job starts from, made where the workspace is (``WorkspaceJob/prepare(in:matrix:)``): the first iteration's state and
+/// the kind's own bytes per task.
 public struct JobPreparation: Sendable {
     /// The state of the first iteration.
     public var state: [UInt8]
-    /// Per shard of the feature set (same order), the bytes its tasks receive beside the shard (for
-    /// example each person's interactions); nil when the kind reads only the features.
-    public var shardData: [[UInt8]]?
+    /// Per task, the kind's own bytes, travelling to workers as content-addressed blobs. For a kind
+    /// over feature-set shards: per shard (same order), what its task receives beside the shard (for
+    /// example each person's interactions), or nil when it reads only the features. For a kind over
+    /// ``TaskInputKind/blobs``: the blobs, one task each. Unused for table partitions (the runtime
+    /// exports those).
+    public var taskData: [[UInt8]]?
 
-    public init(state: [UInt8], shardData: [[UInt8]]? = nil) {
+    public init(state: [UInt8], taskData: [[UInt8]]? = nil) {
         self.state = state
-        self.shardData = shardData
+        self.taskData = taskData
     }
 }
 
@@ -51,14 +54,23 @@ public struct JobPreparation: Sendable {
 /// Double, so the result does not depend on the number of workers or the order tasks finish in.
 /// The same code runs in the embedded transport and on `omniseg-worker`.
 public protocol JobKind: Sendable {
+    /// What the tasks read. Default: the shards of a feature set.
+    var inputs: TaskInputSpec { get }
+
     /// The state of the first iteration.
     var initialState: [UInt8] { get }
 
-    /// Computes the partial result of `shard` for `iteration`, given that iteration's state.
+    /// Computes the partial result of one task's `input` for `iteration`, given that iteration's state.
+    /// Default: for a shard, ``execute(shard:data:iteration:state:cancellation:)``; other inputs need
+    /// the kind's own implementation.
+    func execute(input: TaskInput, iteration: Int, state: [UInt8], cancellation: CancellationCheck) throws(OmnisegError) -> [UInt8]
+
+    /// Computes the partial result of `shard` for `iteration`, given that iteration's state (kinds
+    /// over feature-set shards).
     func execute(shard: FeatureShard, iteration: Int, state: [UInt8], cancellation: CancellationCheck) throws(OmnisegError) -> [UInt8]
 
     /// Like ``execute(shard:iteration:state:cancellation:)`` for a kind with shard data: `data` is the
-    /// shard's entry of ``JobPreparation/shardData`` (empty when the kind prepared none). Default: ignores it.
+    /// shard's entry of ``JobPreparation/taskData`` (empty when the kind prepared none). Default: ignores it.
     func execute(shard: FeatureShard, data: [UInt8], iteration: Int, state: [UInt8], cancellation: CancellationCheck) throws(OmnisegError) -> [UInt8]
 
     /// Merges the partials of `iteration` (indexed by shard) and says what comes next.
@@ -79,6 +91,19 @@ public protocol JobKind: Sendable {
 }
 
 extension JobKind {
+    public var inputs: TaskInputSpec { .featureShards }
+
+    public func execute(input: TaskInput, iteration: Int, state: [UInt8], cancellation: CancellationCheck) throws(OmnisegError) -> [UInt8] {
+        guard case .shard(let shard, let data) = input else {
+            throw OmnisegError(.badInput, "job kind \(type(of: self)) declares \(inputs.kind.name) as its inputs but runs no task over them")
+        }
+        return try execute(shard: shard, data: data, iteration: iteration, state: state, cancellation: cancellation)
+    }
+
+    public func execute(shard: FeatureShard, iteration: Int, state: [UInt8], cancellation: CancellationCheck) throws(OmnisegError) -> [UInt8] {
+        throw OmnisegError(.badInput, "job kind \(type(of: self)) reads \(inputs.kind.name), not feature-set shards")
+    }
+
     public func execute(shard: FeatureShard, data: [UInt8], iteration: Int, state: [UInt8], cancellation: CancellationCheck) throws(OmnisegError) -> [UInt8] {
         try execute(shard: shard, iteration: iteration, state: state, cancellation: cancellation)
     }

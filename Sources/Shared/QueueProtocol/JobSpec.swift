@@ -51,93 +51,59 @@ public struct JobSpec: Sendable, Equatable {
     }
 }
 
-/// Where a shard's bytes are and what they hold: enough for a worker to fetch, verify and decode it.
-public struct ShardDescriptor: Sendable, Equatable {
-    public var index: Int
-    public var rowStart: Int
-    public var rowCount: Int
-    public var columnCount: Int
-    public var columnStride: Int
-    public var blob: BlobReference
-    /// The job's own data for this shard (``JobPreparation/shardData``), when its kind has any.
-    public var data: BlobReference?
-
-    public init(index: Int, shard: FeatureShard, blob: BlobReference, data: BlobReference? = nil) {
-        self.index = index
-        self.rowStart = shard.rowStart
-        self.rowCount = shard.rowCount
-        self.columnCount = shard.columnCount
-        self.columnStride = shard.columnStride
-        self.blob = blob
-        self.data = data
-    }
-
-    init(index: Int, rowStart: Int, rowCount: Int, columnCount: Int, columnStride: Int, blob: BlobReference, data: BlobReference?) {
-        self.index = index
-        self.rowStart = rowStart
-        self.rowCount = rowCount
-        self.columnCount = columnCount
-        self.columnStride = columnStride
-        self.blob = blob
-        self.data = data
-    }
-
-    func encode(into writer: inout WireWriter) {
-        writer.u32(UInt32(index))
-        writer.u64(UInt64(rowStart))
-        writer.u32(UInt32(rowCount))
-        writer.u32(UInt32(columnCount))
-        writer.u32(UInt32(columnStride))
-        blob.encode(into: &writer)
-        writer.optional(data) { $0.encode(into: &$1) }
-    }
-
-    static func decode(from reader: inout WireReader) throws(OmnisegError) -> ShardDescriptor {
-        let index = Int(try reader.u32())
-        let rowStart = Int(try reader.u64() & 0xFFFF_FFFF_FFFF)
-        let rowCount = try reader.count(limit: 1 << 24)
-        let columnCount = try reader.count(limit: 1 << 16)
-        let stride = try reader.count(limit: 1 << 24)
-        guard stride == (rowCount + 15) / 16 * 16 else { throw reader.failure("shard stride \(stride) does not fit \(rowCount) rows") }
-        let blob = try BlobReference.decode(from: &reader)
-        guard blob.byteCount == stride * columnCount * 4 else {
-            throw reader.failure("shard blob of \(blob.byteCount) bytes does not fit \(columnCount) columns of stride \(stride)")
-        }
-        let data = try reader.optional { (r: inout WireReader) throws(OmnisegError) in try BlobReference.decode(from: &r) }
-        return ShardDescriptor(index: index, rowStart: rowStart, rowCount: rowCount, columnCount: columnCount, columnStride: stride, blob: blob, data: data)
-    }
-}
-
-/// The coordinator's plan for a job: the feature set it reads and where each shard is.
+/// The coordinator's plan for a job: what its tasks read (the feature set, when its kind reads one)
+/// and where each task's input is.
 public struct JobPlan: Sendable, Equatable {
-    public var featureSetID: Int64
+    public var input: TaskInputKind
+    /// The feature set the tasks read; nil for kinds over blobs or table partitions.
+    public var featureSetID: Int64?
     public var columnNames: [String]
-    public var shards: [ShardDescriptor]
+    /// Per task, in task order.
+    public var tasks: [TaskInputDescriptor]
 
-    public init(featureSetID: Int64, columnNames: [String], shards: [ShardDescriptor]) {
+    /// A plan; throws `.corrupt` when a task's input does not fit `input` (a feature shard for
+    /// feature-set jobs, a data blob and no shard for the others) or tasks are out of order.
+    public init(input: TaskInputKind, featureSetID: Int64?, columnNames: [String], tasks: [TaskInputDescriptor]) throws(OmnisegError) {
+        guard input.readsFeatures == (featureSetID != nil) else {
+            throw OmnisegError(.corrupt, "a job plan over \(input.name) \(input.readsFeatures ? "needs" : "takes no") feature set")
+        }
+        for (i, task) in tasks.enumerated() {
+            guard task.index == i else { throw OmnisegError(.corrupt, "job plan: task \(i) is numbered \(task.index)") }
+            guard input.readsFeatures ? task.features != nil : (task.features == nil && task.data != nil) else {
+                throw OmnisegError(.corrupt, "job plan: task \(i) does not hold \(input.readsFeatures ? "a feature shard" : "just its data blob")")
+            }
+        }
+        self.input = input
         self.featureSetID = featureSetID
         self.columnNames = columnNames
-        self.shards = shards
+        self.tasks = tasks
     }
 
+    /// Bytes the tasks' inputs take in Redis (shards and data blobs).
+    public var inputBytes: Int { tasks.reduce(0) { $0 + ($1.features?.blob.byteCount ?? 0) + ($1.data?.byteCount ?? 0) } }
+
     public var encoded: [UInt8] {
-        var writer = WireWriter(capacity: 64 * shards.count + 1024)
-        writer.i64(featureSetID)
+        var writer = WireWriter(capacity: 64 * tasks.count + 1024)
+        writer.u8(input.rawValue)
+        writer.optional(featureSetID) { $1.i64($0) }
         writer.count(columnNames.count)
         for n in columnNames { writer.string(n) }
-        writer.count(shards.count)
-        for s in shards { s.encode(into: &writer) }
+        writer.count(tasks.count)
+        for t in tasks { t.encode(into: &writer) }
         return WireFrame(.jobPlan, payload: writer.bytes).encoded
     }
 
     public init(decoding bytes: [UInt8]) throws(OmnisegError) {
         let frame = try WireFrame.decode(bytes, expecting: .jobPlan)
         var reader = WireReader(frame.payload, what: "job plan")
-        featureSetID = try reader.i64()
-        columnNames = []
+        let code = try reader.u8()
+        guard let input = TaskInputKind(rawValue: code) else { throw reader.failure("unknown task input kind \(code)") }
+        let featureSetID = try reader.optional { (r: inout WireReader) throws(OmnisegError) in try r.i64() }
+        var columnNames: [String] = []
         for _ in 0..<(try reader.count(limit: 1 << 16)) { columnNames.append(try reader.string(limit: 1024)) }
-        shards = []
-        for _ in 0..<(try reader.count(limit: 1 << 20)) { shards.append(try ShardDescriptor.decode(from: &reader)) }
+        var tasks: [TaskInputDescriptor] = []
+        for _ in 0..<(try reader.count(limit: 1 << 20)) { tasks.append(try TaskInputDescriptor.decode(from: &reader)) }
         try reader.expectEnd()
+        try self.init(input: input, featureSetID: featureSetID, columnNames: columnNames, tasks: tasks)
     }
 }

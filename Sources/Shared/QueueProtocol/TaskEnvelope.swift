@@ -1,7 +1,7 @@
 import OmnisegCore
 
-/// One task on the wire: which job, iteration and shard, the attempt number, where the shard's bytes
-/// are and which immutable iteration state to use. References and small values only, never rows.
+/// One task on the wire: which job, iteration and task, the attempt number, where the task's input
+/// is and which immutable iteration state to use. References and small values only, never rows.
 ///
 /// Everything a worker caches for a task is named by content here: the state by its blob reference,
 /// the job's kind by the digest of its spec and plan (``JobContext/digest(spec:plan:)``). A Redis
@@ -12,24 +12,25 @@ public struct TaskEnvelope: Sendable, Equatable {
     public var kind: String
     public var iteration: Int
     public var attempt: Int
-    public var shard: ShardDescriptor
+    /// Where the task's input is (a feature shard and/or a data blob).
+    public var task: TaskInputDescriptor
     /// The iteration state: an immutable, chunked blob (any size up to ``BlobStore/maxBlobBytes``).
     public var state: BlobReference
     /// The digest of the job's spec and plan the task was dispatched for.
     public var context: UInt64
 
-    public init(jobID: String, kind: String, iteration: Int, attempt: Int, shard: ShardDescriptor, state: BlobReference, context: UInt64) {
+    public init(jobID: String, kind: String, iteration: Int, attempt: Int, task: TaskInputDescriptor, state: BlobReference, context: UInt64) {
         self.jobID = jobID
         self.kind = kind
         self.iteration = iteration
         self.attempt = attempt
-        self.shard = shard
+        self.task = task
         self.state = state
         self.context = context
     }
 
-    /// The deterministic task id `job:iteration:shard`.
-    public var taskID: String { "\(jobID):\(iteration):\(shard.index)" }
+    /// The deterministic task id `job:iteration:task`.
+    public var taskID: String { "\(jobID):\(iteration):\(task.index)" }
 
     public var encoded: [UInt8] {
         var writer = WireWriter(capacity: 160)
@@ -37,7 +38,7 @@ public struct TaskEnvelope: Sendable, Equatable {
         writer.string(kind)
         writer.u32(UInt32(iteration))
         writer.u16(UInt16(clamping: attempt))
-        shard.encode(into: &writer)
+        task.encode(into: &writer)
         state.encode(into: &writer)
         writer.u64(context)
         return WireFrame(.task, payload: writer.bytes).encoded
@@ -51,7 +52,7 @@ public struct TaskEnvelope: Sendable, Equatable {
         kind = try reader.string(limit: 64)
         iteration = Int(try reader.u32())
         attempt = Int(try reader.u16())
-        shard = try ShardDescriptor.decode(from: &reader)
+        task = try TaskInputDescriptor.decode(from: &reader)
         state = try BlobReference.decode(from: &reader)
         context = try reader.u64()
         try reader.expectEnd()

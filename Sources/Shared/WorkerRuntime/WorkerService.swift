@@ -263,7 +263,7 @@ package final class WorkerService: Sendable {
         return Completion(inFlightKey: key, taskID: envelope.taskID, call: ScriptCall(
             keys: [QueueKeys.job(envelope.jobID), QueueKeys.results(envelope.jobID, iteration: envelope.iteration), entry.stream,
                    QueueKeys.completed(envelope.jobID)],
-            arguments: [QueueKeys.group, entry.id, envelope.shard.index, envelope.iteration, framed, bytesRead]))
+            arguments: [QueueKeys.group, entry.id, envelope.task.index, envelope.iteration, framed, bytesRead]))
     }
 
     /// Sends the batch's completions in one pipeline and takes them off the in-flight list.
@@ -283,34 +283,30 @@ package final class WorkerService: Sendable {
         inFlight.withLock { tasks in for c in completions { tasks[c.inFlightKey] = nil } }
     }
 
-    /// Runs the task; `bytesRead` gets the shard bytes fetched from Redis (0 when the cache had the shard).
+    /// Runs the task; `bytesRead` gets the input bytes fetched from Redis (0 when the cache had them).
     private func execute(_ envelope: TaskEnvelope, connection: RedisConnection, bytesRead: inout Int) throws(OmnisegError) -> [UInt8] {
         let kind = try jobs.kind(of: envelope, connection: connection)
         let state = try jobs.state(envelope.state, connection: connection)
-        let descriptor = envelope.shard
-        let shard = try cache.value(for: descriptor.blob) { () throws(OmnisegError) -> FeatureShard in
-            let bytes = try BlobStore(connection: connection).get(descriptor.blob)
-            bytesRead += bytes.count
-            let decoded = bytes.withUnsafeBytes { raw in
-                Result { () throws(OmnisegError) -> FeatureShard in
-                    try FeatureShard.decode(rowStart: descriptor.rowStart, rowCount: descriptor.rowCount, columnCount: descriptor.columnCount,
-                                            columnStride: descriptor.columnStride, data: raw)
-                }
+        let descriptor = envelope.task
+        let shard = try descriptor.features.map { features throws(OmnisegError) -> FeatureShard in
+            try cache.value(for: features.blob) { () throws(OmnisegError) -> FeatureShard in
+                let bytes = try BlobStore(connection: connection).get(features.blob)
+                bytesRead += bytes.count
+                return try features.decode(bytes)
             }
-            return try decoded.get()
         }
-        var data: [UInt8] = []
-        if let reference = descriptor.data {
-            data = try dataCache.value(for: reference) { () throws(OmnisegError) -> [UInt8] in
+        let data = try descriptor.data.map { reference throws(OmnisegError) -> [UInt8] in
+            try dataCache.value(for: reference) { () throws(OmnisegError) -> [UInt8] in
                 let bytes = try BlobStore(connection: connection).get(reference)
                 bytesRead += bytes.count
                 return bytes
             }
         }
+        let input = try TaskInput(index: descriptor.index, shard: shard, data: data, as: kind.inputs.kind)
         if options.taskDelay > .zero { sleep(for: options.taskDelay) }
         let jobID = envelope.jobID
         let jobs = self.jobs
-        return try kind.execute(shard: shard, data: data, iteration: envelope.iteration, state: state,
+        return try kind.execute(input: input, iteration: envelope.iteration, state: state,
                                 cancellation: CancellationCheck { jobs.isStopped(jobID) })
     }
 

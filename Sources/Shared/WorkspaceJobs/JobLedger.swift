@@ -24,14 +24,14 @@ public struct JobLedger {
 
     /// Records a new embedded job and returns its id, `local-N` with N one more than the largest so
     /// far. One statement, so two runs started at once get different ids.
-    public func startLocal(kind: String, parameters: JobParameters, submittedAt: Int64, featureSet: Int64) throws(OmnisegError) -> String {
+    public func startLocal(kind: String, parameters: JobParameters, submittedAt: Int64, featureSet: Int64?) throws(OmnisegError) -> String {
         let text = parameters.sorted.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
         let id = try workspace.db.scalar("""
             INSERT INTO job (id, kind, parameters, state, mode, submitted_at, feature_set)
             SELECT 'local-' || (coalesce(max(CAST(substr(id, 7) AS INTEGER)), 0) + 1), ?, ?, 'running', 'embedded', ?, ?
             FROM job WHERE id LIKE 'local-%'
             RETURNING id
-            """, [.text(kind), .text(text), .integer(submittedAt), .integer(featureSet)])?.text
+            """, [.text(kind), .text(text), .integer(submittedAt), featureSet.map(SQLiteValue.integer) ?? .null])?.text
         guard let id else { throw OmnisegError(.corrupt, "the workspace did not return the new job's id", context: [("workspace", workspace.path)]) }
         return id
     }
@@ -50,7 +50,7 @@ public struct JobLedger {
     /// Cluster job ids come from a counter in Redis, which starts again at J1 on a new Redis: when the
     /// id is already taken by a different job (another kind, parameters or submission time), that
     /// job's record and results are kept under `ID@submitted_at` before the new one is recorded.
-    public func start(id: String, kind: String, parameters: JobParameters, mode: String, submittedAt: Int64, featureSet: Int64) throws(OmnisegError) {
+    public func start(id: String, kind: String, parameters: JobParameters, mode: String, submittedAt: Int64, featureSet: Int64?) throws(OmnisegError) {
         let text = parameters.sorted.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
         let db = workspace.db
         try db.transaction { () throws(OmnisegError) in
@@ -65,7 +65,7 @@ public struct JobLedger {
             try db.run("""
                 INSERT INTO job (id, kind, parameters, state, mode, submitted_at, feature_set) VALUES (?, ?, ?, 'running', ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET state = 'running', feature_set = excluded.feature_set
-                """, [.text(id), .text(kind), .text(text), .text(mode), .integer(submittedAt), .integer(featureSet)])
+                """, [.text(id), .text(kind), .text(text), .text(mode), .integer(submittedAt), featureSet.map(SQLiteValue.integer) ?? .null])
         }
     }
 

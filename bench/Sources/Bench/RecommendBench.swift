@@ -34,7 +34,7 @@ enum RecommendBench {
             let featureShards = ranges.map { FeatureShard(rowStart: $0.0, rowCount: $0.1, columnCount: 0) }
             var seconds: [Double] = []
             let bytes = try JobDriver(jobID: "bench", kind: job, shardCount: ranges.count, mergeThreads: threads)
-                .run(transport: InProcessTransport(kind: job, shards: featureShards, shardData: preparation.shardData, threads: threads),
+                .run(transport: InProcessTransport(kind: job, shards: featureShards, taskData: preparation.taskData, threads: threads),
                      checkpoints: MemoryCheckpoints(), firstState: { preparation.state }, timing: { seconds.append($0.seconds) })
             let result = try RecommendResult(decoding: bytes)
             guard let e = result.evaluation else { throw OmnisegError(.corrupt, "no evaluation in the bench run") }

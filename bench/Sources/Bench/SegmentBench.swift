@@ -44,7 +44,7 @@ enum SegmentBench {
                 let preparation = try job.preparation(vocabulary: vocabulary, rfm: rfm, data: data, asOf: Int64(asOfDay) * 86_400 + 86_399)
                 var seconds = 0.0
                 let bytes = try JobDriver(jobID: "bench", kind: job, shardCount: shards.count, mergeThreads: threads)
-                    .run(transport: InProcessTransport(kind: job, shards: shards, shardData: preparation.shardData, threads: threads),
+                    .run(transport: InProcessTransport(kind: job, shards: shards, taskData: preparation.taskData, threads: threads),
                          checkpoints: MemoryCheckpoints(), firstState: { preparation.state }, timing: { seconds += $0.seconds })
                 let result = try SegmentResult(decoding: bytes)
                 let line: [(String, String)] = [

@@ -44,18 +44,20 @@ public enum FuzzCorpus {
             parameters[CommonParameters.featureSet.name] = "\(matrix.setID)"
             let kind = try JobKindRegistry.make(run.kind, columnNames: matrix.names, parameters: parameters)
             let preparation = try WorkspaceJobs.prepare(kind, in: workspace, matrix: matrix)
-            let transport = CapturingTransport(InProcessTransport(kind: kind, shards: matrix.shards, shardData: preparation.shardData, threads: 2))
+            let transport = CapturingTransport(InProcessTransport(kind: kind, shards: matrix.shards, taskData: preparation.taskData, threads: 2))
             let result = try JobDriver(jobID: run.name, kind: kind, shardCount: matrix.shards.count)
                 .run(transport: transport, checkpoints: MemoryCheckpoints(), firstState: { preparation.state })
             try WorkspaceJobs.store(kind, result: result, jobID: run.name, in: workspace)
-            targets += kindTargets(run.name, kind: kind, matrix: matrix, data: preparation.shardData, iterations: transport.iterations, result: result)
+            targets += kindTargets(run.name, kind: kind, matrix: matrix, data: preparation.taskData, iterations: transport.iterations, result: result)
             specs.append(JobSpec(id: run.name, kind: run.kind, workspaceID: try workspace.id, parameters: parameters, submittedAt: 1_790_000_000).encoded)
-            let shards = matrix.shards.enumerated().map { i, shard in
-                ShardDescriptor(index: i, shard: shard, blob: BlobReference(digest: UInt64(i) &* 0x9E37, byteCount: shard.bytes.count, chunkBytes: 1 << 20),
-                                data: preparation.shardData.map { BlobReference(digest: UInt64(i), byteCount: $0[i].count, chunkBytes: 1 << 20) })
+            let tasks = matrix.shards.enumerated().map { i, shard in
+                TaskInputDescriptor(index: i, features: .init(shard: shard, blob: BlobReference(digest: UInt64(i) &* 0x9E37, byteCount: shard.bytes.count, chunkBytes: 1 << 20)),
+                                    data: preparation.taskData.map { BlobReference(digest: UInt64(i), byteCount: $0[i].count, chunkBytes: 1 << 20) })
             }
-            plans.append(JobPlan(featureSetID: matrix.setID, columnNames: matrix.names, shards: shards).encoded)
-            envelopes += shards.prefix(2).map { TaskEnvelope(jobID: run.name, kind: run.kind, iteration: 1, attempt: 2, shard: $0, state: $0.blob, context: 0x5eed).encoded }
+            plans.append(try JobPlan(input: .featureShards, featureSetID: matrix.setID, columnNames: matrix.names, tasks: tasks).encoded)
+            envelopes += tasks.prefix(2).map {
+                TaskEnvelope(jobID: run.name, kind: run.kind, iteration: 1, attempt: 2, task: $0, state: $0.features!.blob, context: 0x5eed).encoded
+            }
         }
         targets.append(FuzzTarget(name: "wire.job-spec", seeds: specs) { bytes, _ in _ = try? JobSpec(decoding: bytes) })
         targets.append(FuzzTarget(name: "wire.job-plan", seeds: plans) { bytes, _ in _ = try? JobPlan(decoding: bytes) })
@@ -63,6 +65,7 @@ public enum FuzzCorpus {
         targets.append(FuzzTarget(name: "wire.frame", seeds: specs + plans + envelopes) { bytes, _ in
             for type in WireFrame.MessageType.allCases { _ = try? WireFrame.decode(bytes, expecting: type) }
         })
+        targets += try tableTargets(workspace)
         let shard = today.shards[0]
         targets.append(FuzzTarget(name: "features.shard", seeds: [Array(shard.bytes)]) { bytes, _ in
             bytes.withUnsafeBytes { raw in
@@ -80,11 +83,11 @@ public enum FuzzCorpus {
         // The first iterations and the last cover every phase; a long Lloyd run repeats itself.
         let kept = iterations.count <= 4 ? iterations : Array(iterations.prefix(3)) + [iterations[iterations.count - 1]]
         let shard = matrix.shards[0]
-        let shardData = data?[0] ?? []
+        let taskData = data?[0] ?? []
         var targets = [
             FuzzTarget(name: "\(name).state", seeds: kept.map(\.state)) { bytes, seed in
                 let it = kept[seed]
-                _ = try? kind.execute(shard: shard, data: shardData, iteration: it.iteration, state: bytes, cancellation: .never)
+                _ = try? kind.execute(shard: shard, data: taskData, iteration: it.iteration, state: bytes, cancellation: .never)
                 _ = try? kind.merge(iteration: it.iteration, state: bytes, partials: it.partials)
             },
             FuzzTarget(name: "\(name).partial", seeds: kept.map { $0.partials[0] }) { bytes, seed in
@@ -100,11 +103,40 @@ public enum FuzzCorpus {
             },
         ]
         if data != nil {
-            targets.append(FuzzTarget(name: "\(name).shard-data", seeds: [shardData]) { bytes, _ in
+            targets.append(FuzzTarget(name: "\(name).shard-data", seeds: [taskData]) { bytes, _ in
                 for it in kept { _ = try? kind.execute(shard: shard, data: bytes, iteration: it.iteration, state: it.state, cancellation: .never) }
             })
         }
         return targets
+    }
+
+    /// The table-profile kind's inputs (table partitions, decoded by tasks), partials and result.
+    static func tableTargets(_ workspace: Workspace) throws(OmnisegError) -> [FuzzTarget] {
+        let kind = try JobKindRegistry.make("table-profile", columnNames: [], parameters: JobParameters(["key": "customer_id", "partitions": "3"]))
+        let prepared = try WorkspaceJobs.prepare(kind, in: workspace, matrix: nil)
+        let partitions = prepared.tasks.compactMap(\.data)
+        var computed: [[UInt8]] = []
+        for input in try prepared.taskInputs() { computed.append(try kind.execute(input: input, iteration: 0, state: [], cancellation: .never)) }
+        let partials = computed
+        guard case .finish(let result) = try kind.merge(iteration: 0, state: [], partials: partials) else {
+            throw OmnisegError(.corrupt, "table-profile did not finish in one iteration")
+        }
+        return [
+            FuzzTarget(name: "table.partition", seeds: partitions) { bytes, seed in
+                if let input = try? TaskInput(index: seed, shard: nil, data: bytes, as: .tablePartitions) {
+                    _ = try? kind.execute(input: input, iteration: 0, state: [], cancellation: .never)
+                }
+            },
+            FuzzTarget(name: "table-profile.partial", seeds: [partials[0]]) { bytes, _ in
+                var damaged = partials
+                damaged[0] = bytes
+                _ = try? kind.merge(iteration: 0, state: [], partials: damaged)
+            },
+            FuzzTarget(name: "table-profile.result", seeds: [result]) { bytes, _ in
+                _ = try? kind.render(result: bytes, json: false)
+                _ = try? kind.render(result: bytes, json: true)
+            },
+        ]
     }
 
     /// 600 generated people with two feature sets: as of 2026-03-31 (churn training, evaluations with

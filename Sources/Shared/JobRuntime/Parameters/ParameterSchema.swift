@@ -19,6 +19,13 @@ public struct ParameterSchema: Sendable {
         self.specs = specs + [CommonParameters.featureSet.spec]
     }
 
+    private init(exactly specs: [ParameterSpec]) { self.specs = specs }
+
+    /// The same schema for a kind that reads no feature set (without `feature_set`).
+    public var withoutFeatureSet: ParameterSchema {
+        ParameterSchema(exactly: specs.filter { $0.name != CommonParameters.featureSet.name })
+    }
+
     /// The parameter `key` is (a name, or one of a numbered family's).
     public func spec(for key: String) -> ParameterSpec? { specs.first { $0.matches(key) } }
 

@@ -22,7 +22,7 @@ public enum InteractionAction: UInt8, CaseIterable, Sendable, CustomStringConver
 /// The interactions of the people of one feature shard (rows `rowStart ..< rowStart + rowCount`),
 /// each person's oldest first: a compressed-sparse-row layout of item ids, actions and days.
 ///
-/// This is the per-shard data of the `recommend` job (``JobPreparation/shardData``): made where the
+/// This is the per-shard data of the `recommend` job (``JobPreparation/taskData``): made where the
 /// workspace is, shipped to workers as a blob beside the feature shard.
 public struct InteractionShard: Sendable, Equatable {
     public var rowStart: Int

@@ -50,6 +50,12 @@ public struct DistinctSketch: Sendable, Equatable {
         return Double(capacity - 1) / (Double(largest) / 18_446_744_073_709_551_616.0)
     }
 
+    /// ``estimate`` rounded to a whole count (a damaged sketch may estimate more than an Int holds: capped).
+    public var roundedEstimate: Int {
+        let e = estimate.rounded()
+        return e < 9.0e18 ? Int(e) : Int.max
+    }
+
     /// Whether ``estimate`` is an exact count (fewer distinct values than the capacity).
     public var isExact: Bool {
         var copy = self

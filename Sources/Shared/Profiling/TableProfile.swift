@@ -109,7 +109,7 @@ public struct TableProfile: Sendable, Equatable {
             let items = columns.map { c in
                 JSONText.object([
                     ("name", JSONText.quoted(c.name)), ("type", JSONText.quoted("\(c.kind)")), ("rows", "\(c.rows)"), ("nulls", "\(c.nulls)"),
-                    ("distinct", "\(Int(c.distinct.estimate.rounded()))"), ("distinct_exact", c.distinct.isExact ? "true" : "false"),
+                    ("distinct", "\(c.distinct.roundedEstimate)"), ("distinct_exact", c.distinct.isExact ? "true" : "false"),
                     (c.kind == .text ? "min_length" : "min", c.minimum.isFinite ? "\(c.minimum)" : "null"),
                     (c.kind == .text ? "max_length" : "max", c.maximum.isFinite ? "\(c.maximum)" : "null"),
                     ("mean", c.mean.map { "\($0)" } ?? "null"),
@@ -122,7 +122,7 @@ public struct TableProfile: Sendable, Equatable {
         let header = ["column", "type", "nulls", "distinct", "min", "max", "mean"]
         var rows = [header]
         for c in columns {
-            let distinct = (c.distinct.isExact ? "" : "~") + Format.count(Int(c.distinct.estimate.rounded()))
+            let distinct = (c.distinct.isExact ? "" : "~") + Format.count(c.distinct.roundedEstimate)
             let range = c.kind == .text ? ["len \(number(c.minimum))", "len \(number(c.maximum))"] : [number(c.minimum), number(c.maximum)]
             rows.append([c.name, "\(c.kind)", Format.count(c.nulls), distinct] + range + [c.mean.map { Format.fixed($0, 2) } ?? "-"])
         }

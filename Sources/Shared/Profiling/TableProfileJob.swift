@@ -76,13 +76,17 @@ public struct TableProfileJob: JobKind {
     }
 
     public func merge(iteration: Int, state: [UInt8], partials: [[UInt8]]) throws(OmnisegError) -> JobStep {
-        var merged = TableProfile(table: partitioning.table, partitions: 0,
-                                  columns: [])
+        var merged: TableProfile?
         for (i, bytes) in partials.enumerated() {
             let partial = try TableProfile(decoding: bytes)
-            if i == 0 { merged = TableProfile(table: partial.table, partitions: 0, columns: partial.columns.map { .init(name: $0.name, kind: $0.kind) }) }
-            try merged.merge(partial)
+            guard partial.table == partitioning.table, partial.columns.map(\.name) == partitioning.columns, partial.partitions == 1 else {
+                throw OmnisegError(.corrupt, "the partial of partition \(i) profiles '\(partial.table)' (\(partial.columns.map(\.name).joined(separator: ", "))), "
+                                   + "not one partition of '\(partitioning.table)' (\(partitioning.columns.joined(separator: ", ")))")
+            }
+            if merged == nil { merged = TableProfile(table: partial.table, partitions: 0, columns: partial.columns.map { .init(name: $0.name, kind: $0.kind) }) }
+            try merged?.merge(partial)
         }
+        guard let merged else { throw OmnisegError(.corrupt, "table-profile of '\(partitioning.table)' merged no partition") }
         return .finish(result: merged.encoded)
     }
 

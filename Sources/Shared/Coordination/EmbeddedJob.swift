@@ -32,10 +32,12 @@ public struct EmbeddedJob {
                     timing: (IterationTiming) -> Void = { _ in }) throws(OmnisegError) -> Outcome {
         let job = try JobKindRegistry.make(kind, columnNames: matrix?.names ?? [], parameters: parameters)
         let ledger = JobLedger(workspace: workspace)
-        let id = try ledger.startLocal(kind: kind, parameters: parameters, submittedAt: JobQueueClient.now(), featureSet: matrix?.setID)
+        let readsFeatures = job.inputs.kind.readsFeatures
+        let id = try ledger.startLocal(kind: kind, parameters: parameters, submittedAt: JobQueueClient.now(),
+                                       featureSet: readsFeatures ? matrix?.setID : nil)
         started(id)
         do throws(OmnisegError) {
-            let preparation = try WorkspaceJobs.prepare(job, in: workspace, matrix: job.inputs.kind.readsFeatures ? matrix : nil)
+            let preparation = try WorkspaceJobs.prepare(job, in: workspace, matrix: matrix)
             let transport = InProcessTransport(kind: job, inputs: try preparation.taskInputs(), threads: threads)
             let result = try JobDriver(jobID: id, kind: job, shardCount: preparation.tasks.count, mergeThreads: threads)
                 .run(transport: transport, checkpoints: MemoryCheckpoints(), firstState: { preparation.state },

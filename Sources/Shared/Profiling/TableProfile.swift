@@ -128,9 +128,7 @@ public struct TableProfile: Sendable, Equatable {
         }
         let widths = header.indices.map { i in rows.map { $0[i].count }.max() ?? 0 }
         for row in rows {
-            lines.append(row.enumerated().map { i, cell in
-                i == 0 ? cell + String(repeating: " ", count: widths[i] - cell.count) : String(repeating: " ", count: widths[i] - cell.count) + cell
-            }.joined(separator: "  "))
+            lines.append(row.enumerated().map { i, cell in i == 0 ? cell.rightPadded(widths[i]) : cell.leftPadded(widths[i]) }.joined(separator: "  "))
         }
         return lines.joined(separator: "\n") + "\n"
     }

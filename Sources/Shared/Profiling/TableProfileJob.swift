@@ -83,8 +83,7 @@ public struct TableProfileJob: JobKind {
                 throw OmnisegError(.corrupt, "the partial of partition \(i) profiles '\(partial.table)' (\(partial.columns.map(\.name).joined(separator: ", "))), "
                                    + "not one partition of '\(partitioning.table)' (\(partitioning.columns.joined(separator: ", ")))")
             }
-            if merged == nil { merged = TableProfile(table: partial.table, partitions: 0, columns: partial.columns.map { .init(name: $0.name, kind: $0.kind) }) }
-            try merged?.merge(partial)
+            if merged == nil { merged = partial } else { try merged?.merge(partial) }
         }
         guard let merged else { throw OmnisegError(.corrupt, "table-profile of '\(partitioning.table)' merged no partition") }
         return .finish(result: merged.encoded)

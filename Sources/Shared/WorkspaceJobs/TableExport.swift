@@ -16,17 +16,12 @@ public struct TableExport {
     /// The partitions, in partition order (every partition, also those no row fell in).
     public func partitions(_ spec: TablePartitioning) throws(OmnisegError) -> [TablePartition] {
         let types = try declaredTypes(spec.table)
-        var builders: [[ColumnBuilder]] = []
-        for _ in 0..<spec.partitions {
-            var row: [ColumnBuilder] = []
-            for name in spec.columns {
-                guard let type = types[name] else {
-                    throw OmnisegError(.corrupt, "table '\(spec.table)' of the workspace has no column '\(name)'")
-                }
-                row.append(ColumnBuilder(name: name, type: type))
-            }
-            builders.append(row)
+        var empty: [ColumnBuilder] = []
+        for name in spec.columns {
+            guard let type = types[name] else { throw OmnisegError(.corrupt, "table '\(spec.table)' of the workspace has no column '\(name)'") }
+            empty.append(ColumnBuilder(name: name, type: type))
         }
+        var builders = Array(repeating: empty, count: spec.partitions)
         let keyColumn = spec.key.flatMap { spec.columns.firstIndex(of: $0) }
         let rowCount = keyColumn == nil ? try Int(workspace.db.scalar("SELECT count(*) FROM \(spec.table)")?.integer ?? 0) : 0
         let statement = try workspace.db.prepare("SELECT rowid, \(spec.columns.joined(separator: ", ")) FROM \(spec.table) ORDER BY rowid")

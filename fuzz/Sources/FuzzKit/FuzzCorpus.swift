@@ -55,8 +55,8 @@ public enum FuzzCorpus {
                                     data: preparation.taskData.map { BlobReference(digest: UInt64(i), byteCount: $0[i].count, chunkBytes: 1 << 20) })
             }
             plans.append(try JobPlan(input: .featureShards, featureSetID: matrix.setID, columnNames: matrix.names, tasks: tasks).encoded)
-            envelopes += tasks.prefix(2).map {
-                TaskEnvelope(jobID: run.name, kind: run.kind, iteration: 1, attempt: 2, task: $0, state: $0.features!.blob, context: 0x5eed).encoded
+            envelopes += tasks.prefix(2).compactMap { task in
+                task.features.map { TaskEnvelope(jobID: run.name, kind: run.kind, iteration: 1, attempt: 2, task: task, state: $0.blob, context: 0x5eed).encoded }
             }
         }
         targets.append(FuzzTarget(name: "wire.job-spec", seeds: specs) { bytes, _ in _ = try? JobSpec(decoding: bytes) })

@@ -48,10 +48,10 @@ public struct RecommendJob: JobKind {
         let decoded = try RecommendState(decoding: state, rows: false)
         let itemCount = decoded.catalog.count
         let dataKey = data.withUnsafeBytes { Checksum64.of($0) }
-        let taskData = try RecommendTaskCache.shared.data(key: dataKey) { () throws(OmnisegError) in
+        let shardData = try RecommendTaskCache.shared.data(key: dataKey) { () throws(OmnisegError) in
             try RecommendShardData(decoding: data, itemCount: itemCount)
         }
-        let interactions = taskData.history
+        let interactions = shardData.history
         guard interactions.rowStart == shard.rowStart, interactions.rowCount == shard.rowCount else {
             throw OmnisegError(.corrupt, "the interactions of rows \(interactions.rowStart)+\(interactions.rowCount) came with shard \(shard.rowStart)+\(shard.rowCount)")
         }
@@ -76,7 +76,7 @@ public struct RecommendJob: JobKind {
         let scorer = try RecommendTaskCache.shared.scorer(key: stateKey) { () throws(OmnisegError) in
             RecommendShardScorer(try RecommendState(decoding: state))
         }
-        return try scorer.score(interactions, future: taskData.future, cancellation: cancellation)
+        return try scorer.score(interactions, future: shardData.future, cancellation: cancellation)
     }
 
     public func merge(iteration: Int, state: [UInt8], partials: [[UInt8]]) throws(OmnisegError) -> JobStep {
@@ -155,16 +155,16 @@ final class RecommendTaskCache: Sendable {
     }
 
     private let limit: Int
-    private let taskData = Mutex(Entries<RecommendShardData>())
+    private let shardData = Mutex(Entries<RecommendShardData>())
     private let itemSets = Mutex(Entries<PersonItemSets>())
     private let scorers = Mutex(Entries<RecommendShardScorer>())
 
     init(limit: Int) { self.limit = limit }
 
     func data(key: UInt64, decode: () throws(OmnisegError) -> RecommendShardData) throws(OmnisegError) -> RecommendShardData {
-        if let hit = taskData.withLock({ $0.values[key] }) { return hit }
+        if let hit = shardData.withLock({ $0.values[key] }) { return hit }
         let value = try decode()
-        taskData.withLock { $0.insert(key, value, limit: limit) }
+        shardData.withLock { $0.insert(key, value, limit: limit) }
         return value
     }
 

@@ -90,13 +90,13 @@ public struct SegmentJob: JobKind {
 
     public func execute(shard: FeatureShard, data: [UInt8], iteration: Int, state: [UInt8], cancellation: CancellationCheck) throws(OmnisegError) -> [UInt8] {
         let decoded = try SegmentState(decoding: state)
-        let taskData = try SegmentShardData(decoding: data, itemCount: decoded.vocabulary.itemDepartments.count)
-        guard taskData.interactions.rowStart == shard.rowStart, taskData.interactions.rowCount == shard.rowCount else {
-            throw OmnisegError(.corrupt, "the segment data of rows \(taskData.interactions.rowStart)+\(taskData.interactions.rowCount) came with shard \(shard.rowStart)+\(shard.rowCount)")
+        let shardData = try SegmentShardData(decoding: data, itemCount: decoded.vocabulary.itemDepartments.count)
+        guard shardData.interactions.rowStart == shard.rowStart, shardData.interactions.rowCount == shard.rowCount else {
+            throw OmnisegError(.corrupt, "the segment data of rows \(shardData.interactions.rowStart)+\(shardData.interactions.rowCount) came with shard \(shard.rowStart)+\(shard.rowCount)")
         }
         let compiler = SegmentCompiler(vocabulary: decoded.vocabulary)
         let rules = try decoded.segments.map { (_, text) throws(OmnisegError) in try compiler.compile(try RuleParser.parse(text)) }
-        let evaluator = SegmentEvaluator(shard: shard, data: taskData, vocabulary: decoded.vocabulary, rfm: decoded.rfm, options: decoded.options,
+        let evaluator = SegmentEvaluator(shard: shard, data: shardData, vocabulary: decoded.vocabulary, rfm: decoded.rfm, options: decoded.options,
                                          asOfDay: Int32(clamping: CivilDate.day(unixSeconds: decoded.asOf)), rules: rules)
         var sets: [PersonBitset] = []
         for rule in rules {
@@ -110,7 +110,7 @@ public struct SegmentJob: JobKind {
             for (i, set) in sets.enumerated() where set[r] { mask |= 1 << i }
             tallies.people[mask] += 1
             tallies.revenue[mask] += Double(monetary?[r] ?? 0)
-            let risk = taskData.churnRisk[r]
+            let risk = shardData.churnRisk[r]
             if !risk.isNaN {
                 tallies.churnSum[mask] += Double(risk)
                 tallies.scored[mask] += 1

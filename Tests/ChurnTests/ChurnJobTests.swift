@@ -17,9 +17,9 @@ import Testing
 
 
     private func run(_ kind: any JobKind, _ workspace: Workspace, _ matrix: FeatureMatrix, threads: Int) throws -> [UInt8] {
-        try JobDriver(jobID: "t", kind: kind, shardCount: matrix.shards.count)
+        try kind.resultBody(JobDriver(jobID: "t", kind: kind, shardCount: matrix.shards.count)
             .run(transport: InProcessTransport(kind: kind, shards: matrix.shards, threads: threads), checkpoints: MemoryCheckpoints(),
-                 firstState: { () throws(OmnisegError) in try WorkspaceJobs.prepare(kind, in: workspace, matrix: matrix).state })
+                 firstState: { () throws(OmnisegError) in try WorkspaceJobs.prepare(kind, in: workspace, matrix: matrix).state }))
     }
 
     @Test func theForestPredictsChurnOnHeldOutPeopleAndIsTheSameWhateverTheThreads() throws {

@@ -43,8 +43,8 @@ import Testing
     }
 
     private func run(_ job: ClusterJob, _ data: [FeatureShard], threads: Int) throws -> [UInt8] {
-        try JobDriver(jobID: "c", kind: job, shardCount: data.count)
-            .run(transport: InProcessTransport(kind: job, shards: data, threads: threads), checkpoints: MemoryCheckpoints())
+        try job.resultBody(JobDriver(jobID: "c", kind: job, shardCount: data.count)
+            .run(transport: InProcessTransport(kind: job, shards: data, threads: threads), checkpoints: MemoryCheckpoints()))
     }
 
     @Test func plantedBlobsAreRecovered() throws {
@@ -145,7 +145,7 @@ import Testing
         let job = try ClusterJob(columnNames: matrix.names, parameters: JobParameters(["k": "\(distinct)", "seed": "1"]))
         let bytes = try JobDriver(jobID: "p", kind: job, shardCount: matrix.shards.count)
             .run(transport: InProcessTransport(kind: job, shards: matrix.shards, threads: 2), checkpoints: MemoryCheckpoints())
-        let labels = try ClusterResult(decoding: bytes).labels.map(Int.init)
+        let labels = try ClusterResult(decoding: job.resultBody(bytes)).labels.map(Int.init)
         let known = truth.indices.filter { $0 < labels.count && truth[$0] != "?" }
         let ids = Dictionary(uniqueKeysWithValues: Set(truth).enumerated().map { ($1, $0) })
         let ari = AdjustedRandIndex.of(known.map { labels[$0] }, known.map { ids[truth[$0]] ?? 0 })

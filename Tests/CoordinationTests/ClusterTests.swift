@@ -71,7 +71,7 @@ import Testing
         let redis = try h.connection()
         let plan = try JobPlan(decoding: try #require(redis.run("HGET", QueueKeys.job(id), "plan").bytes))
         #expect(plan.input == .tablePartitions && plan.featureSetID == nil && plan.tasks.allSatisfy { $0.features == nil && $0.data != nil })
-        let profile = try TableProfile(decoding: reference)
+        let profile = try TableProfile(decoding: TableProfileJob.resultBody(reference))
         let workspace = try Workspace(path: h.workspacePath)
         #expect(profile.rows == UInt64(try workspace.count(.transactions)) && profile.rows > 0)
         // Nothing the workers could read holds a contact: look for e-mails of the workspace (a spread sample) in every blob.
@@ -172,7 +172,7 @@ import Testing
         #expect(try h.waitForWorkers(h.connection(), count: 2) == 2)
         let id = try h.submit("recommend", parameters)
         let record = try expectSucceeded(h, id, matching: reference)
-        let result = try RecommendResult(decoding: reference)
+        let result = try RecommendResult(decoding: RecommendJob.resultBody(reference))
         #expect(result.buckets > 1 && record.iteration == result.buckets + 1, "survey, \(result.buckets) counting buckets, scoring")
         // The workers read each shard's interactions from Redis (beside the shards), once.
         let status = try JSONSerialization.jsonObject(with: Data(h.omniseg(["status", id, "--json"]).out.utf8)) as? [String: Any]
@@ -201,7 +201,7 @@ import Testing
         try h.worker()
         #expect(try h.waitForWorkers(h.connection(), count: 2) == 2)
         try expectSucceeded(h, try h.submit("overlap", parameters), matching: reference)
-        let result = try SegmentResult(decoding: reference)
+        let result = try SegmentResult(decoding: SegmentJob.resultBody(reference))
         #expect(result.counts.allSatisfy { $0 > 0 } && result.members.count == 3)
         #expect(result.combinations.count > 4, "the segments overlap in several ways")
     }
@@ -221,7 +221,7 @@ import Testing
         let id = try h.submit("cluster", parameters)
         let record = try expectSucceeded(h, id, matching: reference)
         #expect(record.iteration >= 2, "survey, at least one Lloyd iteration, labelling")
-        let result = try ClusterResult(decoding: reference)
+        let result = try ClusterResult(decoding: ClusterJob.resultBody(reference))
         let rows = try FeatureStore(workspace: Workspace(path: h.workspacePath)).load().rowCount
         #expect(result.labels.count == rows && result.counts.reduce(0, +) == Int64(rows), "every fixture person has a cluster")
         let shown = try h.omniseg(["result", id])

@@ -259,8 +259,8 @@ import Testing
             let shards = stride(from: 0, to: rows, by: shardRows).map { start in
                 shard(columns.map { Array($0[start..<min(rows, start + shardRows)]) }, rowStart: start)
             }
-            return try JobDriver(jobID: "t", kind: job, shardCount: shards.count)
-                .run(transport: InProcessTransport(kind: job, shards: shards, threads: 2), checkpoints: MemoryCheckpoints())
+            return try job.resultBody(JobDriver(jobID: "t", kind: job, shardCount: shards.count)
+                .run(transport: InProcessTransport(kind: job, shards: shards, threads: 2), checkpoints: MemoryCheckpoints()))
         }
         let one = try run(shardRows: 1000)
         let profile = try DatasetProfile(decoding: one)
@@ -295,7 +295,7 @@ import Testing
         let data = shards(rows: 1000, shardRows: 64)
         let result = try JobDriver(jobID: "p", kind: job, shardCount: data.count)
             .run(transport: InProcessTransport(kind: job, shards: data, threads: 2), checkpoints: MemoryCheckpoints())
-        let text = try job.render(result: result, json: true)
+        let text = try job.render(result: job.resultBody(result), json: true)
         #expect(text.contains("\"rows\":1000") && text.contains("\"shards\":16") && text.contains("\"iterations\":3"), "\(text)")
         data[5].mutableColumn(1)[3] += 1
         let changed = try JobDriver(jobID: "p", kind: job, shardCount: data.count)

@@ -196,9 +196,9 @@ import Testing
 @Suite(.serialized) struct RecommendJobTests {
     static func run(_ kind: any JobKind, _ workspace: Workspace, _ matrix: FeatureMatrix, threads: Int) throws -> [UInt8] {
         let preparation = try WorkspaceJobs.prepare(kind, in: workspace, matrix: matrix)
-        return try JobDriver(jobID: "t", kind: kind, shardCount: matrix.shards.count, mergeThreads: threads)
+        return try kind.resultBody(JobDriver(jobID: "t", kind: kind, shardCount: matrix.shards.count, mergeThreads: threads)
             .run(transport: InProcessTransport(kind: kind, shards: matrix.shards, taskData: preparation.taskData, threads: threads),
-                 checkpoints: MemoryCheckpoints(), firstState: { preparation.state })
+                 checkpoints: MemoryCheckpoints(), firstState: { preparation.state }))
     }
 
     @Test func recommendsFromHistoryTheSameWhateverTheThreadsAndBuckets() throws {

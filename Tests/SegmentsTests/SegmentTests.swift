@@ -175,7 +175,7 @@ import Testing
         let bytes = try JobDriver(jobID: "s", kind: job, shardCount: matrix.shards.count, mergeThreads: threads)
             .run(transport: InProcessTransport(kind: job, shards: matrix.shards, taskData: preparation.taskData, threads: threads),
                  checkpoints: MemoryCheckpoints(), firstState: { preparation.state })
-        return try SegmentResult(decoding: bytes)
+        return try SegmentResult(decoding: SegmentJob.resultBody(bytes))
     }
 
     @Test func countsAndCombinationsMatchBruteForceWhateverTheThreads() throws {
@@ -306,7 +306,7 @@ import Testing
         let job = try SegmentJob(parameters: JobParameters(["rule": "cluster IN (0, 1)"]))
         #expect(throws: OmnisegError.self) { try job.prepare(in: workspace, matrix: matrix) }
         let clustered = try EmbeddedJob(workspace: workspace, matrix: matrix, threads: 2).run(ClusterJob.name, parameters: JobParameters(["k": "3"]))
-        let labels = try ClusterResult(decoding: clustered.result.get()).labels
+        let labels = try ClusterResult(decoding: ClusterJob.resultBody(clustered.result.get())).labels
         let result = try Self.run(job, workspace, matrix, threads: 2)
         #expect(result.counts[0] == labels.filter { $0 <= 1 }.count && result.counts[0] > 0)
     }

@@ -76,8 +76,8 @@ import Testing
             if let key { parameters["key"] = key }
             let kind = try JobKindRegistry.make(TableProfileJob.name, columnNames: [], parameters: parameters)
             let prepared = try WorkspaceJobs.prepare(kind, in: ws, matrix: nil)
-            let result = try JobDriver(jobID: "t", kind: kind, shardCount: prepared.tasks.count)
-                .run(transport: InProcessTransport(kind: kind, inputs: try prepared.taskInputs(), threads: 2), checkpoints: MemoryCheckpoints())
+            let result = try kind.resultBody(JobDriver(jobID: "t", kind: kind, shardCount: prepared.tasks.count)
+                .run(transport: InProcessTransport(kind: kind, inputs: try prepared.taskInputs(), threads: 2), checkpoints: MemoryCheckpoints()))
             let text = try kind.render(result: result, json: false)
             rendered.insert(String(text.drop { $0 != "\n" }))
             let profile = try TableProfile(decoding: result)

@@ -92,7 +92,7 @@ struct DemoCommand: ParsableCommand {
         step("7/8 recommend: co-occurrence and cross-occurrence (views, cart-adds → purchases) by log-likelihood ratio")
         let recommended = try failingCleanly { () throws(OmnisegError) -> (id: String, text: String, explained: String) in
             let run = try EmbeddedJob(workspace: workspace, matrix: matrix, threads: CPUFeatures.cores).run(RecommendJob.name, parameters: JobParameters())
-            let result = try RecommendResult(decoding: run.result.get())
+            let result = try RecommendResult(decoding: RecommendJob.resultBody(run.result.get()))
             let builder = InteractionBuilder(level: result.catalog.level, withinDays: result.options.withinDays)
             let history = try builder.history(ofPerson: 1, in: workspace, asOf: result.asOf, catalog: result.catalog)
             return (run.id, RecommendReport.text(result), RecommendExplanation(result: result, person: 1, history: history).text(result.catalog, reasons: 2))

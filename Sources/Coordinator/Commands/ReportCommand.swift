@@ -50,6 +50,6 @@ struct ReportCommand: ParsableCommand {
     /// The segment job over `segments` (names shown as given).
     private func run(_ segments: [(name: String, rule: String)]) throws -> SegmentResult {
         let (_, bytes) = try options.execute(SegmentJob.name, segments.map(\.rule), members: false, names: segments.map(\.name))
-        return try failingCleanly { () throws(OmnisegError) in try SegmentResult(decoding: bytes) }
+        return try failingCleanly { () throws(OmnisegError) in try SegmentResult(decoding: SegmentJob.resultBody(bytes)) }
     }
 }

@@ -189,7 +189,7 @@ struct AudienceCommand: ParsableCommand {
         let (id, bytes) = try options.execute(SegmentJob.name, [segment], members: true)
         let ws = try options.job.workspace.open()
         let written = try failingCleanly { () throws(OmnisegError) -> Int in
-            let result = try SegmentResult(decoding: bytes)
+            let result = try SegmentResult(decoding: SegmentJob.resultBody(bytes))
             guard let members = result.members.first else { throw OmnisegError(.corrupt, "segment job \(id) returned no members") }
             var export = AudienceExport(workspace: ws, matrix: try FeatureStore(workspace: ws).load(setID: result.featureSetID))
             export.recommendations = recommendations

@@ -39,14 +39,16 @@ public enum JobKindRegistry {
         try descriptor(name).make(columnNames: columnNames, parameters: parameters)
     }
 
-    /// A finished result of kind `name` as text (JSON when `json`); rendering needs no columns or parameters.
+    /// A finished result of kind `name` (as stored, tagged) as text (JSON when `json`); rendering needs no columns or parameters.
     public static func render(_ name: String, result: [UInt8], json: Bool) throws(OmnisegError) -> String {
-        try make(name, columnNames: [], parameters: JobParameters()).render(result: result, json: json)
+        let kind = try make(name, columnNames: [], parameters: JobParameters())
+        return try kind.render(result: try kind.resultBody(result), json: json)
     }
 
     /// A finished result of kind `name` as CSV of per-person rows.
     public static func csv(_ name: String, result: [UInt8]) throws(OmnisegError) -> String {
-        try make(name, columnNames: [], parameters: JobParameters()).csv(result: result)
+        let kind = try make(name, columnNames: [], parameters: JobParameters())
+        return try kind.csv(result: try kind.resultBody(result))
     }
 
     /// Throws unless `name` is a kind and `parameters` are valid for it (before a job is queued).

@@ -27,6 +27,7 @@ public struct InProcessTransport: TaskTransport {
         let failure = Mutex<OmnisegError?>(nil)
         let next = Atomic<Int>(0)
         let kind = self.kind
+        let state = try kind.stateBody(work.state)
         let workers = min(threads, max(1, inputs.count))
         let group = DispatchGroup()
         for _ in 0..<workers {
@@ -37,7 +38,7 @@ public struct InProcessTransport: TaskTransport {
                     let i = next.add(1, ordering: .relaxed).oldValue
                     guard i < inputs.count, failure.withLock({ $0 == nil }) else { return }
                     do throws(OmnisegError) {
-                        let partial = try kind.execute(input: inputs[i], iteration: work.iteration, state: work.state, cancellation: .never)
+                        let partial = try kind.runTask(input: inputs[i], iteration: work.iteration, stateBody: state, cancellation: .never)
                         results.withLock { $0[i] = partial }
                     } catch {
                         failure.withLock { if $0 == nil { $0 = error } }

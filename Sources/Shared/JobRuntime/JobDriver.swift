@@ -12,7 +12,7 @@ public struct IterationWork: Sendable {
 ///
 /// Two implementations: ``InProcessTransport`` (embedded mode, a pool of threads in this process) and
 /// the coordinator's Redis transport (workers on any host). The task executors are the same code in
-/// both: ``JobKind/execute(shard:iteration:state:cancellation:)``.
+/// both: ``JobKind/runTask(input:iteration:stateBody:cancellation:)``.
 public protocol TaskTransport {
     /// Runs every shard of `work` and returns the partials indexed by shard; `progress` gets (done, total).
     func run(_ work: IterationWork, progress: (Int, Int) -> Void) throws(OmnisegError) -> [[UInt8]]
@@ -62,8 +62,10 @@ public struct JobDriver {
         self.mergeThreads = max(1, mergeThreads)
     }
 
-    /// Runs the job to its end and returns the encoded result. `firstState` makes the first
-    /// iteration's state when there is no checkpoint to resume from (default: the kind's `initialState`).
+    /// Runs the job to its end and returns the encoded result, tagged with the kind's result codec
+    /// (``JobKind/resultBody(_:)`` reads it). `firstState` makes the body of the first iteration's
+    /// state when there is no checkpoint to resume from (default: the kind's `initialState`). States
+    /// and partials travel tagged (``JobCodecs``); a checkpoint stored untagged counts as version 1.
     public func run(transport: some TaskTransport, checkpoints: some JobCheckpoints,
                     firstState: (() throws(OmnisegError) -> [UInt8])? = nil,
                     progress: (Int, Int, Int) -> Void = { _, _, _ in },
@@ -71,9 +73,10 @@ public struct JobDriver {
         var iteration = 0
         var state: [UInt8]
         if let resume = try checkpoints.resumePoint() {
-            (iteration, state) = resume
+            iteration = resume.iteration
+            state = try kind.codecs.state.tagStored(resume.state)
         } else {
-            state = try firstState?() ?? kind.initialState
+            state = kind.firstState(try firstState?() ?? kind.initialState)
         }
         while iteration < Self.maxIterations {
             try checkpoints.begin(iteration: iteration, state: state)
@@ -81,7 +84,7 @@ public struct JobDriver {
             let current = iteration
             let start = ContinuousClock.now
             let partials = try transport.run(work) { done, total in progress(current, done, total) }
-            let step = try kind.merge(iteration: iteration, state: state, partials: partials, threads: mergeThreads)
+            let step = try kind.mergeTagged(iteration: iteration, state: state, partials: partials, threads: mergeThreads)
             timing(IterationTiming(iteration: iteration, tasks: shardCount, seconds: (ContinuousClock.now - start).inSeconds))
             switch step {
             case .iterate(let next):

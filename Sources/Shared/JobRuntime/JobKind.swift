@@ -54,6 +54,9 @@ public struct JobPreparation: Sendable {
 /// Double, so the result does not depend on the number of workers or the order tasks finish in.
 /// The same code runs in the embedded transport and on `omniseg-worker`.
 public protocol JobKind: Sendable {
+    /// The names and versions of this kind's state, partial and result encodings (``JobCodecs``).
+    static var codecs: JobCodecs { get }
+
     /// What the tasks read. Default: the shards of a feature set.
     var inputs: TaskInputSpec { get }
 

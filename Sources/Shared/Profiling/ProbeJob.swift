@@ -12,6 +12,7 @@ import OmnisegCore
 /// matrix (the shard checksums combined in shard order).
 public struct ProbeJob: JobKind {
     public static let name = "probe"
+    public static let codecs = JobCodecs(name)
     public static let iterations = Parameter.integer("iterations", in: 1...1000, default: 1,
                                                      help: "Passes over the data; each after the first must read exactly what the first read.")
     public static let descriptor = JobKindDescriptor(

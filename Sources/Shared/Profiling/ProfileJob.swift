@@ -9,6 +9,7 @@ import OmnisegCore
 /// Both merge in shard order, so the profile is bit-identical however the shards were spread.
 public struct ProfileJob: JobKind {
     public static let name = "profile"
+    public static let codecs = JobCodecs(name)
     public static let bins = Parameter.integer("bins", in: 2...1000, default: 20, help: "Histogram bins per feature.")
     public static let descriptor = JobKindDescriptor(
         name: name, summary: "Per-feature statistics: moments, min, max, quantiles and a histogram.",

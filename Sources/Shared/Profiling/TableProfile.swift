@@ -4,8 +4,6 @@ import OmnisegCore
 /// values and range. A partial (one partition's) and the result have the same shape; partials merge
 /// in partition order, so the profile is the same however the table was cut and whoever ran the tasks.
 public struct TableProfile: Sendable, Equatable {
-    public static let codec = CodecTag("table-profile.profile", version: 1)
-
     /// One column's figures.
     public struct Column: Sendable, Equatable {
         public enum Kind: UInt8, Sendable { case integer = 1, real = 2, text = 3 }
@@ -75,12 +73,12 @@ public struct TableProfile: Sendable, Equatable {
             writer.f64(c.maximum)
             writer.f64(c.sum)
         }
-        return Self.codec.encode(writer.bytes)
+        return writer.bytes
     }
 
     /// Decodes a profile; throws `.corrupt` saying what is wrong (never traps on any input).
     public init(decoding bytes: [UInt8]) throws(OmnisegError) {
-        var reader = WireReader(try Self.codec.decode(bytes), what: "table profile")
+        var reader = WireReader(bytes, what: "table profile")
         table = try reader.string(limit: 256)
         partitions = try reader.count(limit: 1 << 20)
         columns = []

@@ -11,6 +11,7 @@ import OmnisegCore
 /// row of a customer together would ask for; the profile is the same either way.
 public struct TableProfileJob: JobKind {
     public static let name = "table-profile"
+    public static let codecs = JobCodecs(name)
     public static let table = Parameter<String?>.choice("table", ExportableTables.names, shown: "txn", help: "The workspace table to profile.")
     public static let columns = Parameter<String?>.text(
         "columns", shape: "column names separated by commas", shown: "every column that may leave the workspace", help: "The columns to profile.")

@@ -168,7 +168,7 @@ extension HTMLReport {
         }
         if let (id, bytes) = try newest(ClusterJob.name) {
             do throws(OmnisegError) {
-                let result = try ClusterResult(decoding: bytes)
+                let result = try ClusterResult(decoding: ClusterJob.resultBody(bytes))
                 if result.labels.count == people { cluster = result }
             } catch {
                 unreadable["clusters"] = "The result of cluster job \(id) cannot be read: \(error.message)"
@@ -176,7 +176,7 @@ extension HTMLReport {
         }
         if let (id, bytes) = try newest(RecommendJob.name) {
             do throws(OmnisegError) {
-                let result = try RecommendResult(decoding: bytes)
+                let result = try RecommendResult(decoding: RecommendJob.resultBody(bytes))
                 if result.people == people { recommend = result }
             } catch {
                 unreadable["recommendations"] = "The result of recommend job \(id) cannot be read: \(error.message)"
@@ -199,7 +199,7 @@ extension HTMLReport {
         func run(_ list: [(name: String, rule: String)]) throws(OmnisegError) -> SegmentResult {
             var p = SegmentJob.parameters(list)
             p[CommonParameters.featureSet.name] = "\(matrix.setID)"
-            return try SegmentResult(decoding: try EmbeddedJob(workspace: workspace, matrix: matrix, threads: threads).run(SegmentJob.name, parameters: p).result.get())
+            return try SegmentResult(decoding: SegmentJob.resultBody(try EmbeddedJob(workspace: workspace, matrix: matrix, threads: threads).run(SegmentJob.name, parameters: p).result.get()))
         }
         var report = HTMLReport(rfm: try run(rfmRules), lifecycleAndChannel: try run(lifecycleAndChannelRules), chosen: try run(chosen))
         try report.addStoredResults(from: workspace)

@@ -87,15 +87,17 @@ final class JobContextCache: Sendable {
         return kind
     }
 
-    /// The iteration state `reference` names (immutable, so cached until the budget pushes it out).
-    func state(_ reference: BlobReference, connection: RedisConnection) throws(OmnisegError) -> [UInt8] {
-        if reference.byteCount == 0 { return [] }
-        return try states.value(for: reference) { () throws(OmnisegError) in
+    /// The body of the iteration state `reference` names, its codec header checked against `kind`'s
+    /// (immutable, so cached until the budget pushes it out).
+    func state(_ reference: BlobReference, of kind: any JobKind, connection: RedisConnection) throws(OmnisegError) -> [UInt8] {
+        try states.value(for: reference) { () throws(OmnisegError) in
+            let bytes: [UInt8]
             do throws(OmnisegError) {
-                return try BlobStore(connection: connection).get(reference)
+                bytes = try BlobStore(connection: connection).get(reference)
             } catch where error.code == .notFound {
                 throw OmnisegError(.notFound, "iteration state \(reference.key) is missing from Redis", context: [("blob", reference.key)])
             }
+            return try kind.stateBody(bytes)
         }
     }
 }

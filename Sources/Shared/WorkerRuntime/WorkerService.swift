@@ -286,7 +286,7 @@ package final class WorkerService: Sendable {
     /// Runs the task; `bytesRead` gets the input bytes fetched from Redis (0 when the cache had them).
     private func execute(_ envelope: TaskEnvelope, connection: RedisConnection, bytesRead: inout Int) throws(OmnisegError) -> [UInt8] {
         let kind = try jobs.kind(of: envelope, connection: connection)
-        let state = try jobs.state(envelope.state, connection: connection)
+        let state = try jobs.state(envelope.state, of: kind, connection: connection)
         let descriptor = envelope.task
         let shard = try descriptor.features.map { features throws(OmnisegError) -> FeatureShard in
             try cache.value(for: features.blob) { () throws(OmnisegError) -> FeatureShard in
@@ -306,7 +306,7 @@ package final class WorkerService: Sendable {
         if options.taskDelay > .zero { sleep(for: options.taskDelay) }
         let jobID = envelope.jobID
         let jobs = self.jobs
-        return try kind.execute(input: input, iteration: envelope.iteration, state: state,
+        return try kind.runTask(input: input, iteration: envelope.iteration, stateBody: state,
                                 cancellation: CancellationCheck { jobs.isStopped(jobID) })
     }
 

@@ -86,8 +86,10 @@ public enum WorkspaceJobs {
         }
     }
 
-    /// Stores `result` of job `jobID` when `kind` has something to store.
+    /// Stores `result` (tagged, as the driver returns it) of job `jobID` when `kind` has something to
+    /// store; the kind's ``WorkspaceJob/store(result:jobID:in:)`` gets the body.
     public static func store(_ kind: any JobKind, result: [UInt8], jobID: String, in workspace: Workspace) throws(OmnisegError) {
-        try (kind as? any WorkspaceJob)?.store(result: result, jobID: jobID, in: workspace)
+        guard let own = kind as? any WorkspaceJob else { return }
+        try own.store(result: try kind.resultBody(result), jobID: jobID, in: workspace)
     }
 }

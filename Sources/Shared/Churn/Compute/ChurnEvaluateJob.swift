@@ -38,6 +38,7 @@ public struct ChurnEvaluationResult: Sendable, Equatable {
 /// `channel`, defaulting to the model's, or `labels=ID`), usually a later cut-off than training's.
 public struct ChurnEvaluateJob: JobKind {
     public static let name = "churn-evaluate"
+    public static let codecs = JobCodecs(name)
     public static let descriptor = JobKindDescriptor(
         name: name, summary: "A stored churn model's AUC, lift, capture and calibration on labelled people of a feature set.",
         parameters: ChurnParameters.evaluateSchema) { _, parameters throws(OmnisegError) in try ChurnEvaluateJob(parameters: parameters) }

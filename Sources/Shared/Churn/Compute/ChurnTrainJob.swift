@@ -16,6 +16,7 @@ import Synchronization
 /// is stored in the workspace's `churn_model` table.
 public struct ChurnTrainJob: JobKind {
     public static let name = "churn-train"
+    public static let codecs = JobCodecs(name)
     public static let descriptor = JobKindDescriptor(
         name: name, summary: "Train a random forest of churn risk on a past cut-off and store it (churn_model).",
         parameters: ChurnParameters.trainSchema) { columns, parameters throws(OmnisegError) in

@@ -22,6 +22,7 @@ import OmnisegCore
 /// Partials merge in shard order, so the result is identical however many workers ran the tasks.
 public struct ClusterJob: JobKind {
     public static let name = "cluster"
+    public static let codecs = JobCodecs(name)
     public static let descriptor = JobKindDescriptor(
         name: name, summary: "k-means clusters of people over standardized features (k-means++ seeding, several initializations).",
         parameters: ClusterParameters.schema) { columns, parameters throws(OmnisegError) in

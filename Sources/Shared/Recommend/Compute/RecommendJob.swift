@@ -15,6 +15,7 @@ import Synchronization
 /// result is the same whatever the worker count.
 public struct RecommendJob: JobKind {
     public static let name = "recommend"
+    public static let codecs = JobCodecs(name)
     public static let descriptor = JobKindDescriptor(
         name: name, summary: "Cross-channel recommendations from item co-occurrence scored by log-likelihood ratio.",
         parameters: RecommendParameters.schema) { _, parameters throws(OmnisegError) in try RecommendJob(parameters: parameters) }

@@ -64,6 +64,6 @@ public struct RecommendStore {
         guard entry.kind == RecommendJob.name, let bytes = entry.result else {
             throw OmnisegError(.badInput, "job \(jobID) is a \(entry.kind) job (\(entry.state)), not a finished recommend job")
         }
-        return (jobID, try RecommendResult(decoding: bytes))
+        return (jobID, try RecommendResult(decoding: RecommendJob.resultBody(bytes)))
     }
 }

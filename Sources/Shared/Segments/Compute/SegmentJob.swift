@@ -13,6 +13,7 @@ import Synchronization
 /// and checks them against the same vocabulary. One iteration: a task per shard, merged in shard order.
 public struct SegmentJob: JobKind {
     public static let name = "segment"
+    public static let codecs = JobCodecs(name)
     /// The same job under the name `omniseg overlap` submits it by (its result has the combinations).
     public static let overlapName = "overlap"
     public static let maximumSegments = 16

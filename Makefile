@@ -25,6 +25,7 @@ test: bootstrap
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	@./scripts/check-worker-links .build/debug/omniseg-worker
+	@./scripts/check-release-imports
 	./deploy/test/multihost.sh .build/debug
 
 ## fuzz: seeded mutation fuzzing of every decoder (wire frames, states, partials, shard data, results),

@@ -1,12 +1,12 @@
-@testable import FeatureStore
+import FeatureStore
 import Foundation
-@testable import Kernels
-@testable import OmnisegCore
-@testable import QueueProtocol
-@testable import RedisClient
-@testable import Synthetic
-@testable import Workspace
-@testable import WorkspaceJobs
+import Kernels
+import OmnisegCore
+import QueueProtocol
+import RedisClient
+import Synthetic
+import Workspace
+import WorkspaceJobs
 
 /// Real processes for the cluster tests: a `redis-server` on a free loopback port, `omniseg-worker`
 /// and `omniseg coordinator` from this build, and a small generated workspace.

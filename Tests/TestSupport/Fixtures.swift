@@ -1,9 +1,9 @@
 import Foundation
-@testable import Identity
-@testable import OmnisegCore
-@testable import FeatureStore
-@testable import Ingest
-@testable import Workspace
+import Identity
+import OmnisegCore
+import FeatureStore
+import Ingest
+import Workspace
 
 /// Workspaces and planted truths that tests of several modules share.
 enum Fixtures {

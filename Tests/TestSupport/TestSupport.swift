@@ -1,6 +1,6 @@
 import Foundation
-@testable import Ingest
-@testable import Workspace
+import Ingest
+import Workspace
 
 /// A fresh temporary folder for one test, removed when the value is released.
 final class TemporaryDirectory {

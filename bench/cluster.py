@@ -43,7 +43,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 from machine import describe, machine  # noqa: E402
 
-BIN = os.path.join(ROOT, ".build", "release")
+# OMNISEG_BIN runs other binaries (another build, to compare two versions in one session).
+BIN = os.environ.get("OMNISEG_BIN", os.path.join(ROOT, ".build", "release"))
 OMNISEG = os.path.join(BIN, "omniseg")
 WORKER = os.path.join(BIN, "omniseg-worker")
 REPEATS = 5

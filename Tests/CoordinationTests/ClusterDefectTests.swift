@@ -144,7 +144,8 @@ import Testing
         // The workspace queue is not wedged: the next job runs, under a new id.
         let next = try h.submit("probe")
         #expect(next != id)
-        #expect(try h.finished(next, timeout: 60).state == .succeeded)
+        let record = try h.finished(next, timeout: 60)
+        #expect(record.state == .succeeded, "\(record.json)")
     }
 }
 

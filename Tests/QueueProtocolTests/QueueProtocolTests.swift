@@ -33,6 +33,36 @@ import Testing
         #expect(try TaskEnvelope(decoding: dataOnly.encoded) == dataOnly, "a blob or table task carries only its data")
     }
 
+    @Test func aSmallStateTravelsInsideTheTaskMessageAndMustBeTheStateItNames() throws {
+        let state = (0..<5_000).map { UInt8(truncatingIfNeeded: $0 * 7) }
+        let reference = state.withUnsafeBytes { BlobStore.reference(for: $0) }
+        var envelope = sampleEnvelope()
+        envelope.state = reference
+        let inline = TaskEnvelope(jobID: envelope.jobID, kind: envelope.kind, iteration: 2, attempt: 1, task: envelope.task,
+                                  state: reference, context: envelope.context, inlineState: state)
+        #expect(try TaskEnvelope(decoding: inline.encoded) == inline)
+        #expect(try TaskEnvelope(decoding: inline.encoded).inlineState == state)
+        #expect(try TaskEnvelope(decoding: envelope.encoded).inlineState == nil, "without it, the worker fetches the blob")
+
+        let big = [UInt8](repeating: 1, count: TaskEnvelope.inlineStateLimit + 1)
+        #expect(TaskEnvelope(jobID: "J", kind: "k", iteration: 0, attempt: 1, task: envelope.task, state: reference, context: 0, inlineState: big).inlineState == nil,
+                "a state over the limit stays a blob")
+
+        var other = state
+        other[17] ^= 1
+        let mismatched = TaskEnvelope(jobID: envelope.jobID, kind: envelope.kind, iteration: 2, attempt: 1, task: envelope.task,
+                                      state: reference, context: envelope.context, inlineState: other)
+        #expect { try TaskEnvelope(decoding: mismatched.encoded) } throws: { ($0 as? OmnisegError)?.message.contains("is not the state") ?? false }
+
+        // A version 2 frame (from the release before inline states) has no presence flag and still decodes.
+        let payload = try WireFrame.decode(envelope.encoded, expecting: .task).payload.dropLast()
+        var old = WireFrame(.task, payload: Array(payload)).encoded
+        old[4] = 2
+        let sum = old[0..<(old.count - 8)].withUnsafeBytes { Checksum64.of($0) }
+        old.replaceSubrange((old.count - 8)..., with: withUnsafeBytes(of: sum.littleEndian, Array.init))
+        #expect(try TaskEnvelope(decoding: old) == envelope)
+    }
+
     @Test func aPlanRefusesTasksThatDoNotFitItsInputKind() throws {
         let data = BlobReference(digest: 0xFEED, byteCount: 4_321, chunkBytes: 1 << 20)
         let tasks = [TaskInputDescriptor(index: 0, features: nil, data: data), TaskInputDescriptor(index: 1, features: nil, data: data)]

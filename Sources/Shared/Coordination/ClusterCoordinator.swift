@@ -190,8 +190,10 @@ package final class ClusterCoordinator: Sendable {
                                    mergeThreads: ProcessInfo.processInfo.activeProcessorCount)
             let transport = RedisTransport(connection: redis, state: state, jobID: jobID, kind: spec.kind, plan: plan,
                                            context: JobContext.digest(spec: spec, plan: plan), lostTaskCheck: options.leaseTimeout, logger: logger)
+            let deferred = DeferredWrites()
+            defer { deferred.flush(redis) }
             let checkpoints = RedisCheckpoints(connection: redis, state: state, jobID: jobID, workspaceID: workspaceID, shardCount: plan.tasks.count,
-                                               retentionSeconds: Int(options.retention.inSeconds))
+                                               retentionSeconds: Int(options.retention.inSeconds), deferred: deferred)
             var lastEvent = ContinuousClock.now - .seconds(1)
             var result: [UInt8] = []
             while true {
@@ -204,12 +206,14 @@ package final class ClusterCoordinator: Sendable {
                         guard done == total || ContinuousClock.now - lastEvent > .milliseconds(200) else { return }
                         lastEvent = ContinuousClock.now
                         let progress = kind.progress(iteration: iteration, tasksDone: done, tasksTotal: total)
-                        _ = try? redis.run("XADD", QueueKeys.events(jobID), "MAXLEN", "~", 1000, "*", "state", "running",
-                                           "iteration", iteration, "done", done, "total", total,
-                                           "unit", progress.unit, "units_done", progress.done, "units_total", progress.total)
+                        let event = RedisCommand("XADD", QueueKeys.events(jobID), "MAXLEN", "~", 1000, "*", "state", "running",
+                                                 "iteration", iteration, "done", done, "total", total,
+                                                 "unit", progress.unit, "units_done", progress.done, "units_total", progress.total)
+                        // An iteration's last event waits for the next iteration's first pipeline.
+                        if done == total { deferred.append(event) } else { _ = try? redis.pipeline([event]) }
                     } timing: { timing in
                         // Informational (status, bench): a resumed iteration counts from the resume.
-                        _ = try? redis.run("HSET", QueueKeys.job(jobID), "iteration_seconds:\(timing.iteration)", Format.fixed(timing.seconds, 6))
+                        deferred.append(RedisCommand("HSET", QueueKeys.job(jobID), "iteration_seconds:\(timing.iteration)", Format.fixed(timing.seconds, 6)))
                     }
                     break
                 } catch where (error.code == .unavailable || error.code == .timeout) && !state.stopping {
@@ -218,6 +222,7 @@ package final class ClusterCoordinator: Sendable {
                     sleep(for: .milliseconds(500))
                 }
             }
+            deferred.flush(redis)
             try WorkspaceJobs.store(kind, result: result, jobID: jobID, in: workspace)
             try finish(jobID, state: .succeeded, result: result, error: nil, connection: redis, ledger: ledger)
             logger.info("job succeeded", metadata: metadata)

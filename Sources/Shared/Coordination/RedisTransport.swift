@@ -29,8 +29,15 @@ struct RedisTransport: TaskTransport {
         let dispatchedKey = QueueKeys.dispatched(jobID, iteration: work.iteration)
         // The state blob the checkpoint stored (same bytes, same reference).
         let stateReference = work.state.withUnsafeBytes { BlobStore.reference(for: $0) }
-        let done = Set((try connection.run("HKEYS", resultsKey).elements ?? []).compactMap { $0.integer.map(Int.init) })
-        var dispatched = Set((try connection.run("SMEMBERS", dispatchedKey).elements ?? []).compactMap { $0.integer.map(Int.init) })
+        // A small state rides inside each task message, so workers need not fetch it.
+        let inlineState = work.state.count <= TaskEnvelope.inlineStateLimit ? work.state : nil
+        // What a resumed iteration already has (results in, tasks dispatched) and the first look at
+        // the job, in one round trip.
+        let lookCommands = [JobFields.query(jobID), RedisCommand("HLEN", resultsKey)]
+        let known = try check(connection.pipeline([RedisCommand("HKEYS", resultsKey), RedisCommand("SMEMBERS", dispatchedKey)] + lookCommands),
+                              "HKEYS/SMEMBERS/HMGET/HLEN")
+        let done = Set((known[0].elements ?? []).compactMap { $0.integer.map(Int.init) })
+        var dispatched = Set((known[1].elements ?? []).compactMap { $0.integer.map(Int.init) })
         dispatched.formUnion(done)
         var pending = (0..<n).filter { !dispatched.contains($0) }[...]
         // A task's cost in rows: a shard's rows, or for data-only tasks a row per 64 bytes of input.
@@ -40,58 +47,77 @@ struct RedisTransport: TaskTransport {
         var lastDone = -1
         var lastProgress = ContinuousClock.now
         var suspects: Set<Int> = []
-        while true {
-            let replies = try connection.pipeline([RedisCommand("HMGET", QueueKeys.job(jobID), "cancel", "error", "state"), RedisCommand("HLEN", resultsKey)])
-            if let message = replies.compactMap(\.errorMessage).first {
-                throw RedisConnection.serverError(message, command: "HMGET/HLEN", endpoint: connection.endpoint)
-            }
-            let fields = replies[0].elements ?? []
-            if fields.first?.text == "1" { throw OmnisegError(.cancelled, "job \(jobID) was cancelled") }
-            if fields.count > 1, let error = fields[1].text { throw OmnisegError(.jobFailed, error, context: [("job", jobID)]) }
-            if fields.count > 2, fields[2].text == nil {
-                // The job's record is gone: Redis restarted without persistence (or was flushed), and its
-                // iteration states and results with it. Fail the job clearly instead of dispatching forever.
-                throw OmnisegError(.jobFailed, "Redis at \(connection.endpoint) lost job \(jobID)'s record (restarted without persistence, or flushed); "
-                                   + "resubmit the job (with appendonly yes, as deploy/redis/omniseg-queue.conf sets, a restart keeps it)",
-                                   context: [("job", jobID)])
-            }
-            guard state.isLeader, !state.stopping else {
-                throw OmnisegError(.fenced, "coordinator stopped or lost the workspace lock; the job resumes under the next leader")
-            }
-            let doneCount = Int(replies[1].integer ?? 0)
-            if doneCount != lastDone {
-                progress(doneCount, n)
-                lastDone = doneCount
-                lastProgress = ContinuousClock.now
-                suspects = []
-            }
-            if doneCount >= n { break }
-            if ContinuousClock.now - lastProgress > lostTaskCheck {
-                let missing = try missingTasks(dispatched, iteration: work.iteration)
-                let lost = missing.intersection(suspects)
-                suspects = missing.subtracting(lost)
-                if !lost.isEmpty {
-                    logger.warning("dispatching again tasks found in no stream, retry set or result",
-                                   metadata: ["job.id": "\(jobID)", "iteration": "\(work.iteration)", "shards": "\(lost.sorted())"])
-                    try connection.run("HINCRBY", QueueKeys.job(jobID), "tasks_redispatched", lost.count)
-                    dispatched.subtract(lost)
-                    pending = (Array(pending) + lost.sorted())[...]
-                }
-                lastProgress = ContinuousClock.now
-            }
-            let inFlight = dispatched.count - doneCount
-            let grant = state.grant(job: jobID, inFlight: inFlight, wanting: pending.count, taskCost: taskCost)
-            if grant > 0 {
-                try dispatch(Array(pending.prefix(grant)), iteration: work.iteration, state: stateReference, dispatchedKey: dispatchedKey)
-                for s in pending.prefix(grant) { dispatched.insert(s) }
-                pending = pending.dropFirst(grant)
-            } else {
-                // Nothing to dispatch: sleep until a task completes (the complete script signals), or
-                // 50 ms pass, to look at cancellation, errors and the window again.
-                try connection.run("BLPOP", QueueKeys.completed(jobID), "0.05")
-            }
+        func advanced(to doneCount: Int) {
+            guard doneCount != lastDone else { return }
+            progress(doneCount, n)
+            lastDone = doneCount
+            lastProgress = ContinuousClock.now
+            suspects = []
         }
-        let stored = try connection.run("HGETALL", resultsKey).fieldMap
+        // The round trips on an iteration's critical path are few: the checkpoint (one pipeline), the
+        // look above, the dispatch, and after the completion signal says every task is in, one
+        // pipeline that checks the job and reads the partials.
+        var look = true
+        var firstLook: [RedisReply]? = Array(known[2...])
+        while true {
+            if look {
+                let replies: [RedisReply]
+                if let first = firstLook {
+                    replies = first
+                    firstLook = nil
+                } else {
+                    replies = try check(connection.pipeline(lookCommands), "HMGET/HLEN")
+                }
+                try JobFields(replies[0]).ensureRunning(jobID, on: connection, state: state)
+                let doneCount = Int(replies[1].integer ?? 0)
+                advanced(to: doneCount)
+                if doneCount >= n, let partials = try collect(resultsKey, count: n) { return partials }
+                if ContinuousClock.now - lastProgress > lostTaskCheck {
+                    let missing = try missingTasks(dispatched, iteration: work.iteration)
+                    let lost = missing.intersection(suspects)
+                    suspects = missing.subtracting(lost)
+                    if !lost.isEmpty {
+                        logger.warning("dispatching again tasks found in no stream, retry set or result",
+                                       metadata: ["job.id": "\(jobID)", "iteration": "\(work.iteration)", "shards": "\(lost.sorted())"])
+                        try connection.run("HINCRBY", QueueKeys.job(jobID), "tasks_redispatched", lost.count)
+                        dispatched.subtract(lost)
+                        pending = (Array(pending) + lost.sorted())[...]
+                    }
+                    lastProgress = ContinuousClock.now
+                }
+                let inFlight = dispatched.count - max(0, lastDone)
+                let grant = state.grant(job: jobID, inFlight: inFlight, wanting: pending.count, taskCost: taskCost)
+                if grant > 0 {
+                    try dispatch(Array(pending.prefix(grant)), iteration: work.iteration, state: stateReference, inlineState: inlineState,
+                                 dispatchedKey: dispatchedKey)
+                    for s in pending.prefix(grant) { dispatched.insert(s) }
+                    pending = pending.dropFirst(grant)
+                    // With more to dispatch, look again at once (the window may grant more).
+                    if !pending.isEmpty { continue }
+                }
+            }
+            // Sleep until a task completes (the complete script leaves the iteration's count of
+            // results in the signal list), or 50 ms pass, to look at cancellation, errors, lost tasks
+            // and the window again.
+            let signal = try connection.run("BLPOP", QueueKeys.completed(jobID), "0.05")
+            guard let count = signal.elements?.last?.integer.map(Int.init) else {
+                look = true
+                continue
+            }
+            advanced(to: max(lastDone, min(count, n)))
+            if count >= n, let partials = try collect(resultsKey, count: n) { return partials }
+            // Below the total: look again only when the window may now grant tasks still pending.
+            look = !pending.isEmpty
+        }
+    }
+
+    /// The iteration's partials in shard order when all `count` are in (checking the job is still
+    /// running in the same round trip); nil when some are still missing (a signal left from before).
+    private func collect(_ resultsKey: String, count n: Int) throws(OmnisegError) -> [[UInt8]]? {
+        let replies = try check(connection.pipeline([JobFields.query(jobID), RedisCommand("HGETALL", resultsKey)]), "HMGET/HGETALL")
+        try JobFields(replies[0]).ensureRunning(jobID, on: connection, state: state)
+        let stored = replies[1].fieldMap
+        guard stored.count >= n else { return nil }
         var partials: [[UInt8]] = []
         partials.reserveCapacity(n)
         for s in 0..<n {
@@ -101,6 +127,13 @@ struct RedisTransport: TaskTransport {
             partials.append(try WireFrame.decode(framed, expecting: .partial).payload)
         }
         return partials
+    }
+
+    private func check(_ replies: [RedisReply], _ command: String) throws(OmnisegError) -> [RedisReply] {
+        if let message = replies.compactMap(\.errorMessage).first {
+            throw RedisConnection.serverError(message, command: command, endpoint: connection.endpoint)
+        }
+        return replies
     }
 
     /// Dispatched shards of this iteration that are nowhere: not in a task stream (unread or pending),
@@ -129,7 +162,8 @@ struct RedisTransport: TaskTransport {
         return dispatched.subtracting(present)
     }
 
-    private func dispatch(_ shards: [Int], iteration: Int, state stateReference: BlobReference, dispatchedKey: String) throws(OmnisegError) {
+    private func dispatch(_ shards: [Int], iteration: Int, state stateReference: BlobReference, inlineState: [UInt8]?,
+                          dispatchedKey: String) throws(OmnisegError) {
         let live = state.liveWorkers
         if routes.workers != live || routes.owners.count != plan.tasks.count {
             routes.workers = live
@@ -138,16 +172,14 @@ struct RedisTransport: TaskTransport {
         let owners = routes.owners
         var commands = [RedisCommand("MULTI")]
         for s in shards {
-            let envelope = TaskEnvelope(jobID: jobID, kind: kind, iteration: iteration, attempt: 1, task: plan.tasks[s], state: stateReference, context: context)
+            let envelope = TaskEnvelope(jobID: jobID, kind: kind, iteration: iteration, attempt: 1, task: plan.tasks[s], state: stateReference, context: context,
+                                        inlineState: inlineState)
             let stream = (s < owners.count ? owners[s] : nil).map(QueueKeys.workerStream) ?? QueueKeys.sharedStream
             commands.append(RedisCommand("SADD", dispatchedKey, s))
             commands.append(RedisCommand("XADD", stream, "*", "t", envelope.encoded))
         }
         commands.append(RedisCommand("EXEC"))
-        let replies = try connection.pipeline(commands)
-        if let message = replies.compactMap(\.errorMessage).first {
-            throw RedisConnection.serverError(message, command: "dispatch", endpoint: connection.endpoint)
-        }
+        _ = try check(connection.pipeline(commands), "dispatch")
     }
 }
 
@@ -162,6 +194,8 @@ struct RedisCheckpoints: JobCheckpoints {
     let shardCount: Int
     /// How long a state blob is kept after it was last written (the job's retention).
     let retentionSeconds: Int
+    /// Informational writes of the iteration before, sent in the same pipeline.
+    let deferred: DeferredWrites
 
     func resumePoint() throws(OmnisegError) -> (iteration: Int, state: [UInt8])? {
         let fields = try connection.run("HMGET", QueueKeys.job(jobID), "iteration", "state_ref").elements ?? []
@@ -172,15 +206,28 @@ struct RedisCheckpoints: JobCheckpoints {
         return (iteration, try BlobStore(connection: connection).get(reference))
     }
 
+    /// Stores the state and records the iteration (fenced) in one round trip when the state is small
+    /// enough for one pipeline, deleting the previous iteration's results and dispatched set.
     func begin(iteration: Int, state iterationState: [UInt8]) throws(OmnisegError) {
-        let (reference, _) = try BlobStore(connection: connection).put(iterationState, expireSeconds: retentionSeconds)
-        let done = try connection.run("HLEN", QueueKeys.results(jobID, iteration: iteration)).integer ?? 0
-        try fencedSet(connection: connection, state: state, workspaceID: workspaceID, jobID: jobID,
-                      ["iteration": "\(iteration)", "state_ref": reference.text, "tasks_done": "\(done)", "tasks_total": "\(shardCount)"])
-        if iteration > 0 {
-            try connection.run("DEL", QueueKeys.results(jobID, iteration: iteration - 1), QueueKeys.dispatched(jobID, iteration: iteration - 1))
+        let reference: BlobReference
+        var upload: [RedisCommand] = []
+        if let small = BlobStore.putCommands(iterationState, expireSeconds: retentionSeconds) {
+            (reference, upload) = small
+        } else {
+            reference = try BlobStore(connection: connection).put(iterationState, expireSeconds: retentionSeconds).reference
+        }
+        var keys = [QueueKeys.epoch(workspaceID), QueueKeys.job(jobID), QueueKeys.results(jobID, iteration: iteration)]
+        if iteration > 0 { keys += [QueueKeys.results(jobID, iteration: iteration - 1), QueueKeys.dispatched(jobID, iteration: iteration - 1)] }
+        let call = ScriptCall(keys: keys, arguments: [state.epoch, iteration, reference.text, shardCount])
+        guard try connection.evaluate(QueueScripts.beginIteration, call, after: deferred.take() + upload).integer == 1 else {
+            throw fencedOff(workspaceID: workspaceID, jobID: jobID)
         }
     }
+}
+
+/// The error of a write refused because another coordinator now holds the workspace's epoch.
+func fencedOff(workspaceID: String, jobID: String) -> OmnisegError {
+    OmnisegError(.fenced, "another coordinator now leads workspace \(workspaceID); this one stops writing job \(jobID)")
 }
 
 func fencedSet(connection: RedisConnection, state: CoordinatorState, workspaceID: String, jobID: String, _ fields: [String: String]) throws(OmnisegError) {
@@ -188,7 +235,7 @@ func fencedSet(connection: RedisConnection, state: CoordinatorState, workspaceID
     for (k, v) in fields.sorted(by: { $0.key < $1.key }) { arguments.append(k); arguments.append(v) }
     let ok = try connection.evaluate(QueueScripts.fencedSet, keys: [QueueKeys.epoch(workspaceID), QueueKeys.job(jobID)], arguments: arguments)
     guard ok.integer == 1 else {
-        throw OmnisegError(.fenced, "another coordinator now leads workspace \(workspaceID); this one stops writing job \(jobID)")
+        throw fencedOff(workspaceID: workspaceID, jobID: jobID)
     }
 }
 
@@ -196,4 +243,37 @@ func fencedSet(connection: RedisConnection, state: CoordinatorState, workspaceID
 final class ShardRoutes {
     var workers: [String] = []
     var owners: [String?] = []
+}
+
+/// The job hash's fields the transport watches while an iteration runs.
+struct JobFields {
+    let cancelled: Bool
+    let error: String?
+    /// Whether the hash exists (its `state` is set).
+    let exists: Bool
+
+    static func query(_ jobID: String) -> RedisCommand { RedisCommand("HMGET", QueueKeys.job(jobID), "cancel", "error", "state") }
+
+    init(_ reply: RedisReply) {
+        let fields = reply.elements ?? []
+        cancelled = fields.first?.text == "1"
+        error = fields.count > 1 ? fields[1].text : nil
+        exists = fields.count > 2 && fields[2].text != nil
+    }
+
+    /// Throws when the job was cancelled, failed, lost from Redis, or this coordinator stopped leading.
+    func ensureRunning(_ jobID: String, on connection: RedisConnection, state: CoordinatorState) throws(OmnisegError) {
+        if cancelled { throw OmnisegError(.cancelled, "job \(jobID) was cancelled") }
+        if let error { throw OmnisegError(.jobFailed, error, context: [("job", jobID)]) }
+        if !exists {
+            // The job's record is gone: Redis restarted without persistence (or was flushed), and its
+            // iteration states and results with it. Fail the job clearly instead of dispatching forever.
+            throw OmnisegError(.jobFailed, "Redis at \(connection.endpoint) lost job \(jobID)'s record (restarted without persistence, or flushed); "
+                               + "resubmit the job (with appendonly yes, as deploy/redis/omniseg-queue.conf sets, a restart keeps it)",
+                               context: [("job", jobID)])
+        }
+        guard state.isLeader, !state.stopping else {
+            throw OmnisegError(.fenced, "coordinator stopped or lost the workspace lock; the job resumes under the next leader")
+        }
+    }
 }

@@ -29,8 +29,12 @@ public struct WireFrame: Sendable, Equatable {
     }
 
     public static let magic: [UInt8] = Array("OMSQ".utf8)
-    /// The format version this build writes and reads.
-    public static let version: UInt16 = 2
+    /// The format version this build writes. Version 3 added the inline iteration state to task
+    /// messages; it reads version 2 frames too (the same framing), so results stored by the release
+    /// before still decode.
+    public static let version: UInt16 = 3
+    /// The format versions this build reads.
+    public static let readableVersions: ClosedRange<UInt16> = 2...3
     static let headerSize = 12
 
     public var type: MessageType
@@ -67,7 +71,7 @@ public struct WireFrame: Sendable, Equatable {
         var reader = WireReader(bytes, what: what)
         _ = try reader.u32()
         let version = try reader.u16()
-        guard version == Self.version else {
+        guard Self.readableVersions.contains(version) else {
             throw OmnisegError(.corrupt, "cannot decode \(what): wire format version \(version) is not understood by this build (it reads version \(Self.version)); run the same Omniseg version on coordinator and workers")
         }
         let rawType = try reader.u8()

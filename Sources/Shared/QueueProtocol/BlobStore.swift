@@ -79,23 +79,43 @@ public struct BlobStore {
     public func put(_ bytes: UnsafeRawBufferPointer, expireSeconds: Int? = nil) throws(OmnisegError) -> (reference: BlobReference, uploaded: Bool) {
         let reference = Self.reference(for: bytes)
         if expireSeconds == nil, try connection.run("EXISTS", reference.key).integer == 1 { return (reference, false) }
-        func set(_ key: String, _ value: [UInt8]) -> RedisCommand {
-            expireSeconds.map { RedisCommand("SET", key, value, "EX", $0) } ?? RedisCommand("SET", key, value)
-        }
         var batch: [RedisCommand] = []
         for i in 0..<reference.chunkCount {
-            let lower = i * reference.chunkBytes
-            let upper = min(bytes.count, lower + reference.chunkBytes)
-            batch.append(set("\(reference.key):\(i)", Array(bytes[lower..<upper])))
+            batch.append(Self.setChunk(i, of: bytes, reference, expireSeconds))
             if batch.count == Self.chunksPerPipeline, i + 1 < reference.chunkCount {
                 try check(connection.pipeline(batch))
                 batch.removeAll(keepingCapacity: true)
             }
         }
-        // The marker goes last, after every chunk: a blob whose marker exists is complete.
-        batch.append(set(reference.key, Array("\(reference.chunkCount)".utf8)))
+        batch.append(Self.setMarker(reference, expireSeconds))
         try check(connection.pipeline(batch))
         return (reference, true)
+    }
+
+    /// The commands that store `bytes` with `expireSeconds` (as ``put(_:expireSeconds:)`` does), for a
+    /// caller to send in its own pipeline with other commands: one round trip for a small iteration
+    /// state. Nil when the blob needs more chunks than one pipeline carries.
+    public static func putCommands(_ bytes: [UInt8], expireSeconds: Int) -> (reference: BlobReference, commands: [RedisCommand])? {
+        bytes.withUnsafeBytes { raw in
+            let reference = Self.reference(for: raw)
+            guard reference.chunkCount < chunksPerPipeline else { return nil }
+            return (reference, (0..<reference.chunkCount).map { setChunk($0, of: raw, reference, expireSeconds) } + [setMarker(reference, expireSeconds)])
+        }
+    }
+
+    private static func set(_ key: String, _ value: [UInt8], _ expireSeconds: Int?) -> RedisCommand {
+        expireSeconds.map { RedisCommand("SET", key, value, "EX", $0) } ?? RedisCommand("SET", key, value)
+    }
+
+    private static func setChunk(_ i: Int, of bytes: UnsafeRawBufferPointer, _ reference: BlobReference, _ expireSeconds: Int?) -> RedisCommand {
+        let lower = i * reference.chunkBytes
+        let upper = min(bytes.count, lower + reference.chunkBytes)
+        return set("\(reference.key):\(i)", Array(bytes[lower..<upper]), expireSeconds)
+    }
+
+    /// The marker goes last, after every chunk: a blob whose marker exists is complete.
+    private static func setMarker(_ reference: BlobReference, _ expireSeconds: Int?) -> RedisCommand {
+        set(reference.key, Array("\(reference.chunkCount)".utf8), expireSeconds)
     }
 
     /// Stores `bytes` as ``put(_:expireSeconds:)`` does.

@@ -24,8 +24,8 @@ public enum QueueKeys {
     public static func results(_ id: String, iteration: Int) -> String { job(id) + ":results:\(iteration)" }
     public static func dispatched(_ id: String, iteration: Int) -> String { job(id) + ":dispatched:\(iteration)" }
     public static func events(_ id: String) -> String { job(id) + ":events" }
-    /// A list that holds one element when a task of the job completed since the coordinator last looked:
-    /// the coordinator blocks on it (BLPOP) instead of polling.
+    /// A list that holds one element, the current iteration's count of results, when a task of the job
+    /// completed since the coordinator last looked: the coordinator blocks on it (BLPOP) instead of polling.
     public static func completed(_ id: String) -> String { job(id) + ":completed" }
 
     public static func workerStream(_ worker: String) -> String { prefix + "tasks:w:" + worker }

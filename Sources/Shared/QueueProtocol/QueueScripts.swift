@@ -9,7 +9,7 @@ import RedisClient
 /// fenced writes and leader lock.
 public enum QueueScripts {
     /// Completes a task. KEYS: job hash, results hash, task stream, the job's completion signal list
-    /// (given one element when a result is stored and it has none). ARGV: group, entry id, shard,
+    /// (left holding one element, the iteration's count of results, when a result is stored). ARGV: group, entry id, shard,
     /// iteration, partial, shard bytes the task read from Redis (counted per iteration in the job's
     /// `shard_bytes_read:<iteration>`, whatever the outcome: they were moved).
     /// Returns 1 stored, 0 job not running (dropped), -1 stale iteration, -2 duplicate.
@@ -24,7 +24,8 @@ public enum QueueScripts {
         if fields[2] ~= ARGV[4] then return -1 end
         if redis.call('HSETNX', KEYS[2], ARGV[3], ARGV[5]) == 1 then
           redis.call('HINCRBY', KEYS[1], 'tasks_done', 1)
-          if redis.call('LLEN', KEYS[4]) == 0 then redis.call('RPUSH', KEYS[4], '1') end
+          redis.call('DEL', KEYS[4])
+          redis.call('RPUSH', KEYS[4], redis.call('HLEN', KEYS[2]))
           return 1
         end
         return -2
@@ -129,6 +130,17 @@ public enum QueueScripts {
         return 1
         """)
 
+    /// Records that an iteration starts, only while the caller's epoch is current. KEYS: epoch key, job
+    /// hash, the iteration's results hash, then (after iteration 0) the previous iteration's results
+    /// and dispatched set, which are deleted. ARGV: epoch, iteration, state blob reference, tasks total.
+    /// Returns 1, or 0 when fenced off.
+    public static let beginIteration = QueueScript("""
+        if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+        redis.call('HSET', KEYS[2], 'iteration', ARGV[2], 'state_ref', ARGV[3], 'tasks_done', redis.call('HLEN', KEYS[3]), 'tasks_total', ARGV[4])
+        if #KEYS > 3 then redis.call('DEL', KEYS[4], KEYS[5]) end
+        return 1
+        """)
+
     /// Moves a job from queued to running, unless it was cancelled (or ended) meanwhile, and only while
     /// the caller's epoch is current. KEYS: epoch key, job hash. ARGV: epoch, started_at.
     /// Returns 1 (running now, or still running on a resume), -1 when the job must not run, 0 when fenced off.
@@ -221,15 +233,40 @@ extension RedisConnection {
     /// included). A server that lost its script cache (a restart) answers NOSCRIPT without running
     /// anything, so those calls are sent again after loading the script.
     public func evaluateAll(_ script: QueueScript, _ calls: [ScriptCall]) throws(OmnisegError) -> [RedisReply] {
+        try evaluateAll(script, calls, then: nil).replies
+    }
+
+    /// ``evaluateAll(_:_:)`` with `command` sent last in the same pipeline (run once, whatever the
+    /// scripts' NOSCRIPT retries), its reply returned apart.
+    public func evaluateAll(_ script: QueueScript, _ calls: [ScriptCall], then command: RedisCommand?) throws(OmnisegError) -> (replies: [RedisReply], then: RedisReply?) {
         let sha = try script.sha1(on: self)
         let commands = calls.map { Self.evalCommand(sha, keys: $0.keys, arguments: $0.arguments) }
-        var replies = try pipeline(commands)
+        var replies = try pipeline(commands + (command.map { [$0] } ?? []))
+        let last = command == nil ? nil : replies.removeLast()
         let missing = replies.indices.filter { replies[$0].errorMessage?.hasPrefix("NOSCRIPT") == true }
-        guard !missing.isEmpty else { return replies }
+        guard !missing.isEmpty else { return (replies, last) }
         try script.load(on: self)
         let retried = try pipeline(missing.map { commands[$0] })
         for (index, reply) in zip(missing, retried) { replies[index] = reply }
-        return replies
+        return (replies, last)
+    }
+
+    /// Sends `commands`, then one call of `script`, in one pipeline; throws on any error reply and
+    /// returns the script's reply. On NOSCRIPT only the script call is sent again, after loading it.
+    public func evaluate(_ script: QueueScript, _ call: ScriptCall, after commands: [RedisCommand]) throws(OmnisegError) -> RedisReply {
+        let sha = try script.sha1(on: self)
+        let eval = Self.evalCommand(sha, keys: call.keys, arguments: call.arguments)
+        let replies = try pipeline(commands + [eval])
+        if let message = replies.dropLast().compactMap(\.errorMessage).first {
+            throw RedisConnection.serverError(message, command: "pipeline before EVALSHA", endpoint: endpoint)
+        }
+        var reply = replies[replies.count - 1]
+        if reply.errorMessage?.hasPrefix("NOSCRIPT") == true {
+            try script.load(on: self)
+            reply = try pipeline([eval])[0]
+        }
+        if let message = reply.errorMessage { throw RedisConnection.serverError(message, command: "EVALSHA", endpoint: endpoint) }
+        return reply
     }
 
     private static func evalCommand(_ sha1: String, keys: [String], arguments: [any RedisArgument]) -> RedisCommand {

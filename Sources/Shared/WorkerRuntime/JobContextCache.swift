@@ -42,11 +42,13 @@ final class JobContextCache: Sendable {
     /// A cache holding up to `stateBudgetBytes` of iteration states.
     init(stateBudgetBytes: Int) { states = BlobCache(budgetBytes: stateBudgetBytes) }
 
-    /// The job's state, read again when older than ``viewLifetime``.
-    /// A view older than `iteration` is read again at once (the job advanced since).
-    func view(of jobID: String, iteration: Int, connection: RedisConnection) throws(OmnisegError) -> JobView {
+    /// The job's state, read again when older than ``viewLifetime``. A view of an earlier iteration
+    /// than the task's is still good: the coordinator dispatched the task, so the job advanced, and
+    /// reading the job again for every iteration would put a round trip on each task's critical path.
+    /// Cancellation is seen within the lifetime either way.
+    func view(of jobID: String, connection: RedisConnection) throws(OmnisegError) -> JobView {
         let now = Date().timeIntervalSince1970
-        if let v = views.withLock({ $0[jobID] }), now - v.fetchedAt < viewLifetime, v.iteration >= iteration { return v }
+        if let v = views.withLock({ $0[jobID] }), now - v.fetchedAt < viewLifetime { return v }
         let view = JobView(reply: try connection.run(JobView.query(jobID)))
         update(jobID, view)
         return view
@@ -88,9 +90,11 @@ final class JobContextCache: Sendable {
     }
 
     /// The body of the iteration state `reference` names, its codec header checked against `kind`'s
-    /// (immutable, so cached until the budget pushes it out).
-    func state(_ reference: BlobReference, of kind: any JobKind, connection: RedisConnection) throws(OmnisegError) -> [UInt8] {
+    /// (immutable, so cached until the budget pushes it out). `inline` is the state's bytes when the
+    /// task message carried them (already checked against `reference`); otherwise they are fetched.
+    func state(_ reference: BlobReference, inline: [UInt8]?, of kind: any JobKind, connection: RedisConnection) throws(OmnisegError) -> [UInt8] {
         try states.value(for: reference) { () throws(OmnisegError) in
+            if let inline { return try kind.stateBody(inline) }
             let bytes: [UInt8]
             do throws(OmnisegError) {
                 bytes = try BlobStore(connection: connection).get(reference)

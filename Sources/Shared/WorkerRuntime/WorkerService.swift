@@ -193,11 +193,16 @@ package final class WorkerService: Sendable {
                 // Sent, or its connection failed: then the leases lapse and the janitor retries the
                 // tasks, whose results are deterministic. Either way they are no longer in flight here.
                 defer { forget(batch.take()) }
-                for entry in try read(connection) {
-                    if let completion = try handle(entry, connection: connection) { batch.add(completion) }
-                    if batch.isDue { try send(&batch, connection: connection) }
+                var entries = try read(connection)
+                while !entries.isEmpty {
+                    for entry in entries {
+                        if let completion = try handle(entry, connection: connection) { batch.add(completion) }
+                        if batch.isDue { try send(&batch, connection: connection) }
+                    }
+                    // The last completions and a look for more tasks in one round trip: an iteration's
+                    // next task routed here is usually waiting already.
+                    entries = try send(&batch, connection: connection, thenRead: !stopFetching.load(ordering: .relaxed))
                 }
-                try send(&batch, connection: connection)
             } catch {
                 if error.message.contains("NOGROUP") {
                     connection = nil
@@ -218,9 +223,20 @@ package final class WorkerService: Sendable {
     }
 
     private func read(_ connection: RedisConnection) throws(OmnisegError) -> [StreamEntry] {
+        try connection.run(readCommand(blocking: true)).streamEntries
+    }
+
+    /// Reads new tasks from this worker's stream and the shared one: several when tasks are short;
+    /// `blocking` waits up to the read block for one.
+    private func readCommand(blocking: Bool) -> RedisCommand {
         let short = averageTaskMicroseconds.load(ordering: .relaxed) < Self.shortTaskMicroseconds
-        return try connection.run("XREADGROUP", "GROUP", QueueKeys.group, identity.name, "COUNT", short ? options.prefetch : 1,
-                           "BLOCK", Int(options.readBlock.milliseconds), "STREAMS", identity.stream, QueueKeys.sharedStream, ">", ">").streamEntries
+        var command = RedisCommand("XREADGROUP", "GROUP", QueueKeys.group, identity.name, "COUNT", short ? options.prefetch : 1)
+        if blocking {
+            command.append("BLOCK")
+            command.append(Int(options.readBlock.milliseconds))
+        }
+        for argument in ["STREAMS", identity.stream, QueueKeys.sharedStream, ">", ">"] { command.append(argument) }
+        return command
     }
 
     /// Runs one task. Returns its completion, to be sent with the batch (the task stays in flight, its
@@ -240,9 +256,10 @@ package final class WorkerService: Sendable {
         var completed = false
         defer { if !completed { _ = inFlight.withLock { $0.removeValue(forKey: key) } } }
 
-        let view = try jobs.view(of: envelope.jobID, iteration: envelope.iteration, connection: connection)
-        guard view.state == JobState.running.rawValue, !view.cancelled, view.iteration == envelope.iteration else {
-            // Cancelled, finished or stale: drop the message without running it.
+        let view = try jobs.view(of: envelope.jobID, connection: connection)
+        guard view.state == JobState.running.rawValue, !view.cancelled, view.iteration <= envelope.iteration else {
+            // Cancelled, finished or stale (the job is past the task's iteration): drop the message
+            // without running it. A stale result that slips through is refused by the complete script.
             try connection.discardTask(entry)
             return nil
         }
@@ -266,16 +283,24 @@ package final class WorkerService: Sendable {
             arguments: [QueueKeys.group, entry.id, envelope.task.index, envelope.iteration, framed, bytesRead]))
     }
 
-    /// Sends the batch's completions in one pipeline and takes them off the in-flight list.
-    private func send(_ batch: inout CompletionBatch, connection: RedisConnection) throws(OmnisegError) {
-        guard !batch.completions.isEmpty else { return }
-        let replies = try connection.evaluateAll(QueueScripts.complete, batch.completions.map(\.call))
+    /// Sends the batch's completions in one pipeline and takes them off the in-flight list; with
+    /// `thenRead`, the same pipeline ends with a non-blocking read of new tasks, whose entries it returns.
+    @discardableResult
+    private func send(_ batch: inout CompletionBatch, connection: RedisConnection, thenRead: Bool = false) throws(OmnisegError) -> [StreamEntry] {
+        let next = thenRead ? readCommand(blocking: false) : nil
+        guard !batch.completions.isEmpty else {
+            guard let next else { return [] }
+            return try connection.run(next).streamEntries
+        }
+        let (replies, read) = try connection.evaluateAll(QueueScripts.complete, batch.completions.map(\.call), then: next)
+        if let message = read?.errorMessage { throw RedisConnection.serverError(message, command: "XREADGROUP", endpoint: endpoint) }
         for (completion, reply) in zip(batch.completions, replies) {
             if let message = reply.errorMessage { throw RedisConnection.serverError(message, command: "complete", endpoint: endpoint) }
             if reply.integer == -2 { logger.debug("duplicate result ignored", metadata: ["task": "\(completion.taskID)"]) }
         }
         tasksDone.add(batch.completions.count, ordering: .relaxed)
         forget(batch.take())
+        return read?.streamEntries ?? []
     }
 
     private func forget(_ completions: [Completion]) {
@@ -286,7 +311,7 @@ package final class WorkerService: Sendable {
     /// Runs the task; `bytesRead` gets the input bytes fetched from Redis (0 when the cache had them).
     private func execute(_ envelope: TaskEnvelope, connection: RedisConnection, bytesRead: inout Int) throws(OmnisegError) -> [UInt8] {
         let kind = try jobs.kind(of: envelope, connection: connection)
-        let state = try jobs.state(envelope.state, of: kind, connection: connection)
+        let state = try jobs.state(envelope.state, inline: envelope.inlineState, of: kind, connection: connection)
         let descriptor = envelope.task
         let shard = try descriptor.features.map { features throws(OmnisegError) -> FeatureShard in
             try cache.value(for: features.blob) { () throws(OmnisegError) -> FeatureShard in

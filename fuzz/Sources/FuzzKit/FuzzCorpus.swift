@@ -48,7 +48,8 @@ public enum FuzzCorpus {
             let result = try JobDriver(jobID: run.name, kind: kind, shardCount: matrix.shards.count)
                 .run(transport: transport, checkpoints: MemoryCheckpoints(), firstState: { preparation.state })
             try WorkspaceJobs.store(kind, result: result, jobID: run.name, in: workspace)
-            targets += kindTargets(run.name, kind: kind, matrix: matrix, data: preparation.taskData, iterations: transport.iterations, result: result)
+            targets += kindTargets(run.name, kind: kind, matrix: matrix, data: preparation.taskData, iterations: transport.iterations,
+                                   result: try kind.resultBody(result))
             specs.append(JobSpec(id: run.name, kind: run.kind, workspaceID: try workspace.id, parameters: parameters, submittedAt: 1_790_000_000).encoded)
             let tasks = matrix.shards.enumerated().map { i, shard in
                 TaskInputDescriptor(index: i, features: .init(shard: shard, blob: BlobReference(digest: UInt64(i) &* 0x9E37, byteCount: shard.bytes.count, chunkBytes: 1 << 20)),
@@ -57,6 +58,13 @@ public enum FuzzCorpus {
             plans.append(try JobPlan(input: .featureShards, featureSetID: matrix.setID, columnNames: matrix.names, tasks: tasks).encoded)
             envelopes += tasks.prefix(2).compactMap { task in
                 task.features.map { TaskEnvelope(jobID: run.name, kind: run.kind, iteration: 1, attempt: 2, task: task, state: $0.blob, context: 0x5eed).encoded }
+            }
+            // One with its iteration state inline, as the coordinator sends a small state.
+            if let first = transport.iterations.first, let task = tasks.first {
+                let state = kind.firstState(first.state)
+                let reference = state.withUnsafeBytes { BlobStore.reference(for: $0) }
+                envelopes.append(TaskEnvelope(jobID: run.name, kind: run.kind, iteration: 0, attempt: 1, task: task, state: reference, context: 0x5eed,
+                                              inlineState: state).encoded)
             }
         }
         targets.append(FuzzTarget(name: "wire.job-spec", seeds: specs) { bytes, _ in _ = try? JobSpec(decoding: bytes) })

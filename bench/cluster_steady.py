@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Steady-state k-means iterations: embedded (2 threads) against Redis (2 workers x 1 thread).
 
-Usage: bench/cluster_steady.py --workspace WS.sqlite [--repeats 3] [--kernels avx512|avx2|portable]
+Usage: bench/cluster_steady.py --workspace WS.sqlite [--repeats 7] [--kernels avx512|avx2|portable] [--job recommend]
 
 Runs `cluster` (k = 16, one seeding, 15 iterations, tol 0, seed 1) through `omniseg run --timings`:
 embedded with 2 threads and through its own redis-server with 2 workers x 1 thread (a cold run first
@@ -10,8 +10,9 @@ this kind of host (a 2 vCPU virtual machine) drifts by tens of percent within mi
 from runs minutes apart measures the drift. "Steady" is the median of Lloyd iterations 2-14 of one
 run (survey, the first Lloyd iteration and the labelling left out; the driver's timing includes the
 iteration's checkpoint); the figure is the median over the repeats, and the ratio the median of the
-pairwise ratios. Prints a markdown table and writes bench/results/cluster-steady.json. Release build
-(bench/run builds it).
+pairwise ratios. Prints a markdown table and writes bench/results/cluster-steady.json. With
+`--job recommend` it times the whole recommend job (default settings; its driver time, all iterations)
+the same way, into bench/results/recommend-cluster.json. Release build (bench/run builds it).
 """
 import argparse
 import json
@@ -31,6 +32,11 @@ def steady(timings):
     return statistics.median(lloyd) * 1000 if lloyd else float("nan")
 
 
+def whole(timings):
+    """All iterations of a job (for `--job recommend`: a pass or two, no steady state)."""
+    return sum(s for (_, _, s) in timings) * 1000 if timings else float("nan")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--workspace", required=True)
@@ -38,6 +44,8 @@ def main():
     ap.add_argument("--work", default=os.path.join(ROOT, "bench", "data"))
     ap.add_argument("--results", default=os.path.join(ROOT, "bench", "results"))
     ap.add_argument("--kernels", default=None, help="force a kernel variant on the workers and embedded (OMNISEG_KERNELS)")
+    ap.add_argument("--job", default="cluster", choices=["cluster", "recommend"],
+                    help="recommend: time the whole recommend job (default settings) instead of steady Lloyd iterations")
     a = ap.parse_args()
     if a.kernels:
         os.environ["OMNISEG_KERNELS"] = a.kernels
@@ -48,10 +56,11 @@ def main():
     try:
         workers = Workers(redis, 2, 1, a.work)
         try:
-            run_job(a.workspace, "cluster", PARAMS, redis=redis)  # cold: shards travel once
+            params, measure = (PARAMS, steady) if a.job == "cluster" else ([], whole)
+            run_job(a.workspace, a.job, params, redis=redis)  # cold: shards travel once
             for _ in range(a.repeats):
-                embedded = steady(run_job(a.workspace, "cluster", PARAMS, threads=2)[1])
-                through = steady(run_job(a.workspace, "cluster", PARAMS, redis=redis)[1])
+                embedded = measure(run_job(a.workspace, a.job, params, threads=2)[1])
+                through = measure(run_job(a.workspace, a.job, params, redis=redis)[1])
                 pairs.append((embedded, through))
         finally:
             workers.stop()
@@ -60,12 +69,13 @@ def main():
     embedded = statistics.median(e for e, _ in pairs)
     through = statistics.median(r for _, r in pairs)
     ratio = statistics.median(r / e - 1 for e, r in pairs)
-    row = {"machine": machine(), "embedded_ms": embedded, "redis_ms": through, "ratio": ratio, "kernels": a.kernels or "best",
+    row = {"machine": machine(), "job": a.job, "embedded_ms": embedded, "redis_ms": through, "ratio": ratio, "kernels": a.kernels or "best",
            "pairs_ms": pairs}
-    with open(os.path.join(a.results, "cluster-steady.json"), "w") as f:
+    name = "cluster-steady.json" if a.job == "cluster" else "recommend-cluster.json"
+    with open(os.path.join(a.results, name), "w") as f:
         json.dump(row, f, indent=2)
     print(describe(row["machine"]))
-    print("| | steady iteration | against embedded |\n|---|---:|---:|")
+    print(f"| {a.job} | {'steady iteration' if a.job == 'cluster' else 'whole job (driver)'} | against embedded |\n|---|---:|---:|")
     print(f"| embedded, 2 threads | {embedded:.2f} ms | — |")
     print(f"| Redis, 2 workers × 1 thread | {through:.2f} ms | {ratio * 100:+.0f} % (median of {len(pairs)} interleaved pairs) |")
     print("pairs (embedded ms, Redis ms): " + ", ".join(f"({e:.2f}, {r:.2f})" for e, r in pairs))

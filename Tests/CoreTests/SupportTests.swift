@@ -5,6 +5,16 @@
 import Testing
 
 @Suite struct SupportTests {
+    @Test func everyUnixTimeHasADayAndADate() {
+        #expect(CivilDate.day(unixSeconds: 0) == 0 && CivilDate.day(unixSeconds: -1) == -1 && CivilDate.day(unixSeconds: 86_399) == 0)
+        #expect(CivilDate.day(unixSeconds: -86_400) == -1 && CivilDate.day(unixSeconds: -86_401) == -2)
+        #expect(CivilDate.isoDate(unixSeconds: 1_790_000_000) == "2026-09-21")
+        // A decoded timestamp may be any Int64 (the fuzzer found the overflow at the bottom end).
+        for t in [Int64.min, Int64.min + 1, Int64.max, Int64.max - 86_399] {
+            #expect(!CivilDate.isoDate(unixSeconds: t).isEmpty)
+        }
+    }
+
     @Test func checksumMatchesXXH64ReferenceVectors() {
         #expect("".withBytes { Checksum64.of($0) } == 0xEF46_DB37_51D8_E999)
         #expect("abc".withBytes { Checksum64.of($0) } == 0x44BC_2CF5_AD77_0999)

@@ -33,9 +33,11 @@ public enum CivilDate {
         }
     }
 
-    /// The day (since 1970-01-01, UTC) a Unix time falls on, rounding down before 1970 too.
+    /// The day (since 1970-01-01, UTC) a Unix time falls on, rounding down before 1970 too. Total over
+    /// every Int64 (a decoded timestamp may be any value; subtracting before dividing overflowed).
     public static func day(unixSeconds: Int64) -> Int {
-        Int((unixSeconds >= 0 ? unixSeconds : unixSeconds - 86_399) / 86_400)
+        let (quotient, remainder) = unixSeconds.quotientAndRemainder(dividingBy: 86_400)
+        return Int(remainder < 0 ? quotient - 1 : quotient)
     }
 
     /// `YYYY-MM-DD` for Unix seconds.

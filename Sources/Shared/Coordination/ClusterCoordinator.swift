@@ -188,12 +188,15 @@ package final class ClusterCoordinator: Sendable {
             // The workers wait while the coordinator merges: it may use every core of its host.
             let driver = JobDriver(jobID: jobID, kind: kind, shardCount: plan.tasks.count,
                                    mergeThreads: ProcessInfo.processInfo.activeProcessorCount)
+            let started = IterationStarts()
             let transport = RedisTransport(connection: redis, state: state, jobID: jobID, kind: spec.kind, plan: plan,
-                                           context: JobContext.digest(spec: spec, plan: plan), lostTaskCheck: options.leaseTimeout, logger: logger)
+                                           context: JobContext.digest(spec: spec, plan: plan), lostTaskCheck: options.leaseTimeout,
+                                           started: started, logger: logger)
             let deferred = DeferredWrites()
             defer { deferred.flush(redis) }
             let checkpoints = RedisCheckpoints(connection: redis, state: state, jobID: jobID, workspaceID: workspaceID, shardCount: plan.tasks.count,
-                                               retentionSeconds: Int(options.retention.inSeconds), deferred: deferred)
+                                               retentionSeconds: Int(options.retention.inSeconds), deferred: deferred,
+                                               started: started)
             var lastEvent = ContinuousClock.now - .seconds(1)
             var result: [UInt8] = []
             while true {

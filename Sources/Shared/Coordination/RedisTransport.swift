@@ -19,6 +19,8 @@ struct RedisTransport: TaskTransport {
     /// The digest of the job's spec and plan, which every task carries (``JobContext``).
     let context: UInt64
     let lostTaskCheck: Duration
+    /// What the checkpoint saw as the iteration began (``RedisCheckpoints/started``).
+    let started: IterationStarts
     let logger: Logger
     /// Each shard's worker for the live workers last seen (recomputed when they change).
     private let routes = ShardRoutes()
@@ -31,14 +33,22 @@ struct RedisTransport: TaskTransport {
         let stateReference = work.state.withUnsafeBytes { BlobStore.reference(for: $0) }
         // A small state rides inside each task message, so workers need not fetch it.
         let inlineState = work.state.count <= TaskEnvelope.inlineStateLimit ? work.state : nil
-        // What a resumed iteration already has (results in, tasks dispatched) and the first look at
-        // the job, in one round trip.
         let lookCommands = [JobFields.query(jobID), RedisCommand("HLEN", resultsKey)]
-        let known = try check(connection.pipeline([RedisCommand("HKEYS", resultsKey), RedisCommand("SMEMBERS", dispatchedKey)] + lookCommands),
-                              "HKEYS/SMEMBERS/HMGET/HLEN")
-        let done = Set((known[0].elements ?? []).compactMap { $0.integer.map(Int.init) })
-        var dispatched = Set((known[1].elements ?? []).compactMap { $0.integer.map(Int.init) })
-        dispatched.formUnion(done)
+        var dispatched: Set<Int> = []
+        var firstLook: [RedisReply]
+        if let start = started.take(iteration: work.iteration), start.results == 0, start.dispatched == 0 {
+            // A fresh iteration: its checkpoint already looked at the job, and nothing ran yet.
+            firstLook = [start.fields, .integer(0)]
+        } else {
+            // A resumed iteration: what it already has (results in, tasks dispatched) and the first
+            // look at the job, in one round trip.
+            let known = try check(connection.pipeline([RedisCommand("HKEYS", resultsKey), RedisCommand("SMEMBERS", dispatchedKey)] + lookCommands),
+                                  "HKEYS/SMEMBERS/HMGET/HLEN")
+            let done = Set((known[0].elements ?? []).compactMap { $0.integer.map(Int.init) })
+            dispatched = Set((known[1].elements ?? []).compactMap { $0.integer.map(Int.init) })
+            dispatched.formUnion(done)
+            firstLook = Array(known[2...])
+        }
         var pending = (0..<n).filter { !dispatched.contains($0) }[...]
         // A task's cost in rows: a shard's rows, or for data-only tasks a row per 64 bytes of input.
         let rows = plan.tasks.reduce(0) { $0 + ($1.features?.rowCount ?? ($1.data?.byteCount ?? 0) / 64) }
@@ -54,20 +64,16 @@ struct RedisTransport: TaskTransport {
             lastProgress = ContinuousClock.now
             suspects = []
         }
-        // The round trips on an iteration's critical path are few: the checkpoint (one pipeline), the
-        // look above, the dispatch, and after the completion signal says every task is in, one
-        // pipeline that checks the job and reads the partials.
+        // The round trips on an iteration's critical path are few: the checkpoint (one pipeline, which
+        // also looks at the job), the dispatch, and after the completion signal says every task is
+        // in, one pipeline that checks the job and reads the partials.
         var look = true
-        var firstLook: [RedisReply]? = Array(known[2...])
+        var looked = true
         while true {
             if look {
-                let replies: [RedisReply]
-                if let first = firstLook {
-                    replies = first
-                    firstLook = nil
-                } else {
-                    replies = try check(connection.pipeline(lookCommands), "HMGET/HLEN")
-                }
+                if !looked { firstLook = try check(connection.pipeline(lookCommands), "HMGET/HLEN") }
+                looked = false
+                let replies = firstLook
                 try JobFields(replies[0]).ensureRunning(jobID, on: connection, state: state)
                 let doneCount = Int(replies[1].integer ?? 0)
                 advanced(to: doneCount)
@@ -196,6 +202,8 @@ struct RedisCheckpoints: JobCheckpoints {
     let retentionSeconds: Int
     /// Informational writes of the iteration before, sent in the same pipeline.
     let deferred: DeferredWrites
+    /// Where ``begin(iteration:state:)`` leaves what it saw of the job, for the transport.
+    let started: IterationStarts
 
     func resumePoint() throws(OmnisegError) -> (iteration: Int, state: [UInt8])? {
         let fields = try connection.run("HMGET", QueueKeys.job(jobID), "iteration", "state_ref").elements ?? []
@@ -216,12 +224,14 @@ struct RedisCheckpoints: JobCheckpoints {
         } else {
             reference = try BlobStore(connection: connection).put(iterationState, expireSeconds: retentionSeconds).reference
         }
-        var keys = [QueueKeys.epoch(workspaceID), QueueKeys.job(jobID), QueueKeys.results(jobID, iteration: iteration)]
+        var keys = [QueueKeys.epoch(workspaceID), QueueKeys.job(jobID), QueueKeys.results(jobID, iteration: iteration),
+                    QueueKeys.dispatched(jobID, iteration: iteration)]
         if iteration > 0 { keys += [QueueKeys.results(jobID, iteration: iteration - 1), QueueKeys.dispatched(jobID, iteration: iteration - 1)] }
         let call = ScriptCall(keys: keys, arguments: [state.epoch, iteration, reference.text, shardCount])
-        guard try connection.evaluate(QueueScripts.beginIteration, call, after: deferred.take() + upload).integer == 1 else {
-            throw fencedOff(workspaceID: workspaceID, jobID: jobID)
-        }
+        let reply = try connection.evaluate(QueueScripts.beginIteration, call, after: deferred.take() + upload)
+        guard let f = reply.elements, f.count == 6, f[0].integer == 1 else { throw fencedOff(workspaceID: workspaceID, jobID: jobID) }
+        started.record(IterationStart(iteration: iteration, fields: .array(Array(f[1...3])),
+                                      results: Int(f[4].integer ?? -1), dispatched: Int(f[5].integer ?? -1)))
     }
 }
 
@@ -236,6 +246,30 @@ func fencedSet(connection: RedisConnection, state: CoordinatorState, workspaceID
     let ok = try connection.evaluate(QueueScripts.fencedSet, keys: [QueueKeys.epoch(workspaceID), QueueKeys.job(jobID)], arguments: arguments)
     guard ok.integer == 1 else {
         throw fencedOff(workspaceID: workspaceID, jobID: jobID)
+    }
+}
+
+/// What the checkpoint's `beginIteration` script saw of the job as an iteration began: its cancel,
+/// error and state fields (as `HMGET` returns them) and how many results and dispatched tasks the
+/// iteration already had.
+struct IterationStart {
+    let iteration: Int
+    let fields: RedisReply
+    let results: Int
+    let dispatched: Int
+}
+
+/// Hands the last ``IterationStart`` from the checkpoints to the transport; one job's thread uses it,
+/// so no lock is needed.
+final class IterationStarts {
+    private var last: IterationStart?
+
+    func record(_ start: IterationStart) { last = start }
+
+    /// The start of `iteration`, if it is the one recorded last; forgets it either way.
+    func take(iteration: Int) -> IterationStart? {
+        defer { last = nil }
+        return last?.iteration == iteration ? last : nil
     }
 }
 

@@ -130,15 +130,19 @@ public enum QueueScripts {
         return 1
         """)
 
-    /// Records that an iteration starts, only while the caller's epoch is current. KEYS: epoch key, job
-    /// hash, the iteration's results hash, then (after iteration 0) the previous iteration's results
-    /// and dispatched set, which are deleted. ARGV: epoch, iteration, state blob reference, tasks total.
-    /// Returns 1, or 0 when fenced off.
+    /// Records that an iteration starts, only while the caller's epoch is current, and reports what the
+    /// transport looks at first, so a fresh iteration needs no round trip of its own for it. KEYS: epoch
+    /// key, job hash, the iteration's results hash and dispatched set, then (after iteration 0) the
+    /// previous iteration's results and dispatched set, which are deleted. ARGV: epoch, iteration,
+    /// state blob reference, tasks total. Returns 0 when fenced off, otherwise
+    /// {1, cancel, error, state, results so far, tasks dispatched so far}.
     public static let beginIteration = QueueScript("""
         if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-        redis.call('HSET', KEYS[2], 'iteration', ARGV[2], 'state_ref', ARGV[3], 'tasks_done', redis.call('HLEN', KEYS[3]), 'tasks_total', ARGV[4])
-        if #KEYS > 3 then redis.call('DEL', KEYS[4], KEYS[5]) end
-        return 1
+        local results = redis.call('HLEN', KEYS[3])
+        local fields = redis.call('HMGET', KEYS[2], 'cancel', 'error', 'state')
+        redis.call('HSET', KEYS[2], 'iteration', ARGV[2], 'state_ref', ARGV[3], 'tasks_done', results, 'tasks_total', ARGV[4])
+        if #KEYS > 4 then redis.call('DEL', KEYS[5], KEYS[6]) end
+        return {1, fields[1], fields[2], fields[3], results, redis.call('SCARD', KEYS[4])}
         """)
 
     /// Moves a job from queued to running, unless it was cancelled (or ended) meanwhile, and only while

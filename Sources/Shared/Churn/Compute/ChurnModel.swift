@@ -261,16 +261,31 @@ public struct ChurnModel: Sendable, Equatable {
         w.u64(o.seed)
     }
 
+    /// Forest options, within the bounds the parameters allow (a damaged state must not ask for 2³²
+    /// trees or a depth of 2³²: growing them would exhaust memory).
     static func decodeOptions(from r: inout WireReader) throws(OmnisegError) -> ForestOptions {
         var o = ForestOptions()
         o.trees = Int(try r.u32())
+        guard ChurnParameters.treeBounds.contains(o.trees) else { throw r.failure("\(o.trees) trees is outside \(ChurnParameters.treeBounds)") }
         o.tree.maximumDepth = Int(try r.u32())
+        guard ChurnParameters.depthBounds.contains(o.tree.maximumDepth) else {
+            throw r.failure("a depth of \(o.tree.maximumDepth) is outside \(ChurnParameters.depthBounds)")
+        }
         o.tree.minimumLeafWeight = try r.f64()
+        guard ChurnParameters.minimumLeafBounds.contains(o.tree.minimumLeafWeight) else {
+            throw r.failure("a minimum leaf weight of \(o.tree.minimumLeafWeight) is outside \(ChurnParameters.minimumLeafBounds)")
+        }
         let tried = Int(try r.u32())
+        guard tried == 0 || ChurnParameters.featuresPerSplitBounds.contains(tried) else {
+            throw r.failure("\(tried) features per split is outside \(ChurnParameters.featuresPerSplitBounds)")
+        }
         o.tree.featuresPerSplit = tried > 0 ? tried : nil
         let weight = try r.f64()
+        guard weight.isFinite, weight >= 0 else { throw r.failure("a class weight of \(weight) is not a finite number ≥ 0") }
         o.positiveWeight = weight > 0 ? weight : nil
-        o.bootstrap = try r.u8() == 1
+        let bootstrap = try r.u8()
+        guard bootstrap <= 1 else { throw r.failure("a bootstrap flag of \(bootstrap) is neither 0 nor 1") }
+        o.bootstrap = bootstrap == 1
         o.seed = try r.u64()
         return o
     }

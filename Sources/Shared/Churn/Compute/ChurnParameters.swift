@@ -16,13 +16,17 @@ public enum ChurnParameters {
         "labels", to: "label set", shown: "the holdout window",
         help: "Labels from an imported label set; on the command line also a CSV file with columns person_id,label (1 = churned), imported first.")
 
-    // Training.
-    public static let trees = Parameter.integer("trees", in: 1...10_000, default: 100, help: "Trees in the forest.")
-    public static let depth = Parameter.integer("depth", in: 1...40, default: 12, help: "Maximum tree depth.")
+    // Training. The bounds are also what a decoded model or training state must respect.
+    static let treeBounds = 1...10_000
+    static let depthBounds = 1...40
+    static let minimumLeafBounds = 0.0...1e9
+    static let featuresPerSplitBounds = 1...65_536
+    public static let trees = Parameter.integer("trees", in: treeBounds, default: 100, help: "Trees in the forest.")
+    public static let depth = Parameter.integer("depth", in: depthBounds, default: 12, help: "Maximum tree depth.")
     public static let minimumLeaf = Parameter.decimal(
-        "min_leaf", in: 0...1e9, default: 1, help: "Minimum (bootstrap- and class-weighted) samples per leaf.")
+        "min_leaf", in: minimumLeafBounds, default: 1, help: "Minimum (bootstrap- and class-weighted) samples per leaf.")
     public static let featuresPerSplit = Parameter<Int?>.integer(
-        "features_per_split", in: 1...65_536, shown: "√features", help: "Features tried at each split.")
+        "features_per_split", in: featuresPerSplitBounds, shown: "√features", help: "Features tried at each split.")
     public static let classWeight = Parameter<String?>.text(
         "class_weight", shape: "none, balanced, or a number from 0.001 to 1000", shown: "none", help: "Weight of churned people.")
     public static let bootstrap = Parameter.integer("bootstrap", in: 0...1, default: 1, help: "Grow each tree on a bootstrap sample (1) or on every row (0).")

@@ -69,6 +69,8 @@ struct ChurnTrainState {
         let binCounts = bins.map(\.binCount)
         func rows(_ r: inout WireReader) throws(OmnisegError) -> (BinnedRows, [UInt8]) {
             let n = Int(try r.u64() & 0xFFFF_FFFF_FFFF)
+            // Checked before multiplying: n × d could overflow.
+            guard n <= r.remaining / (d + 1) else { throw r.failure("\(n) rows of \(d) features do not fit in the \(r.remaining) bytes left") }
             let values = try r.bytes(n * d)
             let labels = try r.bytes(n)
             return (BinnedRows(rowCount: n, binCounts: binCounts, values: values), labels)

@@ -72,18 +72,19 @@ struct SegmentEvaluator {
             return PersonBitset(count: n) { r in lists.contains { $0[r] >= threshold } }
         case .activity(let actions, let department, let within, let minimum, let arrived):
             let interactions = data.interactions
-            let since = within.map { asOfDay - Int32($0) + 1 } ?? Int32.min
-            let arrivedSince = arrived.map { asOfDay - Int32($0) + 1 } ?? Int32.min
+            // In Int: a damaged state or shard may hold any day, and Int32 differences of them overflow.
+            let since = within.map { Int(asOfDay) - $0 + 1 } ?? Int.min
+            let arrivedSince = arrived.map { Int(asOfDay) - $0 + 1 } ?? Int.min
             let departments = vocabulary.itemDepartments, arrivals = vocabulary.itemArrivals
             var wanted = [Bool](repeating: false, count: 256)
             for a in actions { wanted[Int(a)] = true }
             return PersonBitset(count: n) { r in
                 var count = 0
                 for i in interactions.range(ofRow: r).reversed() {
-                    if interactions.days[i] < since { break }
+                    if Int(interactions.days[i]) < since { break }
                     let item = Int(interactions.items[i])
                     guard wanted[Int(interactions.actions[i])], department.map({ Int(departments[item]) == $0 }) ?? true,
-                          arrived == nil || arrivals[item] >= arrivedSince else { continue }
+                          arrived == nil || Int(arrivals[item]) >= arrivedSince else { continue }
                     count += 1
                     if count >= minimum { return true }
                 }
@@ -159,25 +160,27 @@ struct SegmentProfile {
         }
     }
 
-    /// The lifecycle code of row `row` from its purchase days (oldest first).
+    /// The lifecycle code of row `row` from its purchase days (oldest first). Days are compared as
+    /// Int: differences of any two Int32 days fit, so no shard or state can make them overflow.
     static func stage(_ interactions: InteractionShard, row: Int, options: SegmentOptions, asOfDay: Int32) -> UInt8 {
-        var first = Int32.max, last = Int32.min, previous = Int32.min
-        var lapseEndedAt = Int32.min
+        var first = Int.max, last = Int.min, previous = Int.min
+        var lapseEndedAt = Int.min
         for i in interactions.range(ofRow: row) where InteractionAction(rawValue: interactions.actions[i])?.isPurchase == true {
-            let day = interactions.days[i]
+            let day = Int(interactions.days[i])
             first = min(first, day)
-            if previous != Int32.min && day - previous > Int32(options.lapsedDays) { lapseEndedAt = day }
+            if previous != Int.min && day - previous > options.lapsedDays { lapseEndedAt = day }
             previous = max(previous, day)
             last = max(last, day)
         }
-        guard last != Int32.min else { return 0 }                                   // prospect
-        let recency = asOfDay - last
-        if asOfDay - first < Int32(options.newDays) { return 1 }                     // new
-        if recency < Int32(options.activeDays) {
-            let endedLapse = lapseEndedAt != Int32.min && asOfDay - lapseEndedAt < Int32(options.activeDays)
+        guard last != Int.min else { return 0 }                                     // prospect
+        let today = Int(asOfDay)
+        let recency = today - last
+        if today - first < options.newDays { return 1 }                              // new
+        if recency < options.activeDays {
+            let endedLapse = lapseEndedAt != Int.min && today - lapseEndedAt < options.activeDays
             return endedLapse ? 3 : 2                                                // reactivated, active
         }
-        return recency <= Int32(options.lapsedDays) ? 4 : 5                         // at risk, churned
+        return recency <= options.lapsedDays ? 4 : 5                                 // at risk, churned
     }
 }
 

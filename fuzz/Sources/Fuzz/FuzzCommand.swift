@@ -17,9 +17,13 @@ struct FuzzCommand: ParsableCommand {
     @Option(help: "The run's seed.") var seed: UInt64 = 1
     @Option(help: "Only targets whose name contains this.") var target: String?
     @Option(help: "Where to build the small generated retailer the seeds come from.") var work: String = NSTemporaryDirectory() + "omniseg-fuzz"
+    @Option(help: "Address-space limit in MiB: a case that allocates more is reported as a crash (0: no limit).") var memoryLimitMib: Int = 8192
 
     func run() throws {
         CrashReport.install()
+        if memoryLimitMib > 0, !CrashReport.limitMemory(bytes: memoryLimitMib << 20) {
+            StandardError.write("warning: could not limit the address space to \(memoryLimitMib) MiB\n")
+        }
         let targets: [FuzzTarget]
         do throws(OmnisegError) { targets = try FuzzCorpus.targets(in: work) } catch {
             StandardError.write("error: \(error)\n")

@@ -3,15 +3,25 @@ import Glibc
 #endif
 
 /// What the fuzzer is running, kept where a signal handler can write it out: on a trap (SIGILL,
-/// SIGTRAP), SIGSEGV, SIGBUS or SIGFPE the current target, case and input go to `fuzz-crash.bin`
-/// and standard error, and the process dies with the signal.
+/// SIGTRAP), SIGSEGV, SIGBUS, SIGFPE or an abort (SIGABRT: a failed allocation under the memory
+/// limit) the current target, case and input go to `fuzz-crash.bin` and standard error, and the
+/// process dies with the signal.
 public enum CrashReport {
     nonisolated(unsafe) private static var header: [UInt8] = []
     nonisolated(unsafe) private static var input: [UInt8] = []
 
     /// Installs the handlers (once, before fuzzing).
     public static func install() {
-        for s in [SIGILL, SIGTRAP, SIGSEGV, SIGBUS, SIGFPE] { signal(s, handler) }
+        for s in [SIGILL, SIGTRAP, SIGSEGV, SIGBUS, SIGFPE, SIGABRT] { signal(s, handler) }
+    }
+
+    /// Caps the process's address space at `bytes`, so a decoder that allocates from a damaged count
+    /// fails its allocation (reported as a crash of that case) instead of being killed by the kernel
+    /// out of memory, which no handler sees. Returns false when the limit could not be set.
+    @discardableResult
+    public static func limitMemory(bytes: Int) -> Bool {
+        var limit = rlimit(rlim_cur: rlim_t(bytes), rlim_max: rlim_t(bytes))
+        return setrlimit(__rlimit_resource_t(RLIMIT_AS.rawValue), &limit) == 0
     }
 
     static func current(target: String, case index: Int, input bytes: [UInt8]) {

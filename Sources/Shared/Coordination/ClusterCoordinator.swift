@@ -213,7 +213,7 @@ package final class ClusterCoordinator: Sendable {
                                                  "iteration", iteration, "done", done, "total", total,
                                                  "unit", progress.unit, "units_done", progress.done, "units_total", progress.total)
                         // An iteration's last event waits for the next iteration's first pipeline.
-                        if done == total { deferred.append(event) } else { _ = try? redis.pipeline([event]) }
+                        if done == total { deferred.append(event) } else { _ = try? redis.run(event) }
                     } timing: { timing in
                         // Informational (status, bench): a resumed iteration counts from the resume.
                         deferred.append(RedisCommand("HSET", QueueKeys.job(jobID), "iteration_seconds:\(timing.iteration)", Format.fixed(timing.seconds, 6)))

@@ -29,14 +29,13 @@ struct RedisTransport: TaskTransport {
         let n = plan.tasks.count
         let resultsKey = QueueKeys.results(jobID, iteration: work.iteration)
         let dispatchedKey = QueueKeys.dispatched(jobID, iteration: work.iteration)
-        // The state blob the checkpoint stored (same bytes, same reference).
-        let stateReference = work.state.withUnsafeBytes { BlobStore.reference(for: $0) }
-        // A small state rides inside each task message, so workers need not fetch it.
-        let inlineState = work.state.count <= TaskEnvelope.inlineStateLimit ? work.state : nil
+        let start = started.take(iteration: work.iteration)
+        // The state blob the checkpoint stored (same bytes, same reference: hashed once, there).
+        let stateReference = start?.state ?? work.state.withUnsafeBytes { BlobStore.reference(for: $0) }
         let lookCommands = [JobFields.query(jobID), RedisCommand("HLEN", resultsKey)]
         var dispatched: Set<Int> = []
         var firstLook: [RedisReply]
-        if let start = started.take(iteration: work.iteration), start.results == 0, start.dispatched == 0 {
+        if let start, start.results == 0, start.dispatched == 0 {
             // A fresh iteration: its checkpoint already looked at the job, and nothing ran yet.
             firstLook = [start.fields, .integer(0)]
         } else {
@@ -94,7 +93,7 @@ struct RedisTransport: TaskTransport {
                 let inFlight = dispatched.count - max(0, lastDone)
                 let grant = state.grant(job: jobID, inFlight: inFlight, wanting: pending.count, taskCost: taskCost)
                 if grant > 0 {
-                    try dispatch(Array(pending.prefix(grant)), iteration: work.iteration, state: stateReference, inlineState: inlineState,
+                    try dispatch(Array(pending.prefix(grant)), iteration: work.iteration, iterationState: (stateReference, work.state),
                                  dispatchedKey: dispatchedKey)
                     for s in pending.prefix(grant) { dispatched.insert(s) }
                     pending = pending.dropFirst(grant)
@@ -168,7 +167,9 @@ struct RedisTransport: TaskTransport {
         return dispatched.subtracting(present)
     }
 
-    private func dispatch(_ shards: [Int], iteration: Int, state stateReference: BlobReference, inlineState: [UInt8]?,
+    /// Sends the tasks of `shards`; the state's bytes ride inside each message when small enough
+    /// (``TaskEnvelope/inlineStateLimit``), so workers need not fetch the blob.
+    private func dispatch(_ shards: [Int], iteration: Int, iterationState: (reference: BlobReference, bytes: [UInt8]),
                           dispatchedKey: String) throws(OmnisegError) {
         let live = state.liveWorkers
         if routes.workers != live || routes.owners.count != plan.tasks.count {
@@ -178,8 +179,8 @@ struct RedisTransport: TaskTransport {
         let owners = routes.owners
         var commands = [RedisCommand("MULTI")]
         for s in shards {
-            let envelope = TaskEnvelope(jobID: jobID, kind: kind, iteration: iteration, attempt: 1, task: plan.tasks[s], state: stateReference, context: context,
-                                        inlineState: inlineState)
+            let envelope = TaskEnvelope(jobID: jobID, kind: kind, iteration: iteration, attempt: 1, task: plan.tasks[s], state: iterationState.reference,
+                                        context: context, inlineState: iterationState.bytes)
             let stream = (s < owners.count ? owners[s] : nil).map(QueueKeys.workerStream) ?? QueueKeys.sharedStream
             commands.append(RedisCommand("SADD", dispatchedKey, s))
             commands.append(RedisCommand("XADD", stream, "*", "t", envelope.encoded))
@@ -230,7 +231,7 @@ struct RedisCheckpoints: JobCheckpoints {
         let call = ScriptCall(keys: keys, arguments: [state.epoch, iteration, reference.text, shardCount])
         let reply = try connection.evaluate(QueueScripts.beginIteration, call, after: deferred.take() + upload)
         guard let f = reply.elements, f.count == 6, f[0].integer == 1 else { throw fencedOff(workspaceID: workspaceID, jobID: jobID) }
-        started.record(IterationStart(iteration: iteration, fields: .array(Array(f[1...3])),
+        started.record(IterationStart(iteration: iteration, state: reference, fields: .array(Array(f[1...3])),
                                       results: Int(f[4].integer ?? -1), dispatched: Int(f[5].integer ?? -1)))
     }
 }
@@ -249,11 +250,13 @@ func fencedSet(connection: RedisConnection, state: CoordinatorState, workspaceID
     }
 }
 
-/// What the checkpoint's `beginIteration` script saw of the job as an iteration began: its cancel,
+/// What the checkpoint stored and its `beginIteration` script saw of the job as an iteration began: its cancel,
 /// error and state fields (as `HMGET` returns them) and how many results and dispatched tasks the
 /// iteration already had.
 struct IterationStart {
     let iteration: Int
+    /// The reference of the state blob it stored.
+    let state: BlobReference
     let fields: RedisReply
     let results: Int
     let dispatched: Int

@@ -64,7 +64,7 @@ extension JobKind {
     /// Merges tagged partials over the tagged `state` and returns the next tagged state or the tagged
     /// result: what the driver calls.
     public func mergeTagged(iteration: Int, state: [UInt8], partials: [[UInt8]], threads: Int) throws(OmnisegError) -> JobStep {
-        let body = try codecs.state.decode(state)
+        let body = try stateBody(state)
         var bodies: [[UInt8]] = []
         bodies.reserveCapacity(partials.count)
         for (index, partial) in partials.enumerated() {

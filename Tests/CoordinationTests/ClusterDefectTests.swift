@@ -129,23 +129,67 @@ import Testing
         #expect(first == "J1" && second == "J2", "\(first), then \(second)")
     }
 
-    @Test func aRunningJobWhoseRecordRedisLostFailsWithAClearError() throws {
+    @Test func aRunningJobWhoseRecordRedisLostIsQueuedAgainAndEndsWithTheSameResult() throws {
         let h = try ClusterHarness()
+        let parameters = ["k=3", "seed=2", "max-iter=6", "feature_set=1"]
+        let reference = try h.embeddedResult("cluster", parameters)
         try h.coordinator()
-        try h.worker(["--task-delay-ms", "200"])
-        let id = try h.submit("probe", ["iterations=20"])
-        _ = try h.waitForJob(id) { $0.tasksDone >= 2 }
+        try h.worker(["--task-delay-ms", "150"])
+        let id = try h.submit("cluster", parameters)
+        _ = try h.waitForJob(id) { $0.tasksDone >= 2 || $0.iteration >= 1 }
+        let watch = try h.launch(ClusterHarness.binaries + "/omniseg", ["watch", id, "--redis", h.url], log: "watch.log")
+        #expect(try h.wait { h.log("watch.log").contains(id) }, "watch follows the job before the loss")
         try h.connection().run("FLUSHALL")  // as a restart without persistence leaves it
-        // Before: the coordinator dispatched iteration 0 again every few seconds, forever.
-        let ledger = JobLedger(workspace: try Workspace(path: h.workspacePath))
-        #expect(try h.wait(timeout: 30) { try ledger.entry(id)?.state == "failed" })
-        let error = try ledger.entry(id)?.error ?? ""
-        #expect(error.contains("lost job \(id)'s record") && error.contains("resubmit"), "\(error)")
-        // The workspace queue is not wedged: the next job runs, under a new id.
-        let next = try h.submit("probe")
-        #expect(next != id)
-        let record = try h.finished(next, timeout: 60)
+        // Before: the coordinator dispatched iteration 0 again every few seconds, forever; then it failed the job.
+        let record = try h.finished(id, timeout: 120)
         #expect(record.state == .succeeded, "\(record.json)")
+        #expect(h.wait { !watch.isRunning })
+        #expect(watch.terminationStatus == 0 && h.log("watch.log").contains("\(id) succeeded"), "watch follows it through the loss: \(h.log("watch.log"))")
+        #expect(try h.connection().run("HGET", QueueKeys.job(id), "requeued").text == "1", "it was queued again from the workspace")
+        #expect(try h.workspaceResult(id) == reference, "the job that ran again gives the embedded result")
+        let ledger = JobLedger(workspace: try Workspace(path: h.workspacePath))
+        #expect(try ledger.entry(id)?.state == "succeeded")
+        // The sequence went on above it: the next job has a new id.
+        let next = try h.submit("probe")
+        #expect(next != id && Int(next.dropFirst()) ?? 0 > Int(id.dropFirst()) ?? 0, "\(id), then \(next)")
+    }
+
+    @Test func aQueuedJobRedisLostIsQueuedAgainAndRuns() throws {
+        let h = try ClusterHarness()
+        // One job at a time: the second waits in the queue behind the first, which runs until the flush.
+        try h.coordinator(["--max-jobs", "1"])
+        try h.worker(["--task-delay-ms", "150"])
+        let running = try h.submit("probe", ["iterations=8"])
+        let queued = try h.submit("profile", ["feature_set=1"])
+        _ = try h.waitForJob(running) { $0.tasksDone >= 1 }
+        let ledger = JobLedger(workspace: try Workspace(path: h.workspacePath))
+        // The coordinator records the waiting job in the workspace as soon as it sees it.
+        #expect(try h.wait { try ledger.entry(queued)?.state == "queued" })
+        #expect(try JobQueueClient(connection: h.connection()).state(of: queued) == .queued)
+        try h.connection().run("FLUSHALL")
+        // Before: the queued job vanished; `status` said it was not in Redis, and the workspace had no trace.
+        for id in [running, queued] {
+            let record = try h.finished(id, timeout: 120)
+            #expect(record.state == .succeeded, "\(id): \(record.json)")
+            #expect(try ledger.entry(id)?.state == "succeeded", "\(id)")
+        }
+        #expect(try h.workspaceResult(queued) != nil)
+    }
+
+    @Test func aJobCancelledWhileQueuedIsEndedInTheWorkspaceToo() throws {
+        let h = try ClusterHarness()
+        try h.coordinator(["--max-jobs", "1"])
+        try h.worker(["--task-delay-ms", "150"])
+        let running = try h.submit("probe", ["iterations=6"])
+        let queued = try h.submit("profile", ["feature_set=1"])
+        let ledger = JobLedger(workspace: try Workspace(path: h.workspacePath))
+        #expect(try h.wait { try ledger.entry(queued)?.state == "queued" })
+        #expect(try h.omniseg(["cancel", queued]).status == 0)
+        // A job cancelled before the coordinator started it is ended in the ledger, not queued again.
+        #expect(try h.wait(timeout: 30) { try ledger.entry(queued)?.state == "cancelled" })
+        #expect(try h.finished(running, timeout: 120).state == .succeeded)
+        #expect(try JobQueueClient(connection: h.connection()).state(of: queued) == .cancelled)
+        #expect(try h.workspaceResult(queued) == nil)
     }
 }
 

@@ -81,8 +81,8 @@ final class ClusterHarness {
         env["OMNISEG_REDIS_URL"] = nil
         p.environment = env
         let out = dir.file("omniseg-\(UUID().uuidString).out"), err = out + ".err"
-        FileManager.default.createFile(atPath: out, contents: nil)
-        FileManager.default.createFile(atPath: err, contents: nil)
+        _ = FileManager.default.createFile(atPath: out, contents: nil)
+        _ = FileManager.default.createFile(atPath: err, contents: nil)
         p.standardOutput = FileHandle(forWritingAtPath: out)
         p.standardError = FileHandle(forWritingAtPath: err)
         try p.run()
@@ -152,12 +152,19 @@ final class ClusterHarness {
         return r.out.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// Polls the job record until `condition` holds or `timeout` passes.
+    /// Polls the job record until `condition` holds or `timeout` passes. A record missing for a
+    /// moment (Redis lost it and the coordinator has not queued it again yet) is waited for too;
+    /// still missing at the deadline, it throws `.notFound`.
     func waitForJob(_ id: String, timeout: TimeInterval = 60, until condition: (JobRecord) -> Bool) throws -> JobRecord {
         let client = JobQueueClient(connection: try connection())
         let deadline = Date().addingTimeInterval(timeout)
         while true {
-            let record = try client.record(id)
+            let record: JobRecord
+            do throws(OmnisegError) { record = try client.record(id) } catch {
+                guard error.code == .notFound, Date() < deadline else { throw error }
+                usleep(20_000)
+                continue
+            }
             if condition(record) || Date() > deadline { return record }
             usleep(20_000)
         }
@@ -182,7 +189,7 @@ final class ClusterHarness {
         env["OMNISEG_REDIS_URL"] = nil
         env.merge(extra) { $1 }
         p.environment = env
-        FileManager.default.createFile(atPath: dir.file(log), contents: nil)
+        _ = FileManager.default.createFile(atPath: dir.file(log), contents: nil)
         let handle = FileHandle(forWritingAtPath: dir.file(log))
         p.standardOutput = handle
         p.standardError = handle

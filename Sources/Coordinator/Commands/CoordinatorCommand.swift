@@ -19,6 +19,8 @@ struct CoordinatorTuning: ParsableArguments {
     var localityWaitMilliseconds: Int = 2_000
     @Option(name: .customLong("max-attempts"), help: "Attempts per task before it is dead-lettered.")
     var maxAttempts: Int = 4
+    @Option(name: .customLong("max-jobs"), help: "Jobs run at once; the others wait in the queue, in order.")
+    var maxJobs: Int = 4
     @Option(name: .customLong("redis-wait-seconds"), help: "How long to try reaching Redis at start before exiting with 69 (once connected, it reconnects after any outage).")
     var redisWaitSeconds: Double = 30
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
@@ -33,6 +35,7 @@ struct CoordinatorTuning: ParsableArguments {
         o.leaderLease = .milliseconds(max(200, leaderLeaseMilliseconds))
         o.localityWait = .milliseconds(max(0, localityWaitMilliseconds))
         o.retry.maxAttempts = max(1, maxAttempts)
+        o.maxJobs = max(1, maxJobs)
         o.startDelay = .milliseconds(max(0, startDelayMilliseconds))
         o.startupWait = .milliseconds(Int64(max(0, min(redisWaitSeconds, 86_400)) * 1000))
         return o

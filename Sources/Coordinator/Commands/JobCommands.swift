@@ -90,6 +90,7 @@ struct StatusCommand: ParsableCommand {
         if r.resumes > 0 || r.tasksRedispatched > 0 {
             text += "\n  resumed by another coordinator \(r.resumes) time(s); \(r.tasksRedispatched) lost task(s) dispatched again"
         }
+        if r.requeued { text += "\n  queued again from the workspace after Redis lost its record; it ran from the start" }
         if let e = r.error { text += "\n  error: \(e)" }
         return text
     }
@@ -117,8 +118,19 @@ struct WatchCommand: ParsableCommand {
         var meter: ProgressMeter?
         var lastProgress: (done: Int, total: Int)?
         var readiness = ReadinessNotice()
+        var missingSince: ContinuousClock.Instant?
         while true {
-            let state = try client.state(of: job)
+            let state: JobState
+            do throws(OmnisegError) { state = try client.state(of: job) } catch {
+                // Seen once, a record that vanished was lost by Redis: its coordinator queues it again
+                // from the workspace within about a second; follow it there.
+                let since = missingSince ?? .now
+                guard error.code == .notFound, after != "0", ContinuousClock.now - since < .seconds(10) else { throw error }
+                missingSince = since
+                usleep(200_000)
+                continue
+            }
+            missingSince = nil
             for event in try client.events(job, after: after, block: .milliseconds(500)) {
                 after = event.id
                 if json {

@@ -75,10 +75,19 @@ package final class ClusterCoordinator: Sendable {
             while !active.withLock({ $0.isEmpty }) { sleep(for: .milliseconds(10)) }
             janitor.resign()
         }
+        let recovery = LostJobRecovery(connection: connection, ledger: JobLedger(workspace: try Workspace(path: workspacePath)),
+                                       workspaceID: workspaceID, logger: logger)
+        var recorded = Set<String>()
+        var lastRecovery = ContinuousClock.now - .seconds(60)
         while !ShutdownSignal.requested && state.isLeader {
             do throws(OmnisegError) {
+                if ContinuousClock.now - lastRecovery > .seconds(1) {
+                    // Before looking at the queue: a job lost from Redis is queued again under its id.
+                    try recovery.requeueLost(active: active.withLock { $0 })
+                    lastRecovery = ContinuousClock.now
+                }
                 if let until, try JobQueueClient(connection: connection).state(of: until).isFinished { return }
-                try startQueuedJobs(connection)
+                try startQueuedJobs(connection, recovery: recovery, recorded: &recorded)
             } catch where error.code == .unavailable || error.code == .timeout {
                 logger.warning("Redis unavailable; retrying", metadata: ["error": "\(error)"])
             }
@@ -122,14 +131,17 @@ package final class ClusterCoordinator: Sendable {
         }
     }
 
-    private func startQueuedJobs(_ connection: RedisConnection) throws(OmnisegError) {
+    /// Starts the workspace's queued (and orphaned running) jobs, up to the limit, after recording
+    /// each in the workspace's ledger with its spec (`recorded`: those recorded by this coordinator).
+    private func startQueuedJobs(_ connection: RedisConnection, recovery: LostJobRecovery, recorded: inout Set<String>) throws(OmnisegError) {
         let ids = (try connection.run("ZRANGE", QueueKeys.workspaceJobs(workspaceID), 0, -1).elements ?? []).compactMap(\.text)
         let running = active.withLock { $0 }
         let candidates = ids.filter { !running.contains($0) }
         guard !candidates.isEmpty else { return }
         let states = try connection.pipeline(candidates.map { RedisCommand("HGET", QueueKeys.job($0), "state") })
-        for (id, reply) in zip(candidates, states) {
-            guard let s = reply.text, s == JobState.queued.rawValue || s == JobState.running.rawValue else { continue }
+        let unfinished = zip(candidates, states).filter { $0.1.text == JobState.queued.rawValue || $0.1.text == JobState.running.rawValue }.map(\.0)
+        recorded.formUnion(try recovery.record(queued: unfinished, recorded: recorded))
+        for id in unfinished {
             let started = active.withLock { set -> Bool in
                 guard set.count < options.maxJobs else { return false }
                 set.insert(id)
@@ -151,7 +163,7 @@ package final class ClusterCoordinator: Sendable {
             let redis = try RedisConnection(endpoint: endpoint, options: .service)
             connection = redis
             let fields = try redis.run("HMGET", QueueKeys.job(jobID), "spec", "plan").elements ?? []
-            guard let specBytes = fields.first?.bytes else { throw OmnisegError(.notFound, "job \(jobID) has no spec") }
+            guard let specBytes = fields.first?.bytes else { throw OmnisegError(.recordLost, "job \(jobID) has no spec in Redis") }
             let spec = try JobSpec(decoding: specBytes)
             metadata["job.kind"] = "\(spec.kind)"
             let workspace = try Workspace(path: workspacePath)
@@ -184,6 +196,8 @@ package final class ClusterCoordinator: Sendable {
                 logger.info("job started", metadata: metadata.merging(["job.tasks": "\(plan.tasks.count)"]) { $1 })
             }
             let ledger = JobLedger(workspace: workspace)
+            // With its spec, so a Redis that loses the job from here on has it queued again (LostJobRecovery).
+            try ledger.queued(id: jobID, kind: spec.kind, parameters: spec.parameters, submittedAt: spec.submittedAt, spec: specBytes)
             try ledger.start(id: jobID, kind: spec.kind, parameters: spec.parameters, mode: "cluster", submittedAt: spec.submittedAt, featureSet: plan.featureSetID)
             // The workers wait while the coordinator merges: it may use every core of its host.
             let driver = JobDriver(jobID: jobID, kind: kind, shardCount: plan.tasks.count,
@@ -231,6 +245,9 @@ package final class ClusterCoordinator: Sendable {
             logger.info("job succeeded", metadata: metadata)
         } catch where error.code == .fenced {
             logger.warning("job left for the next leader", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+        } catch where error.code == .recordLost {
+            // The workspace still has the job as running, with its spec: LostJobRecovery queues it again.
+            logger.warning("job's record lost from Redis; it is queued again from the workspace", metadata: metadata.merging(["error": "\(error)"]) { $1 })
         } catch {
             let final: JobState = error.code == .cancelled ? .cancelled : .failed
             logger.log(level: final == .cancelled ? .info : .error, "job \(final.rawValue)", metadata: metadata.merging(["error": "\(error)"]) { $1 })

@@ -11,7 +11,7 @@ package struct CoordinatorOptions: Sendable {
     /// then goes to the shared stream for any worker (which then fetches the shard). Default 2 s.
     package var localityWait: Duration = .seconds(2)
     /// Jobs run at once. Default 4.
-    var maxJobs = 4
+    package var maxJobs = 4
     /// How long finished jobs' keys are kept in Redis. Default 7 days.
     var retention: Duration = .seconds(7 * 24 * 3600)
 

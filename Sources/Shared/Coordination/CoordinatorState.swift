@@ -62,4 +62,7 @@ extension OmnisegError.Code {
     static let fenced = OmnisegError.Code("fenced")
     /// The job failed on the workers.
     static let jobFailed = OmnisegError.Code("job-failed")
+    /// Redis lost the job's record (restarted without persistence, or flushed): ``LostJobRecovery``
+    /// queues it again from the workspace.
+    static let recordLost = OmnisegError.Code("record-lost")
 }

@@ -304,10 +304,9 @@ struct JobFields {
         if let error { throw OmnisegError(.jobFailed, error, context: [("job", jobID)]) }
         if !exists {
             // The job's record is gone: Redis restarted without persistence (or was flushed), and its
-            // iteration states and results with it. Fail the job clearly instead of dispatching forever.
-            throw OmnisegError(.jobFailed, "Redis at \(connection.endpoint) lost job \(jobID)'s record (restarted without persistence, or flushed); "
-                               + "resubmit the job (with appendonly yes, as deploy/redis/omniseg-queue.conf sets, a restart keeps it)",
-                               context: [("job", jobID)])
+            // iteration states and results with it. Stop dispatching; the job is queued again from the workspace.
+            throw OmnisegError(.recordLost, "Redis at \(connection.endpoint) lost job \(jobID)'s record (restarted without persistence, or flushed); "
+                               + "it is queued again from the workspace and runs from the start", context: [("job", jobID)])
         }
         guard state.isLeader, !state.stopping else {
             throw OmnisegError(.fenced, "coordinator stopped or lost the workspace lock; the job resumes under the next leader")

@@ -31,6 +31,8 @@ public struct JobRecord: Sendable {
     public var tasksRedispatched: Int = 0
     /// Tasks taken back from a worker that stopped (lease lapsed, heartbeat expired, gone) and retried.
     public var tasksReclaimed: Int = 0
+    /// Whether the coordinator queued the job again from the workspace after Redis lost its record.
+    public var requeued = false
 
     /// The fields as JSON (the result is left out).
     public var json: String {
@@ -42,6 +44,7 @@ public struct JobRecord: Sendable {
             ("shard_bytes", "\(shardBytes)"), ("shard_bytes_read", "[" + shardBytesRead.map { "\($0)" }.joined(separator: ",") + "]"),
             ("iteration_seconds", "[" + iterationSeconds.map { "\($0)" }.joined(separator: ",") + "]"),
             ("resumes", "\(resumes)"), ("tasks_redispatched", "\(tasksRedispatched)"), ("tasks_reclaimed", "\(tasksReclaimed)"),
+            ("requeued", requeued ? "true" : "false"),
         ])
     }
 }
@@ -102,8 +105,7 @@ public struct JobQueueClient {
         let key = QueueKeys.job(spec.id)
         var hset = RedisCommand("HSET", key, "spec")
         hset.append(spec.encoded)
-        for (field, value) in [("kind", kind), ("workspace", workspaceID), ("state", JobState.queued.rawValue), ("iteration", "0"),
-                               ("tasks_done", "0"), ("tasks_total", "0"), ("submitted_at", "\(spec.submittedAt)")] {
+        for (field, value) in Self.queuedFields(spec) {
             hset.append(field)
             hset.append(value)
         }
@@ -117,6 +119,26 @@ public struct JobQueueClient {
             throw RedisConnection.serverError(message, command: "submit", endpoint: connection.endpoint)
         }
         return spec
+    }
+
+    /// A queued job's record fields (besides its spec).
+    static func queuedFields(_ spec: JobSpec) -> [(String, String)] {
+        [("kind", spec.kind), ("workspace", spec.workspaceID), ("state", JobState.queued.rawValue), ("iteration", "0"),
+         ("tasks_done", "0"), ("tasks_total", "0"), ("submitted_at", "\(spec.submittedAt)")]
+    }
+
+    /// Queues job `spec` again under its own id when Redis has no record of it (it restarted without
+    /// persistence, or was flushed), and keeps the job sequence above its number. Returns false when
+    /// the record is there. The coordinator calls it for the jobs its workspace has as unfinished.
+    public func requeue(_ spec: JobSpec) throws(OmnisegError) -> Bool {
+        guard let number = Int(spec.id.dropFirst()), spec.id.first == "J" else {
+            throw OmnisegError(.badInput, "job id '\(spec.id)' is not a cluster job id (J followed by a number)")
+        }
+        let fields = Self.queuedFields(spec).flatMap { [$0.0, $0.1] as [any RedisArgument] }
+        let reply = try connection.evaluate(QueueScripts.requeueJob,
+                                            keys: [QueueKeys.job(spec.id), QueueKeys.workspaceJobs(spec.workspaceID), QueueKeys.events(spec.id), QueueKeys.jobSequence],
+                                            arguments: [spec.id, number, spec.encoded] + fields)
+        return reply.integer == 1
     }
 
     /// The record of job `id`; throws `.notFound` when there is none.
@@ -139,6 +161,7 @@ public struct JobQueueClient {
         record.resumes = Int(fields["resumes"]?.integer ?? 0)
         record.tasksRedispatched = Int(fields["tasks_redispatched"]?.integer ?? 0)
         record.tasksReclaimed = Int(fields["tasks_reclaimed"]?.integer ?? 0)
+        record.requeued = fields["requeued"]?.text == "1"
         return record
     }
 

@@ -164,6 +164,18 @@ public enum QueueScripts {
         return redis.call('INCR', KEYS[1])
         """)
 
+    /// Queues a job again that Redis lost. KEYS: job, workspace jobs, events, job sequence. ARGV: id,
+    /// its number, spec, then the record's field/value pairs. Returns 1, or 0 when the record exists.
+    public static let requeueJob = QueueScript("""
+        if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+        redis.call('HSET', KEYS[1], 'spec', ARGV[3], 'requeued', '1', unpack(ARGV, 4))
+        redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+        redis.call('XADD', KEYS[3], 'MAXLEN', '~', 1000, '*', 'state', 'queued', 'iteration', 0, 'done', 0, 'total', 0, 'requeued', 1)
+        local current = tonumber(redis.call('GET', KEYS[4]) or '0')
+        if current < tonumber(ARGV[2]) then redis.call('SET', KEYS[4], ARGV[2]) end
+        return 1
+        """)
+
     /// Takes or renews the workspace leader lock. KEYS: lock, epoch key. ARGV: owner, ttl ms.
     /// Returns the epoch (a new one when the lock was taken), or 0 when someone else holds it.
     public static let lead = QueueScript("""

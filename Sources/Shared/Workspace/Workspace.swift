@@ -42,6 +42,8 @@ public final class Workspace {
         }
         for version in current..<migrations.count {
             try db.transaction { () throws(OmnisegError) in
+                // Under the write lock: another process opening the workspace may have applied it meanwhile.
+                guard try schemaVersion == version else { return }
                 try db.execute(migrations[version])
                 if version == 0 {
                     try db.run("INSERT INTO workspace_info(key, value) VALUES ('id', ?), ('created_at', ?)",

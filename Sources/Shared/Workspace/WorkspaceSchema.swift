@@ -215,5 +215,10 @@ enum WorkspaceSchema {
             saved_at INTEGER NOT NULL
         );
         """,
+        // 8: a cluster job's spec as queued, so a job whose Redis record was lost (a restart without
+        // persistence, a flush) is queued again from the workspace instead of vanishing.
+        """
+        ALTER TABLE job ADD COLUMN spec BLOB;
+        """,
     ]
 }

@@ -54,19 +54,48 @@ public struct JobLedger {
         let text = parameters.sorted.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
         let db = workspace.db
         try db.transaction { () throws(OmnisegError) in
-            let other = try db.rows("SELECT submitted_at FROM job WHERE id = ? AND (kind != ? OR parameters != ? OR submitted_at != ?)",
-                                    [.text(id), .text(kind), .text(text), .integer(submittedAt)]).first
-            if let other {
-                var kept = "\(id)@\(other[0].integer ?? 0)"
-                while try db.scalar("SELECT 1 FROM job WHERE id = ?", [.text(kept)]) != nil { kept += "'" }
-                try db.run("UPDATE job SET id = ? WHERE id = ?", [.text(kept), .text(id)])
-                for table in Self.jobTables { try db.run("UPDATE \(table) SET job_id = ? WHERE job_id = ?", [.text(kept), .text(id)]) }
-            }
+            try keepOtherJob(under: id, kind: kind, parameters: text, submittedAt: submittedAt)
             try db.run("""
                 INSERT INTO job (id, kind, parameters, state, mode, submitted_at, feature_set) VALUES (?, ?, ?, 'running', ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET state = 'running', feature_set = excluded.feature_set
                 """, [.text(id), .text(kind), .text(text), .text(mode), .integer(submittedAt), featureSet.map(SQLiteValue.integer) ?? .null])
         }
+    }
+
+    /// Records a cluster job the coordinator found queued, with `spec` (its encoded job spec), unless
+    /// it is recorded already: a job Redis loses from then on is queued again from here
+    /// (``unfinishedClusterJobs()``).
+    public func queued(id: String, kind: String, parameters: JobParameters, submittedAt: Int64, spec: [UInt8]) throws(OmnisegError) {
+        let text = parameters.sorted.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
+        let db = workspace.db
+        try db.transaction { () throws(OmnisegError) in
+            try keepOtherJob(under: id, kind: kind, parameters: text, submittedAt: submittedAt)
+            try db.run("""
+                INSERT INTO job (id, kind, parameters, state, mode, submitted_at, spec) VALUES (?, ?, ?, 'queued', 'cluster', ?, ?)
+                ON CONFLICT(id) DO UPDATE SET spec = coalesce(spec, excluded.spec)
+                """, [.text(id), .text(kind), .text(text), .integer(submittedAt), .blob(spec)])
+        }
+    }
+
+    /// Cluster jobs the workspace has as queued or running, with their encoded specs, oldest first.
+    public func unfinishedClusterJobs() throws(OmnisegError) -> [(id: String, state: String, spec: [UInt8])] {
+        try workspace.db.rows("SELECT id, state, spec FROM job WHERE mode = 'cluster' AND state IN ('queued', 'running') AND spec IS NOT NULL ORDER BY rowid", [])
+            .compactMap { r in
+                guard let id = r[0].text, case .blob(let spec) = r[2] else { return nil }
+                return (id, r[1].text ?? "", spec)
+            }
+    }
+
+    /// When `id` is recorded for a different job, moves that job and its results to `ID@submitted_at`.
+    private func keepOtherJob(under id: String, kind: String, parameters text: String, submittedAt: Int64) throws(OmnisegError) {
+        let db = workspace.db
+        let other = try db.rows("SELECT submitted_at FROM job WHERE id = ? AND (kind != ? OR parameters != ? OR submitted_at != ?)",
+                                [.text(id), .text(kind), .text(text), .integer(submittedAt)]).first
+        guard let other else { return }
+        var kept = "\(id)@\(other[0].integer ?? 0)"
+        while try db.scalar("SELECT 1 FROM job WHERE id = ?", [.text(kept)]) != nil { kept += "'" }
+        try db.run("UPDATE job SET id = ? WHERE id = ?", [.text(kept), .text(id)])
+        for table in Self.jobTables { try db.run("UPDATE \(table) SET job_id = ? WHERE job_id = ?", [.text(kept), .text(id)]) }
     }
 
     /// Records how a job ended.

@@ -68,6 +68,14 @@ public struct IndicatorTable: Sendable, Equatable {
     public var ratios: [[Float]]
     public var strengths: [[Float]]
 
+    private init(itemCount: Int, starts: [[UInt32]], others: [[UInt32]], ratios: [[Float]], strengths: [[Float]]) {
+        self.itemCount = itemCount
+        self.starts = starts
+        self.others = others
+        self.ratios = ratios
+        self.strengths = strengths
+    }
+
     public init(itemCount: Int) {
         self.itemCount = itemCount
         starts = [[UInt32]](repeating: [UInt32](repeating: 0, count: itemCount + 1), count: PairCounts.kinds)
@@ -121,18 +129,21 @@ public struct IndicatorTable: Sendable, Equatable {
 
     static func decode(from reader: inout WireReader) throws(OmnisegError) -> IndicatorTable {
         let n = try reader.count(limit: 1 << 30)
-        var table = IndicatorTable(itemCount: n)
-        for j in 0..<PairCounts.kinds {
+        var starts: [[UInt32]] = [], others: [[UInt32]] = [], ratios: [[Float]] = [], strengths: [[Float]] = []
+        for _ in 0..<PairCounts.kinds {
             let count = try reader.count(limit: 1 << 31)
-            table.starts[j] = try reader.integers(n + 1, of: UInt32.self)
-            table.others[j] = try reader.integers(count, of: UInt32.self)
-            table.ratios[j] = try reader.integers(count, of: UInt32.self).map(Float.init(bitPattern:))
-            table.strengths[j] = try reader.integers(count, of: UInt32.self).map(Float.init(bitPattern:))
-            guard table.starts[j].first == 0, table.starts[j].last.map(Int.init) == count else { throw reader.failure("indicator starts do not span \(count) entries") }
-            for a in 0..<n where table.starts[j][a] > table.starts[j][a + 1] { throw reader.failure("indicator starts decrease at item \(a)") }
-            for b in table.others[j] where b >= UInt32(n) { throw reader.failure("indicator item \(b) is not below \(n)") }
+            let start = try reader.integers(n + 1, of: UInt32.self)
+            let other = try reader.integers(count, of: UInt32.self)
+            guard start.first == 0, start.last.map(Int.init) == count else { throw reader.failure("indicator starts do not span \(count) entries") }
+            if let a = (0..<n).first(where: { start[$0] > start[$0 + 1] }) { throw reader.failure("indicator starts decrease at item \(a)") }
+            if let b = other.first(where: { $0 >= UInt32(n) }) { throw reader.failure("indicator item \(b) is not below \(n)") }
+            starts.append(start)
+            others.append(other)
+            // Floats go as their bit patterns, the layout `f32s` reads.
+            ratios.append(try reader.f32s(count))
+            strengths.append(try reader.f32s(count))
         }
-        return table
+        return IndicatorTable(itemCount: n, starts: starts, others: others, ratios: ratios, strengths: strengths)
     }
 }
 
@@ -174,8 +185,8 @@ struct IndicatorRows: Sendable, Equatable {
         rows.targets = try reader.integers(count, of: UInt32.self)
         rows.starts = try reader.integers(count + 1, of: UInt32.self)
         rows.others = try reader.integers(entries, of: UInt32.self)
-        rows.ratios = try reader.integers(entries, of: UInt32.self).map(Float.init(bitPattern:))
-        rows.strengths = try reader.integers(entries, of: UInt32.self).map(Float.init(bitPattern:))
+        rows.ratios = try reader.f32s(entries)
+        rows.strengths = try reader.f32s(entries)
         guard rows.starts.first == 0, rows.starts.last.map(Int.init) == entries else { throw reader.failure("indicator rows do not span \(entries) entries") }
         for r in 0..<count {
             guard rows.kinds[r] < PairCounts.kinds, rows.targets[r] < UInt32(itemCount), rows.starts[r] <= rows.starts[r + 1] else {

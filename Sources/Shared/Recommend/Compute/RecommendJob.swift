@@ -278,7 +278,7 @@ struct RecommendShardScorer: Sendable {
             withHistory += Int(try reader.tally())
             let count = try reader.count(limit: 1 << 31)
             items += try reader.integers(count, of: UInt32.self)
-            scores += try reader.integers(count, of: UInt32.self).map(Float.init(bitPattern:))
+            scores += try reader.f32s(count)
             flags += try reader.integers(count, of: UInt8.self)
             try reader.expectEnd()
         }

@@ -74,7 +74,7 @@ public struct RecommendResult: Sendable, Equatable {
         let count = try reader.count(limit: 1 << 31)
         guard count % options.count == 0 else { throw reader.failure("\(count) suggestions do not fill places of \(options.count)") }
         items = try reader.integers(count, of: UInt32.self)
-        scores = try reader.integers(count, of: UInt32.self).map(Float.init(bitPattern:))
+        scores = try reader.f32s(count)
         backfilled = try reader.integers(count, of: UInt8.self)
         evaluation = try reader.optional { (r: inout WireReader) throws(OmnisegError) in try RecommendEvaluation.decode(from: &r) }
         try reader.expectEnd()

@@ -47,7 +47,7 @@ public struct SegmentShardData: Sendable, Equatable {
         let n = try reader.count(limit: 1 << 26)
         guard n == interactions.rowCount else { throw reader.failure("\(n) people beside interactions of \(interactions.rowCount)") }
         clusters = try reader.integers(n, of: Int32.self)
-        churnRisk = try reader.integers(n, of: UInt32.self).map(Float.init(bitPattern:))
+        churnRisk = try reader.f32s(n)
         churnTier = try reader.integers(n, of: UInt8.self)
         gender = try reader.integers(n, of: UInt8.self)
         try reader.expectEnd()

@@ -303,4 +303,24 @@ import Testing
         #expect { try InteractionShard(decoding: bytes, itemCount: 3) } throws: { "\($0)".contains("is not below the 3 items") }
         #expect(throws: OmnisegError.self) { try InteractionShard(decoding: Array(bytes.dropLast(2)), itemCount: 5) }
     }
+
+    /// Found by the fuzzer: interactions cached after a check against one catalogue were reused for
+    /// a state with a smaller one, and an item id past its end trapped.
+    @Test func aStateWithAnotherCatalogueDoesNotReuseInteractionsCheckedAgainstTheFirst() throws {
+        let dir = TemporaryDirectory()
+        let (workspace, setID) = try Fixtures.trainingWorkspace(dir)
+        let matrix = try FeatureStore(workspace: workspace).load(setID: setID)
+        let job = try RecommendJob(parameters: JobParameters(["n": "3"]))
+        let preparation = try WorkspaceJobs.prepare(job, in: workspace, matrix: matrix)
+        let data = try #require(preparation.taskData?[0])
+        _ = try job.execute(shard: matrix.shards[0], data: data, iteration: 0, state: preparation.state, cancellation: .never)
+        var state = try RecommendState(decoding: preparation.state)
+        let c = state.catalog
+        state = RecommendState(options: state.options, catalog: ItemCatalog(level: c.level, names: Array(c.names.prefix(1)),
+                                                                           departments: Array(c.departments.prefix(1)), departmentNames: c.departmentNames),
+                               featureSetID: state.featureSetID, asOf: state.asOf)
+        #expect { try job.execute(shard: matrix.shards[0], data: data, iteration: 0, state: state.encoded, cancellation: .never) } throws: {
+            "\($0)".contains("is not below the 1 items")
+        }
+    }
 }

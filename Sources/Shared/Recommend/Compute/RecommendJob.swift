@@ -48,7 +48,9 @@ public struct RecommendJob: JobKind {
         let stateKey = state.withUnsafeBytes { Checksum64.of($0) }
         let decoded = try RecommendState(decoding: state, rows: false)
         let itemCount = decoded.catalog.count
-        let dataKey = data.withUnsafeBytes { Checksum64.of($0) }
+        // The decoded data is checked against the catalogue's size: that is part of its key (a state with
+        // another catalogue must not reuse interactions checked against this one; the fuzzer found it).
+        let dataKey = data.withUnsafeBytes { Checksum64.of($0, seed: UInt64(itemCount)) }
         let shardData = try RecommendTaskCache.shared.data(key: dataKey) { () throws(OmnisegError) in
             try RecommendShardData(decoding: data, itemCount: itemCount)
         }

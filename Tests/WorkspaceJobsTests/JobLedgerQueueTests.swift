@@ -18,6 +18,10 @@ import Testing
         #expect(try ledger.unfinishedClusterJobs().map { "\($0.id) \($0.state)" } == ["J4 running"])
         try ledger.finish(id: "J4", state: .succeeded, result: [7], error: nil, at: 200)
         #expect(try ledger.unfinishedClusterJobs().isEmpty)
+        // A job the coordinator starts without having seen it queued keeps the spec it starts with.
+        try ledger.start(id: "J5", kind: "cluster", parameters: parameters, mode: "cluster", submittedAt: 250, featureSet: 1, spec: [4])
+        #expect(try ledger.unfinishedClusterJobs().map { "\($0.id) \($0.state) \($0.spec)" } == ["J5 running [4]"])
+        try ledger.finish(id: "J5", state: .failed, result: nil, error: "x", at: 260)
         // Embedded jobs are never queued again from here.
         _ = try ledger.startLocal(kind: "profile", parameters: JobParameters(), submittedAt: 300, featureSet: nil)
         #expect(try ledger.unfinishedClusterJobs().isEmpty)

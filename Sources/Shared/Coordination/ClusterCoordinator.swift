@@ -197,8 +197,8 @@ package final class ClusterCoordinator: Sendable {
             }
             let ledger = JobLedger(workspace: workspace)
             // With its spec, so a Redis that loses the job from here on has it queued again (LostJobRecovery).
-            try ledger.queued(id: jobID, kind: spec.kind, parameters: spec.parameters, submittedAt: spec.submittedAt, spec: specBytes)
-            try ledger.start(id: jobID, kind: spec.kind, parameters: spec.parameters, mode: "cluster", submittedAt: spec.submittedAt, featureSet: plan.featureSetID)
+            try ledger.start(id: jobID, kind: spec.kind, parameters: spec.parameters, mode: "cluster", submittedAt: spec.submittedAt,
+                             featureSet: plan.featureSetID, spec: specBytes)
             // The workers wait while the coordinator merges: it may use every core of its host.
             let driver = JobDriver(jobID: jobID, kind: kind, shardCount: plan.tasks.count,
                                    mergeThreads: ProcessInfo.processInfo.activeProcessorCount)

@@ -25,7 +25,7 @@ public struct JobLedger {
     /// Records a new embedded job and returns its id, `local-N` with N one more than the largest so
     /// far. One statement, so two runs started at once get different ids.
     public func startLocal(kind: String, parameters: JobParameters, submittedAt: Int64, featureSet: Int64?) throws(OmnisegError) -> String {
-        let text = parameters.sorted.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
+        let text = Self.text(parameters)
         let id = try workspace.db.scalar("""
             INSERT INTO job (id, kind, parameters, state, mode, submitted_at, feature_set)
             SELECT 'local-' || (coalesce(max(CAST(substr(id, 7) AS INTEGER)), 0) + 1), ?, ?, 'running', 'embedded', ?, ?
@@ -50,15 +50,19 @@ public struct JobLedger {
     /// Cluster job ids come from a counter in Redis, which starts again at J1 on a new Redis: when the
     /// id is already taken by a different job (another kind, parameters or submission time), that
     /// job's record and results are kept under `ID@submitted_at` before the new one is recorded.
-    public func start(id: String, kind: String, parameters: JobParameters, mode: String, submittedAt: Int64, featureSet: Int64?) throws(OmnisegError) {
-        let text = parameters.sorted.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
+    /// A cluster job passes its encoded `spec`, kept so that a job Redis loses from then on is queued
+    /// again (``unfinishedClusterJobs()``).
+    public func start(id: String, kind: String, parameters: JobParameters, mode: String, submittedAt: Int64, featureSet: Int64?,
+                      spec: [UInt8]? = nil) throws(OmnisegError) {
+        let text = Self.text(parameters)
         let db = workspace.db
         try db.transaction { () throws(OmnisegError) in
             try keepOtherJob(under: id, kind: kind, parameters: text, submittedAt: submittedAt)
             try db.run("""
-                INSERT INTO job (id, kind, parameters, state, mode, submitted_at, feature_set) VALUES (?, ?, ?, 'running', ?, ?, ?)
-                ON CONFLICT(id) DO UPDATE SET state = 'running', feature_set = excluded.feature_set
-                """, [.text(id), .text(kind), .text(text), .text(mode), .integer(submittedAt), featureSet.map(SQLiteValue.integer) ?? .null])
+                INSERT INTO job (id, kind, parameters, state, mode, submitted_at, feature_set, spec) VALUES (?, ?, ?, 'running', ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET state = 'running', feature_set = excluded.feature_set, spec = coalesce(spec, excluded.spec)
+                """, [.text(id), .text(kind), .text(text), .text(mode), .integer(submittedAt), featureSet.map(SQLiteValue.integer) ?? .null,
+                      spec.map(SQLiteValue.blob) ?? .null])
         }
     }
 
@@ -66,7 +70,7 @@ public struct JobLedger {
     /// it is recorded already: a job Redis loses from then on is queued again from here
     /// (``unfinishedClusterJobs()``).
     public func queued(id: String, kind: String, parameters: JobParameters, submittedAt: Int64, spec: [UInt8]) throws(OmnisegError) {
-        let text = parameters.sorted.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
+        let text = Self.text(parameters)
         let db = workspace.db
         try db.transaction { () throws(OmnisegError) in
             try keepOtherJob(under: id, kind: kind, parameters: text, submittedAt: submittedAt)
@@ -84,6 +88,11 @@ public struct JobLedger {
                 guard let id = r[0].text, case .blob(let spec) = r[2] else { return nil }
                 return (id, r[1].text ?? "", spec)
             }
+    }
+
+    /// Parameters as the `parameters` column holds them: `name=value`, sorted, space-separated.
+    private static func text(_ parameters: JobParameters) -> String {
+        parameters.sorted.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
     }
 
     /// When `id` is recorded for a different job, moves that job and its results to `ID@submitted_at`.

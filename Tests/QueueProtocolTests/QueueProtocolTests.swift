@@ -207,6 +207,24 @@ import Testing
         #expect(DispatchWindow.assignment(shards: ["x"], among: []) == [nil])
     }
 
+    @Test func dispatchOrderTakesTheWorkersInTurn() {
+        // Shards 0-3 are a's, 4-7 b's (as bounded loads can route them): in shard order a window of
+        // four tasks would all be a's.
+        let owners: [String?] = ["a", "a", "a", "a", "b", "b", "b", "b", nil]
+        #expect(DispatchWindow.interleaved(Array(0..<9), owners: owners) == [0, 4, 8, 1, 5, 2, 6, 3, 7])
+        #expect(DispatchWindow.interleaved([2, 3, 7], owners: owners) == [2, 7, 3], "what is left, still in turns")
+        #expect(DispatchWindow.interleaved([], owners: owners).isEmpty)
+        for n in [1, 5, 16, 33] {
+            let keys = (0..<n).map { "blob:\($0)" }
+            let routes = DispatchWindow.assignment(shards: keys, among: ["a", "b", "c"])
+            let order = DispatchWindow.interleaved(Array(0..<n), owners: routes)
+            #expect(order.sorted() == Array(0..<n), "every shard once")
+            // The first window of one task per worker goes to every worker.
+            let window = Array(order.prefix(3)).compactMap { routes[$0] }
+            #expect(Set(window).count == min(3, Set(routes.compactMap { $0 }).count), "\(n) shards: the first window spans the workers")
+        }
+    }
+
     @Test func backoffGrowsWithJitterAndIsCapped() {
         let policy = RetryPolicy(maxAttempts: 3, initialBackoff: .milliseconds(100), maxBackoff: .seconds(1))
         #expect(policy.backoff(afterAttempt: 1, jitter: 1) == .milliseconds(100))

@@ -48,7 +48,7 @@ struct RedisTransport: TaskTransport {
             dispatched.formUnion(done)
             firstLook = Array(known[2...])
         }
-        var pending = (0..<n).filter { !dispatched.contains($0) }[...]
+        var pending = DispatchWindow.interleaved((0..<n).filter { !dispatched.contains($0) }, owners: currentOwners())[...]
         // A task's cost in rows: a shard's rows, or for data-only tasks a row per 64 bytes of input.
         let rows = plan.tasks.reduce(0) { $0 + ($1.features?.rowCount ?? ($1.data?.byteCount ?? 0) / 64) }
         let taskCost = DispatchWindow.taskCost(rowsPerShard: rows / max(1, n))
@@ -167,16 +167,21 @@ struct RedisTransport: TaskTransport {
         return dispatched.subtracting(present)
     }
 
-    /// Sends the tasks of `shards`; the state's bytes ride inside each message when small enough
-    /// (``TaskEnvelope/inlineStateLimit``), so workers need not fetch the blob.
-    private func dispatch(_ shards: [Int], iteration: Int, iterationState: (reference: BlobReference, bytes: [UInt8]),
-                          dispatchedKey: String) throws(OmnisegError) {
+    /// Each shard's worker among the live workers (recomputed when they changed).
+    private func currentOwners() -> [String?] {
         let live = state.liveWorkers
         if routes.workers != live || routes.owners.count != plan.tasks.count {
             routes.workers = live
             routes.owners = DispatchWindow.assignment(shards: plan.tasks.map(\.localityKey), among: live)
         }
-        let owners = routes.owners
+        return routes.owners
+    }
+
+    /// Sends the tasks of `shards`; the state's bytes ride inside each message when small enough
+    /// (``TaskEnvelope/inlineStateLimit``), so workers need not fetch the blob.
+    private func dispatch(_ shards: [Int], iteration: Int, iterationState: (reference: BlobReference, bytes: [UInt8]),
+                          dispatchedKey: String) throws(OmnisegError) {
+        let owners = currentOwners()
         var commands = [RedisCommand("MULTI")]
         for s in shards {
             let envelope = TaskEnvelope(jobID: jobID, kind: kind, iteration: iteration, attempt: 1, task: plan.tasks[s], state: iterationState.reference,

@@ -88,4 +88,29 @@ public enum DispatchWindow {
             return chosen
         }
     }
+
+    /// The order to dispatch `shards` in, given each shard's worker (`owners[s]`, nil: the shared
+    /// stream): round-robin over the workers, each worker's shards in their order. The window lets only
+    /// a few tasks out at a time; in shard order those few could all be one worker's, leaving the
+    /// other idle while it works through them (at 1M people, 16 shards over 2 workers × 1 thread, an
+    /// iteration through Redis took 44 % longer than embedded).
+    public static func interleaved(_ shards: [Int], owners: [String?]) -> [Int] {
+        var queues: [[Int]] = []
+        var queueOf: [String?: Int] = [:]
+        for s in shards {
+            let owner = s < owners.count ? owners[s] : nil
+            if let q = queueOf[owner] { queues[q].append(s) } else {
+                queueOf[owner] = queues.count
+                queues.append([s])
+            }
+        }
+        var order: [Int] = []
+        order.reserveCapacity(shards.count)
+        var round = 0
+        while order.count < shards.count {
+            for queue in queues where round < queue.count { order.append(queue[round]) }
+            round += 1
+        }
+        return order
+    }
 }

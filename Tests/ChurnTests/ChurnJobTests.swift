@@ -68,12 +68,12 @@ import Testing
         let training = try FeatureStore(workspace: workspace).load(setID: setID)
         let train = try ChurnTrainJob(columnNames: training.names, parameters: JobParameters(["trees": "10", "depth": "6"]))
         let model = try run(train, workspace, training, threads: 2)
-        try train.store(result: model, jobID: "train-1", in: workspace)
+        try train.store(result: model, jobID: "train-1", people: training.people, in: workspace)
 
         let current = try FeatureStore(workspace: workspace).load(setID: 1)
         let score = try ChurnScoreJob(parameters: JobParameters(["tiers": "0.2,0.5,0.8"]))
         let result = try run(score, workspace, current, threads: 2)
-        try score.store(result: result, jobID: "score-1", in: workspace)
+        try score.store(result: result, jobID: "score-1", people: current.people, in: workspace)
         let scores = try ChurnScores(decoding: result)
         #expect(scores.probabilities.count == current.rowCount && scores.modelID == 1)
         let stored = try workspace.db.rows("SELECT person_id, probability, tier FROM churn_score WHERE job_id = 'score-1' ORDER BY person_id")
@@ -83,7 +83,7 @@ import Testing
                 && row[2].text == scores.tiers.names[scores.tiers.tier(of: scores.probabilities[i])]
         })
         #expect(Set(stored.compactMap { $0[2].text }).isSubset(of: ["low", "medium", "high", "critical"]) && scores.tierCounts.reduce(0, +) == current.rowCount)
-        let csv = scores.csv.split(separator: "\n")
+        let csv = try scores.csv(people: current.people).split(separator: "\n")
         #expect(csv.first == "person_id,probability,tier" && csv.count == current.rowCount + 1)
 
         // The explanation's contributions and baseline add up to the scored probability.

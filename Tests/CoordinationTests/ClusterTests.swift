@@ -229,12 +229,13 @@ import Testing
         let assigned = try Workspace(path: h.workspacePath).db.rows("SELECT person_id, cluster FROM cluster_assignment WHERE job_id = ? ORDER BY person_id", [.text(id)])
         #expect(assigned.count == rows, "every person's cluster is in the workspace")
         #expect(assigned.enumerated().allSatisfy { $0.element[0].integer == Int64($0.offset + 1) && $0.element[1].integer == Int64(result.labels[$0.offset]) })
-        let csv = try h.omniseg(["result", id, "--csv"])
+        let csv = try h.omniseg(["result", id, "--csv", "-w", h.workspacePath])
         let lines = csv.out.split(separator: "\n")
         #expect(csv.status == 0 && lines.first == "person_id,cluster,label" && lines.count == rows + 1, "\(csv.out.prefix(200))")
         let profileJob = try h.submit()
         #expect(try h.finished(profileJob).state == .succeeded)
-        let profile = try h.omniseg(["result", profileJob, "--csv"])
+        #expect(try h.omniseg(["result", id, "--csv", "-w", h.dir.file("elsewhere.sqlite")]).err.contains("pass -w"), "no workspace is made up")
+        let profile = try h.omniseg(["result", profileJob, "--csv", "-w", h.workspacePath])
         #expect(profile.status == 64 && profile.err.contains("no per-person rows"), "\(profile.status) \(profile.err)")
     }
 

@@ -94,8 +94,9 @@ struct DemoCommand: ParsableCommand {
             let run = try EmbeddedJob(workspace: workspace, matrix: matrix, threads: CPUFeatures.cores).run(RecommendJob.name, parameters: JobParameters())
             let result = try RecommendResult(decoding: RecommendJob.resultBody(run.result.get()))
             let builder = InteractionBuilder(level: result.catalog.level, withinDays: result.options.withinDays)
-            let history = try builder.history(ofPerson: 1, in: workspace, asOf: result.asOf, catalog: result.catalog)
-            return (run.id, RecommendReport.text(result), RecommendExplanation(result: result, person: 1, history: history).text(result.catalog, reasons: 2))
+            let person = matrix.people.id(ofRow: 0)
+            let history = try builder.history(ofPerson: person, row: 0, in: workspace, asOf: result.asOf, catalog: result.catalog)
+            return (run.id, RecommendReport.text(result), RecommendExplanation(result: result, person: person, history: history).text(result.catalog, reasons: 2))
         }
         print("job \(recommended.id):")
         print(recommended.text, terminator: "")

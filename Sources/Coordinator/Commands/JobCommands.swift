@@ -167,21 +167,37 @@ struct ResultCommand: ParsableCommand {
 
     func run() throws {
         let (kind, state, result, error): (String, JobState, [UInt8]?, String?)
+        let featureSet: Int64?
+        var jobWorkspace: String?
         if try queue.endpoint() != nil {
             let client = try queue.client(for: "result")
             let record = try exiting { () throws(OmnisegError) in try client.record(job) }
             (kind, state, result, error) = (record.kind, record.state, record.result, record.error)
+            featureSet = record.parameters[CommonParameters.featureSet.name].flatMap { Int64($0) }
+            jobWorkspace = record.workspaceID
         } else {
             let ledger = JobLedger(workspace: try workspace.open())
             let entry = try exiting { () throws(OmnisegError) in try ledger.existing(job) }
             (kind, state, result, error) = (entry.kind, JobState(rawValue: entry.state) ?? .failed, entry.result, entry.error)
+            featureSet = entry.featureSet
         }
         guard state == .succeeded, let result else {
             StandardError.write("error: job \(job) is \(state.rawValue)\(error.map { ": \($0)" } ?? "")\n")
             throw ExitStatus.of(state)
         }
+        let path = workspace.workspace
         let text = try exiting { () throws(OmnisegError) in
-            csv ? try JobKindRegistry.csv(kind, result: result) : try JobKindRegistry.render(kind, result: result, json: queue.json)
+            guard csv else { return try JobKindRegistry.render(kind, result: result, json: queue.json) }
+            // Rows are the people of the job's feature set: its person ids come from the workspace.
+            guard let featureSet else { throw OmnisegError(.badInput, "job \(job) read no feature set: it has no per-person rows") }
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw OmnisegError(.badInput, "--csv names each row's person from the job's workspace, and there is none at \(path): pass -w")
+            }
+            let ws = try Workspace(path: path)
+            if let jobWorkspace, try ws.id != jobWorkspace {
+                throw OmnisegError(.badInput, "\(path) is not the workspace of job \(job) (\(jobWorkspace)): pass -w with the job's workspace")
+            }
+            return try JobKindRegistry.csv(kind, result: result, people: try ws.people(ofFeatureSet: featureSet))
         }
         print(text, terminator: "")
     }

@@ -36,18 +36,18 @@ struct RecommendCommand: ParsableCommand {
     private func show(_ person: Int64) throws {
         let ws = try job.workspace.open()
         let text = try failingCleanly { () throws(OmnisegError) -> String in
-            let (jobID, result) = try RecommendStore(workspace: ws).result(jobID: runID)
-            guard person >= 1, person <= Int64(result.people) else {
-                throw OmnisegError(.notFound, "no person \(person) in recommend run \(jobID) (ids run 1 to \(result.people))")
+            let (jobID, result, people) = try RecommendStore(workspace: ws).result(jobID: runID)
+            guard let row = people.row(ofID: person) else {
+                throw OmnisegError(.notFound, "no person \(person) in recommend run \(jobID) (\(Format.count(result.people)) people, ids \(people.ids.first ?? 0) to \(people.ids.last ?? 0))")
             }
             if explain {
                 let builder = InteractionBuilder(level: result.catalog.level, withinDays: result.options.withinDays)
-                let history = try builder.history(ofPerson: person, in: ws, asOf: result.asOf, catalog: result.catalog)
+                let history = try builder.history(ofPerson: person, row: row, in: ws, asOf: result.asOf, catalog: result.catalog)
                 return "run \(jobID), as of \(CivilDate.isoDate(unixSeconds: result.asOf))\n"
                     + RecommendExplanation(result: result, person: person, history: history).text(result.catalog)
             }
             var out = "run \(jobID): person \(person)\n"
-            for (rank, s) in result.suggestions(row: Int(person) - 1).enumerated() {
+            for (rank, s) in result.suggestions(row: row).enumerated() {
                 out += "  \(rank + 1). \(result.catalog.names[s.item]) (\(result.catalog.department(of: s.item)))"
                     + (s.backfill ? " — popular\n" : " score \(Format.fixed(Double(s.score), 1))\n")
             }

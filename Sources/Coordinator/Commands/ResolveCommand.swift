@@ -10,7 +10,12 @@ struct ResolveCommand: ParsableCommand {
             Union-find over normalized e-mail (trimmed, lower-cased, +tag removed), loyalty id and E.164
             phone. A value carried by more than --max-records-per-key records links nothing; a phone that
             would join records with different e-mails, loyalty ids or birth dates (a household) links nothing.
-            Replaces earlier links. Prints how people split over store and online channels.
+            Person ids are stable: a person keeps its id when resolved again; when people merge the oldest
+            id survives (the others are kept as merged into it), and when a person splits the largest part
+            keeps the id. A resolve that changes who is who starts a new identity generation and records
+            each merge and split in the table person_history. Feature sets (and all built on them) record
+            the generation they were built on; an audience is exported only from a feature set of the
+            current generation. Prints how people split over store and online channels.
             """
     )
 
@@ -47,6 +52,8 @@ enum ResolveSummary {
         for (kind, n) in r.unusable.sorted(by: { $0.key < $1.key }) { lines.append("  unusable \(kind) values: \(Format.count(n))") }
         for (kind, n) in r.sharedKeys.sorted(by: { $0.key < $1.key }) { lines.append("  shared \(kind) values ignored: \(Format.count(n))") }
         if r.conflictingPhones > 0 { lines.append("  phones not used (they join conflicting records): \(Format.count(r.conflictingPhones))") }
+        lines.append("identity generation \(r.generation): \(Format.count(r.created)) new people, \(Format.count(r.merged)) merged into older ids, "
+                     + "\(Format.count(r.split)) splits (table person_history)")
         return lines.joined(separator: "\n")
     }
 }

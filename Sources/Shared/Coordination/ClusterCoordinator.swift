@@ -240,7 +240,7 @@ package final class ClusterCoordinator: Sendable {
                 }
             }
             deferred.flush(redis)
-            try WorkspaceJobs.store(kind, result: result, jobID: jobID, in: workspace)
+            try WorkspaceJobs.store(kind, result: result, jobID: jobID, matrix: matrix, in: workspace)
             try finish(jobID, state: .succeeded, result: result, error: nil, connection: redis, ledger: ledger)
             logger.info("job succeeded", metadata: metadata)
         } catch where error.code == .fenced {

@@ -42,7 +42,7 @@ public struct EmbeddedJob {
             let result = try JobDriver(jobID: id, kind: job, shardCount: preparation.tasks.count, mergeThreads: threads)
                 .run(transport: transport, checkpoints: MemoryCheckpoints(), firstState: { preparation.state },
                      progress: { progress(job.progress(iteration: $0, tasksDone: $1, tasksTotal: $2)) }, timing: timing)
-            try WorkspaceJobs.store(job, result: result, jobID: id, in: workspace)
+            try WorkspaceJobs.store(job, result: result, jobID: id, matrix: matrix, in: workspace)
             try ledger.finish(id: id, state: .succeeded, result: result, error: nil, at: JobQueueClient.now())
             return Outcome(id: id, result: .success(result))
         } catch {

@@ -107,7 +107,7 @@ public struct FeatureBuilder {
             if ts > from30 { acc.events30[row * 4 + kind] += 1 }
         }
 
-        return assemble(acc, departmentNames: departmentNames, people: people, asOf: asOf, spanDays: spanDays)
+        return assemble(acc, departmentNames: departmentNames, people: lookup.rows, asOf: asOf, spanDays: spanDays)
     }
 
     /// A 64-bit key for (person row, order id).
@@ -145,7 +145,8 @@ public struct FeatureBuilder {
         }
     }
 
-    private func assemble(_ acc: Accumulators, departmentNames: [String], people: Int, asOf: Int64, spanDays: Float) -> FeatureMatrix {
+    private func assemble(_ acc: Accumulators, departmentNames: [String], people rows: PersonRows, asOf: Int64, spanDays: Float) -> FeatureMatrix {
+        let people = rows.count
         // Department columns: the largest by revenue (ties by name), the rest as "other".
         let totals = acc.departmentRevenue.map { $0.reduce(0, +) }
         let ranked = departmentNames.indices.sorted { (totals[$0], departmentNames[$1]) > (totals[$1], departmentNames[$0]) }
@@ -214,7 +215,8 @@ public struct FeatureBuilder {
             start += count
         }
         let (means, stds) = Self.standardization(shards, columns: names.count)
-        return FeatureMatrix(setID: 0, asOf: asOf, names: names, shards: shards, shardRows: options.shardRows, means: means, stds: stds)
+        return FeatureMatrix(setID: 0, asOf: asOf, names: names, shards: shards, shardRows: options.shardRows, means: means, stds: stds,
+                             people: rows)
     }
 
     /// Mean and population standard deviation per column: per-shard (count, mean, M2) partials in

@@ -19,9 +19,15 @@ public struct FeatureStore {
     public func save(_ matrix: FeatureMatrix) throws(OmnisegError) -> Int64 {
         let db = workspace.db
         return try db.transaction { () throws(OmnisegError) -> Int64 in
-            try db.run("INSERT INTO feature_set (as_of, row_count, column_count, shard_rows, layout, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                       [.integer(matrix.asOf), .integer(Int64(matrix.rowCount)), .integer(Int64(matrix.columnCount)),
-                        .integer(Int64(matrix.shardRows)), .text(Self.layout), .text(ISO8601DateFormatter().string(from: Date()))])
+            guard matrix.people.count == matrix.rowCount else {
+                throw OmnisegError(.badInput, "the feature matrix has \(matrix.rowCount) rows but names \(matrix.people.count) people")
+            }
+            try db.run("""
+                INSERT INTO feature_set (as_of, row_count, column_count, shard_rows, layout, created_at, identity_generation, person_ids)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, [.integer(matrix.asOf), .integer(Int64(matrix.rowCount)), .integer(Int64(matrix.columnCount)),
+                      .integer(Int64(matrix.shardRows)), .text(Self.layout), .text(ISO8601DateFormatter().string(from: Date())),
+                      matrix.people.generation > 0 ? .integer(matrix.people.generation) : .null, .blob(matrix.people.encodedIDs)])
             let setID = db.lastInsertRowID
             let column = try db.prepare("INSERT INTO feature_column (set_id, col, name, mean, std) VALUES (?, ?, ?, ?, ?)")
             for (c, name) in matrix.names.enumerated() {
@@ -91,7 +97,8 @@ public struct FeatureStore {
             throw OmnisegError(.corrupt, "feature set \(id) is incomplete: \(rows) rows and \(columns.count) columns stored, \(set[1].integer ?? 0) and \(columnCount) expected")
         }
         return FeatureMatrix(setID: id, asOf: set[0].integer ?? 0, names: columns.map { $0[0].text ?? "" }, shards: shards,
-                             shardRows: Int(set[3].integer ?? 65_536), means: columns.map { $0[1].real ?? 0 }, stds: columns.map { $0[2].real ?? 0 })
+                             shardRows: Int(set[3].integer ?? 65_536), means: columns.map { $0[1].real ?? 0 }, stds: columns.map { $0[2].real ?? 0 },
+                             people: try workspace.people(ofFeatureSet: id))
     }
 }
 

@@ -1,3 +1,5 @@
+import OmnisegCore
+
 /// The per-person feature matrix: float32, sharded by row ranges, each shard column-major and 64-byte
 /// aligned; with the feature names, the as-of time and standardization parameters (mean, std per column,
 /// over all rows, computed in Double).
@@ -12,9 +14,15 @@ public struct FeatureMatrix: Sendable {
     public let means: [Double]
     /// Population standard deviations (0 for a constant column: standardize such a column with 1).
     public let stds: [Double]
+    /// The person of each row and the identity generation the rows were built on.
+    public let people: PersonRows
 
-    /// A matrix of `shards` (in row order, each `shardRows` rows but the last) with its column statistics.
-    public init(setID: Int64, asOf: Int64, names: [String], shards: [FeatureShard], shardRows: Int, means: [Double], stds: [Double]) {
+    /// A matrix of `shards` (in row order, each `shardRows` rows but the last) with its column statistics;
+    /// `people` names each row's person (default: rows 0..<n as persons 1...n, generation 0).
+    public init(setID: Int64, asOf: Int64, names: [String], shards: [FeatureShard], shardRows: Int, means: [Double], stds: [Double],
+                people: PersonRows? = nil) {
+        let rowCount = shards.reduce(0) { $0 + $1.rowCount }
+        self.people = people ?? .dense(count: rowCount)
         self.setID = setID
         self.asOf = asOf
         self.names = names
@@ -24,7 +32,7 @@ public struct FeatureMatrix: Sendable {
         self.stds = stds
     }
 
-    /// The number of rows (people): row r is person id r + 1.
+    /// The number of rows (people): row r is person `people.id(ofRow: r)`.
     public var rowCount: Int { shards.reduce(0) { $0 + $1.rowCount } }
     public var columnCount: Int { names.count }
 

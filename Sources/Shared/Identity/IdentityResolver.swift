@@ -30,14 +30,23 @@ public struct ResolveReport: Sendable {
     public var sharedKeys: [String: Int] = [:]
     /// Phone numbers not used because they join records with conflicting e-mails, loyalty ids, birth dates or first names.
     public var conflictingPhones = 0
+    /// The identity generation now current (a new one when this resolve changed who is who).
+    public var generation: Int64 = 0
+    /// People given a new id, merged into an older one, and records split from a person, by this resolve.
+    public var created = 0
+    public var merged = 0
+    public var split = 0
 }
 
 /// Joins source records into people: union-find over normalized e-mail and loyalty id, then phone
 /// numbers where they do not join records that conflict (different e-mails, loyalty ids, birth dates, or
 /// first names more than one typo apart — a household's shared landline, not one person).
 ///
-/// Person ids are dense (1...P) and deterministic: people are numbered by their first record in
-/// (source, source id) order, so the same records give the same ids whatever order they were loaded in.
+/// Person ids are stable: the first resolve numbers people 1...P by their first record in (source,
+/// source id) order (the same records give the same ids whatever order they were loaded in); later
+/// resolves keep each person's id, keep the oldest id when people merge and the id with the largest
+/// part when a person splits (``PersonIDAssigner``), and record both in `person_history` under a new
+/// identity generation.
 public struct IdentityResolver {
     public let options: ResolveOptions
 
@@ -65,33 +74,81 @@ public struct IdentityResolver {
         let (sets, rules) = link(records, &report)
         var union = sets
 
-        // Dense person ids in order of each person's first record.
-        var personOfRoot: [Int: Int] = [:]
-        var personIDs = [Int](repeating: 0, count: records.count)
+        // The new people, in order of each one's first record.
+        var clusterOfRoot: [Int: Int] = [:]
+        var clusters: [[Int]] = []
+        var clusterOfRecord = [Int](repeating: 0, count: records.count)
         for i in records.indices {
             let root = union.find(i)
-            if let p = personOfRoot[root] { personIDs[i] = p } else {
-                let p = personOfRoot.count + 1
-                personOfRoot[root] = p
-                personIDs[i] = p
+            if let c = clusterOfRoot[root] {
+                clusters[c].append(i)
+                clusterOfRecord[i] = c
+            } else {
+                clusterOfRoot[root] = clusters.count
+                clusterOfRecord[i] = clusters.count
+                clusters.append([i])
             }
         }
-        report.people = personOfRoot.count
+        report.people = clusters.count
         for rule in rules where rule != "single" { report.linkedBy[rule, default: 0] += 1 }
 
         let db = workspace.db
         try db.transaction { () throws(OmnisegError) in
+            let previous = try Self.previousIDs(of: records, in: db)
+            let nextID = (try db.scalar("SELECT max(id) FROM person")?.integer ?? 0) + 1
+            let assignment = PersonIDAssigner.assign(clusters: clusters, previous: previous, nextID: nextID)
+            let personIDs = clusterOfRecord.map { assignment.ids[$0] }
+            let changed = records.indices.contains { previous[$0] != personIDs[$0] }
+            var generation = try IdentityGenerations.current(in: db)
+            report.created = assignment.created
+            report.merged = assignment.changes.filter { $0.kind == .merge }.count
+            report.split = assignment.changes.filter { $0.kind == .split }.count
+            guard changed || generation == 0 else {
+                report.generation = generation
+                return
+            }
+            generation += 1
+            report.generation = generation
+            var clusterOfID: [Int64: Int] = [:]
+            if !assignment.changes.isEmpty { for (c, id) in assignment.ids.enumerated() { clusterOfID[id] = c } }
+            try IdentityGenerations.record(generation, assignment: assignment, newFrom: nextID, report: report,
+                                           reasons: { change in Self.reason(change, clusters: clusters, clusterOfID: clusterOfID, rules: rules) }, in: db)
             try db.execute("DELETE FROM person_link")
             let insert = try db.prepare("INSERT INTO person_link (source, source_id, person_id, rule) VALUES (?, ?, ?, ?)")
             for (i, r) in records.enumerated() {
                 insert.bind(r.source, at: 1)
                 insert.bind(r.sourceID, at: 2)
-                insert.bind(Int64(personIDs[i]), at: 3)
+                insert.bind(personIDs[i], at: 3)
                 insert.bind(rules[i], at: 4)
                 try insert.runAndReset()
             }
         }
         return report
+    }
+
+    /// Each record's person id before this resolve (nil for a record not linked yet).
+    private static func previousIDs(of records: [Record], in db: SQLiteConnection) throws(OmnisegError) -> [Int64?] {
+        var index = ByteKeyTable(capacity: max(16, records.count))
+        for (i, r) in records.enumerated() { _ = index.insert(r.source, r.sourceID, value: Int32(i)) }
+        var previous = [Int64?](repeating: nil, count: records.count)
+        let statement = try db.prepare("SELECT source, source_id, person_id FROM person_link")
+        while try statement.step() {
+            let found = statement.withBytes(at: 0) { source in statement.withBytes(at: 1) { id in index.find(source, id) } }
+            if let i = found { previous[Int(i)] = statement.int64(at: 2) }
+        }
+        return previous
+    }
+
+    /// Why a change happened, in words for `person_history`: the rules that now link the records.
+    static func reason(_ change: IdentityChange, clusters: [[Int]], clusterOfID: [Int64: Int], rules: [String]) -> String {
+        guard let c = clusterOfID[change.kind == .merge ? change.person : change.other] else { return change.kind.rawValue }
+        let linking = Set(clusters[c].map { rules[$0] }).subtracting(["single"]).sorted()
+        switch change.kind {
+        case .merge:
+            return "linked by " + (linking.isEmpty ? "no rule" : linking.joined(separator: "+"))
+        case .split:
+            return "no longer linked to the rest of person \(change.person)" + (linking.isEmpty ? "" : "; now linked by " + linking.joined(separator: "+"))
+        }
     }
 
     /// Customer records plus the (source, id) pairs that occur only in transactions or events.

@@ -45,10 +45,10 @@ public enum JobKindRegistry {
         return try kind.render(result: try kind.resultBody(result), json: json)
     }
 
-    /// A finished result of kind `name` as CSV of per-person rows.
-    public static func csv(_ name: String, result: [UInt8]) throws(OmnisegError) -> String {
+    /// A finished result of kind `name` as CSV of per-person rows, row r being person `people.id(ofRow: r)`.
+    public static func csv(_ name: String, result: [UInt8], people: PersonRows) throws(OmnisegError) -> String {
         let kind = try make(name, columnNames: [], parameters: JobParameters())
-        return try kind.csv(result: try kind.resultBody(result))
+        return try kind.csv(result: try kind.resultBody(result), people: people)
     }
 
     /// Throws unless `name` is a kind and `parameters` are valid for it (before a job is queued).

@@ -89,8 +89,9 @@ public protocol JobKind: Sendable {
 
     /// A human-readable rendering of a finished result; JSON when `json` is true.
     func render(result: [UInt8], json: Bool) throws(OmnisegError) -> String
-    /// The result's per-person rows as CSV, for kinds that have them.
-    func csv(result: [UInt8]) throws(OmnisegError) -> String
+    /// The result's per-person rows as CSV, for kinds that have them; row r is person `people.id(ofRow: r)`
+    /// (the rows of the feature set the job read).
+    func csv(result: [UInt8], people: PersonRows) throws(OmnisegError) -> String
 }
 
 extension JobKind {
@@ -119,7 +120,7 @@ extension JobKind {
         .shards(tasksDone: tasksDone, tasksTotal: tasksTotal)
     }
 
-    public func csv(result: [UInt8]) throws(OmnisegError) -> String {
+    public func csv(result: [UInt8], people: PersonRows) throws(OmnisegError) -> String {
         throw OmnisegError(.badInput, "this job kind has no per-person rows to export as CSV")
     }
 }

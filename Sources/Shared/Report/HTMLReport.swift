@@ -182,7 +182,7 @@ extension HTMLReport {
                 unreadable["recommendations"] = "The result of recommend job \(id) cannot be read: \(error.message)"
             }
         }
-        if let churn = try SegmentStore(workspace: workspace).churn(featureSet: setID, rowCount: people) {
+        if let churn = try SegmentStore(workspace: workspace).churn(featureSet: setID, people: try workspace.people(ofFeatureSet: setID)) {
             churnRisk = churn.risk
             if let jobID = try ledger.newestSucceeded(ChurnScoreJob.name, featureSet: setID), let modelID = try workspace.db.scalar("SELECT model_id FROM churn_score WHERE job_id = ? LIMIT 1", [.text(jobID)])?.integer {
                 churnHoldout = try ChurnStore(workspace: workspace).model(id: modelID).model.holdout

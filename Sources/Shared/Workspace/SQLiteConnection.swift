@@ -126,6 +126,8 @@ public enum SQLiteValue: Sendable, Equatable {
     }
     /// The value as text, if it is text.
     public var text: String? { if case .text(let v) = self { return v }; return nil }
+    /// The value as bytes, if it is a blob.
+    public var blob: [UInt8]? { if case .blob(let v) = self { return v }; return nil }
 }
 
 /// A compiled statement. Bind parameters (1-based, as in SQLite), then ``step()`` through the rows.

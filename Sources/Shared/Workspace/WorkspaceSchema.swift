@@ -220,5 +220,46 @@ enum WorkspaceSchema {
         """
         ALTER TABLE job ADD COLUMN spec BLOB;
         """,
+        // 9: stable person ids. `person` holds every id ever given (merged ids are kept, retired);
+        // each resolve that changes who is who is a new identity generation, and its merges and splits
+        // are in `person_history`. A feature set records the generation and the person id of each row.
+        // A workspace resolved before: its people as they are now become generation 1; feature sets
+        // built before carry no generation (they may predate that resolve) and are refused where rows
+        // meet contacts.
+        """
+        CREATE TABLE person (
+            id INTEGER PRIMARY KEY,
+            created_generation INTEGER NOT NULL,
+            merged_into INTEGER,
+            retired_generation INTEGER
+        );
+        CREATE TABLE identity_generation (
+            generation INTEGER PRIMARY KEY,
+            resolved_at INTEGER NOT NULL,
+            records INTEGER NOT NULL,
+            people INTEGER NOT NULL,
+            created INTEGER NOT NULL,
+            merged INTEGER NOT NULL,
+            split INTEGER NOT NULL
+        );
+        CREATE TABLE person_history (
+            id INTEGER PRIMARY KEY,
+            generation INTEGER NOT NULL REFERENCES identity_generation(generation),
+            at INTEGER NOT NULL,
+            event TEXT NOT NULL CHECK (event IN ('merge', 'split')),
+            person_id INTEGER NOT NULL,
+            other_id INTEGER NOT NULL,
+            records INTEGER NOT NULL,
+            reason TEXT NOT NULL
+        );
+        CREATE INDEX person_history_person ON person_history(person_id);
+        CREATE INDEX person_history_other ON person_history(other_id);
+        ALTER TABLE feature_set ADD COLUMN identity_generation INTEGER;
+        ALTER TABLE feature_set ADD COLUMN person_ids BLOB;
+        INSERT INTO identity_generation (generation, resolved_at, records, people, created, merged, split)
+            SELECT 1, CAST(strftime('%s', 'now') AS INTEGER), count(*), count(DISTINCT person_id), count(DISTINCT person_id), 0, 0
+            FROM person_link HAVING count(*) > 0;
+        INSERT INTO person (id, created_generation) SELECT DISTINCT person_id, 1 FROM person_link;
+        """,
     ]
 }

@@ -19,9 +19,10 @@ public protocol WorkspaceJob: JobKind {
     /// blobs (one task each). Default: the kind's ``JobKind/initialState`` and no data.
     func prepare(in workspace: Workspace) throws(OmnisegError) -> JobPreparation
 
-    /// Writes what the result holds per person into the workspace (after the job succeeded).
+    /// Writes what the result holds per person into the workspace (after the job succeeded); `people`
+    /// names the person of each row of the feature set the job read (nil for a kind that reads none).
     /// Default: nothing.
-    func store(result: [UInt8], jobID: String, in workspace: Workspace) throws(OmnisegError)
+    func store(result: [UInt8], jobID: String, people: PersonRows?, in workspace: Workspace) throws(OmnisegError)
 }
 
 extension WorkspaceJob {
@@ -33,7 +34,7 @@ extension WorkspaceJob {
         JobPreparation(state: initialState)
     }
 
-    public func store(result: [UInt8], jobID: String, in workspace: Workspace) throws(OmnisegError) {}
+    public func store(result: [UInt8], jobID: String, people: PersonRows?, in workspace: Workspace) throws(OmnisegError) {}
 }
 
 /// What a job's tasks read and its first state, made where the workspace is.
@@ -87,9 +88,10 @@ public enum WorkspaceJobs {
     }
 
     /// Stores `result` (tagged, as the driver returns it) of job `jobID` when `kind` has something to
-    /// store; the kind's ``WorkspaceJob/store(result:jobID:in:)`` gets the body.
-    public static func store(_ kind: any JobKind, result: [UInt8], jobID: String, in workspace: Workspace) throws(OmnisegError) {
+    /// store; the kind's ``WorkspaceJob/store(result:jobID:people:in:)`` gets the body and the person
+    /// of each row of `matrix`, the feature set the job read.
+    public static func store(_ kind: any JobKind, result: [UInt8], jobID: String, matrix: FeatureMatrix?, in workspace: Workspace) throws(OmnisegError) {
         guard let own = kind as? any WorkspaceJob else { return }
-        try own.store(result: try kind.resultBody(result), jobID: jobID, in: workspace)
+        try own.store(result: try kind.resultBody(result), jobID: jobID, people: matrix?.people, in: workspace)
     }
 }

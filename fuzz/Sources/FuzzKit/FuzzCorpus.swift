@@ -47,7 +47,7 @@ public enum FuzzCorpus {
             let transport = CapturingTransport(InProcessTransport(kind: kind, shards: matrix.shards, taskData: preparation.taskData, threads: 2))
             let result = try JobDriver(jobID: run.name, kind: kind, shardCount: matrix.shards.count)
                 .run(transport: transport, checkpoints: MemoryCheckpoints(), firstState: { preparation.state })
-            try WorkspaceJobs.store(kind, result: result, jobID: run.name, in: workspace)
+            try WorkspaceJobs.store(kind, result: result, jobID: run.name, matrix: matrix, in: workspace)
             targets += kindTargets(run.name, kind: kind, matrix: matrix, data: preparation.taskData, iterations: transport.iterations,
                                    result: try kind.resultBody(result))
             specs.append(JobSpec(id: run.name, kind: run.kind, workspaceID: try workspace.id, parameters: parameters, submittedAt: 1_790_000_000).encoded)
@@ -74,6 +74,9 @@ public enum FuzzCorpus {
             for type in WireFrame.MessageType.allCases { _ = try? WireFrame.decode(bytes, expecting: type) }
         })
         targets += try tableTargets(workspace)
+        targets.append(FuzzTarget(name: "features.person-ids", seeds: [today.people.encodedIDs]) { bytes, _ in
+            _ = try? PersonRows(encodedIDs: bytes, count: today.rowCount, generation: today.people.generation)
+        })
         let shard = today.shards[0]
         targets.append(FuzzTarget(name: "features.shard", seeds: [Array(shard.bytes)]) { bytes, _ in
             bytes.withUnsafeBytes { raw in
@@ -107,7 +110,7 @@ public enum FuzzCorpus {
             FuzzTarget(name: "\(name).result", seeds: [result]) { bytes, _ in
                 _ = try? kind.render(result: bytes, json: false)
                 _ = try? kind.render(result: bytes, json: true)
-                _ = try? kind.csv(result: bytes)
+                _ = try? kind.csv(result: bytes, people: matrix.people)
             },
         ]
         if data != nil {

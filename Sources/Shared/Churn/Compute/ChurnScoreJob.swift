@@ -39,6 +39,6 @@ public struct ChurnScoreJob: JobKind {
         return json ? scores.json : scores.table
     }
 
-    public func csv(result: [UInt8]) throws(OmnisegError) -> String { try ChurnScores(decoding: result).csv }
+    public func csv(result: [UInt8], people: PersonRows) throws(OmnisegError) -> String { try ChurnScores(decoding: result).csv(people: people) }
 
 }

@@ -124,12 +124,16 @@ public struct ChurnScores: Sendable, Equatable {
         ]) + "\n"
     }
 
-    public var csv: String {
+    /// `person_id,probability,tier` per row; row r is person `people.id(ofRow: r)`.
+    public func csv(people: PersonRows) throws(OmnisegError) -> String {
+        guard people.count == probabilities.count else {
+            throw OmnisegError(.corrupt, "the scores cover \(probabilities.count) rows, their feature set \(people.count)")
+        }
         var out = "person_id,probability,tier\n"
         out.reserveCapacity(24 * probabilities.count)
         let names = tiers.names
         for (row, p) in probabilities.enumerated() {
-            out += "\(row + 1),\(p),\(names[tiers.tier(of: p)])\n"
+            out += "\(people.id(ofRow: row)),\(p),\(names[tiers.tier(of: p)])\n"
         }
         return out
     }

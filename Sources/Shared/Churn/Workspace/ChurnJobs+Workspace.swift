@@ -15,7 +15,7 @@ extension ChurnTrainJob: WorkspaceJob {
         return JobPreparation(state: try firstState(matrix: matrix, labels: labels, labelling: labelling))
     }
 
-    public func store(result: [UInt8], jobID: String, in workspace: Workspace) throws(OmnisegError) {
+    public func store(result: [UInt8], jobID: String, people: PersonRows?, in workspace: Workspace) throws(OmnisegError) {
         try ChurnStore(workspace: workspace).save(try ChurnModel(decoding: result), jobID: jobID)
     }
 }
@@ -26,8 +26,9 @@ extension ChurnScoreJob: WorkspaceJob {
         return JobPreparation(state: ChurnScoringState(modelID: id, tiers: tiers, columns: columns, labelling: model.labelling, labels: [], model: model).encoded)
     }
 
-    public func store(result: [UInt8], jobID: String, in workspace: Workspace) throws(OmnisegError) {
-        try ChurnStore(workspace: workspace).saveScores(try ChurnScores(decoding: result), jobID: jobID)
+    public func store(result: [UInt8], jobID: String, people: PersonRows?, in workspace: Workspace) throws(OmnisegError) {
+        let scores = try ChurnScores(decoding: result)
+        try ChurnStore(workspace: workspace).saveScores(scores, jobID: jobID, people: people ?? .dense(count: scores.probabilities.count))
     }
 }
 

@@ -1,5 +1,6 @@
 import Churn
 import Foundation
+import Identity
 import Ingest
 import OmnisegCore
 import Workspace
@@ -66,7 +67,7 @@ public struct ChurnStore {
     /// Every bad line is an error naming the file, line and field; nothing is dropped silently.
     public func importLabels(csvAt path: String) throws(OmnisegError) -> (id: Int64, people: Int, churned: Int) {
         let reader = try CSVReader(path: path)
-        let people = Int(try workspace.db.scalar("SELECT count(DISTINCT person_id) FROM person_link")?.integer ?? 0)
+        let known = try Self.personIDs(in: workspace)
         var columns: (person: Int, label: Int, count: Int)?
         var labels: [Int64: UInt8] = [:]
         try reader.forEachRecord { (record: borrowing CSVRecord) throws(OmnisegError) -> Bool in
@@ -85,8 +86,8 @@ public struct ChurnStore {
             guard fields.count == count else {
                 throw OmnisegError(.badInput, "expected \(count) fields, found \(fields.count)", context: where_)
             }
-            guard let person = Int64(fields[personColumn]), person >= 1, person <= people else {
-                throw OmnisegError(.badInput, "person_id '\(fields[personColumn])' is not a person of this workspace (ids run 1 to \(people))",
+            guard let person = Int64(fields[personColumn]), known.contains(person) else {
+                throw OmnisegError(.badInput, "person_id '\(fields[personColumn])' is not a person of this workspace (\(known.count) ids given out)",
                                    context: where_ + [("field", "person_id")])
             }
             guard let label = UInt8(fields[labelColumn]), label <= 1 else {
@@ -114,35 +115,56 @@ public struct ChurnStore {
         }
     }
 
-    /// Label set `id` as churn labels over `rowCount` feature rows (row r = person r + 1).
-    public func labels(set id: Int64, rowCount: Int) throws(OmnisegError) -> ChurnLabels {
+    /// Label set `id` as churn labels over the rows of `people` (a feature set's). A label of a person
+    /// merged into another since is the survivor's; two merged people labelled differently are an error.
+    public func labels(set id: Int64, people: PersonRows) throws(OmnisegError) -> ChurnLabels {
         guard try workspace.db.scalar("SELECT id FROM churn_label_set WHERE id = ?", [.integer(id)]) != nil else {
             throw OmnisegError(.notFound, "no churn label set \(id) in this workspace", context: [("workspace", workspace.path)])
         }
-        var result = ChurnLabels(labels: [UInt8](repeating: 0, count: rowCount), eligible: [Bool](repeating: false, count: rowCount))
+        let survivors = try IdentityGenerations.survivors(since: 0, in: workspace.db)
+        var result = ChurnLabels(labels: [UInt8](repeating: 0, count: people.count), eligible: [Bool](repeating: false, count: people.count))
+        var labelledAs = [Int64](repeating: 0, count: people.count)
         let statement = try workspace.db.prepare("SELECT person_id, label FROM churn_label WHERE set_id = ?")
         try statement.bind([.integer(id)])
         while try statement.step() {
-            let row = Int(statement.int64(at: 0)) - 1
-            guard row >= 0, row < rowCount else {
-                throw OmnisegError(.badInput, "label set \(id) labels person \(row + 1), who is not in the feature set (\(rowCount) people)")
+            let labelled = statement.int64(at: 0), label = UInt8(statement.int64(at: 1))
+            let person = survivors[labelled] ?? labelled
+            guard let row = people.row(ofID: person) else {
+                throw OmnisegError(.badInput, "label set \(id) labels person \(labelled), who is not in the feature set (\(people.count) people)")
             }
-            result.labels[row] = UInt8(statement.int64(at: 1))
+            if result.eligible[row], result.labels[row] != label {
+                throw OmnisegError(.badInput, "label set \(id) labels persons \(labelledAs[row]) and \(labelled) differently, "
+                                   + "but they are one person now (\(person)): fix the labels and import them again")
+            }
+            result.labels[row] = label
             result.eligible[row] = true
+            labelledAs[row] = labelled
         }
         return result
     }
 
+    /// Every person id the workspace has given out (current and merged away).
+    static func personIDs(in workspace: Workspace) throws(OmnisegError) -> Set<Int64> {
+        var ids = Set<Int64>()
+        let statement = try workspace.db.prepare("SELECT id FROM person")
+        while try statement.step() { ids.insert(statement.int64(at: 0)) }
+        return ids
+    }
+
     // MARK: Scores
 
-    /// Writes a score job's per-person probabilities and tiers (replacing any for that job).
-    public func saveScores(_ scores: ChurnScores, jobID: String) throws(OmnisegError) {
+    /// Writes a score job's per-person probabilities and tiers (replacing any for that job); row r of
+    /// the scores is person `people.id(ofRow: r)`.
+    public func saveScores(_ scores: ChurnScores, jobID: String, people: PersonRows) throws(OmnisegError) {
+        guard people.count == scores.probabilities.count else {
+            throw OmnisegError(.corrupt, "churn scores of job \(jobID) cover \(scores.probabilities.count) rows, its feature set \(people.count)")
+        }
         try workspace.db.transaction { () throws(OmnisegError) in
             try workspace.db.run("DELETE FROM churn_score WHERE job_id = ?", [.text(jobID)])
             let insert = try workspace.db.prepare("INSERT INTO churn_score (job_id, person_id, model_id, probability, tier) VALUES (?, ?, ?, ?, ?)")
             let tierNames = scores.tiers.names
             for (row, p) in scores.probabilities.enumerated() {
-                try insert.bind([.text(jobID), .integer(Int64(row + 1)), .integer(scores.modelID), .real(Double(p)),
+                try insert.bind([.text(jobID), .integer(people.id(ofRow: row)), .integer(scores.modelID), .real(Double(p)),
                                  .text(tierNames[scores.tiers.tier(of: p)])])
                 try insert.runAndReset()
             }

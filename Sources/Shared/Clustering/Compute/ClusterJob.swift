@@ -392,8 +392,8 @@ public struct ClusterJob: JobKind {
         return json ? r.json : r.table
     }
 
-    public func csv(result: [UInt8]) throws(OmnisegError) -> String {
-        try ClusterResult(decoding: result).csv
+    public func csv(result: [UInt8], people: PersonRows) throws(OmnisegError) -> String {
+        try ClusterResult(decoding: result).csv(people: people)
     }
 }
 

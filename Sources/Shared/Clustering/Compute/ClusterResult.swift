@@ -206,13 +206,16 @@ public struct ClusterResult: Sendable, Equatable {
         return JSONText.object(pairs) + "\n"
     }
 
-    /// Every person's cluster as CSV: `person_id,cluster,label` (feature row r is person r + 1).
-    public var csv: String {
+    /// Every person's cluster as CSV: `person_id,cluster,label` (feature row r is person `people.id(ofRow: r)`).
+    public func csv(people: PersonRows) throws(OmnisegError) -> String {
+        guard people.count == labels.count else {
+            throw OmnisegError(.corrupt, "the clustering labels \(labels.count) rows, its feature set has \(people.count)")
+        }
         let names = ClusterProfiles(self).clusters.map(\.label)
         var out = "person_id,cluster,label\n"
         out.reserveCapacity(labels.count * 32)
         for (row, label) in labels.enumerated() {
-            out += "\(row + 1),\(label),\(names[Int(label)])\n"
+            out += "\(people.id(ofRow: row)),\(label),\(names[Int(label)])\n"
         }
         return out
     }

@@ -133,8 +133,8 @@ public struct RecommendJob: JobKind {
         return json ? RecommendReport.json(decoded) : RecommendReport.text(decoded)
     }
 
-    public func csv(result: [UInt8]) throws(OmnisegError) -> String {
-        RecommendReport.csv(try RecommendResult(decoding: result))
+    public func csv(result: [UInt8], people: PersonRows) throws(OmnisegError) -> String {
+        try RecommendReport.csv(try RecommendResult(decoding: result), people: people)
     }
 }
 

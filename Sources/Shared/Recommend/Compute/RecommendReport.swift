@@ -87,12 +87,15 @@ public enum RecommendReport {
         return JSONText.object(pairs)
     }
 
-    /// person_id,rank,item,department,score,backfill — one line per suggestion.
-    public static func csv(_ r: RecommendResult) -> String {
+    /// person_id,rank,item,department,score,backfill — one line per suggestion; row r is person `people.id(ofRow: r)`.
+    public static func csv(_ r: RecommendResult, people: PersonRows) throws(OmnisegError) -> String {
+        guard people.count == r.people else {
+            throw OmnisegError(.corrupt, "the recommendations cover \(r.people) rows, their feature set \(people.count)")
+        }
         var out = "person_id,rank,item,department,score,backfill\n"
         for row in 0..<r.people {
             for (rank, s) in r.suggestions(row: row).enumerated() {
-                out += "\(row + 1),\(rank + 1),\(CSVField.escape(r.catalog.names[s.item])),\(CSVField.escape(r.catalog.department(of: s.item))),"
+                out += "\(people.id(ofRow: row)),\(rank + 1),\(CSVField.escape(r.catalog.names[s.item])),\(CSVField.escape(r.catalog.department(of: s.item))),"
                     + "\(Format.fixed(Double(s.score), 4)),\(s.backfill ? 1 : 0)\n"
             }
         }

@@ -73,17 +73,12 @@ public struct InteractionBuilder {
     }
 
     private static func lookup(_ workspace: Workspace, matrix: FeatureMatrix) throws(OmnisegError) -> PersonLookup {
-        let lookup = try PersonLookup(workspace: workspace)
-        guard lookup.people == matrix.rowCount else {
-            throw OmnisegError(.precondition, "feature set \(matrix.setID) has \(matrix.rowCount) people but the workspace now resolves \(lookup.people): "
-                               + "rebuild features with `omniseg features`", context: [("workspace", workspace.path)])
-        }
-        return lookup
+        try PersonLookup(workspace: workspace, rowsOf: matrix.people, setID: matrix.setID)
     }
 
     /// One person's interactions up to `asOf`, with the ids of `catalog` (items it lacks are left out:
-    /// they were not in the run the catalogue came from), as a one-row shard.
-    public func history(ofPerson person: Int64, in workspace: Workspace, asOf: Int64, catalog: ItemCatalog) throws(OmnisegError) -> InteractionShard {
+    /// they were not in the run the catalogue came from), as a one-row shard at `row`.
+    public func history(ofPerson person: Int64, row: Int, in workspace: Workspace, asOf: Int64, catalog: ItemCatalog) throws(OmnisegError) -> InteractionShard {
         let start = withinDays.map { asOf - Int64($0) * 86_400 + 1 } ?? Int64.min
         let owner = "(source, customer_id) IN (SELECT source, source_id FROM person_link WHERE person_id = ?)"
         let item = level == .item ? "sku" : "department"
@@ -105,7 +100,7 @@ public struct InteractionBuilder {
             }
         }
         keys.sort { ($0.day, $0.action, $0.item) < ($1.day, $1.action, $1.item) }
-        return InteractionShard(rowStart: Int(person - 1), offsets: [0, UInt32(keys.count)], items: keys.map(\.item), actions: keys.map(\.action), days: keys.map(\.day))
+        return InteractionShard(rowStart: row, offsets: [0, UInt32(keys.count)], items: keys.map(\.item), actions: keys.map(\.action), days: keys.map(\.day))
     }
 
     /// Interactions as read, with temporary item ids in order of first sight.

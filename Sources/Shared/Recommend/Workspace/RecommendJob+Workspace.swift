@@ -28,7 +28,8 @@ extension RecommendJob: WorkspaceJob {
         return preparation(catalog: catalog, shards: shards, future: futures, featureSetID: matrix.setID, asOf: matrix.asOf)
     }
 
-    public func store(result: [UInt8], jobID: String, in workspace: Workspace) throws(OmnisegError) {
-        try RecommendStore(workspace: workspace).save(try RecommendResult(decoding: result), jobID: jobID)
+    public func store(result: [UInt8], jobID: String, people: PersonRows?, in workspace: Workspace) throws(OmnisegError) {
+        let decoded = try RecommendResult(decoding: result)
+        try RecommendStore(workspace: workspace).save(decoded, jobID: jobID, people: people ?? .dense(count: decoded.people))
     }
 }

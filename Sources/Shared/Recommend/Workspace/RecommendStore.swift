@@ -10,8 +10,12 @@ public struct RecommendStore {
 
     public init(workspace: Workspace) { self.workspace = workspace }
 
-    /// Writes a run's items, indicators and per-person suggestions (replacing any of the same job).
-    public func save(_ result: RecommendResult, jobID: String) throws(OmnisegError) {
+    /// Writes a run's items, indicators and per-person suggestions (replacing any of the same job);
+    /// row r of the result is person `people.id(ofRow: r)`.
+    public func save(_ result: RecommendResult, jobID: String, people: PersonRows) throws(OmnisegError) {
+        guard people.count == result.people else {
+            throw OmnisegError(.corrupt, "recommend job \(jobID) covers \(result.people) rows, its feature set \(people.count)")
+        }
         let db = workspace.db
         try db.transaction { () throws(OmnisegError) in
             for table in ["rec_item", "rec_indicator", "recommendation"] { try db.run("DELETE FROM \(table) WHERE job_id = ?", [.text(jobID)]) }
@@ -39,7 +43,7 @@ public struct RecommendStore {
             suggestion.bind(jobID, at: 1)
             let n = result.options.count
             for i in 0..<result.items.count where result.items[i] != UInt32.max {
-                suggestion.bind(Int64(i / n + 1), at: 2)
+                suggestion.bind(people.id(ofRow: i / n), at: 2)
                 suggestion.bind(Int64(i % n + 1), at: 3)
                 suggestion.bind(Int64(result.items[i]), at: 4)
                 suggestion.bind(Double(result.scores[i]), at: 5)
@@ -49,8 +53,8 @@ public struct RecommendStore {
         }
     }
 
-    /// The result of finished `recommend` job `id`, or of the newest one.
-    public func result(jobID id: String? = nil) throws(OmnisegError) -> (jobID: String, result: RecommendResult) {
+    /// The result of finished `recommend` job `id`, or of the newest one, with the people of its rows.
+    public func result(jobID id: String? = nil) throws(OmnisegError) -> (jobID: String, result: RecommendResult, people: PersonRows) {
         let jobID: String
         if let id {
             jobID = id
@@ -64,6 +68,11 @@ public struct RecommendStore {
         guard entry.kind == RecommendJob.name, let bytes = entry.result else {
             throw OmnisegError(.badInput, "job \(jobID) is a \(entry.kind) job (\(entry.state)), not a finished recommend job")
         }
-        return (jobID, try RecommendResult(decoding: RecommendJob.resultBody(bytes)))
+        let result = try RecommendResult(decoding: RecommendJob.resultBody(bytes))
+        let people = try entry.featureSet.map { id throws(OmnisegError) in try workspace.people(ofFeatureSet: id) } ?? .dense(count: result.people)
+        guard people.count == result.people else {
+            throw OmnisegError(.corrupt, "recommend job \(jobID) covers \(result.people) people, its feature set \(people.count)")
+        }
+        return (jobID, result, people)
     }
 }

@@ -26,11 +26,22 @@ public struct AudienceExport {
 
     static let featureColumns = ["recency_days", "frequency", "monetary", "online_share", "discount_share"]
 
-    /// Writes the rows of `members` (feature rows; person id = row + 1) to `path`; returns the rows written.
+    /// Writes the rows of `members` (feature rows; row r is person `matrix.people.id(ofRow: r)`) to
+    /// `path`; returns the rows written. Refuses a feature set built on an identity generation other
+    /// than the current one: its rows' people may have merged or split since, and contacts are read
+    /// from the current links.
     public func write(members: PersonBitset, format: FileFormat, to path: String) throws(OmnisegError) -> Int {
         guard members.count == matrix.rowCount else {
             throw OmnisegError(.badInput, "the members cover \(members.count) people, feature set \(matrix.setID) has \(matrix.rowCount)")
         }
+        let current = try IdentityGenerations.current(in: workspace.db)
+        guard matrix.people.generation == current, current > 0 else {
+            let built = matrix.people.generation > 0 ? "identity generation \(matrix.people.generation)" : "an identity from before generations were recorded"
+            throw OmnisegError(.precondition, "feature set \(matrix.setID) was built on \(built) and the workspace is on generation \(current): "
+                               + "its people may have merged or split since, so no contacts are exported from it; rebuild features with `omniseg features`",
+                               context: [("workspace", workspace.path)])
+        }
+        let people = matrix.people
         let contacts = try self.contacts(members)
         let suggestions = try self.suggestions(members)
         let columns = Self.featureColumns.map { name in matrix.names.firstIndex(of: name) }
@@ -49,19 +60,20 @@ public struct AudienceExport {
         out += format == .csv ? header.joined(separator: ",") + "\n" : "[\n"
         var written = 0
         for row in members.members {
-            let contact = contacts[row + 1] ?? Contact()
+            let person = people.id(ofRow: row)
+            let contact = contacts[person] ?? Contact()
             // Each value as its shortest Float text (what the feature holds, without float-to-double noise).
             let features = columns.map { c -> Double? in c.map { let v = matrix.value(row: row, column: $0); return Double("\(v)") ?? Double(v) } }
             let channel = preferredChannel(row, frequency: frequency, onlineShare: onlineShare)
-            let items = suggestions[row + 1] ?? []
+            let items = suggestions[person] ?? []
             switch format {
             case .csv:
-                var fields: [String] = ["\(row + 1)", contact.email ?? "", contact.phone ?? "", contact.loyaltyID ?? "", channel]
+                var fields: [String] = ["\(person)", contact.email ?? "", contact.phone ?? "", contact.loyaltyID ?? "", channel]
                 for value in features { fields.append(value.map { Format.fixed($0, 2) } ?? "") }
                 fields.append(items.joined(separator: "|"))
                 out += fields.map(CSVField.escape).joined(separator: ",") + "\n"
             case .json:
-                var pairs: [(String, String)] = [("person_id", "\(row + 1)"), ("email", contact.email.map(JSONText.quoted) ?? "null"),
+                var pairs: [(String, String)] = [("person_id", "\(person)"), ("email", contact.email.map(JSONText.quoted) ?? "null"),
                                                  ("phone", contact.phone.map(JSONText.quoted) ?? "null"),
                                                  ("loyalty_id", contact.loyaltyID.map(JSONText.quoted) ?? "null"),
                                                  ("preferred_channel", JSONText.quoted(channel))]
@@ -91,15 +103,15 @@ public struct AudienceExport {
         var loyaltyID: String?
     }
 
-    /// The best identifiers of each member (by person id).
-    private func contacts(_ members: PersonBitset) throws(OmnisegError) -> [Int: Contact] {
+    /// The best identifiers of each member (by person id), from the records linked to that id now.
+    private func contacts(_ members: PersonBitset) throws(OmnisegError) -> [Int64: Contact] {
         let normalizer = IdentifierNormalizer()
         let statement = try workspace.db.prepare("""
             SELECT l.person_id, r.email, r.phone, r.loyalty_id FROM person_link l
             JOIN customer_record r ON r.source = l.source AND r.source_id = l.source_id ORDER BY l.person_id
             """)
-        var result: [Int: Contact] = [:]
-        var current = -1
+        var result: [Int64: Contact] = [:]
+        var current: Int64 = -1
         var tallies: [[String: Int]] = [[:], [:], [:]]
         func settle() {
             guard current >= 0 else { return }
@@ -108,8 +120,8 @@ public struct AudienceExport {
             tallies = [[:], [:], [:]]
         }
         while try statement.step() {
-            let person = Int(statement.int64(at: 0))
-            guard person >= 1, person <= members.count, members[person - 1] else { continue }
+            let person = statement.int64(at: 0)
+            guard let row = matrix.people.row(ofID: person), members[row] else { continue }
             if person != current { settle(); current = person }
             if let e = statement.string(at: 1).flatMap(normalizer.email) { tallies[0][e, default: 0] += 1 }
             if let p = statement.string(at: 2).flatMap(normalizer.phone) { tallies[1][p, default: 0] += 1 }
@@ -120,7 +132,7 @@ public struct AudienceExport {
     }
 
     /// Each member's top item names from the newest recommend run on this feature set (by person id).
-    private func suggestions(_ members: PersonBitset) throws(OmnisegError) -> [Int: [String]] {
+    private func suggestions(_ members: PersonBitset) throws(OmnisegError) -> [Int64: [String]] {
         guard recommendations > 0, let job = try JobLedger(workspace: workspace).newestSucceeded(RecommendJob.name, featureSet: matrix.setID) else {
             return [:]
         }
@@ -129,10 +141,10 @@ public struct AudienceExport {
             WHERE s.job_id = ? AND s.rank <= ? ORDER BY s.person_id, s.rank
             """)
         try statement.bind([.text(job), .integer(Int64(recommendations))])
-        var result: [Int: [String]] = [:]
+        var result: [Int64: [String]] = [:]
         while try statement.step() {
-            let person = Int(statement.int64(at: 0))
-            guard person >= 1, person <= members.count, members[person - 1], let name = statement.string(at: 1) else { continue }
+            let person = statement.int64(at: 0)
+            guard let row = matrix.people.row(ofID: person), members[row], let name = statement.string(at: 1) else { continue }
             result[person, default: []].append(name)
         }
         return result

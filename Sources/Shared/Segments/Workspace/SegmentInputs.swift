@@ -50,9 +50,9 @@ struct SegmentInputs: Sendable {
             : (ItemCatalog(level: .item, names: [], departments: [], departmentNames: []),
                matrix.shards.map { InteractionShard(rowStart: $0.rowStart, offsets: [UInt32](repeating: 0, count: $0.rowCount + 1), items: [], actions: [], days: []) })
         let store = SegmentStore(workspace: workspace)
-        let clusters = try store.clusters(featureSet: matrix.setID, rowCount: matrix.rowCount)
-        let churn = try store.churn(featureSet: matrix.setID, rowCount: matrix.rowCount)
-        let gender = try store.genders(rowCount: matrix.rowCount)
+        let clusters = try store.clusters(featureSet: matrix.setID, people: matrix.people)
+        let churn = try store.churn(featureSet: matrix.setID, people: matrix.people)
+        let gender = try store.genders(people: matrix.people)
         // Each product's arrival day (for `arrived =`), by item id.
         var arrivals = [Int32](repeating: Int32.min, count: catalog.count)
         let products = try workspace.db.prepare("SELECT sku, arrival_ts FROM product WHERE arrival_ts IS NOT NULL")

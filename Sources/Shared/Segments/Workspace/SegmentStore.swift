@@ -58,22 +58,23 @@ public struct SegmentStore {
         return try parsed.expanding { (name: String) throws(OmnisegError) -> SegmentRule? in try self.rule(named: name) }
     }
 
-    /// Each row's cluster from the newest succeeded cluster job on feature set `setID`, or nil.
-    func clusters(featureSet setID: Int64, rowCount: Int) throws(OmnisegError) -> [Int32]? {
+    /// Each row of `people` (feature set `setID`'s) its cluster from the newest succeeded cluster job
+    /// on that set, or nil.
+    func clusters(featureSet setID: Int64, people: PersonRows) throws(OmnisegError) -> [Int32]? {
         guard let job = try JobLedger(workspace: workspace).newestSucceeded(ClusterJob.name, featureSet: setID) else { return nil }
-        var labels = [Int32](repeating: -1, count: rowCount)
+        var labels = [Int32](repeating: -1, count: people.count)
         let statement = try workspace.db.prepare("SELECT person_id, cluster FROM cluster_assignment WHERE job_id = ?")
         try statement.bind([.text(job)])
         while try statement.step() {
-            let row = Int(statement.int64(at: 0)) - 1
-            if row >= 0 && row < rowCount { labels[row] = Int32(clamping: statement.int64(at: 1)) }
+            if let row = people.row(ofID: statement.int64(at: 0)) { labels[row] = Int32(clamping: statement.int64(at: 1)) }
         }
         return labels
     }
 
-    /// Each row's churn probability and tier code from the newest churn-score job on feature set
-    /// `setID`, with the tier names (lowest risk first), or nil.
-    package func churn(featureSet setID: Int64, rowCount: Int) throws(OmnisegError) -> (risk: [Float], tier: [UInt8], names: [String])? {
+    /// Each row of `people` (feature set `setID`'s) its churn probability and tier code from the newest
+    /// churn-score job on that set, with the tier names (lowest risk first), or nil.
+    package func churn(featureSet setID: Int64, people: PersonRows) throws(OmnisegError) -> (risk: [Float], tier: [UInt8], names: [String])? {
+        let rowCount = people.count
         guard let job = try JobLedger(workspace: workspace).newestSucceeded(ChurnScoreJob.name, featureSet: setID) else { return nil }
         let names = try workspace.db.rows("SELECT tier FROM churn_score WHERE job_id = ? GROUP BY tier ORDER BY min(probability)", [.text(job)])
             .compactMap { $0[0].text }
@@ -82,17 +83,18 @@ public struct SegmentStore {
         let statement = try workspace.db.prepare("SELECT person_id, probability, tier FROM churn_score WHERE job_id = ?")
         try statement.bind([.text(job)])
         while try statement.step() {
-            let row = Int(statement.int64(at: 0)) - 1
-            guard row >= 0 && row < rowCount else { continue }
+            guard let row = people.row(ofID: statement.int64(at: 0)) else { continue }
             risk[row] = Float(statement.double(at: 1))
             tier[row] = UInt8(names.firstIndex(of: statement.string(at: 2) ?? "") ?? 254)
         }
         return (risk, tier, names.map { $0.lowercased() })
     }
 
-    /// Each row's gender code (the value most of the person's records carry, lower-case; 255: none)
-    /// and the gender names by code.
-    func genders(rowCount: Int) throws(OmnisegError) -> (codes: [UInt8], names: [String]) {
+    /// Each row of `people` its gender code (the value most of the person's records carry now,
+    /// lower-case; 255: none) and the gender names by code. A row whose person was merged into
+    /// another since the rows were built reads nothing (``PersonRows/row(ofID:)`` finds only its id).
+    func genders(people: PersonRows) throws(OmnisegError) -> (codes: [UInt8], names: [String]) {
+        let rowCount = people.count
         let statement = try workspace.db.prepare("""
             SELECT l.person_id, lower(trim(r.gender)), count(*) AS n FROM person_link l
             JOIN customer_record r ON r.source = l.source AND r.source_id = l.source_id
@@ -102,8 +104,7 @@ public struct SegmentStore {
         var names: [String] = []
         var last = -1
         while try statement.step() {
-            let row = Int(statement.int64(at: 0)) - 1
-            guard row >= 0, row < rowCount, row != last, let value = statement.string(at: 1) else { continue }
+            guard let row = people.row(ofID: statement.int64(at: 0)), row != last, let value = statement.string(at: 1) else { continue }
             last = row
             if !names.contains(value) {
                 guard names.count < 254 else { continue }

@@ -69,7 +69,7 @@ def main():
     embedded = statistics.median(e for e, _ in pairs)
     through = statistics.median(r for _, r in pairs)
     ratio = statistics.median(r / e - 1 for e, r in pairs)
-    row = {"machine": machine(), "job": a.job, "embedded_ms": embedded, "redis_ms": through, "ratio": ratio, "kernels": a.kernels or "best",
+    row = {"machine": machine(), "workspace": os.path.relpath(a.workspace, ROOT), "job": a.job, "embedded_ms": embedded, "redis_ms": through, "ratio": ratio, "kernels": a.kernels or "best",
            "pairs_ms": pairs}
     name = "cluster-steady.json" if a.job == "cluster" else "recommend-cluster.json"
     with open(os.path.join(a.results, name), "w") as f:

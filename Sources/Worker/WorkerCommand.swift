@@ -30,7 +30,7 @@ struct WorkerCommand: ParsableCommand {
     @Option(name: .customLong("cache-mb"), help: "Shard cache budget in MiB (jobs' per-shard data and iteration states get half as much each).")
     var cacheMB: Int = 1024
 
-    @Option(help: "Tasks read at once per thread.")
+    @Option(help: "Tasks read at once per thread, when tasks are short or the worker has one thread (then their completions go back in one pipeline).")
     var prefetch: Int = 4
 
     @Option(name: .customLong("lease-ms"), help: "Task lease and heartbeat lifetime in milliseconds (renewed every quarter, at least every second).")

@@ -161,18 +161,18 @@ import Testing
         #expect(DispatchWindow.grants(capacity: 8, inFlight: [5, 3], wanting: [10, 10]) == [0, 0])
         // A job holding more than its share does not starve a newcomer.
         #expect(DispatchWindow.grants(capacity: 8, inFlight: [6, 0], wanting: [10, 10]) == [0, 2])
-        // In rows: two default shards per slot; tiny shards count for at least 1/32 of a slot.
-        #expect(DispatchWindow.capacity(liveSlots: 3) == 3 * 131_072)
-        #expect(DispatchWindow.capacity(liveSlots: 0) == 131_072)
-        #expect(DispatchWindow.taskCost(rowsPerShard: 16) == 4096 && DispatchWindow.taskCost(rowsPerShard: 65_536) == 65_536)
+        // In rows: eight default shards per slot; tiny shards count for at least 1/32 of a slot.
+        #expect(DispatchWindow.capacity(liveSlots: 3) == 3 * 524_288)
+        #expect(DispatchWindow.capacity(liveSlots: 0) == 524_288)
+        #expect(DispatchWindow.taskCost(rowsPerShard: 16) == 16_384 && DispatchWindow.taskCost(rowsPerShard: 65_536) == 65_536)
         let slots = DispatchWindow.capacity(liveSlots: 2)
-        #expect(DispatchWindow.grants(capacity: slots, inFlight: [0], wanting: [1000], cost: [4096]) == [64], "tiny tasks: 32 per slot")
-        #expect(DispatchWindow.grants(capacity: slots, inFlight: [0], wanting: [1000], cost: [65_536]) == [4], "default shards: 2 per slot")
-        #expect(DispatchWindow.grants(capacity: slots, inFlight: [0, 0], wanting: [1000, 1000], cost: [4096, 65_536]) == [32, 2],
+        #expect(DispatchWindow.grants(capacity: slots, inFlight: [0], wanting: [1000], cost: [16_384]) == [64], "tiny tasks: 32 per slot")
+        #expect(DispatchWindow.grants(capacity: slots, inFlight: [0], wanting: [1000], cost: [65_536]) == [16], "default shards: 8 per slot")
+        #expect(DispatchWindow.grants(capacity: slots, inFlight: [0, 0], wanting: [1000, 1000], cost: [16_384, 65_536]) == [32, 8],
                 "two jobs split the rows in flight, not the task count")
-        #expect(DispatchWindow.grants(capacity: slots, inFlight: [0], wanting: [5], cost: [1_000_000]) == [1],
+        #expect(DispatchWindow.grants(capacity: slots, inFlight: [0], wanting: [5], cost: [5_000_000]) == [1],
                 "a task larger than the window still runs, one at a time")
-        #expect(DispatchWindow.grants(capacity: slots, inFlight: [1], wanting: [5], cost: [1_000_000]) == [0])
+        #expect(DispatchWindow.grants(capacity: slots, inFlight: [1], wanting: [5], cost: [5_000_000]) == [0])
     }
 
     @Test func shardsKeepTheirWorkerAndOnlyALeaversShardsMove() {

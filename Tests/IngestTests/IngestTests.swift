@@ -78,12 +78,38 @@ import Testing
         let header = "source,source_id,email,phone,loyalty_id,first_name,last_name,gender,birth_date,street,postcode,city\n"
         let (report, workspace) = try ingest(dir, "c.csv", Array((header + "pos,1,a@x.com,,,Ann,Lee,F,1980-01-02,\"1 Oak St, Apt 2\",123,Salem\npos,2,b@x.com,,,,,,,,,\npos,3,,,,,,Q,,,,\n").utf8),
                                               IngestOptions(kind: .customers))
-        #expect(report.accepted == 2 && report.rejected == 1)
+        #expect(report.accepted == 3 && report.rejected == 0 && report.warnings == 1, "an unknown gender is left out, the record kept")
         let again = dir.write("c2.csv", header + "pos,1,new@x.com,,,Ann,Lee,female,,,,\n")
         _ = try Ingester(workspace: workspace, progressStyle: .silent).ingest(file: again, options: IngestOptions(kind: .customers))
-        #expect(try workspace.count(.customers) == 2)
+        #expect(try workspace.count(.customers) == 3)
         #expect(try workspace.db.scalar("SELECT email FROM customer_record WHERE source_id = '1'")?.text == "new@x.com")
         #expect(try workspace.db.scalar("SELECT gender FROM customer_record WHERE source_id = '1'")?.text == "F")
+    }
+
+    @Test func aBadOptionalFieldIsLeftOutAndTheRecordKept() throws {
+        let dir = TemporaryDirectory()
+        let header = "source,source_id,email,gender,birth_date,city,house,street,apt,postcode,state,country\n"
+        var bytes = Array((header + "crm,1,a@x.com,F,19560231,Salem,12,Oak St,Apt 2,97301,OR,US\n"
+                           + "crm,2,b@x.com,Q,1956-02-03,Salem,,,,,,\n").utf8)
+        bytes += Array("crm,3,c@x.com,M,,".utf8) + [0xFF, 0xFE] + Array(",,,,,,\n".utf8)
+        bytes += Array("crm,,d@x.com,F,,,,,,,,\n".utf8)
+        let options = IngestOptions(kind: .customers, columnMap: ["street_number": "house", "address_line_2": "apt", "region": "state"],
+                                    dateFormat: "%Y%m%d")
+        let (report, workspace) = try ingest(dir, "c.csv", bytes, options)
+        // Before: the first three rows were rejected whole. A missing required field still rejects the row.
+        #expect(report.rowsRead == 4 && report.accepted == 3 && report.rejected == 1 && report.warnings == 3)
+        let warned = try workspace.db.rows("SELECT line, column_name, value FROM field_warning ORDER BY line")
+        #expect(warned.map { "\($0[0].integer ?? 0) \($0[1].text ?? "") \($0[2].text ?? "")" } == ["2 birth_date 19560231", "3 gender Q", "4 city \u{FFFD}\u{FFFD}"])
+        #expect(report.warningSamples.first?.reason.contains("left out") == true)
+        let kept = try workspace.db.rows("""
+            SELECT source_id, email, gender, birth_date, city, street_number, street, address_line_2, postcode, region, country
+            FROM customer_record ORDER BY source_id
+            """)
+        #expect(kept[0] == [.text("1"), .text("a@x.com"), .text("F"), .null, .text("Salem"), .text("12"), .text("Oak St"), .text("Apt 2"),
+                            .text("97301"), .text("OR"), .text("US")])
+        #expect(kept[1][2] == .null && kept[1][3] == .text("1956-02-03"), "only the bad field is missing")
+        #expect(kept[2][1] == .text("c@x.com") && kept[2][4] == .null)
+        #expect(try workspace.db.scalar("SELECT warnings FROM ingest_file")?.integer == 3)
     }
 
     @Test func mapAndSetLoadASingleChannelPOSExport() throws {

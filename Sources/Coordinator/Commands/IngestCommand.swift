@@ -65,6 +65,13 @@ enum IngestSummary {
         if r.rejected > r.rejectionSamples.count {
             lines.append("  … \(Format.count(r.rejected - r.rejectionSamples.count)) more; see `omniseg quarantine --file-id \(r.fileID)`")
         }
+        if r.warnings > 0 {
+            lines.append("  \(Format.count(r.warnings)) optional fields left out of accepted rows (the rows are kept):")
+            for w in r.warningSamples { lines.append("  line \(w.line): \(w.column) '\(w.value)' \(w.reason)") }
+            if r.warnings > r.warningSamples.count {
+                lines.append("  … \(Format.count(r.warnings - r.warningSamples.count)) more; see `omniseg quarantine --warnings --file-id \(r.fileID)`")
+            }
+        }
         return lines.joined(separator: "\n")
     }
 }

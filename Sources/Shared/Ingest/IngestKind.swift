@@ -29,6 +29,10 @@ public enum IngestKind: String, CaseIterable, Sendable {
                 Column(name: "street", required: false, expects: "text"),
                 Column(name: "postcode", required: false, expects: "text"),
                 Column(name: "city", required: false, expects: "text"),
+                Column(name: "street_number", required: false, expects: "text"),
+                Column(name: "address_line_2", required: false, expects: "text (apartment, suite, floor)"),
+                Column(name: "region", required: false, expects: "text (state or province)"),
+                Column(name: "country", required: false, expects: "text"),
             ]
         case .transactions:
             return [

@@ -19,6 +19,18 @@ public struct IngestReport: Sendable {
     public let rejectionSamples: [Rejection]
     /// Header columns nothing reads.
     public let ignoredColumns: [String]
+    /// Accepted rows' optional fields left out because they did not parse (all in `field_warning`).
+    public var warnings = 0
+    /// The first of them, in line order.
+    public var warningSamples: [Warning] = []
+
+    /// One optional field left out of an accepted row.
+    public struct Warning: Sendable, Equatable {
+        public let line: Int
+        public let column: String
+        public let reason: String
+        public let value: String
+    }
     /// The id of the file's row in `ingest_file`.
     public let fileID: Int64
 }

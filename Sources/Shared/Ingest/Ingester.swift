@@ -35,11 +35,13 @@ public struct Ingester {
         let (hash, size) = try Self.checksum(file: file)
         let db = workspace.db
         if let previous = try db.rows(
-            "SELECT id, rows_read, accepted, rejected FROM ingest_file WHERE kind = ? AND content_hash = ? AND options = ?",
+            "SELECT id, rows_read, accepted, rejected, warnings FROM ingest_file WHERE kind = ? AND content_hash = ? AND options = ?",
             [.text(options.kind.rawValue), .text(hash), .text(options.canonical)]).first {
-            return IngestReport(file: file, kind: options.kind, rowsRead: Int(previous[1].integer ?? 0),
-                                accepted: Int(previous[2].integer ?? 0), rejected: Int(previous[3].integer ?? 0),
-                                alreadyIngested: true, rejectionSamples: [], ignoredColumns: [], fileID: previous[0].integer ?? 0)
+            var report = IngestReport(file: file, kind: options.kind, rowsRead: Int(previous[1].integer ?? 0),
+                                      accepted: Int(previous[2].integer ?? 0), rejected: Int(previous[3].integer ?? 0),
+                                      alreadyIngested: true, rejectionSamples: [], ignoredColumns: [], fileID: previous[0].integer ?? 0)
+            report.warnings = Int(previous[4].integer ?? 0)
+            return report
         }
 
         let reader = try CSVReader(path: file)
@@ -50,6 +52,10 @@ public struct Ingester {
             let fileID = db.lastInsertRowID
             let insert = try db.prepare(Loader.insertSQL)
             let quarantine = try db.prepare("INSERT INTO rejected_row (file_id, line, column_name, reason, raw) VALUES (?, ?, ?, ?, ?)")
+            let warn = try db.prepare("INSERT INTO field_warning (file_id, line, column_name, reason, value) VALUES (?, ?, ?, ?, ?)")
+            var warnings: [FieldWarning] = []
+            var warned = 0
+            var warningSamples: [IngestReport.Warning] = []
             let reference = try db.prepare("INSERT OR IGNORE INTO customer_ref (source, customer_id) VALUES (?, ?)")
             var referenced = ByteKeyTable(capacity: 1 << 12)
             let constants = ConstantBytes()
@@ -99,7 +105,8 @@ public struct Ingester {
                 for (i, source) in columns.sources.enumerated() {
                     if case .field(let f) = source { values[i] = FieldParsers.trimmed(record.field(f)) }
                 }
-                if let rejection = loader.bind(values, to: insert) {
+                warnings.removeAll(keepingCapacity: true)
+                if let rejection = loader.bind(values, to: insert, warnings: &warnings) {
                     insert.reset()
                     try reject(record.line, rejection.column, rejection.column.map { "\($0) \(rejection.reason)" } ?? rejection.reason, record.rawText())
                     return true
@@ -108,6 +115,16 @@ public struct Ingester {
                 if Loader.bindsLine { insert.bind(Int64(record.line), at: Loader.parameterCount + 2) }
                 try insert.runAndReset()
                 accepted += 1
+                for w in warnings {
+                    warned += 1
+                    if warningSamples.count < Self.sampleLimit { warningSamples.append(.init(line: record.line, column: w.column, reason: w.reason, value: w.value)) }
+                    warn.bind(fileID, at: 1)
+                    warn.bind(Int64(record.line), at: 2)
+                    warn.bind(w.column, at: 3)
+                    warn.bind(w.reason, at: 4)
+                    warn.bind(w.value, at: 5)
+                    try warn.runAndReset()
+                }
                 if Loader.refersToCustomer && referenced.insert(values[0], values[1], value: 0).inserted {
                     reference.bindText(values[0], at: 1)
                     reference.bindText(values[1], at: 2)
@@ -120,10 +137,13 @@ public struct Ingester {
                 let expected = options.kind.columns.filter(\.required).map(\.name).joined(separator: ", ")
                 throw OmnisegError(.badInput, "the file is empty; expected a header line naming at least \(expected)", context: [("file", file)])
             }
-            try db.run("UPDATE ingest_file SET rows_read = ?, accepted = ?, rejected = ? WHERE id = ?",
-                       [.integer(Int64(rowsRead)), .integer(Int64(accepted)), .integer(Int64(rejected)), .integer(fileID)])
-            return IngestReport(file: file, kind: options.kind, rowsRead: rowsRead, accepted: accepted, rejected: rejected,
-                                alreadyIngested: false, rejectionSamples: samples, ignoredColumns: columns.ignoredHeaders, fileID: fileID)
+            try db.run("UPDATE ingest_file SET rows_read = ?, accepted = ?, rejected = ?, warnings = ? WHERE id = ?",
+                       [.integer(Int64(rowsRead)), .integer(Int64(accepted)), .integer(Int64(rejected)), .integer(Int64(warned)), .integer(fileID)])
+            var report = IngestReport(file: file, kind: options.kind, rowsRead: rowsRead, accepted: accepted, rejected: rejected,
+                                      alreadyIngested: false, rejectionSamples: samples, ignoredColumns: columns.ignoredHeaders, fileID: fileID)
+            report.warnings = warned
+            report.warningSamples = warningSamples
+            return report
         }
     }
 

@@ -13,7 +13,7 @@ struct ProductRowLoader: RowLoader {
     static let bindsLine = true
     static let parameterCount: Int32 = 5
 
-    func bind(_ v: [UnsafeRawBufferPointer], to s: SQLiteStatement) -> RowRejection? {
+    func bind(_ v: [UnsafeRawBufferPointer], to s: SQLiteStatement, warnings: inout [FieldWarning]) -> RowRejection? {
         if let r = RowCheck.text(v[0], "sku", required: true, at: 1, s) { return r }
         if let r = RowCheck.text(v[1], "name", required: false, at: 2, s) { return r }
         if let r = RowCheck.text(v[2], "department", required: true, at: 3, s) { return r }

@@ -11,6 +11,19 @@ public struct RowRejection: Error, Sendable, Equatable {
     }
 }
 
+/// An optional field left out of a row that was kept: the column, what was wrong and the value.
+public struct FieldWarning: Sendable, Equatable {
+    public let column: String
+    public let reason: String
+    public let value: String
+
+    public init(column: String, reason: String, value: String) {
+        self.column = column
+        self.reason = reason
+        self.value = value
+    }
+}
+
 /// Validates one row of a kind of file and binds it to that kind's insert statement.
 ///
 /// `values[i]` holds the trimmed bytes of the kind's column `i` (empty when the file lacks it).
@@ -24,8 +37,9 @@ protocol RowLoader {
     static var bindsLine: Bool { get }
     /// Whether columns 0 and 1 are a (source, customer id) reference to record in `customer_ref`.
     static var refersToCustomer: Bool { get }
-    /// Binds `values` to `statement`, or says why the row is rejected.
-    func bind(_ values: [UnsafeRawBufferPointer], to statement: SQLiteStatement) -> RowRejection?
+    /// Binds `values` to `statement`, or says why the row is rejected. An optional field that does
+    /// not parse is bound empty and described in `warnings`: the row is kept without it.
+    func bind(_ values: [UnsafeRawBufferPointer], to statement: SQLiteStatement, warnings: inout [FieldWarning]) -> RowRejection?
 }
 
 /// Shared field checks for row loaders, each naming the column on failure.
@@ -37,6 +51,18 @@ enum RowCheck {
         if !FieldParsers.isValidUTF8(value) { return RowRejection(column: column, reason: "is not valid UTF-8 text") }
         statement.bindText(value, at: index, emptyIsNull: !required)
         return nil
+    }
+
+    /// Binds an optional text column; text that is not valid UTF-8 is left out with a warning.
+    @inline(__always)
+    static func optionalText(_ value: UnsafeRawBufferPointer, _ column: String, at index: Int32, _ statement: SQLiteStatement,
+                             _ warnings: inout [FieldWarning]) {
+        if FieldParsers.isValidUTF8(value) {
+            statement.bindText(value, at: index, emptyIsNull: true)
+        } else {
+            statement.bindNull(at: index)
+            warnings.append(FieldWarning(column: column, reason: "is not valid UTF-8 text; left out", value: preview(value)))
+        }
     }
 
     /// Parses a required timestamp column.

@@ -14,7 +14,7 @@ struct TransactionRowLoader: RowLoader {
     static let refersToCustomer = true
     static let bindsLine = false
 
-    func bind(_ v: [UnsafeRawBufferPointer], to s: SQLiteStatement) -> RowRejection? {
+    func bind(_ v: [UnsafeRawBufferPointer], to s: SQLiteStatement, warnings: inout [FieldWarning]) -> RowRejection? {
         if let r = RowCheck.text(v[0], "source", required: true, at: 1, s) { return r }
         if let r = RowCheck.text(v[1], "customer_id", required: true, at: 2, s) { return r }
         let ts: Int64

@@ -261,5 +261,23 @@ enum WorkspaceSchema {
             FROM person_link HAVING count(*) > 0;
         INSERT INTO person (id, created_generation) SELECT DISTINCT person_id, 1 FROM person_link;
         """,
+        // 10: the rest of a customer's address, and field warnings: a row whose optional field does not
+        // parse is kept without that field, and the field is quarantined here (file, line, column).
+        """
+        ALTER TABLE customer_record ADD COLUMN street_number TEXT;
+        ALTER TABLE customer_record ADD COLUMN address_line_2 TEXT;
+        ALTER TABLE customer_record ADD COLUMN region TEXT;
+        ALTER TABLE customer_record ADD COLUMN country TEXT;
+        ALTER TABLE ingest_file ADD COLUMN warnings INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE field_warning (
+            id INTEGER PRIMARY KEY,
+            file_id INTEGER NOT NULL REFERENCES ingest_file(id),
+            line INTEGER NOT NULL,
+            column_name TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            value TEXT
+        );
+        CREATE INDEX field_warning_file ON field_warning(file_id, line);
+        """,
     ]
 }

@@ -67,7 +67,7 @@ let package = Package(
         module("Workspace", ["OmnisegCore", "CSQLite"]),
         // The workspace side of the data's path: ingest, identity, features.
         module("Ingest", ["OmnisegCore", "Workspace"]),
-        module("Identity", ["OmnisegCore", "Workspace"]),
+        module("Identity", ["OmnisegCore", "Workspace", "Ingest"]),
         module("FeatureStore", ["OmnisegCore", "Features", "Workspace", "Identity"]),
         module("Synthetic", ["OmnisegCore", "Workspace", "Ingest", "Identity"]),
 

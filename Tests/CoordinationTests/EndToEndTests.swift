@@ -30,18 +30,18 @@ import Testing
         // Identity: pairwise precision and recall against the ground truth.
         let report = try IdentityResolver().resolve(workspace)
         #expect(report.bareRecords == 0)
+        // The generator's truth_records.csv, read as `omniseg resolve --truth` reads it.
+        let truthFile = try IdentityTruth.read(csvAt: dir.file("truth_records.csv"))
+        let (quality, missing) = try truthFile.quality(of: workspace)
+        #expect(missing == 0 && quality.records == summary.customerRecords && quality.entities == people)
         let truth = try readTruth(dir.file("truth_records.csv"))
-        var predicted: [String: Int] = [:]
-        for row in try workspace.db.rows("SELECT source || ':' || source_id, person_id FROM person_link") {
-            predicted[row[0].text ?? ""] = Int(row[1].integer ?? 0)
-        }
-        #expect(predicted.count == truth.count)
-        let quality = PairQuality(truth: truth, predicted: predicted)
         let bound = try deterministicRecallBound(workspace, truth: truth)
         print("identity: precision \(quality.precision), recall \(quality.recall), deterministic-rule bound \(bound), people \(report.people) (true \(people))")
         #expect(quality.precision >= 0.999)
         #expect(quality.recall >= bound - 0.02, "recall \(quality.recall) is more than 2 points under what the rules allow (\(bound))")
         #expect(bound < 1, "the generator's noise leaves some records unlinkable")
+        let baseline = try truthFile.emailOnlyBaseline(of: workspace)
+        #expect(baseline.recall < quality.recall && baseline.precision >= 0.99, "phones and loyalty ids link more than e-mails alone")
 
         // Features: one row per person, checksums verified on read.
         let matrix = try FeatureBuilder(options: FeatureOptions(shardRows: 1024)).build(workspace)
@@ -87,29 +87,7 @@ import Testing
                 if let other = owner[scoped] { sets.union(other, index[id]!) } else { owner[scoped] = index[id]! }
             }
         }
-        var reachable: [String: Int] = [:]
-        for id in ids { reachable[id] = sets.find(index[id]!) }
-        let bound = PairQuality(truth: truth, predicted: reachable)
-        return bound.recall
-    }
-}
-
-/// Pairwise precision and recall of a clustering of record ids against the truth.
-struct PairQuality {
-    let precision: Double
-    let recall: Double
-
-    init(truth: [String: Int], predicted: [String: Int]) {
-        func pairs(_ groups: [Int: [String]]) -> Int { groups.values.reduce(0) { $0 + $1.count * ($1.count - 1) / 2 } }
-        let predictedGroups = Dictionary(grouping: predicted.keys, by: { predicted[$0]! })
-        let truthGroups = Dictionary(grouping: truth.keys, by: { truth[$0]! })
-        var correct = 0
-        for members in predictedGroups.values {
-            let byTruth = Dictionary(grouping: members, by: { truth[$0] ?? -1 })
-            correct += byTruth.values.reduce(0) { $0 + $1.count * ($1.count - 1) / 2 }
-        }
-        let predictedPairs = pairs(predictedGroups), truePairs = pairs(truthGroups)
-        precision = predictedPairs == 0 ? 1 : Double(correct) / Double(predictedPairs)
-        recall = truePairs == 0 ? 1 : Double(correct) / Double(truePairs)
+        let reachable = ids.map { Int64(sets.find(index[$0]!)) }
+        return LinkageQuality(person: reachable, entity: ids.map { Int64(truth[$0] ?? -1) }).recall
     }
 }

@@ -22,6 +22,8 @@ struct ResolveCommand: ParsableCommand {
     @OptionGroup var workspaceOptions: WorkspaceOptions
     @Option(help: "A key value on more records than this is treated as shared and ignored.") var maxRecordsPerKey = 8
     @Option(help: "Country calling code for phone numbers written without one.") var phoneCountry = "1"
+    @Option(help: ArgumentHelp("A ground truth to measure the people against: a CSV of source,source_id,entity_id (or person), or of pairs source_a,source_id_a,source_b,source_id_b.",
+                               valueName: "file")) var truth: String?
 
     func validate() throws {
         guard maxRecordsPerKey >= 2 else { throw ValidationError("--max-records-per-key must be at least 2") }
@@ -33,11 +35,22 @@ struct ResolveCommand: ParsableCommand {
     func run() throws {
         let workspace = try workspaceOptions.open()
         let options = ResolveOptions(maxRecordsPerKey: maxRecordsPerKey, defaultCountryCode: phoneCountry)
-        let (report, overlap) = try failingCleanly { () throws(OmnisegError) in
+        let (report, overlap, measured) = try failingCleanly { () throws(OmnisegError) in
+            // The truth is read first: a bad truth file fails before anything changes.
+            let truth = try self.truth.map { path throws(OmnisegError) in try IdentityTruth.read(csvAt: path) }
             let report = try IdentityResolver(options: options).resolve(workspace)
-            return (report, try ChannelOverlap.compute(workspace))
+            let measured = try truth.map { truth throws(OmnisegError) in
+                let (quality, missing) = try truth.quality(of: workspace)
+                return ResolveSummary.truth(quality, baseline: try truth.emailOnlyBaseline(of: workspace), missing: missing)
+            }
+            return (report, try ChannelOverlap.compute(workspace), measured)
         }
         print(ResolveSummary.text(report))
+        if let measured, let path = truth {
+            print("")
+            print("against \(path):")
+            print(measured)
+        }
         print("")
         print(overlap.table)
     }
@@ -45,6 +58,20 @@ struct ResolveCommand: ParsableCommand {
 
 /// The printed summary of a resolution.
 enum ResolveSummary {
+    /// Pairwise precision, recall and F1 against a truth, beside the e-mail-only baseline.
+    static func truth(_ q: LinkageQuality, baseline b: LinkageQuality, missing: Int) -> String {
+        func row(_ name: String, _ q: LinkageQuality) -> String {
+            name.rightPadded(22) + Format.fixed(q.precision, 4).leftPadded(10) + Format.fixed(q.recall, 4).leftPadded(10)
+                + Format.fixed(q.f1, 4).leftPadded(10) + Format.count(q.people).leftPadded(12)
+        }
+        var lines = ["".rightPadded(22) + "precision".leftPadded(10) + "recall".leftPadded(10) + "F1".leftPadded(10) + "people".leftPadded(12),
+                     row("omniseg", q), row("e-mail only (baseline)", b),
+                     "  \(Format.count(q.records)) records evaluated, \(Format.count(q.entities)) true entities; pairs: \(Format.count(q.correctPairs)) "
+                         + "correct of \(Format.count(q.predictedPairs)) linked, \(Format.count(q.truePairs)) true"]
+        if missing > 0 { lines.append("  \(Format.count(missing)) records of the truth are not in the workspace (left out)") }
+        return lines.joined(separator: "\n")
+    }
+
     static func text(_ r: ResolveReport) -> String {
         var lines = ["\(Format.count(r.records)) source records → \(Format.count(r.people)) people"]
         if r.bareRecords > 0 { lines.append("  \(Format.count(r.bareRecords)) ids appear only in transactions or events (no customer record)") }

@@ -14,6 +14,12 @@ public struct UnionFind: Sendable {
     /// The number of elements.
     public var count: Int { parent.count }
 
+    /// Adds element `count` as a set of its own.
+    public mutating func append() {
+        parent.append(Int32(parent.count))
+        size.append(1)
+    }
+
     /// The representative of `x`'s set.
     public mutating func find(_ x: Int) -> Int {
         var x = x

@@ -22,6 +22,10 @@ struct ResolveCommand: ParsableCommand {
     @OptionGroup var workspaceOptions: WorkspaceOptions
     @Option(help: "A key value on more records than this is treated as shared and ignored.") var maxRecordsPerKey = 8
     @Option(help: "Country calling code for phone numbers written without one.") var phoneCountry = "1"
+    @Flag(help: "Also match records the exact keys leave apart on names, birth date and address (Fellegi–Sunter, m and u estimated from the data).")
+    var probabilistic = false
+    @Option(help: "With --probabilistic: link a pair whose match probability is at least this.") var linkThreshold = 0.9999
+    @Option(help: "With --probabilistic: count pairs from this probability up to the link threshold as needing review.") var reviewThreshold = 0.5
     @Option(help: ArgumentHelp("A ground truth to measure the people against: a CSV of source,source_id,entity_id (or person), or of pairs source_a,source_id_a,source_b,source_id_b.",
                                valueName: "file")) var truth: String?
 
@@ -30,11 +34,17 @@ struct ResolveCommand: ParsableCommand {
         guard !phoneCountry.isEmpty, phoneCountry.count <= 3, phoneCountry.allSatisfy(\.isNumber) else {
             throw ValidationError("--phone-country takes a calling code of 1-3 digits, e.g. 1 or 44")
         }
+        guard (0..<1).contains(reviewThreshold), reviewThreshold < linkThreshold, linkThreshold < 1 else {
+            throw ValidationError("thresholds take 0 ≤ --review-threshold < --link-threshold < 1 (got \(reviewThreshold) and \(linkThreshold))")
+        }
     }
 
     func run() throws {
         let workspace = try workspaceOptions.open()
-        let options = ResolveOptions(maxRecordsPerKey: maxRecordsPerKey, defaultCountryCode: phoneCountry)
+        var match = MatchOptions()
+        match.linkThreshold = linkThreshold
+        match.reviewThreshold = reviewThreshold
+        let options = ResolveOptions(maxRecordsPerKey: maxRecordsPerKey, defaultCountryCode: phoneCountry, probabilistic: probabilistic ? match : nil)
         let (report, overlap, measured) = try failingCleanly { () throws(OmnisegError) in
             // The truth is read first: a bad truth file fails before anything changes.
             let truth = try self.truth.map { path throws(OmnisegError) in try IdentityTruth.read(csvAt: path) }
@@ -79,6 +89,10 @@ enum ResolveSummary {
         for (kind, n) in r.unusable.sorted(by: { $0.key < $1.key }) { lines.append("  unusable \(kind) values: \(Format.count(n))") }
         for (kind, n) in r.sharedKeys.sorted(by: { $0.key < $1.key }) { lines.append("  shared \(kind) values ignored: \(Format.count(n))") }
         if r.conflictingPhones > 0 { lines.append("  phones not used (they join conflicting records): \(Format.count(r.conflictingPhones))") }
+        if r.candidatePairs > 0 {
+            lines.append("  probabilistic: \(Format.count(r.candidatePairs)) candidate pairs, \(Format.count(r.matchedPairs)) linked, "
+                         + "\(Format.count(r.reviewPairs)) for review, \(Format.count(r.refusedMatches)) refused (conflicting or too large)")
+        }
         lines.append("identity generation \(r.generation): \(Format.count(r.created)) new people, \(Format.count(r.merged)) merged into older ids, "
                      + "\(Format.count(r.split)) splits (table person_history)")
         return lines.joined(separator: "\n")

@@ -8,10 +8,14 @@ public struct ResolveOptions: Sendable {
     public var maxRecordsPerKey: Int
     /// Country calling code for phone numbers written without one. Default "1".
     public var defaultCountryCode: String
+    /// When set, records the exact rules leave apart are also matched on names, birth date and
+    /// address (``ProbabilisticLinker``). Default: off.
+    public var probabilistic: MatchOptions?
 
-    public init(maxRecordsPerKey: Int = 8, defaultCountryCode: String = "1") {
+    public init(maxRecordsPerKey: Int = 8, defaultCountryCode: String = "1", probabilistic: MatchOptions? = nil) {
         self.maxRecordsPerKey = maxRecordsPerKey
         self.defaultCountryCode = defaultCountryCode
+        self.probabilistic = probabilistic
     }
 }
 
@@ -32,6 +36,12 @@ public struct ResolveReport: Sendable {
     public var conflictingPhones = 0
     /// The identity generation now current (a new one when this resolve changed who is who).
     public var generation: Int64 = 0
+    /// Probabilistic matching: candidate pairs compared, pairs linked, pairs left for review, links
+    /// refused because they would join conflicting people or too large a person.
+    public var candidatePairs = 0
+    public var matchedPairs = 0
+    public var reviewPairs = 0
+    public var refusedMatches = 0
     /// People given a new id, merged into an older one, and records split from a person, by this resolve.
     public var created = 0
     public var merged = 0
@@ -63,6 +73,8 @@ public struct IdentityResolver {
         var loyalty: String?
         var birthDate: String?
         var firstName: String?
+        /// The fields probabilistic matching compares (only read when it is on).
+        var match = MatchRecord()
     }
 
     /// Resolves every record in `workspace`, replacing earlier links.
@@ -156,7 +168,9 @@ public struct IdentityResolver {
         let normalizer = IdentifierNormalizer(defaultCountryCode: options.defaultCountryCode)
         var records: [Record] = []
         var known = ByteKeyTable(capacity: 1 << 16)
-        let customers = try workspace.db.prepare("SELECT source, source_id, email, phone, loyalty_id, birth_date, first_name FROM customer_record")
+        let customers = try workspace.db.prepare("""
+            SELECT source, source_id, email, phone, loyalty_id, birth_date, first_name, last_name, street, postcode, city FROM customer_record
+            """)
         while try customers.step() {
             let source = customers.string(at: 0) ?? "", id = customers.string(at: 1) ?? ""
             var record = Record(source: source, sourceID: id)
@@ -174,6 +188,10 @@ public struct IdentityResolver {
             }
             record.birthDate = customers.string(at: 5)
             record.firstName = customers.string(at: 6).map { $0.trimmedSpaces.lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
+            if options.probabilistic != nil {
+                record.match = MatchRecord(firstName: customers.string(at: 6), lastName: customers.string(at: 7), birthDate: record.birthDate,
+                                           street: customers.string(at: 8), postcode: customers.string(at: 9), city: customers.string(at: 10))
+            }
             known.insert(source, id, value: Int32(records.count))
             records.append(record)
         }
@@ -246,7 +264,38 @@ public struct IdentityResolver {
             join(g, "phone")
             traits[sets.find(g[0])] = merged
         }
+        if let match = options.probabilistic { linkProbabilistically(records, match, &sets, &rules, &report) }
         return (sets, rules)
+    }
+
+    /// Links the pairs the matcher scores at or above its threshold, most probable first, unless the
+    /// link would join people whose e-mails, loyalty ids, birth dates or first names conflict, or make a
+    /// person of more than `maxRecordsPerKey` records (so one bad link cannot chain unrelated people).
+    func linkProbabilistically(_ records: [Record], _ match: MatchOptions, _ sets: inout UnionFind, _ rules: inout [String],
+                               _ report: inout ResolveReport) {
+        let roots = records.indices.map { sets.find($0) }
+        let outcome = ProbabilisticLinker(options: match).match(records.map(\.match), people: roots)
+        report.candidatePairs = outcome.candidates
+        report.reviewPairs = outcome.review.count
+        var traits: [Int: Traits] = [:]
+        for (i, r) in records.enumerated() { traits[roots[i], default: Traits()].add(r) }
+        for link in outcome.links {
+            let a = sets.find(link.a), b = sets.find(link.b)
+            guard a != b else { continue }
+            let ta = traits[a] ?? Traits(), tb = traits[b] ?? Traits()
+            guard !ta.conflicts(with: tb), sets.setSize(a) + sets.setSize(b) <= options.maxRecordsPerKey else {
+                report.refusedMatches += 1
+                continue
+            }
+            var merged = ta
+            merged.merge(tb)
+            traits[a] = nil
+            traits[b] = nil
+            sets.union(a, b)
+            traits[sets.find(a)] = merged
+            report.matchedPairs += 1
+            for m in [link.a, link.b] where rules[m] == "single" { rules[m] = "probabilistic" }
+        }
     }
 
     /// The identifying values a set of records carries.

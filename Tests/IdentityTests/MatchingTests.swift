@@ -1,0 +1,105 @@
+@testable import Identity
+import OmnisegCore
+import Testing
+
+/// The probabilistic matcher's pure parts: string similarity, phonetic codes, comparison levels and
+/// the Fellegi–Sunter model with its EM estimate.
+@Suite struct MatchingTests {
+    func bytes<T>(_ a: String, _ b: String, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> T) -> T {
+        var x = a, y = b
+        return x.withUTF8 { p in y.withUTF8 { q in body(UnsafeRawBufferPointer(p), UnsafeRawBufferPointer(q)) } }
+    }
+
+    @Test func jaroWinklerMatchesTheTextbookValues() {
+        // Winkler's examples (to three places).
+        for (a, b, expected) in [("martha", "marhta", 0.961), ("dwayne", "duane", 0.840), ("dixon", "dicksonx", 0.813), ("jones", "johnson", 0.832)] {
+            let s = JaroWinkler.similarity(a, b)
+            #expect(abs(s - expected) < 0.0005, "\(a)/\(b): \(s)")
+            #expect(s == JaroWinkler.similarity(b, a), "symmetric")
+        }
+        #expect(JaroWinkler.similarity("ann", "ann") == 1)
+        #expect(JaroWinkler.similarity("abc", "xyz") == 0)
+        #expect(JaroWinkler.similarity("", "") == 1 && JaroWinkler.similarity("a", "") == 0)
+        // Past 64 bytes only the prefix counts, and nothing traps.
+        let long = String(repeating: "ab", count: 100)
+        #expect(JaroWinkler.similarity(long, long + "zzz") == 1)
+    }
+
+    @Test func soundexGroupsNamesThatSoundAlike() {
+        #expect(Soundex.text("Robert") == "R163" && Soundex.text("Rupert") == "R163")
+        #expect(Soundex.text("Tymczak") == "T522" && Soundex.text("Pfister") == "P236" && Soundex.text("Ashcraft") == "A261")
+        #expect(Soundex.text("Lee") == "L000" && Soundex.text("123") == "0")
+    }
+
+    @Test func fieldsCompareInLevelsAndMissingIsNoEvidence() {
+        #expect(bytes("catherine", "catherine", FieldComparison.name) == 0)
+        #expect(bytes("catherine", "catherin", FieldComparison.name) == 1)
+        #expect(bytes("smith", "smyth", FieldComparison.name) == 2, "JW 0.893, same Soundex too: the JW band comes first")
+        #expect(bytes("smith", "schmidt", FieldComparison.name) == 3, "JW 0.74, but both are S530")
+        #expect(bytes("jones", "johnson", FieldComparison.name) == 4, "JW 0.83; J520 against J525")
+        #expect(bytes("ann", "bob", FieldComparison.name) == 5)
+        #expect(bytes("", "bob", FieldComparison.name) == FieldComparison.missing)
+        let day = CivilDay(iso: "1980-04-07")
+        #expect(FieldComparison.birthDate(day, CivilDay(iso: "1980-04-07")) == 0)
+        #expect(FieldComparison.birthDate(day, CivilDay(iso: "1980-07-04")) == 1, "day and month swapped")
+        #expect(FieldComparison.birthDate(day, CivilDay(iso: "1981-04-07")) == 1, "one field off")
+        #expect(FieldComparison.birthDate(day, CivilDay(iso: "1980-11-20")) == 2, "the year only")
+        #expect(FieldComparison.birthDate(day, CivilDay(iso: "1975-01-02")) == 3)
+        #expect(FieldComparison.birthDate(day, nil) == FieldComparison.missing)
+        #expect(CivilDay(iso: "1980-13-01") == nil && CivilDay(iso: "19800401") == nil)
+        #expect(bytes("12 Oak St", "12 oak st", FieldComparison.street) == 0, "the same words, any case")
+        #expect(bytes("12 Oak Street", "12 Oak St", FieldComparison.street) == 1)
+        #expect(bytes("4 Elm Road", "12 Oak St", FieldComparison.street) == 2)
+        #expect(bytes("97301", "97301", FieldComparison.exact) == 0 && bytes("97301", "97302", FieldComparison.exact) == 1)
+        #expect(bytes("", "97302", FieldComparison.exact) == FieldComparison.missing)
+    }
+
+    @Test func patternsPackLevelsAndMissingFields() {
+        let p = ComparisonPattern(levels: [0, 3, FieldComparison.missing, 1])
+        #expect(p.level(0) == 0 && p.level(1) == 3 && p.level(2) == FieldComparison.missing && p.level(3) == 1)
+        #expect(ComparisonPattern(levels: [0, 3, FieldComparison.missing, 1]) == p)
+    }
+
+    static let fields: [(name: String, levels: Int)] = [("first_name", 2), ("last_name", 3), ("birth_date", 2)]
+    static let trueM: [[Double]] = [[0.95, 0.05], [0.80, 0.15, 0.05], [0.90, 0.10]]
+    static let trueU: [[Double]] = [[0.10, 0.90], [0.01, 0.09, 0.90], [0.20, 0.80]]
+
+    /// Pattern counts of `pairs` pairs drawn from the true model, a share `lambda` of them matches,
+    /// each field missing one time in ten.
+    static func sample(pairs: Int, lambda: Double, seed: UInt64) -> [ComparisonPattern: Int] {
+        var rng = SplitMix64(seed: seed)
+        var counts: [ComparisonPattern: Int] = [:]
+        func draw(_ shares: [Double]) -> UInt8 {
+            var x = rng.unit()
+            for (level, share) in shares.enumerated() {
+                x -= share
+                if x < 0 { return UInt8(level) }
+            }
+            return UInt8(shares.count - 1)
+        }
+        for _ in 0..<pairs {
+            let match = rng.chance(lambda)
+            let levels = fields.indices.map { f -> UInt8 in rng.chance(0.1) ? FieldComparison.missing : draw(match ? trueM[f] : trueU[f]) }
+            counts[ComparisonPattern(levels: levels), default: 0] += 1
+        }
+        return counts
+    }
+
+    @Test func emRecoversTheMatchParametersAndIsDeterministic() {
+        let u = MatchModel.levelShares(Self.sample(pairs: 200_000, lambda: 0, seed: 1), fields: Self.fields)
+        for f in Self.fields.indices { for l in u[f].indices { #expect(abs(u[f][l] - Self.trueU[f][l]) < 0.01, "u[\(f)][\(l)]") } }
+        let candidates = Self.sample(pairs: 200_000, lambda: 0.3, seed: 2)
+        var model = MatchModel(fields: Self.fields, u: u)
+        model.estimate(candidates)
+        #expect(abs(model.lambda - 0.3) < 0.02, "λ \(model.lambda)")
+        for f in Self.fields.indices { for l in model.m[f].indices { #expect(abs(model.m[f][l] - Self.trueM[f][l]) < 0.03, "m[\(f)][\(l)] \(model.m[f][l])") } }
+        var again = MatchModel(fields: Self.fields, u: u)
+        again.estimate(candidates)
+        #expect(again == model, "the same counts give the same model")
+        // Agreement raises the weight, disagreement lowers it, a missing field does nothing.
+        let agree = ComparisonPattern(levels: [0, 0, 0]), differ = ComparisonPattern(levels: [1, 2, 1])
+        #expect(model.weight(agree) > 8 && model.weight(differ) < -5)
+        #expect(model.weight(ComparisonPattern(levels: [0, 0, FieldComparison.missing])) == model.weights(agree)[0] + model.weights(agree)[1])
+        #expect(model.probability(agree) > 0.99 && model.probability(differ) < 0.01)
+    }
+}

@@ -306,6 +306,27 @@ import Testing
 
     /// Found by the fuzzer: interactions cached after a check against one catalogue were reused for
     /// a state with a smaller one, and an item id past its end trapped.
+    /// The 1M-case fuzz run of recommend.state (case 940,851) found a state whose indicator rows named
+    /// one target twice: the table laid both out in one run and wrote past its end.
+    @Test func indicatorRowsNamingATargetTwiceAreRefused() throws {
+        func decoded(_ targets: [UInt32], kinds: [UInt8]) throws(OmnisegError) -> IndicatorRows {
+            var rows = IndicatorRows()
+            rows.kinds = kinds
+            rows.targets = targets
+            rows.starts = (0...UInt32(targets.count)).map { $0 }
+            rows.others = targets.map { ($0 + 1) % 5 }
+            rows.ratios = targets.map { _ in 1 }
+            rows.strengths = rows.ratios
+            var writer = WireWriter()
+            rows.encode(into: &writer)
+            var reader = WireReader(writer.bytes, what: "indicator rows")
+            return try IndicatorRows.decode(from: &reader, itemCount: 5)
+        }
+        #expect(throws: OmnisegError.self) { try decoded([3, 3], kinds: [0, 0]) }
+        let distinct = try decoded([3, 3, 0, 1], kinds: [0, 1, 0, 0])
+        #expect(IndicatorTable(itemCount: 5, rows: distinct).totalCount == 4, "the same target in two kinds, and targets 0 and 1, are fine")
+    }
+
     @Test func aStateWithAnotherCatalogueDoesNotReuseInteractionsCheckedAgainstTheFirst() throws {
         let dir = TemporaryDirectory()
         let (workspace, setID) = try Fixtures.trainingWorkspace(dir)

@@ -188,9 +188,14 @@ struct IndicatorRows: Sendable, Equatable {
         rows.ratios = try reader.f32s(entries)
         rows.strengths = try reader.f32s(entries)
         guard rows.starts.first == 0, rows.starts.last.map(Int.init) == entries else { throw reader.failure("indicator rows do not span \(entries) entries") }
+        // Each (kind, target) at most once: the table lays a target's indicators out in one run.
+        var seen = UInt64Set(capacity: max(16, count))
         for r in 0..<count {
             guard rows.kinds[r] < PairCounts.kinds, rows.targets[r] < UInt32(itemCount), rows.starts[r] <= rows.starts[r + 1] else {
                 throw reader.failure("indicator row \(r) is out of range")
+            }
+            guard seen.insert((UInt64(rows.kinds[r]) << 32 | UInt64(rows.targets[r])) + 1) else {
+                throw reader.failure("indicator row \(r) repeats kind \(rows.kinds[r]) of item \(rows.targets[r])")
             }
         }
         for b in rows.others where b >= UInt32(itemCount) { throw reader.failure("indicator item \(b) is not below \(itemCount)") }

@@ -32,6 +32,9 @@ package final class WorkerService: Sendable {
     private let tasksDone = Atomic<Int>(0)
     private let runningThreads = Atomic<Int>(0)
     private let stopFetching = Atomic<Bool>(false)
+    /// Set by the lease thread as it returns: deregistering before that could be undone by its next
+    /// heartbeat (which adds the worker to the live set again).
+    private let leaseStopped = Atomic<Bool>(false)
     /// A moving average of task run time in microseconds: tasks shorter than a round trip or two are
     /// read `prefetch` at a time (fewer round trips); longer ones one at a time, so a thread never
     /// sits on tasks another idle thread could run. Starts long.
@@ -69,6 +72,8 @@ package final class WorkerService: Sendable {
         let deadline = ContinuousClock.now + options.grace
         while runningThreads.load(ordering: .relaxed) > 0 && ContinuousClock.now < deadline { sleep(for: .milliseconds(20)) }
         releaseRemaining(control)
+        let leaseDeadline = ContinuousClock.now + .seconds(3)
+        while !leaseStopped.load(ordering: .acquiring) && ContinuousClock.now < leaseDeadline { sleep(for: .milliseconds(10)) }
         deregister(control)
         logger.info("worker stopped", metadata: ["tasks_done": "\(tasksDone.load(ordering: .relaxed))"])
     }
@@ -149,7 +154,11 @@ package final class WorkerService: Sendable {
         // Renew well within the lease, and refresh the heartbeat and counters at least every second
         // so `omniseg workers` is current.
         let period = max(min(options.leaseTimeout / 4, .seconds(1)), .milliseconds(50))
+        defer { leaseStopped.store(true, ordering: .releasing) }
         while true {
+            // Looked at before each renewal, not only after: a renewal after the drain would register
+            // the worker again.
+            if stopFetching.load(ordering: .relaxed) && runningThreads.load(ordering: .relaxed) == 0 { return }
             do throws(OmnisegError) {
                 if connection == nil { connection = try RedisConnection(endpoint: endpoint, options: .service) }
                 guard let connection else { continue }

@@ -22,6 +22,21 @@ import Testing
         return (report, links)
     }
 
+    @Test func aRecordLinkedByAnotherRuleKeepsItsPersonAndGeneration() throws {
+        let dir = TemporaryDirectory()
+        let workspace = try dir.workspace()
+        let ingester = Ingester(workspace: workspace, progressStyle: .silent)
+        _ = try ingester.ingest(file: dir.write("c1.csv", Self.header + "crm,A,ann@x.com,415-555-0101,,Ann,,,,,,\nweb,B,ann@x.com,415-555-0101,,Ann,,,,,,\n"),
+                                options: IngestOptions(kind: .customers))
+        let first = try IdentityResolver().resolve(workspace)
+        // B drops its e-mail: still Ann by phone, so no new generation, but the link says why now.
+        _ = try ingester.ingest(file: dir.write("c2.csv", Self.header + "web,B,,415-555-0101,,Ann,,,,,,\n"), options: IngestOptions(kind: .customers))
+        let second = try IdentityResolver().resolve(workspace)
+        #expect(second.generation == first.generation)
+        let links = try workspace.db.rows("SELECT source_id, person_id, rule FROM person_link ORDER BY source_id").map { "\($0[0].text ?? "") \($0[1].integer ?? 0) \($0[2].text ?? "")" }
+        #expect(links == ["A 1 phone", "B 1 phone"])
+    }
+
     @Test func emailVariantsJoinOnePerson() throws {
         let (_, links) = try resolved("crm,E1, Dana@X.com ,,,Dana,,,,,,\nweb,E2,dana+shop@x.com,,,Dana,,,,,,\n")
         #expect(links["crm:E1"]?.0 == links["web:E2"]?.0)

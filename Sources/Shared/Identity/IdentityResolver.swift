@@ -106,7 +106,7 @@ public struct IdentityResolver {
 
         let db = workspace.db
         try db.transaction { () throws(OmnisegError) in
-            let previous = try Self.previousIDs(of: records, in: db)
+            let (previous, previousRules) = try Self.previousLinks(of: records, in: db)
             let nextID = (try db.scalar("SELECT max(id) FROM person")?.integer ?? 0) + 1
             let assignment = PersonIDAssigner.assign(clusters: clusters, previous: previous, nextID: nextID)
             let personIDs = clusterOfRecord.map { assignment.ids[$0] }
@@ -115,16 +115,20 @@ public struct IdentityResolver {
             report.created = assignment.created
             report.merged = assignment.changes.filter { $0.kind == .merge }.count
             report.split = assignment.changes.filter { $0.kind == .split }.count
-            guard changed || generation == 0 else {
+            let rulesChanged = records.indices.contains { previousRules[$0] != rules[$0] }
+            if changed || generation == 0 {
+                generation += 1
+                var clusterOfID: [Int64: Int] = [:]
+                if !assignment.changes.isEmpty { for (c, id) in assignment.ids.enumerated() { clusterOfID[id] = c } }
                 report.generation = generation
-                return
+                try IdentityGenerations.record(generation, assignment: assignment, newFrom: nextID, report: report,
+                                               reasons: { change in Self.reason(change, clusters: clusters, clusterOfID: clusterOfID, rules: rules) }, in: db)
+            } else {
+                // The same people: no new generation; the links are written again only when a record is
+                // now linked by another rule (say, a second resolve with --probabilistic that links nothing new).
+                report.generation = generation
+                guard rulesChanged else { return }
             }
-            generation += 1
-            report.generation = generation
-            var clusterOfID: [Int64: Int] = [:]
-            if !assignment.changes.isEmpty { for (c, id) in assignment.ids.enumerated() { clusterOfID[id] = c } }
-            try IdentityGenerations.record(generation, assignment: assignment, newFrom: nextID, report: report,
-                                           reasons: { change in Self.reason(change, clusters: clusters, clusterOfID: clusterOfID, rules: rules) }, in: db)
             try db.execute("DELETE FROM person_link")
             let insert = try db.prepare("INSERT INTO person_link (source, source_id, person_id, rule) VALUES (?, ?, ?, ?)")
             for (i, r) in records.enumerated() {
@@ -138,17 +142,21 @@ public struct IdentityResolver {
         return report
     }
 
-    /// Each record's person id before this resolve (nil for a record not linked yet).
-    private static func previousIDs(of records: [Record], in db: SQLiteConnection) throws(OmnisegError) -> [Int64?] {
+    /// Each record's person id and linking rule before this resolve (nil for a record not linked yet).
+    private static func previousLinks(of records: [Record], in db: SQLiteConnection) throws(OmnisegError) -> ([Int64?], [String?]) {
         var index = ByteKeyTable(capacity: max(16, records.count))
         for (i, r) in records.enumerated() { _ = index.insert(r.source, r.sourceID, value: Int32(i)) }
         var previous = [Int64?](repeating: nil, count: records.count)
-        let statement = try db.prepare("SELECT source, source_id, person_id FROM person_link")
+        var rules = [String?](repeating: nil, count: records.count)
+        let statement = try db.prepare("SELECT source, source_id, person_id, rule FROM person_link")
         while try statement.step() {
             let found = statement.withBytes(at: 0) { source in statement.withBytes(at: 1) { id in index.find(source, id) } }
-            if let i = found { previous[Int(i)] = statement.int64(at: 2) }
+            if let i = found {
+                previous[Int(i)] = statement.int64(at: 2)
+                rules[Int(i)] = statement.string(at: 3)
+            }
         }
-        return previous
+        return (previous, rules)
     }
 
     /// Why a change happened, in words for `person_history`: the rules that now link the records.

@@ -41,7 +41,8 @@ public struct IdentityTruth: Sendable {
             let fields = (0..<row.count).map { row.string($0).trimmedSpaces }
             guard let found = columns else {
                 let names = fields.map { $0.lowercased() }
-                if let pairs = Optional(pairColumns.compactMap { names.firstIndex(of: $0) }), pairs.count == 4 {
+                let pairs = pairColumns.compactMap { names.firstIndex(of: $0) }
+                if pairs.count == pairColumns.count {
                     columns = pairs
                     pairsShape = true
                 } else if let source = names.firstIndex(of: "source"), let id = names.firstIndex(of: "source_id"),

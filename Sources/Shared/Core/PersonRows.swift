@@ -39,6 +39,12 @@ public struct PersonRows: Sendable, Equatable {
         return low < ids.count && ids[low] == id ? low : nil
     }
 
+    /// Throws unless an artefact of `rows` rows (`what`: "recommend job J3") lines up with these rows,
+    /// as everything built on a feature set must before its rows are named.
+    public func check(_ what: @autoclosure () -> String, covers rows: Int) throws(OmnisegError) {
+        guard rows == count else { throw OmnisegError(.corrupt, "\(what()) covers \(rows) rows, its feature set \(count)") }
+    }
+
     /// The ids as stored with a feature set: little-endian 64-bit integers.
     public var encodedIDs: [UInt8] {
         var writer = WireWriter(capacity: ids.count * 8)

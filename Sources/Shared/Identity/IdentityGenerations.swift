@@ -36,6 +36,14 @@ public enum IdentityGenerations {
         }
     }
 
+    /// The refusal to read records or contacts into the rows of feature set `setID`, built on
+    /// `people.generation`, when the workspace is on generation `current`.
+    public static func stale(setID: Int64, people: PersonRows, current: Int64, workspace: String) -> OmnisegError {
+        let built = people.generation > 0 ? "identity generation \(people.generation)" : "an identity from before generations were recorded"
+        return OmnisegError(.precondition, "feature set \(setID) was built on \(built); the workspace is now on generation \(current), "
+                            + "whose people may have merged or split since: rebuild features with `omniseg features`", context: [("workspace", workspace)])
+    }
+
     /// Where the people of generation `generation` are now: every id merged away since then, mapped to
     /// the id it lives on as (following merges of merges). Ids not in the map are unchanged.
     /// A person that split kept its id (and its largest part), so it maps to itself.

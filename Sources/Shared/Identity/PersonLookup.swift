@@ -36,11 +36,7 @@ public struct PersonLookup {
     /// other people's, so records must not be read into them).
     public init(workspace: Workspace, rowsOf people: PersonRows, setID: Int64) throws(OmnisegError) {
         try self.init(workspace: workspace)
-        guard rows == people else {
-            let built = people.generation > 0 ? "identity generation \(people.generation)" : "an identity from before generations were recorded"
-            throw OmnisegError(.precondition, "feature set \(setID) was built on \(built); the workspace is now on generation \(rows.generation): "
-                               + "rebuild features with `omniseg features`", context: [("workspace", workspace.path)])
-        }
+        guard rows == people else { throw IdentityGenerations.stale(setID: setID, people: people, current: rows.generation, workspace: workspace.path) }
     }
 
     /// The row of the person the record belongs to, or nil for a record resolution has not seen.

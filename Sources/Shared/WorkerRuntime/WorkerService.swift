@@ -155,10 +155,9 @@ package final class WorkerService: Sendable {
         // so `omniseg workers` is current.
         let period = max(min(options.leaseTimeout / 4, .seconds(1)), .milliseconds(50))
         defer { leaseStopped.store(true, ordering: .releasing) }
-        while true {
-            // Looked at before each renewal, not only after: a renewal after the drain would register
-            // the worker again.
-            if stopFetching.load(ordering: .relaxed) && runningThreads.load(ordering: .relaxed) == 0 { return }
+        // Looked at before each renewal, not only after: a renewal after the drain would register the
+        // worker again.
+        while !drained {
             do throws(OmnisegError) {
                 if connection == nil { connection = try RedisConnection(endpoint: endpoint, options: .service) }
                 guard let connection else { continue }
@@ -178,10 +177,13 @@ package final class WorkerService: Sendable {
                 logger.warning("lease renewal failed; retrying", metadata: ["error": "\(error)"])
                 connection = nil
             }
-            if stopFetching.load(ordering: .relaxed) && runningThreads.load(ordering: .relaxed) == 0 { return }
+            if drained { return }
             sleep(for: period)
         }
     }
+
+    /// Whether the worker stopped fetching and its task threads have all returned.
+    private var drained: Bool { stopFetching.load(ordering: .relaxed) && runningThreads.load(ordering: .relaxed) == 0 }
 
     // MARK: - Tasks
 

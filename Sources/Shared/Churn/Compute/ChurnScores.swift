@@ -126,9 +126,7 @@ public struct ChurnScores: Sendable, Equatable {
 
     /// `person_id,probability,tier` per row; row r is person `people.id(ofRow: r)`.
     public func csv(people: PersonRows) throws(OmnisegError) -> String {
-        guard people.count == probabilities.count else {
-            throw OmnisegError(.corrupt, "the scores cover \(probabilities.count) rows, their feature set \(people.count)")
-        }
+        try people.check("the scores", covers: probabilities.count)
         var out = "person_id,probability,tier\n"
         out.reserveCapacity(24 * probabilities.count)
         let names = tiers.names

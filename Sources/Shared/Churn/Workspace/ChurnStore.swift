@@ -156,9 +156,7 @@ public struct ChurnStore {
     /// Writes a score job's per-person probabilities and tiers (replacing any for that job); row r of
     /// the scores is person `people.id(ofRow: r)`.
     public func saveScores(_ scores: ChurnScores, jobID: String, people: PersonRows) throws(OmnisegError) {
-        guard people.count == scores.probabilities.count else {
-            throw OmnisegError(.corrupt, "churn scores of job \(jobID) cover \(scores.probabilities.count) rows, its feature set \(people.count)")
-        }
+        try people.check("the churn scores of job \(jobID)", covers: scores.probabilities.count)
         try workspace.db.transaction { () throws(OmnisegError) in
             try workspace.db.run("DELETE FROM churn_score WHERE job_id = ?", [.text(jobID)])
             let insert = try workspace.db.prepare("INSERT INTO churn_score (job_id, person_id, model_id, probability, tier) VALUES (?, ?, ?, ?, ?)")

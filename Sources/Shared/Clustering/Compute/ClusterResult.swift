@@ -208,9 +208,7 @@ public struct ClusterResult: Sendable, Equatable {
 
     /// Every person's cluster as CSV: `person_id,cluster,label` (feature row r is person `people.id(ofRow: r)`).
     public func csv(people: PersonRows) throws(OmnisegError) -> String {
-        guard people.count == labels.count else {
-            throw OmnisegError(.corrupt, "the clustering labels \(labels.count) rows, its feature set has \(people.count)")
-        }
+        try people.check("the clustering", covers: labels.count)
         let names = ClusterProfiles(self).clusters.map(\.label)
         var out = "person_id,cluster,label\n"
         out.reserveCapacity(labels.count * 32)

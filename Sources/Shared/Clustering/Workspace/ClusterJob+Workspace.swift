@@ -10,9 +10,7 @@ extension ClusterJob: WorkspaceJob {
     public func store(result: [UInt8], jobID: String, people given: PersonRows?, in workspace: Workspace) throws(OmnisegError) {
         let labels = try ClusterResult(decoding: result).labels
         let people = given ?? .dense(count: labels.count)
-        guard people.count == labels.count else {
-            throw OmnisegError(.corrupt, "cluster job \(jobID) labels \(labels.count) rows, its feature set has \(people.count)")
-        }
+        try people.check("cluster job \(jobID)", covers: labels.count)
         try workspace.db.transaction { () throws(OmnisegError) in
             try workspace.db.run("DELETE FROM cluster_assignment WHERE job_id = ?", [.text(jobID)])
             let insert = try workspace.db.prepare("INSERT INTO cluster_assignment (job_id, person_id, cluster) VALUES (?, ?, ?)")

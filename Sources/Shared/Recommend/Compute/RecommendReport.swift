@@ -89,9 +89,7 @@ public enum RecommendReport {
 
     /// person_id,rank,item,department,score,backfill — one line per suggestion; row r is person `people.id(ofRow: r)`.
     public static func csv(_ r: RecommendResult, people: PersonRows) throws(OmnisegError) -> String {
-        guard people.count == r.people else {
-            throw OmnisegError(.corrupt, "the recommendations cover \(r.people) rows, their feature set \(people.count)")
-        }
+        try people.check("the recommendations", covers: r.people)
         var out = "person_id,rank,item,department,score,backfill\n"
         for row in 0..<r.people {
             for (rank, s) in r.suggestions(row: row).enumerated() {

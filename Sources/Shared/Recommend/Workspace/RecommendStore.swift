@@ -13,9 +13,7 @@ public struct RecommendStore {
     /// Writes a run's items, indicators and per-person suggestions (replacing any of the same job);
     /// row r of the result is person `people.id(ofRow: r)`.
     public func save(_ result: RecommendResult, jobID: String, people: PersonRows) throws(OmnisegError) {
-        guard people.count == result.people else {
-            throw OmnisegError(.corrupt, "recommend job \(jobID) covers \(result.people) rows, its feature set \(people.count)")
-        }
+        try people.check("recommend job \(jobID)", covers: result.people)
         let db = workspace.db
         try db.transaction { () throws(OmnisegError) in
             for table in ["rec_item", "rec_indicator", "recommendation"] { try db.run("DELETE FROM \(table) WHERE job_id = ?", [.text(jobID)]) }
@@ -70,9 +68,7 @@ public struct RecommendStore {
         }
         let result = try RecommendResult(decoding: RecommendJob.resultBody(bytes))
         let people = try entry.featureSet.map { id throws(OmnisegError) in try workspace.people(ofFeatureSet: id) } ?? .dense(count: result.people)
-        guard people.count == result.people else {
-            throw OmnisegError(.corrupt, "recommend job \(jobID) covers \(result.people) people, its feature set \(people.count)")
-        }
+        try people.check("recommend job \(jobID)", covers: result.people)
         return (jobID, result, people)
     }
 }

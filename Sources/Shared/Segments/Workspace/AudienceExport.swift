@@ -36,10 +36,7 @@ public struct AudienceExport {
         }
         let current = try IdentityGenerations.current(in: workspace.db)
         guard matrix.people.generation == current, current > 0 else {
-            let built = matrix.people.generation > 0 ? "identity generation \(matrix.people.generation)" : "an identity from before generations were recorded"
-            throw OmnisegError(.precondition, "feature set \(matrix.setID) was built on \(built) and the workspace is on generation \(current): "
-                               + "its people may have merged or split since, so no contacts are exported from it; rebuild features with `omniseg features`",
-                               context: [("workspace", workspace.path)])
+            throw IdentityGenerations.stale(setID: matrix.setID, people: matrix.people, current: current, workspace: workspace.path)
         }
         let people = matrix.people
         let contacts = try self.contacts(members)

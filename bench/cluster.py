@@ -67,7 +67,7 @@ def free_port():
 
 
 class Redis:
-    def __init__(self, work):
+    def __init__(self, work, extra=()):
         self.port = free_port()
         password = secrets.token_hex(12)
         self.url = f"redis://omniseg:{password}@127.0.0.1:{self.port}/0"
@@ -80,7 +80,7 @@ class Redis:
         with open(conf, "w") as f:
             f.write(text)
         self.process = subprocess.Popen(
-            ["redis-server", conf, "--bind", "127.0.0.1", "--port", str(self.port), "--dir", self.dir, "--daemonize", "no"],
+            ["redis-server", conf, "--bind", "127.0.0.1", "--port", str(self.port), "--dir", self.dir, "--daemonize", "no", *extra],
             stdout=open(os.path.join(self.dir, "redis.log"), "w"), stderr=subprocess.STDOUT)
         for _ in range(100):
             if subprocess.run([OMNISEG, "workers", "--redis", self.url], capture_output=True).returncode == 0:

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Steady-state k-means iterations: embedded (2 threads) against Redis (2 workers x 1 thread).
 
-Usage: bench/cluster_steady.py --workspace WS.sqlite [--repeats 7] [--kernels avx512|avx2|portable] [--job recommend]
+Usage: bench/cluster_steady.py --workspace WS.sqlite [--repeats 7] [--kernels avx512|avx2|portable] [--job recommend] [--no-aof]
 
 Runs `cluster` (k = 16, one seeding, 15 iterations, tol 0, seed 1) through `omniseg run --timings`:
 embedded with 2 threads and through its own redis-server with 2 workers x 1 thread (a cold run first
@@ -46,12 +46,14 @@ def main():
     ap.add_argument("--kernels", default=None, help="force a kernel variant on the workers and embedded (OMNISEG_KERNELS)")
     ap.add_argument("--job", default="cluster", choices=["cluster", "recommend"],
                     help="recommend: time the whole recommend job (default settings) instead of steady Lloyd iterations")
+    ap.add_argument("--no-aof", action="store_true",
+                    help="run redis-server without its append-only file (to measure what persistence costs)")
     a = ap.parse_args()
     if a.kernels:
         os.environ["OMNISEG_KERNELS"] = a.kernels
     os.makedirs(a.work, exist_ok=True)
     os.makedirs(a.results, exist_ok=True)
-    redis = Redis(a.work)
+    redis = Redis(a.work, ["--appendonly", "no"] if a.no_aof else [])
     pairs = []
     try:
         workers = Workers(redis, 2, 1, a.work)
@@ -70,8 +72,11 @@ def main():
     through = statistics.median(r for _, r in pairs)
     ratio = statistics.median(r / e - 1 for e, r in pairs)
     row = {"machine": machine(), "workspace": os.path.relpath(a.workspace, ROOT), "job": a.job, "embedded_ms": embedded, "redis_ms": through, "ratio": ratio, "kernels": a.kernels or "best",
+           "redis_aof": not a.no_aof,
            "pairs_ms": pairs}
     name = "cluster-steady.json" if a.job == "cluster" else "recommend-cluster.json"
+    if a.no_aof:
+        name = name.replace(".json", "-no-aof.json")
     with open(os.path.join(a.results, name), "w") as f:
         json.dump(row, f, indent=2)
     print(describe(row["machine"]))

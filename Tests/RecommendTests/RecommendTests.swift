@@ -327,6 +327,57 @@ import Testing
         #expect(IndicatorTable(itemCount: 5, rows: distinct).totalCount == 4, "the same target in two kinds, and targets 0 and 1, are fine")
     }
 
+    /// Each bucket's rows are a segment of the state: a target repeated across two buckets' segments
+    /// is refused as one repeated inside a segment is.
+    @Test func indicatorRowsRepeatedAcrossBucketsAreRefused() throws {
+        var state = RecommendState(options: RecommendOptions(), catalog: ItemCatalog(level: .item, names: ["a", "b", "c", "d", "e"],
+                                                                                        departments: [0, 0, 0, 0, 0], departmentNames: ["d"]),
+                                   featureSetID: 1, asOf: 0)
+        func rows(_ target: UInt32, kind: UInt8) -> IndicatorRows {
+            var rows = IndicatorRows()
+            rows.kinds = [kind]
+            rows.targets = [target]
+            rows.starts = [0, 1]
+            rows.others = [(target + 1) % 5]
+            rows.ratios = [1]
+            rows.strengths = [1]
+            return rows
+        }
+        state.append(rows(3, kind: 0))
+        state.append(rows(3, kind: 1))
+        #expect(try RecommendState(decoding: state.encoded).indicatorRows().targets == [3, 3])
+        state.append(rows(3, kind: 0))
+        let decoded = try RecommendState(decoding: state.encoded)
+        #expect(decoded.rowSegments == 3)
+        #expect { try decoded.indicatorRows() } throws: { "\($0)".contains("repeats kind 0 of item 3") }
+    }
+
+    /// The counting tasks read the state without the indicator rows merged so far (a task view); the
+    /// scoring tasks read the whole state, the one the checkpoint stored.
+    @Test func countingTasksReadTheStateWithoutTheRowsMergedSoFar() throws {
+        let dir = TemporaryDirectory()
+        let (workspace, setID) = try Fixtures.trainingWorkspace(dir)
+        let matrix = try FeatureStore(workspace: workspace).load(setID: setID)
+        let job = try RecommendJob(parameters: JobParameters(["n": "5", "pairs_per_bucket": "400000"]))
+        let preparation = try WorkspaceJobs.prepare(job, in: workspace, matrix: matrix)
+        let recording = RecordingTransport(InProcessTransport(kind: job, shards: matrix.shards, taskData: preparation.taskData, threads: 2))
+        let result = try RecommendResult(decoding: job.resultBody(JobDriver(jobID: "t", kind: job, shardCount: matrix.shards.count)
+            .run(transport: recording, checkpoints: MemoryCheckpoints(), firstState: { preparation.state })))
+        let seen = recording.works
+        #expect(seen.count == result.buckets + 2 && result.buckets > 2)
+        for work in seen {
+            let state = try RecommendState(decoding: job.stateBody(work.state))
+            if (2...result.buckets).contains(work.iteration) {
+                #expect(!work.isCheckpointedState && state.rowSegments == 0, "iteration \(work.iteration)")
+            } else {
+                #expect(work.isCheckpointedState, "iteration \(work.iteration)")
+            }
+        }
+        let scoring = try RecommendState(decoding: job.stateBody(try #require(seen.last).state))
+        let table = IndicatorTable(itemCount: scoring.catalog.count, rows: try scoring.indicatorRows())
+        #expect(scoring.rowSegments == result.buckets && table == result.table)
+    }
+
     @Test func aStateWithAnotherCatalogueDoesNotReuseInteractionsCheckedAgainstTheFirst() throws {
         let dir = TemporaryDirectory()
         let (workspace, setID) = try Fixtures.trainingWorkspace(dir)
@@ -343,5 +394,18 @@ import Testing
         #expect { try job.execute(shard: matrix.shards[0], data: data, iteration: 0, state: state.encoded, cancellation: .never) } throws: {
             "\($0)".contains("is not below the 1 items")
         }
+    }
+}
+
+/// An in-process transport that keeps what each iteration's tasks were given.
+final class RecordingTransport: TaskTransport, @unchecked Sendable {
+    private let inner: InProcessTransport
+    private(set) var works: [IterationWork] = []
+
+    init(_ inner: InProcessTransport) { self.inner = inner }
+
+    func run(_ work: IterationWork, progress: (Int, Int) -> Void) throws(OmnisegError) -> [[UInt8]] {
+        works.append(work)
+        return try inner.run(work, progress: progress)
     }
 }

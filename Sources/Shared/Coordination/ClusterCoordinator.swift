@@ -205,7 +205,7 @@ package final class ClusterCoordinator: Sendable {
             let started = IterationStarts()
             let transport = RedisTransport(connection: redis, state: state, jobID: jobID, kind: spec.kind, plan: plan,
                                            context: JobContext.digest(spec: spec, plan: plan), lostTaskCheck: options.leaseTimeout,
-                                           started: started, logger: logger)
+                                           retentionSeconds: Int(options.retention.inSeconds), started: started, logger: logger)
             let deferred = DeferredWrites()
             defer { deferred.flush(redis) }
             let checkpoints = RedisCheckpoints(connection: redis, state: state, jobID: jobID, workspaceID: workspaceID, shardCount: plan.tasks.count,

@@ -19,6 +19,8 @@ struct RedisTransport: TaskTransport {
     /// The digest of the job's spec and plan, which every task carries (``JobContext``).
     let context: UInt64
     let lostTaskCheck: Duration
+    /// How long a task view of a state (``IterationWork/isCheckpointedState`` false) is kept in Redis.
+    let retentionSeconds: Int
     /// What the checkpoint saw as the iteration began (``RedisCheckpoints/started``).
     let started: IterationStarts
     let logger: Logger
@@ -30,8 +32,17 @@ struct RedisTransport: TaskTransport {
         let resultsKey = QueueKeys.results(jobID, iteration: work.iteration)
         let dispatchedKey = QueueKeys.dispatched(jobID, iteration: work.iteration)
         let start = started.take(iteration: work.iteration)
-        // The state blob the checkpoint stored (same bytes, same reference: hashed once, there).
-        let stateReference = start?.state ?? work.state.withUnsafeBytes { BlobStore.reference(for: $0) }
+        // The state blob the checkpoint stored (same bytes, same reference: hashed once, there), or
+        // the kind's task view of it, stored here.
+        let stateReference: BlobReference
+        if work.isCheckpointedState {
+            stateReference = start?.state ?? work.state.withUnsafeBytes { BlobStore.reference(for: $0) }
+        } else {
+            let stored = work.state.withUnsafeBytes { raw in
+                Result { () throws(OmnisegError) in try BlobStore(connection: connection).put(raw, expireSeconds: retentionSeconds).reference }
+            }
+            stateReference = try stored.get()
+        }
         let lookCommands = [JobFields.query(jobID), RedisCommand("HLEN", resultsKey)]
         var dispatched: Set<Int> = []
         var firstLook: [RedisReply]

@@ -56,6 +56,12 @@ extension JobKind {
         try codecs.state.decode(state)
     }
 
+    /// The tagged state `iteration`'s tasks read (``taskState(iteration:state:)``), or nil when it is
+    /// the whole tagged `state`.
+    public func taggedTaskState(iteration: Int, state: [UInt8]) throws(OmnisegError) -> [UInt8]? {
+        try taskState(iteration: iteration, state: try stateBody(state)).map(codecs.state.encode)
+    }
+
     /// Runs one task over the state body `stateBody` and returns its tagged partial: what transports call.
     public func runTask(input: TaskInput, iteration: Int, stateBody: [UInt8], cancellation: CancellationCheck) throws(OmnisegError) -> [UInt8] {
         codecs.partial.encode(try execute(input: input, iteration: iteration, state: stateBody, cancellation: cancellation))

@@ -4,8 +4,12 @@ import OmnisegCore
 public struct IterationWork: Sendable {
     public var jobID: String
     public var iteration: Int
+    /// The tagged state the tasks read: the iteration's state, or the kind's task view of it
+    /// (``JobKind/taskState(iteration:state:)``).
     public var state: [UInt8]
     public var shardCount: Int
+    /// Whether `state` is the very state the checkpoint stored (false for a task view).
+    public var isCheckpointedState = true
 }
 
 /// Runs the tasks of one iteration somewhere and hands back their partials in shard order.
@@ -81,7 +85,8 @@ public struct JobDriver {
         while iteration < Self.maxIterations {
             let start = ContinuousClock.now
             try checkpoints.begin(iteration: iteration, state: state)
-            let work = IterationWork(jobID: jobID, iteration: iteration, state: state, shardCount: shardCount)
+            let view = try kind.taggedTaskState(iteration: iteration, state: state)
+            let work = IterationWork(jobID: jobID, iteration: iteration, state: view ?? state, shardCount: shardCount, isCheckpointedState: view == nil)
             let current = iteration
             let partials = try transport.run(work) { done, total in progress(current, done, total) }
             let step = try kind.mergeTagged(iteration: iteration, state: state, partials: partials, threads: mergeThreads)

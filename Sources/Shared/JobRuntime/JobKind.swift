@@ -79,6 +79,11 @@ public protocol JobKind: Sendable {
     /// Merges the partials of `iteration` (indexed by shard) and says what comes next.
     func merge(iteration: Int, state: [UInt8], partials: [[UInt8]]) throws(OmnisegError) -> JobStep
 
+    /// The part of `iteration`'s state that its tasks read, when it is less than the whole state (a
+    /// state that carries what only the merge or a later iteration needs); nil when the tasks read the
+    /// whole state. Workers then fetch and decode only this. Default: nil.
+    func taskState(iteration: Int, state: [UInt8]) throws(OmnisegError) -> [UInt8]?
+
     /// Like ``merge(iteration:state:partials:)``, free to use up to `threads` threads of the merging
     /// process (the result must not depend on them). Default: the single-threaded merge.
     func merge(iteration: Int, state: [UInt8], partials: [[UInt8]], threads: Int) throws(OmnisegError) -> JobStep
@@ -115,6 +120,8 @@ extension JobKind {
     public func merge(iteration: Int, state: [UInt8], partials: [[UInt8]], threads: Int) throws(OmnisegError) -> JobStep {
         try merge(iteration: iteration, state: state, partials: partials)
     }
+
+    public func taskState(iteration: Int, state: [UInt8]) throws(OmnisegError) -> [UInt8]? { nil }
 
     public func progress(iteration: Int, tasksDone: Int, tasksTotal: Int) -> JobProgress {
         .shards(tasksDone: tasksDone, tasksTotal: tasksTotal)

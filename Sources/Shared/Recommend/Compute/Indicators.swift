@@ -177,7 +177,9 @@ struct IndicatorRows: Sendable, Equatable {
         writer.integers(strengths.map(\.bitPattern))
     }
 
-    static func decode(from reader: inout WireReader, itemCount: Int) throws(OmnisegError) -> IndicatorRows {
+    /// Decodes rows; `checked` false leaves ``check(itemCount:reader:)`` to the caller (who joins
+    /// several decoded parts and checks them as one).
+    static func decode(from reader: inout WireReader, itemCount: Int, checked: Bool = true) throws(OmnisegError) -> IndicatorRows {
         var rows = IndicatorRows()
         let count = try reader.count(limit: 1 << 30)
         let entries = try reader.count(limit: 1 << 31)
@@ -188,7 +190,19 @@ struct IndicatorRows: Sendable, Equatable {
         rows.ratios = try reader.f32s(entries)
         rows.strengths = try reader.f32s(entries)
         guard rows.starts.first == 0, rows.starts.last.map(Int.init) == entries else { throw reader.failure("indicator rows do not span \(entries) entries") }
-        // Each (kind, target) at most once: the table lays a target's indicators out in one run.
+        if checked { try rows.check(itemCount: itemCount, reader: reader) }
+        return rows
+    }
+
+    /// Throws (through `reader`'s description) unless every row is in range, its starts ascend, each
+    /// (kind, target) comes at most once (the table lays a target's indicators out in one run) and
+    /// every item is below `itemCount`.
+    func check(itemCount: Int, reader: WireReader) throws(OmnisegError) {
+        let count = targets.count
+        guard kinds.count == count, starts.count == count + 1, starts.last.map(Int.init) == others.count else {
+            throw reader.failure("indicator rows do not span \(others.count) entries")
+        }
+        let rows = self
         var seen = UInt64Set(capacity: max(16, count))
         for r in 0..<count {
             guard rows.kinds[r] < PairCounts.kinds, rows.targets[r] < UInt32(itemCount), rows.starts[r] <= rows.starts[r + 1] else {
@@ -199,7 +213,6 @@ struct IndicatorRows: Sendable, Equatable {
             }
         }
         for b in rows.others where b >= UInt32(itemCount) { throw reader.failure("indicator item \(b) is not below \(itemCount)") }
-        return rows
     }
 }
 

@@ -15,7 +15,8 @@ import Synchronization
 /// result is the same whatever the worker count.
 public struct RecommendJob: JobKind {
     public static let name = "recommend"
-    public static let codecs = JobCodecs(name)
+    /// State version 2: the indicator rows as one encoded segment per bucket.
+    public static let codecs = JobCodecs(name, state: 2)
     public static let descriptor = JobKindDescriptor(
         name: name, summary: "Cross-channel recommendations from item co-occurrence scored by log-likelihood ratio.",
         parameters: RecommendParameters.schema) { _, parameters throws(OmnisegError) in try RecommendJob(parameters: parameters) }
@@ -77,7 +78,7 @@ public struct RecommendJob: JobKind {
         }
         // Every scoring task of the job shares one scorer (the indicator table and its transpose).
         let scorer = try RecommendTaskCache.shared.scorer(key: stateKey) { () throws(OmnisegError) in
-            RecommendShardScorer(try RecommendState(decoding: state))
+            try RecommendShardScorer(try RecommendState(decoding: state))
         }
         return try scorer.score(interactions, future: shardData.future, cancellation: cancellation)
     }
@@ -115,11 +116,20 @@ public struct RecommendJob: JobKind {
             if iteration == 1 { decoded.marginals = marginals }
             guard let margins = decoded.marginals else { throw OmnisegError(.corrupt, "recommend state lost its item margins") }
             let (rows, pairs) = IndicatorSelector(options: decoded.options, marginals: margins).select(counts, itemCount: itemCount, threads: threads)
-            decoded.rows.append(contentsOf: rows)
+            decoded.append(rows)
             decoded.pairs += pairs
             return .iterate(state: decoded.encoded)
         }
         return .finish(result: try RecommendShardScorer.assemble(decoded, partials: partials).encoded)
+    }
+
+    /// The survey and the counting tasks read the state without the indicator rows merged so far
+    /// (tens of megabytes by the last bucket at a million people); only the scoring reads them.
+    public func taskState(iteration: Int, state: [UInt8]) throws(OmnisegError) -> [UInt8]? {
+        // The first counting iteration's state has no rows yet; the scoring's needs them all.
+        guard iteration >= 2 else { return nil }
+        let decoded = try RecommendState(decoding: state, rows: false)
+        return iteration <= decoded.buckets ? decoded.encoded : nil
     }
 
     /// Iterations: the survey, one per bucket of target items, the scoring. How many buckets there
@@ -192,9 +202,9 @@ struct RecommendShardScorer: Sendable {
     let state: RecommendState
     let recommender: PersonRecommender
 
-    init(_ state: RecommendState) {
+    init(_ state: RecommendState) throws(OmnisegError) {
         self.state = state
-        recommender = PersonRecommender(options: state.options, table: IndicatorTable(itemCount: state.catalog.count, rows: state.rows),
+        recommender = PersonRecommender(options: state.options, table: IndicatorTable(itemCount: state.catalog.count, rows: try state.indicatorRows()),
                                         popularity: state.surveyCounts.counts[HistoryKind.target.rawValue], people: state.surveyCounts.people)
     }
 
@@ -284,7 +294,7 @@ struct RecommendShardScorer: Sendable {
             flags += try reader.integers(count, of: UInt8.self)
             try reader.expectEnd()
         }
-        return RecommendResult(options: state.options, catalog: state.catalog, table: IndicatorTable(itemCount: state.catalog.count, rows: state.rows),
+        return RecommendResult(options: state.options, catalog: state.catalog, table: IndicatorTable(itemCount: state.catalog.count, rows: try state.indicatorRows()),
                                popularity: state.surveyCounts.counts[HistoryKind.target.rawValue], items: items, scores: scores, backfilled: flags,
                                featureSetID: state.featureSetID, asOf: state.asOf, interactions: state.interactions, pairs: state.pairs,
                                buckets: state.buckets, peopleWithHistory: withHistory, countedPeople: state.surveyCounts.people,

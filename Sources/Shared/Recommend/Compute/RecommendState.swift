@@ -14,8 +14,11 @@ struct RecommendState: Sendable {
     var surveyCounts: ItemMarginals
     /// The margins after downsampling (from the first counting iteration).
     var marginals: ItemMarginals?
-    /// Indicator rows of the buckets merged so far.
-    var rows = IndicatorRows()
+    /// Indicator rows of the buckets merged so far, each bucket's encoded as it was merged: a merge
+    /// appends its bucket's rows without decoding the earlier ones (decoding and re-encoding them all
+    /// made every merge slower than the one before); ``indicatorRows()`` decodes them for scoring.
+    private(set) var rowSegments = 0
+    private(set) var rowBytes: [UInt8] = []
     var interactions = 0
     var pairs = 0
     var featureSetID: Int64
@@ -30,10 +33,28 @@ struct RecommendState: Sendable {
     }
 
     static let magic: [UInt8] = Array("OMRECS".utf8)
-    static let version: UInt16 = 1
+    static let version: UInt16 = 2
+
+    /// Appends one bucket's indicator rows.
+    mutating func append(_ rows: IndicatorRows) {
+        var writer = WireWriter(capacity: rows.targets.count * 9 + rows.others.count * 12 + 32)
+        rows.encode(into: &writer)
+        rowBytes += writer.bytes
+        rowSegments += 1
+    }
+
+    /// Every bucket's indicator rows, in bucket order, checked as one table (no (kind, target) twice).
+    func indicatorRows() throws(OmnisegError) -> IndicatorRows {
+        var reader = WireReader(rowBytes, what: "recommend state's indicator rows")
+        var rows = IndicatorRows()
+        for _ in 0..<rowSegments { rows.append(contentsOf: try IndicatorRows.decode(from: &reader, itemCount: catalog.count, checked: false)) }
+        try reader.expectEnd()
+        try rows.check(itemCount: catalog.count, reader: reader)
+        return rows
+    }
 
     var encoded: [UInt8] {
-        var writer = WireWriter(capacity: 1 << 16)
+        var writer = WireWriter(capacity: rowBytes.count + (1 << 16))
         writer.raw(Self.magic)
         writer.u16(Self.version)
         options.encode(into: &writer)
@@ -45,12 +66,14 @@ struct RecommendState: Sendable {
         writer.i64(asOf)
         surveyCounts.encode(into: &writer)
         writer.optional(marginals) { $0.encode(into: &$1) }
-        rows.encode(into: &writer) // last: see init(decoding:rows:)
+        writer.count(rowSegments) // last: see init(decoding:rows:)
+        writer.raw(rowBytes)
         return writer.bytes
     }
 
     /// Decodes a state; without `rows` it stops before the indicator rows (they come last, and only
-    /// the merge and the scoring iteration read them: counting tasks would decode megabytes for nothing).
+    /// the merge and the scoring iteration read them: counting tasks would copy megabytes for nothing).
+    /// The rows are kept encoded; ``indicatorRows()`` decodes and checks them.
     init(decoding bytes: [UInt8], rows readRows: Bool = true) throws(OmnisegError) {
         var reader = WireReader(bytes, what: "recommend state")
         guard try reader.bytes(Self.magic.count) == Self.magic, try reader.u16() == Self.version else { throw reader.failure("not a recommend state of this version") }
@@ -65,8 +88,8 @@ struct RecommendState: Sendable {
         let itemCount = catalog.count
         marginals = try reader.optional { (r: inout WireReader) throws(OmnisegError) in try ItemMarginals.decode(from: &r, itemCount: itemCount) }
         guard readRows else { return }
-        rows = try IndicatorRows.decode(from: &reader, itemCount: catalog.count)
-        try reader.expectEnd()
+        rowSegments = try reader.count(limit: 1 << 16)
+        rowBytes = try reader.bytes(reader.remaining)
     }
 }
 

@@ -17,7 +17,7 @@ struct Omniseg: ParsableCommand {
             69 Redis unreachable, 77 Redis refused the credentials.
             """,
         version: OmnisegVersion.current,
-        subcommands: [GenerateCommand.self, IngestCommand.self, ResolveCommand.self, FeaturesCommand.self,
+        subcommands: [GenerateCommand.self, IngestCommand.self, ResolveCommand.self, MatchCommand.self, FeaturesCommand.self,
                       QuarantineCommand.self, DemoCommand.self, SubmitCommand.self, StatusCommand.self, WatchCommand.self,
                       ResultCommand.self, CancelCommand.self, WorkersCommand.self, DeadLetterCommand.self, CoordinatorCommand.self,
                       RunCommand.self, KindsCommand.self, ChurnCommand.self, RecommendCommand.self, SegmentCommand.self, OverlapCommand.self, AudienceCommand.self, ReportCommand.self]

@@ -54,6 +54,21 @@ import Testing
         #expect(bytes("", "97302", FieldComparison.exact) == FieldComparison.missing)
     }
 
+    /// Short forms of first names and first and last names written the wrong way round.
+    @Test func nicknamesAndSwappedNamesCompareAsNearlyTheSame() {
+        #expect(bytes("bill", "william", FieldComparison.firstName) == 3, "a short form: the Soundex level")
+        #expect(bytes("bob", "bobby", FieldComparison.firstName) <= 3 && bytes("bob", "rob", FieldComparison.firstName) == 3, "two forms of Robert")
+        #expect(bytes("bill", "william", FieldComparison.name) == 4, "last names know no nicknames: only the Jaro-Winkler band")
+        #expect(bytes("bill", "mike", FieldComparison.firstName) == 5)
+        let a = MatchRecord(firstName: "Anna", lastName: "Lopez", birthDate: "1980-04-07")
+        let swapped = MatchRecord(firstName: "Lopez", lastName: "Anna", birthDate: "1980-04-07")
+        let pattern = ProbabilisticLinker.compare(a, swapped)
+        #expect(pattern.level(0) == 1 && pattern.level(1) == 1 && pattern.level(2) == 0)
+        #expect(ProbabilisticLinker.blockingKey(2, a) == ProbabilisticLinker.blockingKey(2, swapped), "both names in either order block together")
+        let other = MatchRecord(firstName: "Lopez", lastName: "Maria", birthDate: "1980-04-07")
+        #expect(ProbabilisticLinker.compare(a, other).level(0) == 5, "only a full swap counts")
+    }
+
     @Test func patternsPackLevelsAndMissingFields() {
         let p = ComparisonPattern(levels: [0, 3, FieldComparison.missing, 1])
         #expect(p.level(0) == 0 && p.level(1) == 3 && p.level(2) == FieldComparison.missing && p.level(3) == 1)

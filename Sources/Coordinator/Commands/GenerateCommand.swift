@@ -2,6 +2,8 @@ import ArgumentParser
 import OmnisegCore
 import Synthetic
 
+extension IdentityNoise: ExpressibleByArgument {}
+
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
@@ -18,6 +20,8 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Threads to generate with.") var threads: Int = 2
     @Option(help: "Share of order lines that complete a product line the person bought from before (planted co-purchase structure).")
     var collectionLoyalty: Double = 0.25
+    @Option(help: ArgumentHelp("How hard the customer records are to link: standard, or hard (more typos, swapped names, nicknames, moved addresses, birth dates off, more fields left out).",
+                               valueName: "noise")) var identityNoise: IdentityNoise = .standard
 
     func validate() throws {
         guard people > 0 else { throw ValidationError("--people must be at least 1") }
@@ -29,6 +33,7 @@ struct GenerateCommand: ParsableCommand {
         let summary = try failingCleanly { () throws(OmnisegError) in
             var options = GeneratorOptions(people: people, seed: seed)
             options.collectionLoyalty = collectionLoyalty
+            options.identityNoise = identityNoise
             return try RetailerGenerator(options: options).write(to: out, threads: threads)
         }
         let seconds = ProgressMeter.now() - start

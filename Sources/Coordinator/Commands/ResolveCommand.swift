@@ -16,6 +16,11 @@ struct ResolveCommand: ParsableCommand {
             each merge and split in the table person_history. Feature sets (and all built on them) record
             the generation they were built on; an audience is exported only from a feature set of the
             current generation. Prints how people split over store and online channels.
+
+            With --probabilistic, records the exact keys leave apart are matched on names, birth date and
+            address; the model and the pairs between the review and link thresholds are kept in the workspace:
+            --review lists those pairs, `omniseg match explain A B` shows why a pair scores as it does, and
+            `omniseg match label A B --same|--different` records a decision this command obeys from then on.
             """
     )
 
@@ -26,6 +31,8 @@ struct ResolveCommand: ParsableCommand {
     var probabilistic = false
     @Option(help: "With --probabilistic: link a pair whose match probability is at least this.") var linkThreshold = 0.9999
     @Option(help: "With --probabilistic: count pairs from this probability up to the link threshold as needing review.") var reviewThreshold = 0.5
+    @Flag(help: "Resolve with --probabilistic and list the pairs left for review, most probable first.") var review = false
+    @Option(help: "With --review: list at most this many pairs.") var reviewLimit = 20
     @Option(help: ArgumentHelp("A ground truth to measure the people against: a CSV of source,source_id,entity_id (or person), or of pairs source_a,source_id_a,source_b,source_id_b.",
                                valueName: "file")) var truth: String?
 
@@ -37,6 +44,7 @@ struct ResolveCommand: ParsableCommand {
         guard (0..<1).contains(reviewThreshold), reviewThreshold < linkThreshold, linkThreshold < 1 else {
             throw ValidationError("thresholds take 0 ≤ --review-threshold < --link-threshold < 1 (got \(reviewThreshold) and \(linkThreshold))")
         }
+        guard reviewLimit >= 1 else { throw ValidationError("--review-limit must be at least 1") }
     }
 
     func run() throws {
@@ -44,8 +52,8 @@ struct ResolveCommand: ParsableCommand {
         var match = MatchOptions()
         match.linkThreshold = linkThreshold
         match.reviewThreshold = reviewThreshold
-        let options = ResolveOptions(maxRecordsPerKey: maxRecordsPerKey, defaultCountryCode: phoneCountry, probabilistic: probabilistic ? match : nil)
-        let (report, overlap, measured) = try failingCleanly { () throws(OmnisegError) in
+        let options = ResolveOptions(maxRecordsPerKey: maxRecordsPerKey, defaultCountryCode: phoneCountry, probabilistic: probabilistic || review ? match : nil)
+        let (report, overlap, measured, pending) = try failingCleanly { () throws(OmnisegError) in
             // The truth is read first: a bad truth file fails before anything changes.
             let truth = try self.truth.map { path throws(OmnisegError) in try IdentityTruth.read(csvAt: path) }
             let report = try IdentityResolver(options: options).resolve(workspace)
@@ -53,9 +61,14 @@ struct ResolveCommand: ParsableCommand {
                 let (quality, missing) = try truth.quality(of: workspace)
                 return ResolveSummary.truth(quality, baseline: try truth.emailOnlyBaseline(of: workspace), missing: missing)
             }
-            return (report, try ChannelOverlap.compute(workspace), measured)
+            let pending = review ? try MatchStore(workspace: workspace).review(limit: reviewLimit) : nil
+            return (report, try ChannelOverlap.compute(workspace), measured, pending)
         }
         print(ResolveSummary.text(report))
+        if let pending {
+            print("")
+            print(ResolveSummary.review(pending.pairs, total: pending.total))
+        }
         if let measured, let path = truth {
             print("")
             print("against \(path):")
@@ -82,6 +95,19 @@ enum ResolveSummary {
         return lines.joined(separator: "\n")
     }
 
+    /// The review band: each pair with its probability and weight, and how to look closer.
+    static func review(_ pairs: [ReviewPair], total: Int) -> String {
+        guard !pairs.isEmpty else { return "no pairs left for review" }
+        var lines = ["pairs for review (\(Format.count(pairs.count)) of \(Format.count(total)), most probable first):",
+                     "probability".leftPadded(12) + "weight".leftPadded(9) + "  record A".rightPadded(28) + "record B"]
+        for p in pairs {
+            lines.append(MatchExplanation.probabilityText(p.probability).leftPadded(12) + Format.fixed(p.weight, 2).leftPadded(9) + "  "
+                         + p.a.description.rightPadded(26) + p.b.description)
+        }
+        lines.append("explain one: omniseg match explain A B; decide: omniseg match label A B --same|--different")
+        return lines.joined(separator: "\n")
+    }
+
     static func text(_ r: ResolveReport) -> String {
         var lines = ["\(Format.count(r.records)) source records → \(Format.count(r.people)) people"]
         if r.bareRecords > 0 { lines.append("  \(Format.count(r.bareRecords)) ids appear only in transactions or events (no customer record)") }
@@ -93,6 +119,13 @@ enum ResolveSummary {
             lines.append("  probabilistic: \(Format.count(r.candidatePairs)) candidate pairs, \(Format.count(r.matchedPairs)) linked, "
                          + "\(Format.count(r.reviewPairs)) for review, \(Format.count(r.refusedMatches)) refused (conflicting or too large)")
         }
+        if r.labelledSame > 0 || r.labelRefused > 0 {
+            lines.append("  labels: \(Format.count(r.labelledSame)) pairs linked as labelled the same, \(Format.count(r.labelRefused)) links refused as labelled different")
+        }
+        for (a, b) in r.labelConflicts.prefix(10) {
+            lines.append("  warning: \(a) and \(b) are labelled different people but the exact keys join them")
+        }
+        if r.labelConflicts.count > 10 { lines.append("  … and \(Format.count(r.labelConflicts.count - 10)) more pairs labelled different that the exact keys join") }
         lines.append("identity generation \(r.generation): \(Format.count(r.created)) new people, \(Format.count(r.merged)) merged into older ids, "
                      + "\(Format.count(r.split)) splits (table person_history)")
         return lines.joined(separator: "\n")

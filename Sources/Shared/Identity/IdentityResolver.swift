@@ -42,6 +42,12 @@ public struct ResolveReport: Sendable {
     public var matchedPairs = 0
     public var reviewPairs = 0
     public var refusedMatches = 0
+    /// Labels applied: pairs labelled the same person (linked whatever the model says), probabilistic
+    /// links refused because a label says two of their records are different people, and pairs
+    /// labelled different that the exact rules (e-mail, loyalty id, phone) still join.
+    public var labelledSame = 0
+    public var labelRefused = 0
+    public var labelConflicts: [(RecordKey, RecordKey)] = []
     /// People given a new id, merged into an older one, and records split from a person, by this resolve.
     public var created = 0
     public var merged = 0
@@ -73,8 +79,11 @@ public struct IdentityResolver {
         var loyalty: String?
         var birthDate: String?
         var firstName: String?
+        var lastName: String?
         /// The fields probabilistic matching compares (only read when it is on).
         var match = MatchRecord()
+
+        var key: RecordKey { RecordKey(source: source, sourceID: sourceID) }
     }
 
     /// Resolves every record in `workspace`, replacing earlier links.
@@ -83,8 +92,12 @@ public struct IdentityResolver {
         var records = try loadRecords(workspace, &report)
         records.sort { ($0.source, $0.sourceID) < ($1.source, $1.sourceID) }
         report.records = records.count
-        let (sets, rules) = link(records, &report)
+        let labels = try Self.labels(of: records, in: workspace)
+        let (sets, rules, matching) = link(records, labels: labels, &report)
         var union = sets
+        for (a, b) in labels.different where union.find(a) == union.find(b) {
+            report.labelConflicts.append((records[a].key, records[b].key))
+        }
 
         // The new people, in order of each one's first record.
         var clusterOfRoot: [Int: Int] = [:]
@@ -112,6 +125,12 @@ public struct IdentityResolver {
             let personIDs = clusterOfRecord.map { assignment.ids[$0] }
             let changed = records.indices.contains { previous[$0] != personIDs[$0] }
             var generation = try IdentityGenerations.current(in: db)
+            // The model and review band of a probabilistic resolve, kept for `match explain` and `resolve --review`.
+            func saveMatching(generation: Int64) throws(OmnisegError) {
+                guard let matching, let options = options.probabilistic else { return }
+                try MatchStore(workspace: workspace).save(matching.model, options: options, generation: generation, candidates: matching.candidates,
+                                                          review: matching.review)
+            }
             report.created = assignment.created
             report.merged = assignment.changes.filter { $0.kind == .merge }.count
             report.split = assignment.changes.filter { $0.kind == .split }.count
@@ -121,12 +140,14 @@ public struct IdentityResolver {
                 var clusterOfID: [Int64: Int] = [:]
                 if !assignment.changes.isEmpty { for (c, id) in assignment.ids.enumerated() { clusterOfID[id] = c } }
                 report.generation = generation
+                try saveMatching(generation: generation)
                 try IdentityGenerations.record(generation, assignment: assignment, newFrom: nextID, report: report,
                                                reasons: { change in Self.reason(change, clusters: clusters, clusterOfID: clusterOfID, rules: rules) }, in: db)
             } else {
                 // The same people: no new generation; the links are written again only when a record is
                 // now linked by another rule (say, a second resolve with --probabilistic that links nothing new).
                 report.generation = generation
+                try saveMatching(generation: generation)
                 guard rulesChanged else { return }
             }
             try db.execute("DELETE FROM person_link")
@@ -196,6 +217,7 @@ public struct IdentityResolver {
             }
             record.birthDate = customers.string(at: 5)
             record.firstName = customers.string(at: 6).map { $0.trimmedSpaces.lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
+            record.lastName = customers.string(at: 7).map { $0.trimmedSpaces.lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
             if options.probabilistic != nil {
                 record.match = MatchRecord(firstName: customers.string(at: 6), lastName: customers.string(at: 7), birthDate: record.birthDate,
                                            street: customers.string(at: 8), postcode: customers.string(at: 9), city: customers.string(at: 10))
@@ -216,8 +238,16 @@ public struct IdentityResolver {
         return records
     }
 
-    /// Links records; returns the sets and, per record, the rule that first linked it ("single" if none).
-    func link(_ records: [Record], _ report: inout ResolveReport) -> (UnionFind, [String]) {
+    /// What probabilistic matching leaves to keep: its model and the pairs in its review band.
+    struct Matching {
+        var model: MatchModel
+        var candidates: Int
+        var review: [ReviewPair]
+    }
+
+    /// Links records; returns the sets, per record the rule that first linked it ("single" if none),
+    /// and what probabilistic matching found (when it is on).
+    func link(_ records: [Record], labels: Labels = Labels(), _ report: inout ResolveReport) -> (UnionFind, [String], Matching?) {
         var sets = UnionFind(count: records.count)
         var rules = [String](repeating: "single", count: records.count)
 
@@ -272,24 +302,42 @@ public struct IdentityResolver {
             join(g, "phone")
             traits[sets.find(g[0])] = merged
         }
-        if let match = options.probabilistic { linkProbabilistically(records, match, &sets, &rules, &report) }
-        return (sets, rules)
+        // A pair labelled the same person is one, whatever the model or the guards say.
+        for (a, b) in labels.same where sets.find(a) != sets.find(b) {
+            join([a, b], "label")
+            report.labelledSame += 1
+        }
+        let matching = options.probabilistic.map { linkProbabilistically(records, $0, labels: labels, &sets, &rules, &report) }
+        return (sets, rules, matching)
     }
 
     /// Links the pairs the matcher scores at or above its threshold, most probable first, unless the
     /// link would join people whose e-mails, loyalty ids, birth dates or first names conflict, or make a
     /// person of more than `maxRecordsPerKey` records (so one bad link cannot chain unrelated people).
-    func linkProbabilistically(_ records: [Record], _ match: MatchOptions, _ sets: inout UnionFind, _ rules: inout [String],
-                               _ report: inout ResolveReport) {
+    func linkProbabilistically(_ records: [Record], _ match: MatchOptions, labels: Labels, _ sets: inout UnionFind, _ rules: inout [String],
+                               _ report: inout ResolveReport) -> Matching {
         let roots = records.indices.map { sets.find($0) }
         let outcome = ProbabilisticLinker(options: match).match(records.map(\.match), people: roots)
         report.candidatePairs = outcome.candidates
-        report.reviewPairs = outcome.review.count
+        let review = outcome.review.filter { !labels.pairs.contains(Labels.pack($0.a, $0.b)) }.map { s in
+            ReviewPair(a: records[s.a].key, b: records[s.b].key, probability: s.probability, weight: outcome.model.priorWeight + outcome.model.weight(s.pattern))
+        }
+        report.reviewPairs = review.count
         var traits: [Int: Traits] = [:]
         for (i, r) in records.enumerated() { traits[roots[i], default: Traits()].add(r) }
+        // Per set, the records some record of it is labelled different from (kept as sets join).
+        var apart: [Int: [Int]] = [:]
+        for (a, b) in labels.different {
+            apart[sets.find(a), default: []].append(b)
+            apart[sets.find(b), default: []].append(a)
+        }
         for link in outcome.links {
             let a = sets.find(link.a), b = sets.find(link.b)
             guard a != b else { continue }
+            if (apart[a] ?? []).contains(where: { sets.find($0) == b }) {
+                report.labelRefused += 1
+                continue
+            }
             let ta = traits[a] ?? Traits(), tb = traits[b] ?? Traits()
             guard !ta.conflicts(with: tb), sets.setSize(a) + sets.setSize(b) <= options.maxRecordsPerKey else {
                 report.refusedMatches += 1
@@ -299,41 +347,13 @@ public struct IdentityResolver {
             merged.merge(tb)
             traits[a] = nil
             traits[b] = nil
+            let apartA = apart.removeValue(forKey: a) ?? [], apartB = apart.removeValue(forKey: b) ?? []
             sets.union(a, b)
             traits[sets.find(a)] = merged
+            if !apartA.isEmpty || !apartB.isEmpty { apart[sets.find(a)] = apartA + apartB }
             report.matchedPairs += 1
             for m in [link.a, link.b] where rules[m] == "single" { rules[m] = "probabilistic" }
         }
-    }
-
-    /// The identifying values a set of records carries.
-    struct Traits {
-        var emails: Set<String> = []
-        var loyalties: Set<String> = []
-        var birthDates: Set<String> = []
-        var firstNames: Set<String> = []
-
-        mutating func add(_ r: Record) {
-            if let e = r.email { emails.insert(e) }
-            if let l = r.loyalty { loyalties.insert(l) }
-            if let b = r.birthDate { birthDates.insert(b) }
-            if let f = r.firstName { firstNames.insert(f) }
-        }
-
-        mutating func merge(_ other: Traits) {
-            emails.formUnion(other.emails)
-            loyalties.formUnion(other.loyalties)
-            birthDates.formUnion(other.birthDates)
-            firstNames.formUnion(other.firstNames)
-        }
-
-        /// Two sets conflict when both carry values of a kind and share none of them; first names
-        /// conflict only when no two are within one typo (edit or transposition) of each other.
-        func conflicts(with other: Traits) -> Bool {
-            func clash(_ a: Set<String>, _ b: Set<String>) -> Bool { !a.isEmpty && !b.isEmpty && a.isDisjoint(with: b) }
-            if clash(emails, other.emails) || clash(loyalties, other.loyalties) || clash(birthDates, other.birthDates) { return true }
-            guard !firstNames.isEmpty && !other.firstNames.isEmpty else { return false }
-            return !firstNames.contains { a in other.firstNames.contains { b in NameDistance.withinOneTypo(a, b) } }
-        }
+        return Matching(model: outcome.model, candidates: outcome.candidates, review: review)
     }
 }

@@ -17,6 +17,8 @@ public struct GeneratorOptions: Sendable {
     /// The planted co-purchase structure: the share of order lines that complete a product line
     /// (bundle) the person bought from in their latest orders. Default 0.25.
     public var collectionLoyalty: Double = 0.25
+    /// How noisy the customer records' names, birth dates and addresses are. Default: standard.
+    public var identityNoise: IdentityNoise = .standard
 
     public init(people: Int, seed: UInt64, firstDay: Int = CivilDate.daysFromCivil(year: 2024, month: 7, day: 1),
                 lastDay: Int = CivilDate.daysFromCivil(year: 2026, month: 6, day: 30), holdoutDays: Int = 90, skuCount: Int? = nil) {
@@ -27,6 +29,17 @@ public struct GeneratorOptions: Sendable {
         self.holdoutDays = holdoutDays
         self.skuCount = skuCount ?? min(20_000, max(2_000, people / 50))
     }
+}
+
+/// How hard the generated records are to link.
+public enum IdentityNoise: String, Sendable, CaseIterable {
+    /// A typo in one record's name in twenty; birth dates and addresses as the person's.
+    case standard
+    /// On top of that, per record: more typos, first and last name swapped, a nickname, a birth date
+    /// with day and month swapped or one part off, a moved address (new street and postcode), and
+    /// names, birth dates and addresses left out more often (drawn from their own random stream, so
+    /// the orders and events are those of the standard noise).
+    case hard
 }
 
 /// The files a generator run writes, by name inside the output folder.

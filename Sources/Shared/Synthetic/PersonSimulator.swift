@@ -32,15 +32,15 @@ struct PersonSimulator: Sendable {
         let webID = "W" + Self.digits(SyntheticIdentity.scramble(UInt64(index), 0x1656_67B1), 9)
         let crmID = "M" + Self.digits(SyntheticIdentity.scramble(UInt64(index), 0x5851_F42D), 9)
         if hasPOS {
-            writeRecord(&out, who, source: "pos", id: posID, index: index, &rng,
+            writeRecord(&out, who, source: "pos", id: posID, index: index, stream: 0, &rng,
                         email: 0.7, phone: 0.7, loyalty: 1, gender: 0.9, birth: 0.5, address: 0.8, plusAddressing: false)
         }
         if hasWeb {
-            writeRecord(&out, who, source: "web", id: webID, index: index, &rng,
+            writeRecord(&out, who, source: "web", id: webID, index: index, stream: 1, &rng,
                         email: 1, phone: 0.6, loyalty: 0.25, gender: 0.4, birth: 0.3, address: 0.7, plusAddressing: true)
         }
         if hasCRM {
-            writeRecord(&out, who, source: "crm", id: crmID, index: index, &rng,
+            writeRecord(&out, who, source: "crm", id: crmID, index: index, stream: 2, &rng,
                         email: 0.85, phone: 0.8, loyalty: 0.7, gender: 0.8, birth: 0.8, address: 0.95, plusAddressing: false)
         }
 
@@ -112,9 +112,11 @@ struct PersonSimulator: Sendable {
 
     // MARK: - Records
 
-    private func writeRecord(_ out: inout Output, _ who: SyntheticIdentity, source: StaticString, id: String, index: Int,
+    private func writeRecord(_ out: inout Output, _ who: SyntheticIdentity, source: StaticString, id: String, index: Int, stream: UInt64,
                              _ rng: inout SplitMix64, email: Double, phone: Double, loyalty: Double, gender: Double,
                              birth: Double, address: Double, plusAddressing: Bool) {
+        // Hard noise draws from a stream of its own: the standard draws below, and the orders after, stay as they are.
+        var hard = options.identityNoise == .hard ? HardIdentityNoise(who, seed: options.seed, stream: stream, index: index) : nil
         var w = ByteWriter(capacity: 0)
         swap(&w, &out.customers)
         w.raw(source); w.comma()
@@ -132,16 +134,19 @@ struct PersonSimulator: Sendable {
         }
         w.comma()
         let typo = rng.chance(0.05)
-        w.field(typo && rng.chance(0.5) ? SyntheticIdentity.typo(who.firstName, &rng) : who.firstName); w.comma()
-        w.field(typo ? SyntheticIdentity.typo(who.lastName, &rng) : who.lastName); w.comma()
+        var first = typo && rng.chance(0.5) ? SyntheticIdentity.typo(who.firstName, &rng) : who.firstName
+        var last = typo ? SyntheticIdentity.typo(who.lastName, &rng) : who.lastName
+        hard?.names(&first, &last)
+        w.field(first); w.comma()
+        w.field(last); w.comma()
         if rng.chance(gender) { w.byte(who.female ? UInt8(ascii: "F") : UInt8(ascii: "M")) }
         w.comma()
-        if rng.chance(birth) { w.date(days: who.birthDay) }
+        if rng.chance(birth), let day = hard == nil ? who.birthDay : hard?.birthDay() { w.date(days: day) }
         w.comma()
-        if rng.chance(address) {
-            w.field(who.street); w.comma()
-            w.field(who.postcode); w.comma()
-            w.field(who.city)
+        if rng.chance(address), let place = hard == nil ? (who.street, who.postcode, who.city) : hard?.address() {
+            w.field(place.street); w.comma()
+            w.field(place.postcode); w.comma()
+            w.field(place.city)
         } else {
             w.comma(); w.comma()
         }

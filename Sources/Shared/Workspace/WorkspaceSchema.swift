@@ -279,5 +279,38 @@ enum WorkspaceSchema {
         );
         CREATE INDEX field_warning_file ON field_warning(file_id, line);
         """,
+        // 11: probabilistic matching's memory: the model the last probabilistic resolve linked with
+        // (m, u and λ, and its thresholds), the pairs it left in the review band, and people's decisions
+        // on pairs of records (same or different person), which override the model from then on.
+        // A pair is stored with its records in (source, source_id) order.
+        """
+        CREATE TABLE match_model (
+            id INTEGER PRIMARY KEY,
+            generation INTEGER NOT NULL,
+            fitted_at INTEGER NOT NULL,
+            link_threshold REAL NOT NULL,
+            review_threshold REAL NOT NULL,
+            candidates INTEGER NOT NULL,
+            model BLOB NOT NULL
+        );
+        CREATE TABLE match_review (
+            source_a TEXT NOT NULL,
+            source_id_a TEXT NOT NULL,
+            source_b TEXT NOT NULL,
+            source_id_b TEXT NOT NULL,
+            probability REAL NOT NULL,
+            weight REAL NOT NULL,
+            PRIMARY KEY (source_a, source_id_a, source_b, source_id_b)
+        ) WITHOUT ROWID;
+        CREATE TABLE match_label (
+            source_a TEXT NOT NULL,
+            source_id_a TEXT NOT NULL,
+            source_b TEXT NOT NULL,
+            source_id_b TEXT NOT NULL,
+            same INTEGER NOT NULL CHECK (same IN (0, 1)),
+            labelled_at INTEGER NOT NULL,
+            PRIMARY KEY (source_a, source_id_a, source_b, source_id_b)
+        ) WITHOUT ROWID;
+        """,
     ]
 }

@@ -4,15 +4,25 @@ public enum FieldComparison {
     /// The level of a field one of the two records lacks.
     public static let missing: UInt8 = 255
 
-    /// Names: exact; Jaro–Winkler ≥ 0.92; ≥ 0.88; the same Soundex code; ≥ 0.70; different (6 levels).
+    /// Names: exact; Jaro–Winkler ≥ 0.92; ≥ 0.88; the same Soundex code (for first names: or a
+    /// name and its short form, ``Nicknames``); ≥ 0.70; different (6 levels).
     public static let nameLevels = 6
     public static func name(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> UInt8 {
+        name(a, b, nicknames: false)
+    }
+
+    /// ``name(_:_:)`` for first names, where a known short form counts as the Soundex level.
+    public static func firstName(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> UInt8 {
+        name(a, b, nicknames: true)
+    }
+
+    static func name(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer, nicknames: Bool) -> UInt8 {
         if a.isEmpty || b.isEmpty { return missing }
         if a.elementsEqual(b) { return 0 }
         let similarity = JaroWinkler.similarity(a, b)
         if similarity >= 0.92 { return 1 }
         if similarity >= 0.88 { return 2 }
-        if Soundex.code(a) == Soundex.code(b) { return 3 }
+        if Soundex.code(a) == Soundex.code(b) || (nicknames && Nicknames.related(a, b)) { return 3 }
         return similarity >= 0.70 ? 4 : 5
     }
 

@@ -63,7 +63,7 @@ public struct ProbabilisticLinker {
         ("street", FieldComparison.streetLevels), ("postcode", FieldComparison.exactLevels), ("city", FieldComparison.exactLevels),
     ]
     /// The blocking rules, by name: records in one block on any of them are compared.
-    public static let blockingRules = ["postcode+first_initial", "last_soundex+birth_year", "first_name+last_name"]
+    public static let blockingRules = ["postcode+first_initial", "last_soundex+birth_year", "both_names_in_either_order"]
 
     public let options: MatchOptions
 
@@ -92,8 +92,13 @@ public struct ProbabilisticLinker {
         func two<T>(_ x: [UInt8], _ y: [UInt8], _ f: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> T) -> T {
             x.withUnsafeBytes { p in y.withUnsafeBytes { q in f(p, q) } }
         }
+        var first = two(a.firstName, b.firstName, FieldComparison.firstName), last = two(a.lastName, b.lastName, FieldComparison.name)
+        // First and last name swapped on one record (a form filled in the wrong order): both as near-exact.
+        if first != 0 || last != 0, !a.firstName.isEmpty, !a.lastName.isEmpty, a.firstName == b.lastName, a.lastName == b.firstName {
+            (first, last) = (1, 1)
+        }
         return ComparisonPattern(levels: [
-            two(a.firstName, b.firstName, FieldComparison.name), two(a.lastName, b.lastName, FieldComparison.name),
+            first, last,
             FieldComparison.birthDate(a.birthDate, b.birthDate), two(a.street, b.street, FieldComparison.street),
             two(a.postcode, b.postcode, FieldComparison.exact), two(a.city, b.city, FieldComparison.exact),
         ])
@@ -162,7 +167,8 @@ public struct ProbabilisticLinker {
             return [1] + withUnsafeBytes(of: code.littleEndian, Array.init) + withUnsafeBytes(of: Int32(year).littleEndian, Array.init)
         default:
             guard !r.firstName.isEmpty else { return nil }
-            return [2] + r.firstName + [0x1F] + r.lastName
+            let (x, y) = r.firstName.lexicographicallyPrecedes(r.lastName) ? (r.firstName, r.lastName) : (r.lastName, r.firstName)
+            return [2] + x + [0x1F] + y
         }
     }
 

@@ -128,7 +128,7 @@ let package = Package(
             name: "FuzzKit",
             dependencies: ["OmnisegCore", "Features", "Workspace", "Ingest", "FeatureStore", "Synthetic", "QueueProtocol",
                            "JobRuntime", "JobKinds", "WorkspaceJobs", "ClusteringWorkspace", "ChurnWorkspace", "RecommendWorkspace",
-                           "SegmentsWorkspace"],
+                           "SegmentsWorkspace", "Identity"],
             path: "fuzz/Sources/FuzzKit"
         ),
         .executableTarget(name: "Fuzz", dependencies: ["FuzzKit", "OmnisegCore", argumentParser], path: "fuzz/Sources/Fuzz"),

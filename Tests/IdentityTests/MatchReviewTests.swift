@@ -113,6 +113,11 @@ import Testing
         for cut in stride(from: 0, to: bytes.count, by: 7) {
             #expect(throws: OmnisegError.self) { try MatchModel(decoding: Array(bytes.prefix(cut))) }
         }
+        // A model of other fields is refused where it is read back.
+        let other = MatchModel(fields: [("first_name", 6), ("last_name", 6)], u: [[Double]](repeating: [Double](repeating: 1.0 / 6, count: 6), count: 2))
+        try workspace.db.run("INSERT INTO match_model (generation, fitted_at, link_threshold, review_threshold, candidates, model) VALUES (1, 0, 0.9, 0.5, 0, ?)",
+                             [.blob(other.encoded)])
+        #expect { try store.model() } throws: { "\($0)".contains("compares other fields") }
         var bad = bytes
         bad[bad.count - 1] = 0x7F // λ's top byte: not in (0, 1)
         #expect(throws: OmnisegError.self) { try MatchModel(decoding: bad) }

@@ -27,7 +27,7 @@ private struct StoredCheckpoint: JobCheckpoints {
     let iteration: Int
     let state: [UInt8]
     func resumePoint() throws(OmnisegError) -> (iteration: Int, state: [UInt8])? { (iteration, state) }
-    func begin(iteration: Int, state: [UInt8]) throws(OmnisegError) {}
+    func begin(iteration: Int, state: [UInt8], tasksRead: Bool) throws(OmnisegError) {}
 }
 
 @Suite struct JobCodecsTests {

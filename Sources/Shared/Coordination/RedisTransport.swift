@@ -206,9 +206,11 @@ struct RedisTransport: TaskTransport {
     }
 }
 
-/// Checkpoints in Redis: the iteration number in the job hash and each iteration's immutable state
+/// Checkpoints in Redis: the iteration number in the job hash and the iteration's immutable state
 /// as a chunked blob (so a state may be far larger than one Redis string), its reference in the
-/// hash's `state_ref`; written only while this coordinator holds the workspace's current fencing epoch.
+/// hash's `state_ref` and its iteration in `checkpoint_iteration` (a large state is not stored every
+/// iteration: ``CheckpointPolicy``); written only while this coordinator holds the workspace's
+/// current fencing epoch.
 struct RedisCheckpoints: JobCheckpoints {
     let connection: RedisConnection
     let state: CoordinatorState
@@ -219,32 +221,41 @@ struct RedisCheckpoints: JobCheckpoints {
     let retentionSeconds: Int
     /// Informational writes of the iteration before, sent in the same pipeline.
     let deferred: DeferredWrites
-    /// Where ``begin(iteration:state:)`` leaves what it saw of the job, for the transport.
+    /// Where ``begin(iteration:state:tasksRead:)`` leaves what it saw of the job, for the transport.
     let started: IterationStarts
+    var policy = CheckpointPolicy()
+    let clock = CheckpointClock()
 
     func resumePoint() throws(OmnisegError) -> (iteration: Int, state: [UInt8])? {
-        let fields = try connection.run("HMGET", QueueKeys.job(jobID), "iteration", "state_ref").elements ?? []
-        guard fields.count == 2, let iteration = fields[0].integer.map(Int.init), let text = fields[1].text else { return nil }
+        let fields = try connection.run("HMGET", QueueKeys.job(jobID), "iteration", "state_ref", "checkpoint_iteration").elements ?? []
+        guard fields.count == 3, let current = fields[0].integer.map(Int.init), let text = fields[1].text else { return nil }
+        // The iteration whose state was stored last (records written before there was a policy: the current one).
+        let iteration = fields[2].integer.map(Int.init) ?? current
         guard let reference = BlobReference(text: text) else {
             throw OmnisegError(.corrupt, "job \(jobID)'s state_ref '\(text)' is not a blob reference", context: [("job", jobID)])
         }
         return (iteration, try BlobStore(connection: connection).get(reference))
     }
 
-    /// Stores the state and records the iteration (fenced) in one round trip when the state is small
-    /// enough for one pipeline, deleting the previous iteration's results and dispatched set.
-    func begin(iteration: Int, state iterationState: [UInt8]) throws(OmnisegError) {
-        let reference: BlobReference
+    /// Stores the state (when the policy says so) and records the iteration (fenced) in one round trip
+    /// when the state is small enough for one pipeline, deleting the previous iteration's results and
+    /// dispatched set.
+    func begin(iteration: Int, state iterationState: [UInt8], tasksRead: Bool) throws(OmnisegError) {
+        var reference: BlobReference?
         var upload: [RedisCommand] = []
-        if let small = BlobStore.putCommands(iterationState, expireSeconds: retentionSeconds) {
-            (reference, upload) = small
-        } else {
-            reference = try BlobStore(connection: connection).put(iterationState, expireSeconds: retentionSeconds).reference
+        let now = ContinuousClock.now
+        if policy.stores(bytes: iterationState.count, tasksRead: tasksRead, sinceStored: clock.lastStored.map { now - $0 }) {
+            if let small = BlobStore.putCommands(iterationState, expireSeconds: retentionSeconds) {
+                (reference, upload) = (small.reference, small.commands)
+            } else {
+                reference = try BlobStore(connection: connection).put(iterationState, expireSeconds: retentionSeconds).reference
+            }
+            clock.lastStored = now
         }
         var keys = [QueueKeys.epoch(workspaceID), QueueKeys.job(jobID), QueueKeys.results(jobID, iteration: iteration),
                     QueueKeys.dispatched(jobID, iteration: iteration)]
         if iteration > 0 { keys += [QueueKeys.results(jobID, iteration: iteration - 1), QueueKeys.dispatched(jobID, iteration: iteration - 1)] }
-        let call = ScriptCall(keys: keys, arguments: [state.epoch, iteration, reference.text, shardCount])
+        let call = ScriptCall(keys: keys, arguments: [state.epoch, iteration, reference?.text ?? "", shardCount])
         let reply = try connection.evaluate(QueueScripts.beginIteration, call, after: deferred.take() + upload)
         guard let f = reply.elements, f.count == 6, f[0].integer == 1 else { throw fencedOff(workspaceID: workspaceID, jobID: jobID) }
         started.record(IterationStart(iteration: iteration, state: reference, fields: .array(Array(f[1...3])),
@@ -271,8 +282,8 @@ func fencedSet(connection: RedisConnection, state: CoordinatorState, workspaceID
 /// iteration already had.
 struct IterationStart {
     let iteration: Int
-    /// The reference of the state blob it stored.
-    let state: BlobReference
+    /// The reference of the state blob it stored (nil when the policy skipped it).
+    let state: BlobReference?
     let fields: RedisReply
     let results: Int
     let dispatched: Int

@@ -26,8 +26,10 @@ public protocol TaskTransport {
 public protocol JobCheckpoints {
     /// The iteration to resume and its state, or nil to start from the beginning.
     func resumePoint() throws(OmnisegError) -> (iteration: Int, state: [UInt8])?
-    /// Records that `iteration` starts with `state` (called before its tasks run).
-    func begin(iteration: Int, state: [UInt8]) throws(OmnisegError)
+    /// Records that `iteration` starts with `state` (called before its tasks run). `tasksRead` says
+    /// whether its tasks read this very state (false: a task view of it), so a checkpoint may skip
+    /// storing a large state and resume from an earlier one.
+    func begin(iteration: Int, state: [UInt8], tasksRead: Bool) throws(OmnisegError)
 }
 
 /// How long one iteration took: its checkpoint, its tasks on the transport, then the merge.
@@ -84,8 +86,8 @@ public struct JobDriver {
         }
         while iteration < Self.maxIterations {
             let start = ContinuousClock.now
-            try checkpoints.begin(iteration: iteration, state: state)
             let view = try kind.taggedTaskState(iteration: iteration, state: state)
+            try checkpoints.begin(iteration: iteration, state: state, tasksRead: view == nil)
             let work = IterationWork(jobID: jobID, iteration: iteration, state: view ?? state, shardCount: shardCount, isCheckpointedState: view == nil)
             let current = iteration
             let partials = try transport.run(work) { done, total in progress(current, done, total) }
@@ -107,5 +109,5 @@ public struct JobDriver {
 public struct MemoryCheckpoints: JobCheckpoints {
     public init() {}
     public func resumePoint() throws(OmnisegError) -> (iteration: Int, state: [UInt8])? { nil }
-    public func begin(iteration: Int, state: [UInt8]) throws(OmnisegError) {}
+    public func begin(iteration: Int, state: [UInt8], tasksRead: Bool) throws(OmnisegError) {}
 }

@@ -1,6 +1,7 @@
 import FeatureStore
 import Features
 import Foundation
+import Identity
 import Ingest
 import JobKinds
 import JobRuntime
@@ -76,6 +77,14 @@ public enum FuzzCorpus {
         targets += try tableTargets(workspace)
         targets.append(FuzzTarget(name: "features.person-ids", seeds: [today.people.encodedIDs]) { bytes, _ in
             _ = try? PersonRows(encodedIDs: bytes, count: today.rowCount, generation: today.people.generation)
+        })
+        // The match model a probabilistic resolve stores (and `match explain` reads back).
+        let fields = ProbabilisticLinker.fields
+        var model = MatchModel(fields: fields, u: fields.map { f in (0..<f.levels).map { 1 / Double(f.levels + $0) } })
+        model.lambda = 0.02
+        targets.append(FuzzTarget(name: "identity.match-model", seeds: [model.encoded]) { bytes, _ in
+            guard let decoded = try? MatchModel(decoding: bytes) else { return }
+            _ = decoded.probability(ComparisonPattern(levels: decoded.fields.map { _ in 0 }))
         })
         let shard = today.shards[0]
         targets.append(FuzzTarget(name: "features.shard", seeds: [Array(shard.bytes)]) { bytes, _ in

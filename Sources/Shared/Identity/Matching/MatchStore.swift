@@ -105,7 +105,12 @@ public struct MatchStore {
             return nil
         }
         guard let blob = row[0].blob else { throw OmnisegError(.corrupt, "the stored match model has no bytes") }
-        return StoredMatchModel(model: try MatchModel(decoding: blob), generation: row[1].integer ?? 0,
+        let model = try MatchModel(decoding: blob)
+        // Explanations compare records with today's fields and levels: a model of others would misread them.
+        guard model.fields.map(\.name) == ProbabilisticLinker.fields.map(\.name), model.fields.map(\.levels) == ProbabilisticLinker.fields.map(\.levels) else {
+            throw OmnisegError(.precondition, "the stored match model compares other fields than this build: run `omniseg resolve --probabilistic` again")
+        }
+        return StoredMatchModel(model: model, generation: row[1].integer ?? 0,
                                 linkThreshold: row[2].real ?? 1, reviewThreshold: row[3].real ?? 1)
     }
 

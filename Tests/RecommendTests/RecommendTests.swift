@@ -346,6 +346,15 @@ import Testing
         state.append(rows(3, kind: 0))
         state.append(rows(3, kind: 1))
         #expect(try RecommendState(decoding: state.encoded).indicatorRows().targets == [3, 3])
+        // Found by the fuzzer (recommend.state case 17,847): a bucket's rows whose middle start is near
+        // 2^32 overflowed when the buckets were joined; starts must ascend in every bucket.
+        var wild = try RecommendState(decoding: state.encoded)
+        var bad = rows(1, kind: 0)
+        bad.kinds = [0, 1]
+        bad.targets = [1, 2]
+        bad.starts = [0, UInt32.max - 1, 1]
+        wild.append(bad)
+        #expect { try RecommendState(decoding: wild.encoded).indicatorRows() } throws: { "\($0)".contains("starts decrease") }
         state.append(rows(3, kind: 0))
         let decoded = try RecommendState(decoding: state.encoded)
         #expect(decoded.rowSegments == 3)

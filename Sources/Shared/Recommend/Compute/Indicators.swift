@@ -190,6 +190,9 @@ struct IndicatorRows: Sendable, Equatable {
         rows.ratios = try reader.f32s(entries)
         rows.strengths = try reader.f32s(entries)
         guard rows.starts.first == 0, rows.starts.last.map(Int.init) == entries else { throw reader.failure("indicator rows do not span \(entries) entries") }
+        // Ascending starts even unchecked: parts are joined by adding an offset to them (the fuzzer
+        // found a part whose middle start, near 2^32, overflowed there).
+        for r in 0..<count where rows.starts[r] > rows.starts[r + 1] { throw reader.failure("indicator row starts decrease at row \(r)") }
         if checked { try rows.check(itemCount: itemCount, reader: reader) }
         return rows
     }

@@ -8,21 +8,24 @@ public enum FieldComparison {
     /// name and its short form, ``Nicknames``); ≥ 0.70; different (6 levels).
     public static let nameLevels = 6
     public static func name(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> UInt8 {
-        name(a, b, nicknames: false)
+        name(a, b) { false }
     }
 
     /// ``name(_:_:)`` for first names, where a known short form counts as the Soundex level.
     public static func firstName(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> UInt8 {
-        name(a, b, nicknames: true)
+        name(a, b) { Nicknames.related(a, b) }
     }
 
-    static func name(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer, nicknames: Bool) -> UInt8 {
+    /// ``name(_:_:)`` where `related` (asked only when nothing closer holds) says whether the two are
+    /// forms of one name.
+    @inline(__always)
+    static func name(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer, related: () -> Bool) -> UInt8 {
         if a.isEmpty || b.isEmpty { return missing }
         if a.elementsEqual(b) { return 0 }
         let similarity = JaroWinkler.similarity(a, b)
         if similarity >= 0.92 { return 1 }
         if similarity >= 0.88 { return 2 }
-        if Soundex.code(a) == Soundex.code(b) || (nicknames && Nicknames.related(a, b)) { return 3 }
+        if Soundex.code(a) == Soundex.code(b) || related() { return 3 }
         return similarity >= 0.70 ? 4 : 5
     }
 
@@ -48,11 +51,25 @@ public enum FieldComparison {
     /// different (3 levels). Words are runs of letters and digits.
     public static let streetLevels = 3
     public static func street(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> UInt8 {
-        if a.isEmpty || b.isEmpty { return missing }
-        let x = words(a), y = words(b)
+        street(words: words(a).sorted(), words(b).sorted())
+    }
+
+    /// ``street(_:_:)`` over each street's words, sorted (as ``MatchRecord`` keeps them).
+    static func street(words x: [UInt64], _ y: [UInt64]) -> UInt8 {
         if x.isEmpty || y.isEmpty { return missing }
         if x == y { return 0 }
-        let shared = x.intersection(y).count
+        var shared = 0, i = 0, j = 0
+        while i < x.count, j < y.count {
+            if x[i] == y[j] {
+                shared += 1
+                i += 1
+                j += 1
+            } else if x[i] < y[j] {
+                i += 1
+            } else {
+                j += 1
+            }
+        }
         return 2 * shared >= min(x.count, y.count) ? 1 : 2
     }
 

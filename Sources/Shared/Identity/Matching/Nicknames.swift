@@ -19,21 +19,33 @@ public enum Nicknames {
         "barbara": ["barb"], "christine": ["chris", "tina"], "samantha": ["sam"], "alexandra": ["alex", "lexi"],
     ]
 
-    /// Each name's key: its formal name, for the short forms; itself, for a formal name.
-    private static let formal: [String: Set<String>] = {
-        var map: [String: Set<String>] = [:]
-        for (name, shorts) in groups {
-            map[name, default: []].insert(name)
-            for short in shorts { map[short, default: []].insert(name) }
+    /// Each name's formal names (by their index in the sorted formal names), sorted: itself, for a
+    /// formal name; the names it is short for, for a short form.
+    private static let formal: [String: [Int32]] = {
+        let names = groups.keys.sorted()
+        var map: [String: Set<Int32>] = [:]
+        for (index, name) in names.enumerated() {
+            map[name, default: []].insert(Int32(index))
+            for short in groups[name] ?? [] { map[short, default: []].insert(Int32(index)) }
         }
-        return map
+        return map.mapValues { $0.sorted() }
     }()
+
+    /// The formal names `name` (normalized) is a form of, sorted; empty when it is no known name.
+    public static func forms(of name: UnsafeRawBufferPointer) -> [Int32] {
+        guard !name.isEmpty, name.count <= 16 else { return [] }
+        return formal[String(decoding: name, as: UTF8.self)] ?? []
+    }
+
+    /// Whether two names' forms (``forms(of:)``) share a formal name.
+    public static func related(_ x: [Int32], _ y: [Int32]) -> Bool {
+        guard !x.isEmpty, !y.isEmpty else { return false }
+        return x.contains { y.contains($0) }
+    }
 
     /// Whether `a` and `b` (normalized, different) are a name and one of its short forms, or two short
     /// forms of one name.
     public static func related(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
-        guard a.count <= 16, b.count <= 16, let x = formal[String(decoding: a, as: UTF8.self)],
-              let y = formal[String(decoding: b, as: UTF8.self)] else { return false }
-        return !x.isDisjoint(with: y)
+        related(forms(of: a), forms(of: b))
     }
 }

@@ -26,12 +26,16 @@ public struct MatchOptions: Sendable, Equatable {
 
 /// The fields the matcher compares, normalized: lower-case, accents folded, spaces trimmed.
 public struct MatchRecord: Sendable, Equatable {
-    public var firstName: [UInt8] = []
-    public var lastName: [UInt8] = []
-    public var birthDate: CivilDay?
-    public var street: [UInt8] = []
-    public var postcode: [UInt8] = []
-    public var city: [UInt8] = []
+    public private(set) var firstName: [UInt8] = []
+    public private(set) var lastName: [UInt8] = []
+    public private(set) var birthDate: CivilDay?
+    public private(set) var street: [UInt8] = []
+    public private(set) var postcode: [UInt8] = []
+    public private(set) var city: [UInt8] = []
+    /// The street's words (``FieldComparison/words(_:)``), sorted: worked out once per record, not per pair.
+    private(set) var streetWords: [UInt64] = []
+    /// The formal names the first name is a form of (``Nicknames``), sorted; empty for most names.
+    private(set) var nameForms: [Int32] = []
 
     public init(firstName: String? = nil, lastName: String? = nil, birthDate: String? = nil, street: String? = nil, postcode: String? = nil,
                 city: String? = nil) {
@@ -41,10 +45,22 @@ public struct MatchRecord: Sendable, Equatable {
         self.street = Self.normalized(street)
         self.postcode = Self.normalized(postcode).filter { $0 != 0x20 }
         self.city = Self.normalized(city)
+        streetWords = self.street.withUnsafeBytes { FieldComparison.words($0) }.sorted()
+        nameForms = self.firstName.withUnsafeBytes { Nicknames.forms(of: $0) }
     }
 
+    /// Lower-case, accents folded, spaces and tabs trimmed. ASCII text (most of it) is done byte by
+    /// byte; the rest through Foundation's folding.
     static func normalized(_ text: String?) -> [UInt8] {
-        guard let text else { return [] }
+        guard var text else { return [] }
+        let ascii = text.withUTF8 { bytes -> [UInt8]? in
+            guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+            var start = 0, end = bytes.count
+            while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+            while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+            return bytes[start..<end].map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        }
+        if let ascii { return ascii }
         return Array(text.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil).lowercased()
             .trimmingCharacters(in: .whitespaces).utf8)
     }
@@ -92,14 +108,15 @@ public struct ProbabilisticLinker {
         func two<T>(_ x: [UInt8], _ y: [UInt8], _ f: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> T) -> T {
             x.withUnsafeBytes { p in y.withUnsafeBytes { q in f(p, q) } }
         }
-        var first = two(a.firstName, b.firstName, FieldComparison.firstName), last = two(a.lastName, b.lastName, FieldComparison.name)
+        var first = two(a.firstName, b.firstName) { x, y in FieldComparison.name(x, y) { Nicknames.related(a.nameForms, b.nameForms) } }
+        var last = two(a.lastName, b.lastName, FieldComparison.name)
         // First and last name swapped on one record (a form filled in the wrong order): both as near-exact.
         if first != 0 || last != 0, !a.firstName.isEmpty, !a.lastName.isEmpty, a.firstName == b.lastName, a.lastName == b.firstName {
             (first, last) = (1, 1)
         }
         return ComparisonPattern(levels: [
             first, last,
-            FieldComparison.birthDate(a.birthDate, b.birthDate), two(a.street, b.street, FieldComparison.street),
+            FieldComparison.birthDate(a.birthDate, b.birthDate), FieldComparison.street(words: a.streetWords, b.streetWords),
             two(a.postcode, b.postcode, FieldComparison.exact), two(a.city, b.city, FieldComparison.exact),
         ])
     }

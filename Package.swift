@@ -67,7 +67,7 @@ let package = Package(
         module("Workspace", ["OmnisegCore", "CSQLite"]),
         // The workspace side of the data's path: ingest, identity, features.
         module("Ingest", ["OmnisegCore", "Workspace"]),
-        module("Identity", ["OmnisegCore", "Workspace", "Ingest"]),
+        module("Identity", ["OmnisegCore", "Workspace", "Ingest", "Matching"]),
         module("FeatureStore", ["OmnisegCore", "Features", "Workspace", "Identity"]),
         module("Synthetic", ["OmnisegCore", "Workspace", "Ingest", "Identity"]),
 
@@ -77,16 +77,19 @@ let package = Package(
         module("QueueProtocol", ["OmnisegCore", "Features", "RedisClient", "JobRuntime", logging]),
 
         // The analytics, each a job kind folder: Compute (workers) and Workspace (prepare, store).
+        // Record matching's compute sits below Identity, which applies its results.
+        module("Matching", "Matching/Compute", ["OmnisegCore", "JobRuntime"]),
         module("Profiling", ["OmnisegCore", "Features", "JobRuntime"]),
         module("Clustering", "Clustering/Compute", ["OmnisegCore", "Features", "Kernels", "JobRuntime"]),
         module("Churn", "Churn/Compute", ["OmnisegCore", "Features", "Kernels", "Forest", "JobRuntime"]),
         module("Recommend", "Recommend/Compute", ["OmnisegCore", "Features", "JobRuntime"]),
         module("Segments", "Segments/Compute", ["OmnisegCore", "Features", "Kernels", "JobRuntime", "Recommend"]),
         // Every kind a worker runs, by name.
-        module("JobKinds", ["OmnisegCore", "JobRuntime", "Profiling", "Clustering", "Churn", "Recommend", "Segments"]),
+        module("JobKinds", ["OmnisegCore", "JobRuntime", "Profiling", "Clustering", "Churn", "Recommend", "Segments", "Matching"]),
 
         // Where the workspace is: the job ledger and the workspace side of each kind.
         module("WorkspaceJobs", ["OmnisegCore", "Features", "Workspace", "JobRuntime"]),
+        module("MatchingWorkspace", "Matching/Workspace", ["OmnisegCore", "Workspace", "JobRuntime", "WorkspaceJobs", "Identity", "Matching"]),
         module("ClusteringWorkspace", "Clustering/Workspace", ["OmnisegCore", "Features", "Workspace", "WorkspaceJobs", "Clustering"]),
         module("ChurnWorkspace", "Churn/Workspace", ["OmnisegCore", "Features", "Workspace", "JobRuntime", "WorkspaceJobs", "Identity", "Ingest", "Churn"]),
         module("RecommendWorkspace", "Recommend/Workspace", ["OmnisegCore", "Features", "Workspace", "JobRuntime", "WorkspaceJobs", "Identity", "Recommend"]),
@@ -97,7 +100,7 @@ let package = Package(
         // The coordinator (plan, dispatch, merge, checkpoints) and the embedded host.
         module("Coordination", ["OmnisegCore", "Features", "Workspace", "FeatureStore", "RedisClient", "QueueProtocol", "JobRuntime",
                                 "JobKinds", "WorkspaceJobs", "ClusteringWorkspace", "ChurnWorkspace", "RecommendWorkspace",
-                                "SegmentsWorkspace", logging]),
+                                "SegmentsWorkspace", "MatchingWorkspace", logging]),
         // The worker: pulls tasks, runs kernels, returns partials. Links no SQLite.
         module("WorkerRuntime", ["OmnisegCore", "Features", "Kernels", "RedisClient", "QueueProtocol", "JobRuntime", "JobKinds", logging]),
         // The self-contained HTML report.
@@ -109,7 +112,7 @@ let package = Package(
             dependencies: ["OmnisegCore", "Features", "Workspace", "Ingest", "Identity", "FeatureStore", "Synthetic", "RedisClient",
                            "QueueProtocol", "JobRuntime", "JobKinds", "WorkspaceJobs", "Profiling", "Clustering", "ClusteringWorkspace",
                            "Churn", "ChurnWorkspace", "Recommend", "RecommendWorkspace", "Segments", "SegmentsWorkspace",
-                           "Coordination", "Report", argumentParser, logging]
+                           "Matching", "MatchingWorkspace", "Coordination", "Report", argumentParser, logging]
         ),
         .executableTarget(
             name: "Worker",
@@ -128,7 +131,7 @@ let package = Package(
             name: "FuzzKit",
             dependencies: ["OmnisegCore", "Features", "Workspace", "Ingest", "FeatureStore", "Synthetic", "QueueProtocol",
                            "JobRuntime", "JobKinds", "WorkspaceJobs", "ClusteringWorkspace", "ChurnWorkspace", "RecommendWorkspace",
-                           "SegmentsWorkspace", "Identity"],
+                           "SegmentsWorkspace", "Identity", "Matching"],
             path: "fuzz/Sources/FuzzKit"
         ),
         .executableTarget(name: "Fuzz", dependencies: ["FuzzKit", "OmnisegCore", argumentParser], path: "fuzz/Sources/Fuzz"),
@@ -142,7 +145,8 @@ let package = Package(
         ),
         tests("CoreTests", ["OmnisegCore", "Identity", "Synthetic"]),
         tests("IngestTests", ["OmnisegCore", "Workspace", "Ingest"]),
-        tests("IdentityTests", ["OmnisegCore", "Workspace", "Ingest", "Identity"]),
+        tests("IdentityTests", ["OmnisegCore", "Workspace", "Ingest", "Identity", "Matching"]),
+        tests("MatchingTests", ["OmnisegCore", "JobRuntime", "JobKinds", "Matching"]),
         tests("FeatureStoreTests", ["OmnisegCore", "Features", "Workspace", "Ingest", "Identity", "FeatureStore"]),
         tests("KernelsTests", ["OmnisegCore", "Features", "Kernels", "Forest", "Clustering"]),
         tests("ForestTests", ["OmnisegCore", "Features", "Kernels", "Forest"]),
@@ -165,6 +169,6 @@ let package = Package(
         tests("FuzzTests", ["FuzzKit"]),
         tests("CoordinationTests", ["OmnisegCore", "Features", "Workspace", "Ingest", "Identity", "FeatureStore", "Synthetic", "RedisClient",
                                     "QueueProtocol", "JobRuntime", "JobKinds", "WorkspaceJobs", "Coordination", "Clustering", "Churn",
-                                    "Recommend", "Segments", "Profiling", "Kernels", "Forest"]),
+                                    "Recommend", "Segments", "Profiling", "Kernels", "Forest", "Matching"]),
     ]
 )

@@ -1,6 +1,7 @@
 @testable import FeatureStore
 import Foundation
 @testable import Identity
+import Matching
 @testable import Ingest
 @testable import Synthetic
 @testable import TestSupport

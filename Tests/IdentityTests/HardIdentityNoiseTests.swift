@@ -1,5 +1,6 @@
 import Foundation
 @testable import Identity
+import Matching
 @testable import Ingest
 @testable import Synthetic
 @testable import TestSupport

@@ -1,4 +1,5 @@
 @testable import Identity
+import Matching
 @testable import Ingest
 @testable import OmnisegCore
 @testable import Synthetic

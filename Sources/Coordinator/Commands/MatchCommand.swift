@@ -1,5 +1,6 @@
 import ArgumentParser
 import Identity
+import Matching
 import OmnisegCore
 
 /// `omniseg match`: why two records are (or are not) one person, and people's decisions on pairs.

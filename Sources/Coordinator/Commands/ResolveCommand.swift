@@ -1,12 +1,14 @@
 import ArgumentParser
 import Identity
+import JobRuntime
+import Matching
 import OmnisegCore
 
 struct ResolveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resolve",
         abstract: "Join source records into people on e-mail, phone and loyalty id.",
-        discussion: """
+        discussion: KindArguments.help(MatchJob.descriptor, intro: """
             Union-find over normalized e-mail (trimmed, lower-cased, +tag removed), loyalty id and E.164
             phone. A value carried by more than --max-records-per-key records links nothing; a phone that
             would join records with different e-mails, loyalty ids or birth dates (a household) links nothing.
@@ -18,45 +20,48 @@ struct ResolveCommand: ParsableCommand {
             current generation. Prints how people split over store and online channels.
 
             With --probabilistic, records the exact keys leave apart are matched on names, birth date and
-            address; the model and the pairs between the review and link thresholds are kept in the workspace:
-            --review lists those pairs, `omniseg match explain A B` shows why a pair scores as it does, and
-            `omniseg match label A B --same|--different` records a decision this command obeys from then on.
-            """
+            address (the job kind match: embedded on --threads threads, or on the workers with --redis,
+            with the same result); the model and the pairs between the review and link thresholds are kept
+            in the workspace: --review lists those pairs, `omniseg match explain A B` shows why a pair
+            scores as it does, and `omniseg match label A B --same|--different` records a decision this
+            command obeys from then on. Its options and the exact keys' are these:
+            """)
     )
 
     @OptionGroup var workspaceOptions: WorkspaceOptions
-    @Option(help: "A key value on more records than this is treated as shared and ignored.") var maxRecordsPerKey = 8
-    @Option(help: "Country calling code for phone numbers written without one.") var phoneCountry = "1"
+    @OptionGroup var queue: QueueOptions
+    @OptionGroup var tuning: CoordinatorTuning
+    @Option(help: "Embedded mode: threads probabilistic matching uses (default: cores).") var threads: Int = CPUFeatures.cores
     @Flag(help: "Also match records the exact keys leave apart on names, birth date and address (Fellegi–Sunter, m and u estimated from the data).")
     var probabilistic = false
-    @Option(help: "With --probabilistic: link a pair whose match probability is at least this.") var linkThreshold = 0.9999
-    @Option(help: "With --probabilistic: count pairs from this probability up to the link threshold as needing review.") var reviewThreshold = 0.5
     @Flag(help: "Resolve with --probabilistic and list the pairs left for review, most probable first.") var review = false
     @Option(help: "With --review: list at most this many pairs.") var reviewLimit = 20
     @Option(help: ArgumentHelp("A ground truth to measure the people against: a CSV of source,source_id,entity_id (or person), or of pairs source_a,source_id_a,source_b,source_id_b.",
                                valueName: "file")) var truth: String?
+    @Argument(parsing: .allUnrecognized, help: "The match kind's options (below).") var options: [String] = []
 
     func validate() throws {
-        guard maxRecordsPerKey >= 2 else { throw ValidationError("--max-records-per-key must be at least 2") }
-        guard !phoneCountry.isEmpty, phoneCountry.count <= 3, phoneCountry.allSatisfy(\.isNumber) else {
-            throw ValidationError("--phone-country takes a calling code of 1-3 digits, e.g. 1 or 44")
-        }
-        guard (0..<1).contains(reviewThreshold), reviewThreshold < linkThreshold, linkThreshold < 1 else {
-            throw ValidationError("thresholds take 0 ≤ --review-threshold < --link-threshold < 1 (got \(reviewThreshold) and \(linkThreshold))")
-        }
         guard reviewLimit >= 1 else { throw ValidationError("--review-limit must be at least 1") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {
         let workspace = try workspaceOptions.open()
-        var match = MatchOptions()
-        match.linkThreshold = linkThreshold
-        match.reviewThreshold = reviewThreshold
-        let options = ResolveOptions(maxRecordsPerKey: maxRecordsPerKey, defaultCountryCode: phoneCountry, probabilistic: probabilistic || review ? match : nil)
+        let parameters = try KindArguments.parameters(options, kind: MatchJob.descriptor, workspace: workspaceOptions)
+        let job = try exiting { () throws(OmnisegError) in try MatchJob(parameters: parameters) }
+        let matching = probabilistic || review
+        let options = ResolveOptions(maxRecordsPerKey: job.maxRecordsPerKey, defaultCountryCode: job.phoneCountry,
+                                     probabilistic: matching ? job.options : nil, threads: threads)
+        // The truth is read first: a bad truth file fails before anything changes.
+        let truth = try exiting { () throws(OmnisegError) in try self.truth.map { path throws(OmnisegError) in try IdentityTruth.read(csvAt: path) } }
+        var matches: MatchResult?
+        if matching, try queue.endpoint() != nil {
+            let (_, result) = try JobExecution(workspace: workspaceOptions, queue: queue, tuning: tuning, threads: threads, timings: false)
+                .execute(MatchJob.name, parameters: parameters)
+            matches = try exiting { () throws(OmnisegError) in try MatchResult(decoding: try MatchJob.resultBody(result)) }
+        }
         let (report, overlap, measured, pending) = try failingCleanly { () throws(OmnisegError) in
-            // The truth is read first: a bad truth file fails before anything changes.
-            let truth = try self.truth.map { path throws(OmnisegError) in try IdentityTruth.read(csvAt: path) }
-            let report = try IdentityResolver(options: options).resolve(workspace)
+            let report = try IdentityResolver(options: options).resolve(workspace, matches: matches)
             let measured = try truth.map { truth throws(OmnisegError) in
                 let (quality, missing) = try truth.quality(of: workspace)
                 return ResolveSummary.truth(quality, baseline: try truth.emailOnlyBaseline(of: workspace), missing: missing)
@@ -69,7 +74,7 @@ struct ResolveCommand: ParsableCommand {
             print("")
             print(ResolveSummary.review(pending.pairs, total: pending.total))
         }
-        if let measured, let path = truth {
+        if let measured, let path = self.truth {
             print("")
             print("against \(path):")
             print(measured)

@@ -1,3 +1,5 @@
+import Matching
+
 extension IdentityResolver {
     /// The identifying values a set of records carries.
     struct Traits {

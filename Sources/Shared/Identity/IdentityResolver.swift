@@ -1,3 +1,4 @@
+import Matching
 import OmnisegCore
 import Workspace
 
@@ -11,11 +12,14 @@ public struct ResolveOptions: Sendable {
     /// When set, records the exact rules leave apart are also matched on names, birth date and
     /// address (``ProbabilisticLinker``). Default: off.
     public var probabilistic: MatchOptions?
+    /// Threads probabilistic matching uses when it runs in this process. Default 1.
+    public var threads: Int
 
-    public init(maxRecordsPerKey: Int = 8, defaultCountryCode: String = "1", probabilistic: MatchOptions? = nil) {
+    public init(maxRecordsPerKey: Int = 8, defaultCountryCode: String = "1", probabilistic: MatchOptions? = nil, threads: Int = 1) {
         self.maxRecordsPerKey = maxRecordsPerKey
         self.defaultCountryCode = defaultCountryCode
         self.probabilistic = probabilistic
+        self.threads = max(1, threads)
     }
 }
 
@@ -86,14 +90,31 @@ public struct IdentityResolver {
         var key: RecordKey { RecordKey(source: source, sourceID: sourceID) }
     }
 
-    /// Resolves every record in `workspace`, replacing earlier links.
-    public func resolve(_ workspace: Workspace) throws(OmnisegError) -> ResolveReport {
+    /// Resolves every record in `workspace`, replacing earlier links. With probabilistic matching on,
+    /// `matches` is what a `match` job found (on the workers); without it the job runs in this process.
+    /// A result computed from other records than the workspace's now (say, records ingested while
+    /// the job ran) is refused.
+    public func resolve(_ workspace: Workspace, matches: MatchResult? = nil) throws(OmnisegError) -> ResolveReport {
         var report = ResolveReport()
-        var records = try loadRecords(workspace, &report)
+        var records = try loadRecords(workspace, matchFields: options.probabilistic != nil, &report)
         records.sort { ($0.source, $0.sourceID) < ($1.source, $1.sourceID) }
         report.records = records.count
         let labels = try Self.labels(of: records, in: workspace)
-        let (sets, rules, matching) = link(records, labels: labels, &report)
+        var (sets, rules) = link(records, labels: labels, &report)
+        var matching: Matching?
+        if let match = options.probabilistic {
+            let roots = records.indices.map { sets.find($0) }
+            let outcome: MatchResult
+            if let matches { outcome = matches } else {
+                outcome = try ProbabilisticLinker(options: match).match(records.map(\.match), people: roots, threads: options.threads)
+            }
+            guard outcome.records == records.count, outcome.fingerprint == MatchPlan.fingerprint(records.map(\.match), people: roots) else {
+                throw OmnisegError(.badInput, "the match result was computed from other records or links than the workspace holds now "
+                                   + "(\(outcome.records) records then, \(records.count) now): records were ingested, resolved or labelled "
+                                   + "while it ran; resolve again")
+            }
+            matching = linkProbabilistically(records, outcome, roots: roots, labels: labels, &sets, &rules, &report)
+        }
         var union = sets
         for (a, b) in labels.different where union.find(a) == union.find(b) {
             report.labelConflicts.append((records[a].key, records[b].key))
@@ -192,8 +213,21 @@ public struct IdentityResolver {
         }
     }
 
-    /// Customer records plus the (source, id) pairs that occur only in transactions or events.
-    private func loadRecords(_ workspace: Workspace, _ report: inout ResolveReport) throws(OmnisegError) -> [Record] {
+    /// What probabilistic matching reads: every record's compared fields and its person under the
+    /// exact keys and labels, in the order ``resolve(_:matches:)`` numbers them. The `match` job's
+    /// plan is made from this where the workspace is.
+    package func matchInputs(_ workspace: Workspace) throws(OmnisegError) -> (records: [MatchRecord], people: [Int]) {
+        var report = ResolveReport()
+        var records = try loadRecords(workspace, matchFields: true, &report)
+        records.sort { ($0.source, $0.sourceID) < ($1.source, $1.sourceID) }
+        let labels = try Self.labels(of: records, in: workspace)
+        var (sets, _) = link(records, labels: labels, &report)
+        return (records.map(\.match), records.indices.map { sets.find($0) })
+    }
+
+    /// Customer records plus the (source, id) pairs that occur only in transactions or events; with
+    /// `matchFields`, each with the fields probabilistic matching compares.
+    private func loadRecords(_ workspace: Workspace, matchFields: Bool, _ report: inout ResolveReport) throws(OmnisegError) -> [Record] {
         let normalizer = IdentifierNormalizer(defaultCountryCode: options.defaultCountryCode)
         var records: [Record] = []
         var known = ByteKeyTable(capacity: 1 << 16)
@@ -218,7 +252,7 @@ public struct IdentityResolver {
             record.birthDate = customers.string(at: 5)
             record.firstName = customers.string(at: 6).map { $0.trimmedSpaces.lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
             record.lastName = customers.string(at: 7).map { $0.trimmedSpaces.lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
-            if options.probabilistic != nil {
+            if matchFields {
                 record.match = MatchRecord(firstName: customers.string(at: 6), lastName: customers.string(at: 7), birthDate: record.birthDate,
                                            street: customers.string(at: 8), postcode: customers.string(at: 9), city: customers.string(at: 10))
             }
@@ -245,9 +279,9 @@ public struct IdentityResolver {
         var review: [ReviewPair]
     }
 
-    /// Links records; returns the sets, per record the rule that first linked it ("single" if none),
-    /// and what probabilistic matching found (when it is on).
-    func link(_ records: [Record], labels: Labels = Labels(), _ report: inout ResolveReport) -> (UnionFind, [String], Matching?) {
+    /// Links records on the exact keys and labels; returns the sets and per record the rule that first
+    /// linked it ("single" if none).
+    func link(_ records: [Record], labels: Labels = Labels(), _ report: inout ResolveReport) -> (UnionFind, [String]) {
         var sets = UnionFind(count: records.count)
         var rules = [String](repeating: "single", count: records.count)
 
@@ -307,17 +341,14 @@ public struct IdentityResolver {
             join([a, b], "label")
             report.labelledSame += 1
         }
-        let matching = options.probabilistic.map { linkProbabilistically(records, $0, labels: labels, &sets, &rules, &report) }
-        return (sets, rules, matching)
+        return (sets, rules)
     }
 
-    /// Links the pairs the matcher scores at or above its threshold, most probable first, unless the
+    /// Links the pairs `outcome` scores at or above its threshold, most probable first, unless the
     /// link would join people whose e-mails, loyalty ids, birth dates or first names conflict, or make a
     /// person of more than `maxRecordsPerKey` records (so one bad link cannot chain unrelated people).
-    func linkProbabilistically(_ records: [Record], _ match: MatchOptions, labels: Labels, _ sets: inout UnionFind, _ rules: inout [String],
-                               _ report: inout ResolveReport) -> Matching {
-        let roots = records.indices.map { sets.find($0) }
-        let outcome = ProbabilisticLinker(options: match).match(records.map(\.match), people: roots)
+    func linkProbabilistically(_ records: [Record], _ outcome: MatchResult, roots: [Int], labels: Labels, _ sets: inout UnionFind,
+                               _ rules: inout [String], _ report: inout ResolveReport) -> Matching {
         report.candidatePairs = outcome.candidates
         let review = outcome.review.filter { !labels.pairs.contains(Labels.pack($0.a, $0.b)) }.map { s in
             ReviewPair(a: records[s.a].key, b: records[s.b].key, probability: s.probability, weight: outcome.model.priorWeight + outcome.model.weight(s.pattern))

@@ -1,6 +1,7 @@
 import Churn
 import Clustering
 import JobRuntime
+import Matching
 import OmnisegCore
 import Profiling
 import Recommend
@@ -21,6 +22,7 @@ public enum JobKindRegistry {
         RecommendJob.descriptor,
         SegmentJob.descriptor,
         SegmentJob.overlapDescriptor,
+        MatchJob.descriptor,
     ]
 
     /// The kinds' names.

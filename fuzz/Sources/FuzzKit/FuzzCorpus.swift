@@ -5,6 +5,7 @@ import Identity
 import Ingest
 import JobKinds
 import JobRuntime
+import Matching
 import OmnisegCore
 import QueueProtocol
 import Synthetic
@@ -75,6 +76,7 @@ public enum FuzzCorpus {
             for type in WireFrame.MessageType.allCases { _ = try? WireFrame.decode(bytes, expecting: type) }
         })
         targets += try tableTargets(workspace)
+        targets += try matchTargets(workspace)
         targets.append(FuzzTarget(name: "features.person-ids", seeds: [today.people.encodedIDs]) { bytes, _ in
             _ = try? PersonRows(encodedIDs: bytes, count: today.rowCount, generation: today.people.generation)
         })
@@ -153,6 +155,39 @@ public enum FuzzCorpus {
                 _ = try? kind.merge(iteration: 0, state: [], partials: damaged)
             },
             FuzzTarget(name: "table-profile.result", seeds: [result]) { bytes, _ in
+                _ = try? kind.render(result: bytes, json: false)
+                _ = try? kind.render(result: bytes, json: true)
+            },
+        ]
+    }
+
+    /// The match kind's record blocks (decoded by tasks), states, partials and result.
+    static func matchTargets(_ workspace: Workspace) throws(OmnisegError) -> [FuzzTarget] {
+        let kind = try JobKindRegistry.make("match", columnNames: [], parameters: JobParameters(["record-blocks": "3"]))
+        let prepared = try WorkspaceJobs.prepare(kind, in: workspace, matrix: nil)
+        let blobs = prepared.tasks.compactMap(\.data)
+        let transport = CapturingTransport(InProcessTransport(kind: kind, inputs: try prepared.taskInputs(), threads: 2))
+        let result = try JobDriver(jobID: "match", kind: kind, shardCount: blobs.count)
+            .run(transport: transport, checkpoints: MemoryCheckpoints(), firstState: { prepared.state })
+        let iterations = transport.iterations
+        return [
+            FuzzTarget(name: "match.blocks", seeds: blobs) { bytes, _ in
+                guard let input = try? TaskInput(index: 0, shard: nil, data: bytes, as: .blobs) else { return }
+                for it in iterations { _ = try? kind.execute(input: input, iteration: it.iteration, state: it.state, cancellation: .never) }
+            },
+            FuzzTarget(name: "match.state", seeds: iterations.map(\.state)) { bytes, seed in
+                let it = iterations[seed]
+                if let input = try? TaskInput(index: 0, shard: nil, data: blobs[0], as: .blobs) {
+                    _ = try? kind.execute(input: input, iteration: it.iteration, state: bytes, cancellation: .never)
+                }
+                _ = try? kind.merge(iteration: it.iteration, state: bytes, partials: it.partials)
+            },
+            FuzzTarget(name: "match.partial", seeds: iterations.map { $0.partials[0] }) { bytes, seed in
+                var partials = iterations[seed].partials
+                partials[0] = bytes
+                _ = try? kind.merge(iteration: iterations[seed].iteration, state: iterations[seed].state, partials: partials)
+            },
+            FuzzTarget(name: "match.result", seeds: [try kind.resultBody(result)]) { bytes, _ in
                 _ = try? kind.render(result: bytes, json: false)
                 _ = try? kind.render(result: bytes, json: true)
             },

@@ -16,6 +16,24 @@ public struct ComparisonPattern: Hashable, Comparable, Sendable {
         self.bits = bits
     }
 
+    /// The pattern of the six fields the matcher compares (``ProbabilisticLinker/fields``), without
+    /// building an array (this runs once per candidate pair).
+    @inline(__always)
+    init(_ l0: UInt8, _ l1: UInt8, _ l2: UInt8, _ l3: UInt8, _ l4: UInt8, _ l5: UInt8) {
+        @inline(__always) func nibble(_ level: UInt8) -> UInt64 { level == FieldComparison.missing ? Self.missingNibble : UInt64(min(level, 14)) }
+        bits = nibble(l0) | nibble(l1) << 4 | nibble(l2) << 8 | nibble(l3) << 12 | nibble(l4) << 16 | nibble(l5) << 20
+    }
+
+    /// A pattern from its packed bits; nil when a nibble is past the level counts of `fields` (and not missing).
+    init?(bits: UInt64, fields: [(name: String, levels: Int)]) {
+        guard fields.count == 16 || bits >> UInt64(4 * fields.count) == 0 else { return nil }
+        for f in fields.indices {
+            let nibble = Int((bits >> UInt64(4 * f)) & 15)
+            guard nibble == Int(Self.missingNibble) || nibble < fields[f].levels else { return nil }
+        }
+        self.bits = bits
+    }
+
     /// Field `f`'s level, or ``FieldComparison/missing``.
     @inline(__always)
     public func level(_ f: Int) -> UInt8 {

@@ -47,6 +47,13 @@ public enum FieldComparison {
         return a.elementsEqual(b) ? 0 : 1
     }
 
+    /// ``exact(_:_:)`` over keys of the values (``MatchRecord``'s postcode and city keys; 0 is missing).
+    @inline(__always)
+    public static func exact(_ a: UInt64, _ b: UInt64) -> UInt8 {
+        if a == 0 || b == 0 { return missing }
+        return a == b ? 0 : 1
+    }
+
     /// Streets by their words: the same words; at least half of the words of the shorter shared;
     /// different (3 levels). Words are runs of letters and digits.
     public static let streetLevels = 3

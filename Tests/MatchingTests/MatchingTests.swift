@@ -1,4 +1,4 @@
-@testable import Identity
+@testable import Matching
 import OmnisegCore
 import Testing
 

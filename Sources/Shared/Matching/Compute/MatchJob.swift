@@ -1,0 +1,156 @@
+import JobRuntime
+import OmnisegCore
+
+/// The `match` job: probabilistic record matching (Fellegi–Sunter) over record blocks, on the
+/// workers or embedded.
+///
+/// Where the workspace is, ``MatchPlan`` blocks the records the exact keys left apart and cuts the
+/// blocks into tasks (``MatchBlocks`` blobs: names, birth dates and address keys, never contacts).
+/// Iteration 0: each task counts the comparison patterns of its candidate pairs; the merge adds the
+/// counts (integers, in task order) and runs EM on them. Iteration 1: each task scores its pairs with
+/// the fitted model and returns those at or above the review threshold; the merge sorts them into
+/// links and the review band (``MatchResult``). Nothing depends on the number of tasks or workers.
+/// `omniseg resolve --probabilistic` applies the result (and runs this job on the workers with `--redis`).
+public struct MatchJob: JobKind {
+    public static let name = "match"
+    public static let codecs = JobCodecs(name)
+    public static let descriptor = JobKindDescriptor(
+        name: name, summary: "Probabilistic record matching (Fellegi–Sunter) over record blocks; omniseg resolve --probabilistic applies it.",
+        input: .blobs, parameters: MatchParameters.schema) { _, parameters throws(OmnisegError) in
+        try MatchJob(parameters: parameters)
+    }
+
+    public let options: MatchOptions
+    /// The exact rules' options (the workspace side links records on them before matching).
+    public let maxRecordsPerKey: Int
+    public let phoneCountry: String
+
+    public init(options: MatchOptions = MatchOptions(), maxRecordsPerKey: Int = 8, phoneCountry: String = "1") {
+        self.options = options
+        self.maxRecordsPerKey = maxRecordsPerKey
+        self.phoneCountry = phoneCountry
+    }
+
+    public init(parameters: JobParameters) throws(OmnisegError) {
+        self.init(options: try MatchOptions(parameters: parameters), maxRecordsPerKey: try parameters.value(MatchParameters.maxRecordsPerKey),
+                  phoneCountry: try MatchParameters.phoneCountryCode(parameters))
+    }
+
+    public var inputs: TaskInputSpec { .blobs }
+    /// A match job starts from the state its plan makes where the records are; an empty state is refused.
+    public var initialState: [UInt8] { [] }
+
+    public func execute(input: TaskInput, iteration: Int, state: [UInt8], cancellation: CancellationCheck) throws(OmnisegError) -> [UInt8] {
+        guard case .blob(_, let bytes) = input else { throw OmnisegError(.corrupt, "match tasks read record blocks") }
+        let blocks = try MatchBlocks(decoding: bytes)
+        let state = try MatchState(decoding: state)
+        var writer = WireWriter(capacity: 4096)
+        writer.u32(UInt32(iteration))
+        switch iteration {
+        case 0:
+            var counts = PatternCounts()
+            var pairs: UInt64 = 0
+            try blocks.forEachCandidate(cancellation: cancellation) { i, j in
+                counts.add(ProbabilisticLinker.compare(blocks.records[i], blocks.records[j]))
+                pairs += 1
+            }
+            let counted = counts.counted
+            writer.u64(pairs)
+            writer.count(counted.count)
+            for (pattern, n) in counted {
+                writer.u64(pattern.bits)
+                writer.u64(n)
+            }
+        case 1:
+            // The model's probability is a function of the pattern: work it out once per pattern seen.
+            var probability = [Double](repeating: -1, count: PatternCounts.size)
+            var kept: [(a: UInt32, b: UInt32, pattern: UInt64)] = []
+            try blocks.forEachCandidate(cancellation: cancellation) { i, j in
+                let pattern = ProbabilisticLinker.compare(blocks.records[i], blocks.records[j])
+                let slot = PatternCounts.slot(pattern)
+                if probability[slot] < 0 { probability[slot] = state.model.probability(pattern) }
+                if probability[slot] >= state.reviewThreshold { kept.append((blocks.index[i], blocks.index[j], pattern.bits)) }
+            }
+            writer.count(kept.count)
+            for k in kept {
+                writer.u32(k.a)
+                writer.u32(k.b)
+                writer.u64(k.pattern)
+            }
+        default:
+            throw OmnisegError(.corrupt, "a match job has iterations 0 and 1, not \(iteration)")
+        }
+        return writer.bytes
+    }
+
+    public func merge(iteration: Int, state bytes: [UInt8], partials: [[UInt8]]) throws(OmnisegError) -> JobStep {
+        var state = try MatchState(decoding: bytes)
+        switch iteration {
+        case 0:
+            var counts: [ComparisonPattern: Int] = [:]
+            var pairs: UInt64 = 0
+            for (task, partial) in partials.enumerated() {
+                var reader = try Self.reader(partial, task: task, iteration: iteration)
+                let taskPairs = try reader.tally()
+                pairs += taskPairs
+                let n = try reader.count(limit: PatternCounts.size)
+                var sum: UInt64 = 0
+                for _ in 0..<n {
+                    guard let pattern = ComparisonPattern(bits: try reader.u64(), fields: ProbabilisticLinker.fields) else {
+                        throw reader.failure("a comparison pattern of levels this build does not have")
+                    }
+                    let count = try reader.tally()
+                    sum += count
+                    counts[pattern, default: 0] += Int(count)
+                }
+                guard sum == taskPairs else { throw reader.failure("its pattern counts add up to \(sum), not its \(taskPairs) pairs") }
+                try reader.expectEnd()
+            }
+            state.candidates = pairs
+            state.model.estimate(counts, updatingM: state.estimateM)
+            return .iterate(state: state.encoded)
+        case 1:
+            var links: [ProbabilisticLinker.Scored] = [], review: [ProbabilisticLinker.Scored] = []
+            for (task, partial) in partials.enumerated() {
+                var reader = try Self.reader(partial, task: task, iteration: iteration)
+                let n = try reader.count(limit: reader.remaining / 16)
+                for _ in 0..<n {
+                    let a = Int(try reader.u32()), b = Int(try reader.u32())
+                    guard a < b, b < state.records else { throw reader.failure("pair (\(a), \(b)) is not two of the \(state.records) records in order") }
+                    guard let pattern = ComparisonPattern(bits: try reader.u64(), fields: ProbabilisticLinker.fields) else {
+                        throw reader.failure("a comparison pattern of levels this build does not have")
+                    }
+                    let scored = ProbabilisticLinker.Scored(a: a, b: b, pattern: pattern, probability: state.model.probability(pattern))
+                    if scored.probability >= state.linkThreshold {
+                        links.append(scored)
+                    } else if scored.probability >= state.reviewThreshold {
+                        review.append(scored)
+                    }
+                }
+                try reader.expectEnd()
+            }
+            links.sort(by: MatchResult.precedes)
+            review.sort(by: MatchResult.precedes)
+            return .finish(result: MatchResult(state: state, links: links, review: review).encoded)
+        default:
+            throw OmnisegError(.corrupt, "a match job has iterations 0 and 1, not \(iteration)")
+        }
+    }
+
+    /// A reader of task `task`'s partial, past its iteration number (checked).
+    static func reader(_ partial: [UInt8], task: Int, iteration: Int) throws(OmnisegError) -> WireReader {
+        var reader = WireReader(partial, what: "match partial of task \(task)")
+        let written = try reader.u32()
+        guard written == UInt32(iteration) else { throw reader.failure("it is of iteration \(written), not \(iteration)") }
+        return reader
+    }
+
+    /// Iteration 0 compares the pairs, iteration 1 scores them: record blocks either way.
+    public func progress(iteration: Int, tasksDone: Int, tasksTotal: Int) -> JobProgress {
+        JobProgress(done: iteration * tasksTotal + tasksDone, total: 2 * tasksTotal, unit: "record blocks")
+    }
+
+    public func render(result: [UInt8], json: Bool) throws(OmnisegError) -> String {
+        try MatchResult(decoding: result).render(json: json)
+    }
+}

@@ -1,0 +1,118 @@
+import OmnisegCore
+
+/// How a `match` job is cut into tasks, made where the records are (pure: records in, bytes out).
+///
+/// Every blocking rule groups the comparable records by its key; a block of 2 to `maxBlock` records
+/// is usable, a larger one is left out. The usable blocks, in order of rule and first record, are cut
+/// into `tasks` runs of about equal work (pairs to compare), and each run travels as one
+/// ``MatchBlocks`` blob: the records its blocks name, numbered by their index in `records`, with
+/// their person so far and their block under each rule, so a task can tell which pairs are its own
+/// to compare (a pair two rules block together is compared once, under the first).
+public struct MatchPlan: Sendable {
+    /// The first state (``MatchState``): u from random pairs, m from the pairs the exact keys joined.
+    public let state: [UInt8]
+    /// The tasks' blobs, at least one.
+    public let taskData: [[UInt8]]
+    /// Blocks left out as larger than `maxBlock`.
+    public let blocksSkipped: Int
+
+    /// One usable block: its rule and its records (ascending).
+    struct Block {
+        let rule: Int
+        let members: [Int32]
+        var work: Int { members.count * (members.count - 1) / 2 + members.count }
+    }
+
+    public init(records: [MatchRecord], people: [Int], options: MatchOptions) {
+        precondition(people.count == records.count, "one person per record")
+        let rules = ProbabilisticLinker.blockingRules.count
+        var blockOf = [[Int32]](repeating: [Int32](repeating: -1, count: records.count), count: rules)
+        var blocks: [Block] = []
+        var skipped = 0
+        for rule in 0..<rules {
+            var byKey: [[UInt8]: Int] = [:]
+            var found: [[Int32]] = []
+            for i in records.indices where records[i].isComparable {
+                guard let key = ProbabilisticLinker.blockingKey(rule, records[i]) else { continue }
+                if let b = byKey[key] {
+                    found[b].append(Int32(i))
+                } else {
+                    byKey[key] = found.count
+                    found.append([Int32(i)])
+                }
+            }
+            // In order of each block's first record: the same blocks in the same order, whatever the hashing.
+            for members in found where members.count > 1 {
+                guard members.count <= options.maxBlock else { skipped += 1; continue }
+                for m in members { blockOf[rule][Int(m)] = Int32(blocks.count) }
+                blocks.append(Block(rule: rule, members: members))
+            }
+        }
+        blocksSkipped = skipped
+
+        let linker = ProbabilisticLinker(options: options)
+        var model = MatchModel(fields: ProbabilisticLinker.fields, u: linker.uFromRandomPairs(records))
+        if let known = linker.knownMatchShares(records, people: people) { model.m = known }
+        state = MatchState(linkThreshold: options.linkThreshold, reviewThreshold: options.reviewThreshold, estimateM: options.estimateM,
+                           model: model, records: records.count, fingerprint: Self.fingerprint(records, people: people),
+                           blocksSkipped: skipped, candidates: 0).encoded
+
+        // Contiguous runs of blocks of about equal work.
+        let total = blocks.reduce(0) { $0 + $1.work }
+        let tasks = max(1, min(options.tasks, blocks.count))
+        var runs: [Range<Int>] = []
+        var start = 0, done = 0
+        for (b, block) in blocks.enumerated() {
+            done += block.work
+            if runs.count < tasks - 1, done * tasks >= total * (runs.count + 1) {
+                runs.append(start..<(b + 1))
+                start = b + 1
+            }
+        }
+        runs.append(start..<blocks.count)
+        var local = [Int32](repeating: -1, count: records.count)
+        taskData = runs.map { run in
+            Self.blob(blocks[run], records: records, people: people, blockOf: blockOf, local: &local)
+        }
+    }
+
+    /// The blob of one run of blocks; `local` is all -1 on entry and on return (scratch, one slot per record).
+    static func blob(_ blocks: ArraySlice<Block>, records: [MatchRecord], people: [Int], blockOf: [[Int32]], local: inout [Int32]) -> [UInt8] {
+        var members: [Int32] = []
+        for block in blocks { for m in block.members where local[Int(m)] < 0 { local[Int(m)] = 0; members.append(m) } }
+        members.sort()
+        for (l, m) in members.enumerated() { local[Int(m)] = Int32(l) }
+        var writer = WireWriter(capacity: 64 * members.count + 16 * blocks.count)
+        writer.count(blockOf.count)
+        writer.count(members.count)
+        for m in members {
+            let i = Int(m)
+            writer.u32(UInt32(i))
+            writer.u32(UInt32(people[i]))
+            for rule in blockOf.indices { writer.u32(UInt32(bitPattern: blockOf[rule][i])) }
+            records[i].encode(into: &writer)
+        }
+        writer.count(blocks.count)
+        for block in blocks {
+            writer.u8(UInt8(block.rule))
+            writer.count(block.members.count)
+            writer.integers(block.members.map { UInt32(local[Int($0)]) })
+        }
+        for m in members { local[Int(m)] = -1 }
+        return writer.bytes
+    }
+
+    /// A checksum of what matching reads of every record and its person so far: a result is applied
+    /// only to the records it was computed from.
+    public static func fingerprint(_ records: [MatchRecord], people: [Int]) -> UInt64 {
+        var sum = Checksum64(seed: 0x6D61_7463_6850)
+        var writer = WireWriter(capacity: 256)
+        for (i, r) in records.enumerated() {
+            writer = WireWriter(capacity: 256)
+            writer.u64(UInt64(people[i]))
+            r.encode(into: &writer)
+            writer.bytes.withUnsafeBytes { sum.update($0) }
+        }
+        return sum.digest
+    }
+}

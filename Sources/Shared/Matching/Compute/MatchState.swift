@@ -1,0 +1,81 @@
+import OmnisegCore
+
+/// The state of a `match` job: the thresholds, the model (u and a starting m at iteration 0, the
+/// model EM fitted at iteration 1), and what the result reports of the whole record list.
+struct MatchState: Equatable {
+    var linkThreshold: Double
+    var reviewThreshold: Double
+    var estimateM: Bool
+    var model: MatchModel
+    /// Records in the list the plan numbered, and ``MatchPlan/fingerprint(_:people:)`` of them.
+    var records: Int
+    var fingerprint: UInt64
+    var blocksSkipped: Int
+    /// Candidate pairs compared (known from iteration 1 on).
+    var candidates: UInt64
+
+    init(linkThreshold: Double, reviewThreshold: Double, estimateM: Bool, model: MatchModel, records: Int, fingerprint: UInt64,
+         blocksSkipped: Int, candidates: UInt64) {
+        self.linkThreshold = linkThreshold
+        self.reviewThreshold = reviewThreshold
+        self.estimateM = estimateM
+        self.model = model
+        self.records = records
+        self.fingerprint = fingerprint
+        self.blocksSkipped = blocksSkipped
+        self.candidates = candidates
+    }
+
+    var encoded: [UInt8] {
+        var writer = WireWriter(capacity: 1024)
+        writer.f64(linkThreshold)
+        writer.f64(reviewThreshold)
+        writer.u8(estimateM ? 1 : 0)
+        writer.blob(model.encoded)
+        writer.u64(UInt64(records))
+        writer.u64(fingerprint)
+        writer.u64(UInt64(blocksSkipped))
+        writer.u64(candidates)
+        return writer.bytes
+    }
+
+    /// Decodes ``encoded``; refuses thresholds out of order and a model of other fields than this build compares.
+    init(decoding bytes: [UInt8]) throws(OmnisegError) {
+        var reader = WireReader(bytes, what: "match state")
+        (linkThreshold, reviewThreshold) = try Self.thresholds(&reader)
+        switch try reader.u8() {
+        case 0: estimateM = false
+        case 1: estimateM = true
+        case let flag: throw reader.failure("flag \(flag) is neither 0 nor 1")
+        }
+        model = try Self.model(&reader)
+        records = try Self.recordCount(&reader)
+        fingerprint = try reader.u64()
+        blocksSkipped = Int(try reader.tally())
+        candidates = try reader.tally()
+        try reader.expectEnd()
+    }
+
+    /// A link and a review threshold, checked: 0 ≤ review < link < 1.
+    static func thresholds(_ reader: inout WireReader) throws(OmnisegError) -> (link: Double, review: Double) {
+        let link = try reader.f64(), review = try reader.f64()
+        guard review >= 0, review < link, link < 1 else { throw reader.failure("thresholds \(review) and \(link) are not 0 ≤ review < link < 1") }
+        return (link, review)
+    }
+
+    /// A match model of the fields this build compares.
+    static func model(_ reader: inout WireReader) throws(OmnisegError) -> MatchModel {
+        let model = try MatchModel(decoding: try reader.blob(limit: 1 << 16))
+        guard model.fields.map(\.name) == ProbabilisticLinker.fields.map(\.name), model.fields.map(\.levels) == ProbabilisticLinker.fields.map(\.levels) else {
+            throw reader.failure("the model compares other fields than this build's matcher")
+        }
+        return model
+    }
+
+    /// A count of records a match job numbers (u32 indices).
+    static func recordCount(_ reader: inout WireReader) throws(OmnisegError) -> Int {
+        let count = try reader.u64()
+        guard count <= UInt64(UInt32.max) else { throw reader.failure("\(count) records is more than a match job numbers") }
+        return Int(count)
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import JobRuntime
+import OmnisegCore
+
+/// Fellegi–Sunter matching of records the exact rules left apart: blocking rules (OR-ed) make the
+/// candidate pairs, each pair's fields are compared in levels, u comes from random pairs and m and λ
+/// from EM over the candidates' pattern counts, and a pair is linked at or above the link
+/// threshold (listed for review between the review and link thresholds).
+public struct ProbabilisticLinker {
+    public static let fields: [(name: String, levels: Int)] = [
+        ("first_name", FieldComparison.nameLevels), ("last_name", FieldComparison.nameLevels), ("birth_date", FieldComparison.dateLevels),
+        ("street", FieldComparison.streetLevels), ("postcode", FieldComparison.exactLevels), ("city", FieldComparison.exactLevels),
+    ]
+    /// The blocking rules, by name: records in one block on any of them are compared.
+    public static let blockingRules = ["postcode+first_initial", "last_soundex+birth_year", "both_names_in_either_order"]
+
+    public let options: MatchOptions
+
+    public init(options: MatchOptions = MatchOptions()) { self.options = options }
+
+    /// A candidate pair and what the model says of it.
+    public struct Scored: Sendable, Equatable {
+        public let a: Int, b: Int
+        public let pattern: ComparisonPattern
+        public let probability: Double
+    }
+
+    /// The comparison pattern of records `a` and `b`.
+    public static func compare(_ a: MatchRecord, _ b: MatchRecord) -> ComparisonPattern {
+        func two<T>(_ x: [UInt8], _ y: [UInt8], _ f: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> T) -> T {
+            x.withUnsafeBytes { p in y.withUnsafeBytes { q in f(p, q) } }
+        }
+        var first = two(a.firstName, b.firstName) { x, y in FieldComparison.name(x, y) { Nicknames.related(a.nameForms, b.nameForms) } }
+        var last = two(a.lastName, b.lastName, FieldComparison.name)
+        // First and last name swapped on one record (a form filled in the wrong order): both as near-exact.
+        if first != 0 || last != 0, !a.firstName.isEmpty, !a.lastName.isEmpty, a.firstName == b.lastName, a.lastName == b.firstName {
+            (first, last) = (1, 1)
+        }
+        return ComparisonPattern(first, last, FieldComparison.birthDate(a.birthDate, b.birthDate), FieldComparison.street(words: a.streetWords, b.streetWords),
+                                 FieldComparison.exact(a.postcodeKey, b.postcodeKey), FieldComparison.exact(a.cityKey, b.cityKey))
+    }
+
+    /// Matches `records`; `people[i]` is record i's person so far (records of one person are not
+    /// candidates, and their pairs are how m starts). Runs the `match` job (``MatchJob``) in this
+    /// process on `threads` threads: the same plan, tasks and merge as on workers, so the result is
+    /// the same bit for bit.
+    public func match(_ records: [MatchRecord], people: [Int], threads: Int = 1) throws(OmnisegError) -> MatchResult {
+        let plan = MatchPlan(records: records, people: people, options: options)
+        let job = MatchJob(options: options)
+        var inputs: [TaskInput] = []
+        for (i, blob) in plan.taskData.enumerated() { inputs.append(try TaskInput(index: i, shard: nil, data: blob, as: .blobs)) }
+        let transport = InProcessTransport(kind: job, inputs: inputs, threads: threads)
+        let result = try JobDriver(jobID: "match", kind: job, shardCount: inputs.count, mergeThreads: threads)
+            .run(transport: transport, checkpoints: MemoryCheckpoints(), firstState: { plan.state }, progress: { _, _, _ in }, timing: { _ in })
+        return try MatchResult(decoding: try job.resultBody(result))
+    }
+
+    /// Record `r`'s key under blocking rule `rule`, or nil when it lacks the fields.
+    static func blockingKey(_ rule: Int, _ r: MatchRecord) -> [UInt8]? {
+        switch rule {
+        case 0:
+            guard r.postcodeKey != 0, let initial = r.firstName.first else { return nil }
+            return [0] + withUnsafeBytes(of: r.postcodeKey.littleEndian, Array.init) + [initial]
+        case 1:
+            guard let year = r.birthDate?.year else { return nil }
+            let code = r.lastName.withUnsafeBytes { Soundex.code($0) }
+            return [1] + withUnsafeBytes(of: code.littleEndian, Array.init) + withUnsafeBytes(of: Int32(year).littleEndian, Array.init)
+        default:
+            guard !r.firstName.isEmpty else { return nil }
+            let (x, y) = r.firstName.lexicographicallyPrecedes(r.lastName) ? (r.firstName, r.lastName) : (r.lastName, r.firstName)
+            return [2] + x + [0x1F] + y
+        }
+    }
+
+    /// m's starting point: the level shares of record pairs already one person (at most
+    /// `randomPairs` of them, people in order of their first record), or nil when there are none.
+    func knownMatchShares(_ records: [MatchRecord], people: [Int]) -> [[Double]]? {
+        var members: [Int: [Int]] = [:]
+        var order: [Int] = []
+        for i in records.indices where records[i].isComparable {
+            if members[people[i]] == nil { order.append(people[i]) }
+            members[people[i], default: []].append(i)
+        }
+        var counts: [ComparisonPattern: Int] = [:]
+        var pairs = 0
+        for person in order {
+            guard let group = members[person], group.count > 1 else { continue }
+            for x in 0..<group.count {
+                for y in (x + 1)..<group.count where pairs < options.randomPairs {
+                    counts[Self.compare(records[group[x]], records[group[y]]), default: 0] += 1
+                    pairs += 1
+                }
+            }
+        }
+        return counts.isEmpty ? nil : MatchModel.levelShares(counts, fields: Self.fields)
+    }
+
+    /// u per field and level from `randomPairs` random record pairs (seeded; almost all are of two people).
+    func uFromRandomPairs(_ records: [MatchRecord]) -> [[Double]] {
+        var counts: [ComparisonPattern: Int] = [:]
+        let comparable = records.indices.filter { records[$0].isComparable }
+        if comparable.count >= 2 {
+            var rng = SplitMix64(seed: options.seed)
+            for _ in 0..<options.randomPairs {
+                let i = comparable[rng.below(comparable.count)], j = comparable[rng.below(comparable.count)]
+                guard i != j else { continue }
+                counts[Self.compare(records[i], records[j]), default: 0] += 1
+            }
+        }
+        return MatchModel.levelShares(counts, fields: Self.fields)
+    }
+}

@@ -131,7 +131,7 @@ let package = Package(
             name: "FuzzKit",
             dependencies: ["OmnisegCore", "Features", "Workspace", "Ingest", "FeatureStore", "Synthetic", "QueueProtocol",
                            "JobRuntime", "JobKinds", "WorkspaceJobs", "ClusteringWorkspace", "ChurnWorkspace", "RecommendWorkspace",
-                           "SegmentsWorkspace", "Identity", "Matching"],
+                           "SegmentsWorkspace", "Identity", "Matching", "MatchingWorkspace"],
             path: "fuzz/Sources/FuzzKit"
         ),
         .executableTarget(name: "Fuzz", dependencies: ["FuzzKit", "OmnisegCore", argumentParser], path: "fuzz/Sources/Fuzz"),

@@ -6,6 +6,7 @@ import Ingest
 import JobKinds
 import JobRuntime
 import Matching
+import MatchingWorkspace
 import OmnisegCore
 import QueueProtocol
 import Synthetic

@@ -41,6 +41,9 @@ struct MatchState: Equatable {
 
     /// Decodes ``encoded``; refuses thresholds out of order and a model of other fields than this build compares.
     init(decoding bytes: [UInt8]) throws(OmnisegError) {
+        guard !bytes.isEmpty else {
+            throw OmnisegError(.badInput, "a match job starts from the state its workspace side prepares (MatchPlan), and it has none")
+        }
         var reader = WireReader(bytes, what: "match state")
         (linkThreshold, reviewThreshold) = try Self.thresholds(&reader)
         switch try reader.u8() {

@@ -43,6 +43,8 @@ struct ResolveCommand: ParsableCommand {
     func validate() throws {
         guard reviewLimit >= 1 else { throw ValidationError("--review-limit must be at least 1") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        // The queue's options come with --json; resolve has no JSON report yet.
+        guard !queue.json else { throw ValidationError("resolve prints its report as text only; --json is not supported here") }
     }
 
     func run() throws {

@@ -105,13 +105,16 @@ public struct IdentityResolver {
         if let match = options.probabilistic {
             let roots = records.indices.map { sets.find($0) }
             let outcome: MatchResult
-            if let matches { outcome = matches } else {
+            if let matches {
+                // A result from the workers was computed elsewhere, earlier: it must fit these records.
+                guard matches.records == records.count, matches.fingerprint == MatchPlan.fingerprint(records.map(\.match), people: roots) else {
+                    throw OmnisegError(.badInput, "the match result was computed from other records or links than the workspace holds now "
+                                       + "(\(matches.records) records then, \(records.count) now): records were ingested, resolved or labelled "
+                                       + "while it ran; resolve again")
+                }
+                outcome = matches
+            } else {
                 outcome = try ProbabilisticLinker(options: match).match(records.map(\.match), people: roots, threads: options.threads)
-            }
-            guard outcome.records == records.count, outcome.fingerprint == MatchPlan.fingerprint(records.map(\.match), people: roots) else {
-                throw OmnisegError(.badInput, "the match result was computed from other records or links than the workspace holds now "
-                                   + "(\(outcome.records) records then, \(records.count) now): records were ingested, resolved or labelled "
-                                   + "while it ran; resolve again")
             }
             matching = linkProbabilistically(records, outcome, roots: roots, labels: labels, &sets, &rules, &report)
         }

@@ -87,12 +87,10 @@ public struct MatchJob: JobKind {
         var state = try MatchState(decoding: bytes)
         switch iteration {
         case 0:
-            var counts: [ComparisonPattern: Int] = [:]
-            var pairs: UInt64 = 0
+            var counts = PatternCounts()
             for (task, partial) in partials.enumerated() {
                 var reader = try Self.reader(partial, task: task, iteration: iteration)
                 let taskPairs = try reader.tally()
-                pairs += taskPairs
                 let n = try reader.count(limit: PatternCounts.size)
                 var sum: UInt64 = 0
                 for _ in 0..<n {
@@ -101,13 +99,13 @@ public struct MatchJob: JobKind {
                     }
                     let count = try reader.tally()
                     sum += count
-                    counts[pattern, default: 0] += Int(count)
+                    counts.add(pattern, count: count)
                 }
                 guard sum == taskPairs else { throw reader.failure("its pattern counts add up to \(sum), not its \(taskPairs) pairs") }
                 try reader.expectEnd()
             }
-            state.candidates = pairs
-            state.model.estimate(counts, updatingM: state.estimateM)
+            state.candidates = counts.total
+            state.model.estimate(counts.dictionary, updatingM: state.estimateM)
             return .iterate(state: state.encoded)
         case 1:
             var links: [ProbabilisticLinker.Scored] = [], review: [ProbabilisticLinker.Scored] = []

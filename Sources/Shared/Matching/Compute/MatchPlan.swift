@@ -13,8 +13,6 @@ public struct MatchPlan: Sendable {
     public let state: [UInt8]
     /// The tasks' blobs, at least one.
     public let taskData: [[UInt8]]
-    /// Blocks left out as larger than `maxBlock`.
-    public let blocksSkipped: Int
 
     /// One usable block: its rule and its records (ascending).
     struct Block {
@@ -48,7 +46,6 @@ public struct MatchPlan: Sendable {
                 blocks.append(Block(rule: rule, members: members))
             }
         }
-        blocksSkipped = skipped
 
         let linker = ProbabilisticLinker(options: options)
         var model = MatchModel(fields: ProbabilisticLinker.fields, u: linker.uFromRandomPairs(records))
@@ -106,9 +103,8 @@ public struct MatchPlan: Sendable {
     /// only to the records it was computed from.
     public static func fingerprint(_ records: [MatchRecord], people: [Int]) -> UInt64 {
         var sum = Checksum64(seed: 0x6D61_7463_6850)
-        var writer = WireWriter(capacity: 256)
         for (i, r) in records.enumerated() {
-            writer = WireWriter(capacity: 256)
+            var writer = WireWriter(capacity: 256)
             writer.u64(UInt64(people[i]))
             r.encode(into: &writer)
             writer.bytes.withUnsafeBytes { sum.update($0) }

@@ -31,7 +31,17 @@ struct PatternCounts {
     }
 
     @inline(__always)
-    mutating func add(_ pattern: ComparisonPattern) { slots[Self.slot(pattern)] &+= 1 }
+    mutating func add(_ pattern: ComparisonPattern, count: UInt64 = 1) { slots[Self.slot(pattern)] &+= count }
+
+    /// Pairs counted.
+    var total: UInt64 { slots.reduce(0, &+) }
+
+    /// The counts as ``MatchModel/levelShares(_:fields:)`` and ``MatchModel/estimate(_:updatingM:maxIterations:tolerance:)`` take them.
+    var dictionary: [ComparisonPattern: Int] {
+        var counts: [ComparisonPattern: Int] = [:]
+        for (slot, n) in slots.enumerated() where n > 0 { counts[Self.pattern(slot)] = Int(n) }
+        return counts
+    }
 
     /// The patterns seen, ascending by pattern bits, with their counts.
     var counted: [(pattern: ComparisonPattern, count: UInt64)] {

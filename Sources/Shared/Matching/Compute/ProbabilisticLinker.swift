@@ -81,32 +81,32 @@ public struct ProbabilisticLinker {
             if members[people[i]] == nil { order.append(people[i]) }
             members[people[i], default: []].append(i)
         }
-        var counts: [ComparisonPattern: Int] = [:]
+        var counts = PatternCounts()
         var pairs = 0
         for person in order {
             guard let group = members[person], group.count > 1 else { continue }
             for x in 0..<group.count {
                 for y in (x + 1)..<group.count where pairs < options.randomPairs {
-                    counts[Self.compare(records[group[x]], records[group[y]]), default: 0] += 1
+                    counts.add(Self.compare(records[group[x]], records[group[y]]))
                     pairs += 1
                 }
             }
         }
-        return counts.isEmpty ? nil : MatchModel.levelShares(counts, fields: Self.fields)
+        return pairs == 0 ? nil : MatchModel.levelShares(counts.dictionary, fields: Self.fields)
     }
 
     /// u per field and level from `randomPairs` random record pairs (seeded; almost all are of two people).
     func uFromRandomPairs(_ records: [MatchRecord]) -> [[Double]] {
-        var counts: [ComparisonPattern: Int] = [:]
+        var counts = PatternCounts()
         let comparable = records.indices.filter { records[$0].isComparable }
         if comparable.count >= 2 {
             var rng = SplitMix64(seed: options.seed)
             for _ in 0..<options.randomPairs {
                 let i = comparable[rng.below(comparable.count)], j = comparable[rng.below(comparable.count)]
                 guard i != j else { continue }
-                counts[Self.compare(records[i], records[j]), default: 0] += 1
+                counts.add(Self.compare(records[i], records[j]))
             }
         }
-        return MatchModel.levelShares(counts, fields: Self.fields)
+        return MatchModel.levelShares(counts.dictionary, fields: Self.fields)
     }
 }

@@ -45,11 +45,24 @@ import Testing
         let local = try h.omniseg(["resolve", "-w", reference, "--probabilistic", "--record-blocks", "5"], redis: false)
         let distributed = try h.omniseg(["resolve", "-w", h.workspacePath, "--probabilistic", "--record-blocks", "5"])
         #expect(local.status == 0 && distributed.status == 0, "\(local.err) \(distributed.err)")
-        #expect(distributed.out.contains("probabilistic:") && distributed.out == local.out, "the same report:\n\(distributed.out)\n\(local.out)")
+        #expect(distributed.out.contains("probabilistic (fitted a new model):") && distributed.out == local.out, "the same report:\n\(distributed.out)\n\(local.out)")
         let jobs = try Workspace(path: h.workspacePath).db.rows("SELECT mode, state FROM job WHERE kind = 'match' ORDER BY submitted_at")
         #expect(jobs.count == 3 && jobs.allSatisfy { $0[0].text == "cluster" && $0[1].text == "succeeded" }, "resolve ran its match job on the cluster: \(jobs)")
         let after = try links(h.workspacePath)
         #expect(after == (try links(reference)), "the same people, ids and rules as the embedded resolve")
         #expect(after != before && after.contains { $0.hasSuffix(",probabilistic") }, "matching linked records the exact keys left apart")
+
+        // The model is kept: --full scores every pair with it on the workers; without --full only new
+        // and changed records are compared, in this process.
+        let localFull = try h.omniseg(["resolve", "-w", reference, "--probabilistic", "--full", "--record-blocks", "5"], redis: false)
+        let distributedFull = try h.omniseg(["resolve", "-w", h.workspacePath, "--probabilistic", "--full", "--record-blocks", "5"])
+        #expect(distributedFull.status == 0 && distributedFull.out.contains("(stored model, every pair)") && distributedFull.out == localFull.out,
+                "\(distributedFull.out)\(distributedFull.err)\n\(localFull.out)")
+        let incremental = try h.omniseg(["resolve", "-w", h.workspacePath, "--probabilistic", "--record-blocks", "5"])
+        #expect(incremental.status == 0 && incremental.out.contains("(stored model, new and changed records): 0 new or changed records, 0 pairs compared"),
+                "\(incremental.out)\(incremental.err)")
+        let matchJobs = try Workspace(path: h.workspacePath).db.rows("SELECT state FROM job WHERE kind = 'match'")
+        #expect(matchJobs.count == 4, "the full pass ran on the cluster, the incremental one did not: \(matchJobs)")
+        #expect(try links(h.workspacePath) == after, "the same people throughout")
     }
 }

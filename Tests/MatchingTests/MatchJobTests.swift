@@ -39,10 +39,10 @@ import Testing
     /// (2...maxBlock records) under some rule.
     static func referencePairs(_ records: [MatchRecord], people: [Int], options: MatchOptions) -> [(Int, Int)] {
         var pairs: [(Int, Int)] = []
-        var keys: [[[UInt8]?]] = [], sizes: [[[UInt8]: Int]] = []
+        var keys: [[UInt64?]] = [], sizes: [[UInt64: Int]] = []
         for rule in ProbabilisticLinker.blockingRules.indices {
             let k = records.map { $0.isComparable ? ProbabilisticLinker.blockingKey(rule, $0) : nil }
-            var s: [[UInt8]: Int] = [:]
+            var s: [UInt64: Int] = [:]
             for key in k.compactMap({ $0 }) { s[key, default: 0] += 1 }
             keys.append(k)
             sizes.append(s)

@@ -24,7 +24,15 @@ struct ResolveCommand: ParsableCommand {
             with the same result); the model and the pairs between the review and link thresholds are kept
             in the workspace: --review lists those pairs, `omniseg match explain A B` shows why a pair
             scores as it does, and `omniseg match label A B --same|--different` records a decision this
-            command obeys from then on. Its options and the exact keys' are these:
+            command obeys from then on.
+
+            The first probabilistic resolve fits the model (m, u and λ) and keeps a blocking index of every
+            record. Later ones (say, after new files) compare only the new and changed records, and records
+            whose person under the exact keys changed, against that index, with the stored model: the work
+            grows with what changed, and the people are those a full pass with that model gives (--full
+            does that pass). Changing --max-block or --review-threshold makes a full pass; --refit fits a
+            new model. With --redis, full passes run on the workers and incremental ones here.
+            Its options and the exact keys' are these:
             """)
     )
 
@@ -35,6 +43,9 @@ struct ResolveCommand: ParsableCommand {
     @Flag(help: "Also match records the exact keys leave apart on names, birth date and address (Fellegi–Sunter, m and u estimated from the data).")
     var probabilistic = false
     @Flag(help: "Resolve with --probabilistic and list the pairs left for review, most probable first.") var review = false
+    @Flag(help: "With --probabilistic: compare every candidate pair again, scored with the stored model (default: only new and changed records).")
+    var full = false
+    @Flag(help: "With --probabilistic: fit a new model (m, u, λ) and compare every candidate pair.") var refit = false
     @Option(help: "With --review: list at most this many pairs.") var reviewLimit = 20
     @Option(help: ArgumentHelp("A ground truth to measure the people against: a CSV of source,source_id,entity_id (or person), or of pairs source_a,source_id_a,source_b,source_id_b.",
                                valueName: "file")) var truth: String?
@@ -43,21 +54,31 @@ struct ResolveCommand: ParsableCommand {
     func validate() throws {
         guard reviewLimit >= 1 else { throw ValidationError("--review-limit must be at least 1") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard !(full && refit) else { throw ValidationError("--full scores with the stored model and --refit fits a new one: give one of them") }
+        guard probabilistic || review || !(full || refit) else { throw ValidationError("--full and --refit are options of --probabilistic matching") }
         // The queue's options come with --json; resolve has no JSON report yet.
         guard !queue.json else { throw ValidationError("resolve prints its report as text only; --json is not supported here") }
     }
 
     func run() throws {
         let workspace = try workspaceOptions.open()
-        let parameters = try KindArguments.parameters(options, kind: MatchJob.descriptor, workspace: workspaceOptions)
+        var parameters = try KindArguments.parameters(options, kind: MatchJob.descriptor, workspace: workspaceOptions)
         let job = try exiting { () throws(OmnisegError) in try MatchJob(parameters: parameters) }
+        if refit && job.options.storedModel { throw ValidationError("--refit fits a new model and --stored-model keeps the stored one: give one of them") }
         let matching = probabilistic || review
+        let scope: MatchScope = refit ? .refit : full || job.options.storedModel ? .allPairs : .incremental
         let options = ResolveOptions(maxRecordsPerKey: job.maxRecordsPerKey, defaultCountryCode: job.phoneCountry,
-                                     probabilistic: matching ? job.options : nil, threads: threads)
+                                     probabilistic: matching ? job.options : nil, threads: threads, matchScope: scope)
         // The truth is read first: a bad truth file fails before anything changes.
         let truth = try exiting { () throws(OmnisegError) in try self.truth.map { path throws(OmnisegError) in try IdentityTruth.read(csvAt: path) } }
         var matches: MatchResult?
-        if matching, try queue.endpoint() != nil {
+        let store = MatchStore(workspace: workspace)
+        // New and changed records are compared here, against the stored index; every pair goes to the workers.
+        let planned = try exiting { () throws(OmnisegError) in matching ? try store.plannedRun(for: job.options, scope: scope) : nil }
+        if matching, planned != .incremental, try queue.endpoint() != nil {
+            if planned == .storedModel, !job.options.storedModel {
+                parameters = try KindArguments.parameters(self.options + ["--stored-model"], kind: MatchJob.descriptor, workspace: workspaceOptions)
+            }
             let (_, result) = try JobExecution(workspace: workspaceOptions, queue: queue, tuning: tuning, threads: threads, timings: false)
                 .execute(MatchJob.name, parameters: parameters)
             matches = try exiting { () throws(OmnisegError) in try MatchResult(decoding: try MatchJob.resultBody(result)) }
@@ -72,6 +93,10 @@ struct ResolveCommand: ParsableCommand {
             return (report, try ChannelOverlap.compute(workspace), measured, pending)
         }
         print(ResolveSummary.text(report))
+        if !matching, try exiting({ () throws(OmnisegError) in try store.model() != nil }) {
+            print("  note: this workspace was resolved with --probabilistic before; this resolve used the exact keys only, so the people "
+                  + "matching joined are apart again. Resolve with --probabilistic to match (only new and changed records are compared).")
+        }
         if let pending {
             print("")
             print(ResolveSummary.review(pending.pairs, total: pending.total))
@@ -122,8 +147,11 @@ enum ResolveSummary {
         for (kind, n) in r.unusable.sorted(by: { $0.key < $1.key }) { lines.append("  unusable \(kind) values: \(Format.count(n))") }
         for (kind, n) in r.sharedKeys.sorted(by: { $0.key < $1.key }) { lines.append("  shared \(kind) values ignored: \(Format.count(n))") }
         if r.conflictingPhones > 0 { lines.append("  phones not used (they join conflicting records): \(Format.count(r.conflictingPhones))") }
-        if r.candidatePairs > 0 {
-            lines.append("  probabilistic: \(Format.count(r.candidatePairs)) candidate pairs, \(Format.count(r.matchedPairs)) linked, "
+        if let run = r.matchRun {
+            let compared = run == .incremental
+                ? "\(Format.count(r.dirtyRecords)) new or changed records, \(Format.count(r.candidatePairs)) pairs compared"
+                : "\(Format.count(r.candidatePairs)) candidate pairs"
+            lines.append("  probabilistic (\(run.rawValue)): \(compared), \(Format.count(r.matchedPairs)) linked, "
                          + "\(Format.count(r.reviewPairs)) for review, \(Format.count(r.refusedMatches)) refused (conflicting or too large)")
         }
         if r.labelledSame > 0 || r.labelRefused > 0 {

@@ -14,12 +14,16 @@ public struct ResolveOptions: Sendable {
     public var probabilistic: MatchOptions?
     /// Threads probabilistic matching uses when it runs in this process. Default 1.
     public var threads: Int
+    /// How much probabilistic matching redoes. Default: as little as the workspace allows.
+    public var matchScope: MatchScope
 
-    public init(maxRecordsPerKey: Int = 8, defaultCountryCode: String = "1", probabilistic: MatchOptions? = nil, threads: Int = 1) {
+    public init(maxRecordsPerKey: Int = 8, defaultCountryCode: String = "1", probabilistic: MatchOptions? = nil, threads: Int = 1,
+                matchScope: MatchScope = .incremental) {
         self.maxRecordsPerKey = maxRecordsPerKey
         self.defaultCountryCode = defaultCountryCode
         self.probabilistic = probabilistic
         self.threads = max(1, threads)
+        self.matchScope = matchScope
     }
 }
 
@@ -46,6 +50,10 @@ public struct ResolveReport: Sendable {
     public var matchedPairs = 0
     public var reviewPairs = 0
     public var refusedMatches = 0
+    /// How probabilistic matching ran: fitted a model, scored every pair with the stored one, or
+    /// compared only the new and changed records (``dirtyRecords`` of them) with it.
+    public var matchRun: MatchRun?
+    public var dirtyRecords = 0
     /// Labels applied: pairs labelled the same person (linked whatever the model says), probabilistic
     /// links refused because a label says two of their records are different people, and pairs
     /// labelled different that the exact rules (e-mail, loyalty id, phone) still join.
@@ -104,7 +112,9 @@ public struct IdentityResolver {
         var matching: Matching?
         if let match = options.probabilistic {
             let roots = records.indices.map { sets.find($0) }
+            let entries = Self.indexEntries(records, roots: roots)
             let outcome: MatchResult
+            var index = Matching.Index.replace(entries)
             if let matches {
                 // A result from the workers was computed elsewhere, earlier: it must fit these records.
                 guard matches.records == records.count, matches.fingerprint == MatchPlan.fingerprint(records.map(\.match), people: roots) else {
@@ -113,10 +123,30 @@ public struct IdentityResolver {
                                        + "while it ran; resolve again")
                 }
                 outcome = matches
+                report.matchRun = matches.model == (try MatchStore(workspace: workspace).storedModel(for: match))?.model ? .storedModel : .fitted
             } else {
-                outcome = try ProbabilisticLinker(options: match).match(records.map(\.match), people: roots, threads: options.threads)
+                let run = try MatchStore(workspace: workspace).run(for: match, scope: options.matchScope)
+                report.matchRun = run.kind
+                switch run {
+                case .incremental(let model):
+                    var lookup = ByteKeyTable(capacity: max(16, records.count))
+                    for (i, r) in records.enumerated() { _ = lookup.insert(r.source, r.sourceID, value: Int32(i)) }
+                    let loaded = try MatchIndexStore(db: workspace.db).load(lookup: lookup, count: records.count)
+                    let found = IncrementalMatch(options: match, model: model).run(
+                        records: records.map(\.match), people: roots, entries: entries, previous: loaded.previous, removed: loaded.removed.map(\.entry),
+                        stored: loaded.pairs)
+                    report.dirtyRecords = found.dirty.count { $0 }
+                    outcome = found.result
+                    index = .update(entries, loaded, found)
+                case .storedModel(let model):
+                    outcome = try ProbabilisticLinker(options: match).match(records.map(\.match), people: roots, model: model, threads: options.threads)
+                case .fit:
+                    outcome = try ProbabilisticLinker(options: match).match(records.map(\.match), people: roots, threads: options.threads)
+                }
             }
             matching = linkProbabilistically(records, outcome, roots: roots, labels: labels, &sets, &rules, &report)
+            matching?.index = index
+            matching?.outcome = outcome
         }
         var union = sets
         for (a, b) in labels.different where union.find(a) == union.find(b) {
@@ -154,6 +184,11 @@ public struct IdentityResolver {
                 guard let matching, let options = options.probabilistic else { return }
                 try MatchStore(workspace: workspace).save(matching.model, options: options, generation: generation, candidates: matching.candidates,
                                                           review: matching.review)
+                let keys = records.map(\.key), index = MatchIndexStore(db: db)
+                switch matching.index {
+                case .replace(let entries): try index.replace(keys: keys, entries: entries, result: matching.outcome)
+                case .update(let entries, let loaded, let found): try index.update(keys: keys, entries: entries, loaded: loaded, outcome: found)
+                }
             }
             report.created = assignment.created
             report.merged = assignment.changes.filter { $0.kind == .merge }.count
@@ -275,11 +310,37 @@ public struct IdentityResolver {
         return records
     }
 
-    /// What probabilistic matching leaves to keep: its model and the pairs in its review band.
+    /// What probabilistic matching leaves to keep: its model, the pairs in its review band, and how
+    /// the blocking index changes.
     struct Matching {
         var model: MatchModel
         var candidates: Int
         var review: [ReviewPair]
+        var index = Index.replace([])
+        var outcome: MatchResult
+
+        /// The blocking index after a full pass (every entry, the result's pairs) or an incremental one.
+        enum Index {
+            case replace([MatchIndexEntry])
+            case update([MatchIndexEntry], MatchIndexStore.Loaded, IncrementalMatch.Outcome)
+        }
+    }
+
+    /// Every record's blocking index entry; its person is named by a checksum of that person's first
+    /// record key (records are in key order), so it is the same whatever the union-find's roots.
+    static func indexEntries(_ records: [Record], roots: [Int]) -> [MatchIndexEntry] {
+        var personKey: [Int: UInt64] = [:]
+        return records.indices.map { i in
+            let person: UInt64
+            if let known = personKey[roots[i]] {
+                person = known
+            } else {
+                let key = Array(records[i].source.utf8) + [0x1F] + Array(records[i].sourceID.utf8)
+                person = key.withUnsafeBytes { Checksum64.of($0, seed: 0x7065_7273_6F6E) }
+                personKey[roots[i]] = person
+            }
+            return MatchIndexEntry(records[i].match, person: person)
+        }
     }
 
     /// Links records on the exact keys and labels; returns the sets and per record the rule that first
@@ -388,6 +449,6 @@ public struct IdentityResolver {
             report.matchedPairs += 1
             for m in [link.a, link.b] where rules[m] == "single" { rules[m] = "probabilistic" }
         }
-        return Matching(model: outcome.model, candidates: outcome.candidates, review: review)
+        return Matching(model: outcome.model, candidates: outcome.candidates, review: review, outcome: outcome)
     }
 }

@@ -312,5 +312,31 @@ enum WorkspaceSchema {
             PRIMARY KEY (source_a, source_id_a, source_b, source_id_b)
         ) WITHOUT ROWID;
         """,
+        // 12: the blocking index incremental resolves compare new and changed records against: per
+        // record, a checksum of its compared fields, of its person under the exact keys, and its key
+        // under each blocking rule (64-bit values stored as their signed bit pattern); and every pair
+        // of records scored at or above the review threshold, with its comparison pattern. The model
+        // row records the largest block the index was built with.
+        """
+        CREATE TABLE match_record (
+            source TEXT NOT NULL,
+            source_id TEXT NOT NULL,
+            digest INTEGER NOT NULL,
+            person INTEGER NOT NULL,
+            key_0 INTEGER,
+            key_1 INTEGER,
+            key_2 INTEGER,
+            PRIMARY KEY (source, source_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE match_pair (
+            source_a TEXT NOT NULL,
+            source_id_a TEXT NOT NULL,
+            source_b TEXT NOT NULL,
+            source_id_b TEXT NOT NULL,
+            pattern INTEGER NOT NULL,
+            PRIMARY KEY (source_a, source_id_a, source_b, source_id_b)
+        ) WITHOUT ROWID;
+        ALTER TABLE match_model ADD COLUMN max_block INTEGER;
+        """,
     ]
 }

@@ -43,6 +43,8 @@ public struct StoredMatchModel: Sendable {
     public let generation: Int64
     public let linkThreshold: Double
     public let reviewThreshold: Double
+    /// The largest block the blocking index was built with (nil: no index).
+    public let maxBlock: Int?
 }
 
 /// Probabilistic matching's tables in the workspace: the last model, its review band and people's
@@ -83,13 +85,16 @@ public struct MatchStore {
     }
 
     /// Replaces the stored model and review band with a resolve's (inside the resolve's transaction).
+    /// A model fitted before keeps its fitting time.
     func save(_ model: MatchModel, options: MatchOptions, generation: Int64, candidates: Int, review: [ReviewPair]) throws(OmnisegError) {
         let db = workspace.db
+        let before = try db.rows("SELECT model, fitted_at FROM match_model ORDER BY id DESC LIMIT 1").first
+        let fittedAt = before?[0].blob == model.encoded ? before?[1].integer : nil
         try db.execute("DELETE FROM match_model; DELETE FROM match_review;")
         try db.run("""
-            INSERT INTO match_model (generation, fitted_at, link_threshold, review_threshold, candidates, model) VALUES (?, ?, ?, ?, ?, ?)
-            """, [.integer(generation), .integer(Int64(Date().timeIntervalSince1970)), .real(options.linkThreshold), .real(options.reviewThreshold),
-                  .integer(Int64(candidates)), .blob(model.encoded)])
+            INSERT INTO match_model (generation, fitted_at, link_threshold, review_threshold, candidates, model, max_block) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, [.integer(generation), .integer(fittedAt ?? Int64(Date().timeIntervalSince1970)), .real(options.linkThreshold),
+                  .real(options.reviewThreshold), .integer(Int64(candidates)), .blob(model.encoded), .integer(Int64(options.maxBlock))])
         let insert = try db.prepare("""
             INSERT OR REPLACE INTO match_review (source_a, source_id_a, source_b, source_id_b, probability, weight) VALUES (?, ?, ?, ?, ?, ?)
             """)
@@ -102,17 +107,49 @@ public struct MatchStore {
 
     /// The model of the last probabilistic resolve, or nil when there was none.
     public func model() throws(OmnisegError) -> StoredMatchModel? {
-        guard let row = try workspace.db.rows("SELECT model, generation, link_threshold, review_threshold FROM match_model ORDER BY id DESC LIMIT 1").first else {
+        guard let (stored, current) = try read() else { return nil }
+        // Explanations compare records with today's fields and levels: a model of others would misread them.
+        guard current else {
+            throw OmnisegError(.precondition, "the stored match model compares other fields than this build: run `omniseg resolve --probabilistic --refit`")
+        }
+        return stored
+    }
+
+    /// The stored model when it compares this build's fields, else nil (a resolve then fits a new one).
+    func storedModel(for options: MatchOptions) throws(OmnisegError) -> StoredMatchModel? {
+        guard let (stored, current) = try read(), current else { return nil }
+        return stored
+    }
+
+    /// What a probabilistic resolve with `options` does within `scope`: compare only new and changed
+    /// records when the blocking index was built with the same largest block and review threshold,
+    /// else score every pair with the stored model, else fit one.
+    func run(for options: MatchOptions, scope: MatchScope) throws(OmnisegError) -> PlannedMatch {
+        guard scope != .refit, let stored = try storedModel(for: options) else { return .fit }
+        if scope == .incremental, stored.maxBlock == options.maxBlock, stored.reviewThreshold == options.reviewThreshold {
+            return .incremental(stored.model)
+        }
+        return .storedModel(stored.model)
+    }
+
+    /// How a probabilistic resolve with `options` within `scope` would run now.
+    public func plannedRun(for options: MatchOptions, scope: MatchScope) throws(OmnisegError) -> MatchRun {
+        try run(for: options, scope: scope).kind
+    }
+
+    /// The stored model row, and whether its model compares this build's fields.
+    private func read() throws(OmnisegError) -> (StoredMatchModel, Bool)? {
+        guard let row = try workspace.db.rows("""
+            SELECT model, generation, link_threshold, review_threshold, max_block FROM match_model ORDER BY id DESC LIMIT 1
+            """).first else {
             return nil
         }
         guard let blob = row[0].blob else { throw OmnisegError(.corrupt, "the stored match model has no bytes") }
         let model = try MatchModel(decoding: blob)
-        // Explanations compare records with today's fields and levels: a model of others would misread them.
-        guard model.fields.map(\.name) == ProbabilisticLinker.fields.map(\.name), model.fields.map(\.levels) == ProbabilisticLinker.fields.map(\.levels) else {
-            throw OmnisegError(.precondition, "the stored match model compares other fields than this build: run `omniseg resolve --probabilistic` again")
-        }
-        return StoredMatchModel(model: model, generation: row[1].integer ?? 0,
-                                linkThreshold: row[2].real ?? 1, reviewThreshold: row[3].real ?? 1)
+        let current = model.fields.map(\.name) == ProbabilisticLinker.fields.map(\.name) && model.fields.map(\.levels) == ProbabilisticLinker.fields.map(\.levels)
+        let stored = StoredMatchModel(model: model, generation: row[1].integer ?? 0, linkThreshold: row[2].real ?? 1, reviewThreshold: row[3].real ?? 1,
+                                      maxBlock: row[4].integer.map { Int($0) })
+        return (stored, current)
     }
 
     /// The review band of the last probabilistic resolve, most probable first; at most `limit`.

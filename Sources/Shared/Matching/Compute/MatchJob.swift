@@ -9,7 +9,8 @@ import OmnisegCore
 /// Iteration 0: each task counts the comparison patterns of its candidate pairs; the merge adds the
 /// counts (integers, in task order) and runs EM on them. Iteration 1: each task scores its pairs with
 /// the fitted model and returns those at or above the review threshold; the merge sorts them into
-/// links and the review band (``MatchResult``). Nothing depends on the number of tasks or workers.
+/// links and the review band (``MatchResult``). A plan given a model fitted earlier (the one the
+/// workspace keeps) starts at the scoring pass, in iteration 0. Nothing depends on the number of tasks or workers.
 /// `omniseg resolve --probabilistic` applies the result (and runs this job on the workers with `--redis`).
 public struct MatchJob: JobKind {
     public static let name = "match"
@@ -46,8 +47,8 @@ public struct MatchJob: JobKind {
         let state = try MatchState(decoding: state)
         var writer = WireWriter(capacity: 4096)
         writer.u32(UInt32(iteration))
-        switch iteration {
-        case 0:
+        switch try Self.phase(iteration, state) {
+        case .counting:
             var counts = PatternCounts()
             var pairs: UInt64 = 0
             try blocks.forEachCandidate(cancellation: cancellation) { i, j in
@@ -61,32 +62,33 @@ public struct MatchJob: JobKind {
                 writer.u64(pattern.bits)
                 writer.u64(n)
             }
-        case 1:
+        case .scoring:
             // The model's probability is a function of the pattern: work it out once per pattern seen.
             var probability = [Double](repeating: -1, count: PatternCounts.size)
             var kept: [(a: UInt32, b: UInt32, pattern: UInt64)] = []
+            var pairs: UInt64 = 0
             try blocks.forEachCandidate(cancellation: cancellation) { i, j in
+                pairs += 1
                 let pattern = ProbabilisticLinker.compare(blocks.records[i], blocks.records[j])
                 let slot = PatternCounts.slot(pattern)
                 if probability[slot] < 0 { probability[slot] = state.model.probability(pattern) }
                 if probability[slot] >= state.reviewThreshold { kept.append((blocks.index[i], blocks.index[j], pattern.bits)) }
             }
+            writer.u64(pairs)
             writer.count(kept.count)
             for k in kept {
                 writer.u32(k.a)
                 writer.u32(k.b)
                 writer.u64(k.pattern)
             }
-        default:
-            throw OmnisegError(.corrupt, "a match job has iterations 0 and 1, not \(iteration)")
         }
         return writer.bytes
     }
 
     public func merge(iteration: Int, state bytes: [UInt8], partials: [[UInt8]]) throws(OmnisegError) -> JobStep {
         var state = try MatchState(decoding: bytes)
-        switch iteration {
-        case 0:
+        switch try Self.phase(iteration, state) {
+        case .counting:
             var counts = PatternCounts()
             for (task, partial) in partials.enumerated() {
                 var reader = try Self.reader(partial, task: task, iteration: iteration)
@@ -106,11 +108,16 @@ public struct MatchJob: JobKind {
             }
             state.candidates = counts.total
             state.model.estimate(counts.dictionary, updatingM: state.estimateM)
+            state.fitted = true
             return .iterate(state: state.encoded)
-        case 1:
+        case .scoring:
             var links: [ProbabilisticLinker.Scored] = [], review: [ProbabilisticLinker.Scored] = []
+            var scored: UInt64 = 0
             for (task, partial) in partials.enumerated() {
                 var reader = try Self.reader(partial, task: task, iteration: iteration)
+                let (sum, overflow) = scored.addingReportingOverflow(try reader.tally())
+                guard !overflow else { throw reader.failure("its pair count overflows the job's") }
+                scored = sum
                 let n = try reader.count(limit: reader.remaining / 16)
                 for _ in 0..<n {
                     let a = Int(try reader.u32()), b = Int(try reader.u32())
@@ -127,11 +134,27 @@ public struct MatchJob: JobKind {
                 }
                 try reader.expectEnd()
             }
+            // Counted when EM ran; else (a model fitted earlier) this pass is the count.
+            guard iteration == 0 || scored == state.candidates else {
+                throw OmnisegError(.corrupt, "the match tasks scored \(scored) pairs but counted \(state.candidates)")
+            }
+            state.candidates = scored
             links.sort(by: MatchResult.precedes)
             review.sort(by: MatchResult.precedes)
             return .finish(result: MatchResult(state: state, links: links, review: review).encoded)
-        default:
-            throw OmnisegError(.corrupt, "a match job has iterations 0 and 1, not \(iteration)")
+        }
+    }
+
+    /// What the tasks of an iteration do: count patterns for EM, or score pairs with a fitted model.
+    enum Phase { case counting, scoring }
+
+    /// The phase of `iteration` from `state`: counting at iteration 0 unless the model came fitted,
+    /// scoring after; refuses an iteration the job never reaches.
+    static func phase(_ iteration: Int, _ state: MatchState) throws(OmnisegError) -> Phase {
+        switch (iteration, state.fitted) {
+        case (0, false): return .counting
+        case (0, true), (1, true): return .scoring
+        default: throw OmnisegError(.corrupt, "a match job has no iteration \(iteration) with a model \(state.fitted ? "fitted" : "not yet fitted")")
         }
     }
 

@@ -25,7 +25,7 @@ public struct ComparisonPattern: Hashable, Comparable, Sendable {
     }
 
     /// A pattern from its packed bits; nil when a nibble is past the level counts of `fields` (and not missing).
-    init?(bits: UInt64, fields: [(name: String, levels: Int)]) {
+    package init?(bits: UInt64, fields: [(name: String, levels: Int)]) {
         guard fields.count == 16 || bits >> UInt64(4 * fields.count) == 0 else { return nil }
         for f in fields.indices {
             let nibble = Int((bits >> UInt64(4 * f)) & 15)

@@ -23,6 +23,9 @@ public struct MatchOptions: Sendable, Equatable {
     /// matches on generated data (pairwise precision 0.969 and 0.959 on two generated sets, against
     /// 1.000 with m kept).
     public var estimateM = false
+    /// Score with the model the workspace keeps from an earlier resolve instead of fitting one (read
+    /// where the workspace is, when the job is prepared).
+    public var storedModel = false
 
     public init() {}
 
@@ -34,6 +37,7 @@ public struct MatchOptions: Sendable, Equatable {
         randomPairs = try parameters.value(MatchParameters.randomPairs)
         seed = UInt64(try parameters.value(MatchParameters.seed))
         tasks = try parameters.value(MatchParameters.tasks)
+        storedModel = try parameters.value(MatchParameters.storedModel)
         guard reviewThreshold < linkThreshold else {
             throw OmnisegError(.badInput, "review-threshold (\(reviewThreshold)) must be below link-threshold (\(linkThreshold))")
         }
@@ -54,6 +58,8 @@ public enum MatchParameters {
     public static let seed = Parameter.integer("seed", in: 0...Int(Int32.max), default: 1, help: "Seeds the random pairs: the same records and seed give the same model.")
     public static let tasks = Parameter.integer(
         "record-blocks", in: 1...4096, default: 16, help: "Tasks the candidate pairs are cut into (record blocks sent to workers); the result does not depend on it.")
+    public static let storedModel = Parameter.flag(
+        "stored-model", help: "Score with the model the last probabilistic resolve fitted (kept in the workspace) instead of fitting a new one.")
     public static let maxRecordsPerKey = Parameter.integer(
         "max-records-per-key", in: 2...1_000_000, default: 8,
         help: "A key value (e-mail, phone, loyalty id) on more records than this is treated as shared and links nothing; no person made by matching has more records.")
@@ -62,7 +68,7 @@ public enum MatchParameters {
 
     /// Every parameter, in the order help lists them.
     public static let schema = ParameterSchema([
-        maxRecordsPerKey.spec, phoneCountry.spec, linkThreshold.spec, reviewThreshold.spec, maxBlock.spec, randomPairs.spec, seed.spec, tasks.spec,
+        maxRecordsPerKey.spec, phoneCountry.spec, linkThreshold.spec, reviewThreshold.spec, maxBlock.spec, randomPairs.spec, seed.spec, tasks.spec, storedModel.spec,
     ])
 
     /// The calling code `parameters` give, checked.

@@ -21,37 +21,33 @@ public struct MatchPlan: Sendable {
         var work: Int { members.count * (members.count - 1) / 2 + members.count }
     }
 
-    public init(records: [MatchRecord], people: [Int], options: MatchOptions) {
+    /// The plan of matching `records`; with `model` (the one a earlier resolve fitted), the tasks
+    /// score their pairs with it straight away and nothing is estimated.
+    public init(records: [MatchRecord], people: [Int], options: MatchOptions, model: MatchModel? = nil) {
         precondition(people.count == records.count, "one person per record")
-        let rules = ProbabilisticLinker.blockingRules.count
-        var blockOf = [[Int32]](repeating: [Int32](repeating: -1, count: records.count), count: rules)
+        let index = RecordBlocks(records)
+        var blockOf = [[Int32]](repeating: [Int32](repeating: -1, count: records.count), count: index.members.count)
         var blocks: [Block] = []
         var skipped = 0
-        for rule in 0..<rules {
-            var byKey: [[UInt8]: Int] = [:]
-            var found: [[Int32]] = []
-            for i in records.indices where records[i].isComparable {
-                guard let key = ProbabilisticLinker.blockingKey(rule, records[i]) else { continue }
-                if let b = byKey[key] {
-                    found[b].append(Int32(i))
-                } else {
-                    byKey[key] = found.count
-                    found.append([Int32(i)])
-                }
-            }
-            // In order of each block's first record: the same blocks in the same order, whatever the hashing.
-            for members in found where members.count > 1 {
-                guard members.count <= options.maxBlock else { skipped += 1; continue }
+        for rule in index.members.indices {
+            for members in index.members[rule] where members.count > 1 {
+                guard RecordBlocks.usable(members.count, maxBlock: options.maxBlock) else { skipped += 1; continue }
                 for m in members { blockOf[rule][Int(m)] = Int32(blocks.count) }
                 blocks.append(Block(rule: rule, members: members))
             }
         }
 
-        let linker = ProbabilisticLinker(options: options)
-        var model = MatchModel(fields: ProbabilisticLinker.fields, u: linker.uFromRandomPairs(records))
-        if let known = linker.knownMatchShares(records, people: people) { model.m = known }
+        let fitted: MatchModel
+        if let model {
+            fitted = model
+        } else {
+            let linker = ProbabilisticLinker(options: options)
+            var start = MatchModel(fields: ProbabilisticLinker.fields, u: linker.uFromRandomPairs(records))
+            if let known = linker.knownMatchShares(records, people: people) { start.m = known }
+            fitted = start
+        }
         state = MatchState(linkThreshold: options.linkThreshold, reviewThreshold: options.reviewThreshold, estimateM: options.estimateM,
-                           model: model, records: records.count, fingerprint: Self.fingerprint(records, people: people),
+                           fitted: model != nil, model: fitted, records: records.count, fingerprint: Self.fingerprint(records, people: people),
                            blocksSkipped: skipped, candidates: 0).encoded
 
         // Contiguous runs of blocks of about equal work.
@@ -102,13 +98,18 @@ public struct MatchPlan: Sendable {
     /// A checksum of what matching reads of every record and its person so far: a result is applied
     /// only to the records it was computed from.
     public static func fingerprint(_ records: [MatchRecord], people: [Int]) -> UInt64 {
+        fingerprint(records.map(\.digest), people: people)
+    }
+
+    /// The same from the records' digests (``MatchRecord/digest``).
+    static func fingerprint(_ digests: [UInt64], people: [Int]) -> UInt64 {
         var sum = Checksum64(seed: 0x6D61_7463_6850)
-        for (i, r) in records.enumerated() {
-            var writer = WireWriter(capacity: 256)
+        var writer = WireWriter(capacity: 16 * digests.count)
+        for (i, digest) in digests.enumerated() {
             writer.u64(UInt64(people[i]))
-            r.encode(into: &writer)
-            writer.bytes.withUnsafeBytes { sum.update($0) }
+            writer.u64(digest)
         }
+        writer.bytes.withUnsafeBytes { sum.update($0) }
         return sum.digest
     }
 }

@@ -64,6 +64,14 @@ public struct MatchRecord: Sendable, Equatable {
     /// Whether there is enough to compare: a last name and one more field.
     var isComparable: Bool { !lastName.isEmpty && (!firstName.isEmpty || birthDate != nil || postcodeKey != 0) }
 
+    /// A checksum of what the matcher compares of this record (``encode(into:)``): the blocking index
+    /// tells a changed record by it.
+    public var digest: UInt64 {
+        var writer = WireWriter(capacity: 96 + firstName.count + lastName.count + 8 * streetWords.count)
+        encode(into: &writer)
+        return writer.bytes.withUnsafeBytes { Checksum64.of($0, seed: 0x6D72_6563_6F72) }
+    }
+
     /// Writes what a worker compares: names, birth date, street words, postcode and city keys.
     func encode(into writer: inout WireWriter) {
         writer.blob(firstName)

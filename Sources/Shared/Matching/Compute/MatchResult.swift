@@ -79,6 +79,19 @@ public struct MatchResult: Sendable, Equatable {
         try reader.expectEnd()
     }
 
+    init(model: MatchModel, linkThreshold: Double, reviewThreshold: Double, records: Int, fingerprint: UInt64, candidates: Int, blocksSkipped: Int,
+         links: [ProbabilisticLinker.Scored], review: [ProbabilisticLinker.Scored]) {
+        self.model = model
+        self.linkThreshold = linkThreshold
+        self.reviewThreshold = reviewThreshold
+        self.records = records
+        self.fingerprint = fingerprint
+        self.candidates = candidates
+        self.blocksSkipped = blocksSkipped
+        self.links = links
+        self.review = review
+    }
+
     init(state: MatchState, links: [ProbabilisticLinker.Scored], review: [ProbabilisticLinker.Scored]) {
         model = state.model
         linkThreshold = state.linkThreshold

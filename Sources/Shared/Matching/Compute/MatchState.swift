@@ -1,11 +1,13 @@
 import OmnisegCore
 
-/// The state of a `match` job: the thresholds, the model (u and a starting m at iteration 0, the
-/// model EM fitted at iteration 1), and what the result reports of the whole record list.
+/// The state of a `match` job: the thresholds, the model (u and a starting m until EM has fitted it,
+/// or a model fitted by an earlier resolve), and what the result reports of the whole record list.
 struct MatchState: Equatable {
     var linkThreshold: Double
     var reviewThreshold: Double
     var estimateM: Bool
+    /// Whether the model is final: the tasks score pairs with it (else they count patterns for EM).
+    var fitted: Bool
     var model: MatchModel
     /// Records in the list the plan numbered, and ``MatchPlan/fingerprint(_:people:)`` of them.
     var records: Int
@@ -14,11 +16,12 @@ struct MatchState: Equatable {
     /// Candidate pairs compared (known from iteration 1 on).
     var candidates: UInt64
 
-    init(linkThreshold: Double, reviewThreshold: Double, estimateM: Bool, model: MatchModel, records: Int, fingerprint: UInt64,
+    init(linkThreshold: Double, reviewThreshold: Double, estimateM: Bool, fitted: Bool, model: MatchModel, records: Int, fingerprint: UInt64,
          blocksSkipped: Int, candidates: UInt64) {
         self.linkThreshold = linkThreshold
         self.reviewThreshold = reviewThreshold
         self.estimateM = estimateM
+        self.fitted = fitted
         self.model = model
         self.records = records
         self.fingerprint = fingerprint
@@ -31,6 +34,7 @@ struct MatchState: Equatable {
         writer.f64(linkThreshold)
         writer.f64(reviewThreshold)
         writer.u8(estimateM ? 1 : 0)
+        writer.u8(fitted ? 1 : 0)
         writer.blob(model.encoded)
         writer.u64(UInt64(records))
         writer.u64(fingerprint)
@@ -46,17 +50,23 @@ struct MatchState: Equatable {
         }
         var reader = WireReader(bytes, what: "match state")
         (linkThreshold, reviewThreshold) = try Self.thresholds(&reader)
-        switch try reader.u8() {
-        case 0: estimateM = false
-        case 1: estimateM = true
-        case let flag: throw reader.failure("flag \(flag) is neither 0 nor 1")
-        }
+        estimateM = try Self.flag(&reader)
+        fitted = try Self.flag(&reader)
         model = try Self.model(&reader)
         records = try Self.recordCount(&reader)
         fingerprint = try reader.u64()
         blocksSkipped = Int(try reader.tally())
         candidates = try reader.tally()
         try reader.expectEnd()
+    }
+
+    /// A flag byte, 0 or 1.
+    static func flag(_ reader: inout WireReader) throws(OmnisegError) -> Bool {
+        switch try reader.u8() {
+        case 0: return false
+        case 1: return true
+        case let flag: throw reader.failure("flag \(flag) is neither 0 nor 1")
+        }
     }
 
     /// A link and a review threshold, checked: 0 ≤ review < link < 1.

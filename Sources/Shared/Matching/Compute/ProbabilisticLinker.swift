@@ -43,9 +43,10 @@ public struct ProbabilisticLinker {
     /// Matches `records`; `people[i]` is record i's person so far (records of one person are not
     /// candidates, and their pairs are how m starts). Runs the `match` job (``MatchJob``) in this
     /// process on `threads` threads: the same plan, tasks and merge as on workers, so the result is
-    /// the same bit for bit.
-    public func match(_ records: [MatchRecord], people: [Int], threads: Int = 1) throws(OmnisegError) -> MatchResult {
-        let plan = MatchPlan(records: records, people: people, options: options)
+    /// the same bit for bit. With `model` (fitted by an earlier resolve), pairs are scored with it and
+    /// nothing is estimated.
+    public func match(_ records: [MatchRecord], people: [Int], model: MatchModel? = nil, threads: Int = 1) throws(OmnisegError) -> MatchResult {
+        let plan = MatchPlan(records: records, people: people, options: options, model: model)
         let job = MatchJob(options: options)
         var inputs: [TaskInput] = []
         for (i, blob) in plan.taskData.enumerated() { inputs.append(try TaskInput(index: i, shard: nil, data: blob, as: .blobs)) }
@@ -55,21 +56,25 @@ public struct ProbabilisticLinker {
         return try MatchResult(decoding: try job.resultBody(result))
     }
 
-    /// Record `r`'s key under blocking rule `rule`, or nil when it lacks the fields.
-    static func blockingKey(_ rule: Int, _ r: MatchRecord) -> [UInt8]? {
+    /// Record `r`'s key under blocking rule `rule` (a 64-bit hash of its fields, never 0), or nil when
+    /// it lacks the fields. Kept in the workspace's blocking index, so it must not change between builds.
+    static func blockingKey(_ rule: Int, _ r: MatchRecord) -> UInt64? {
+        var bytes: [UInt8]
         switch rule {
         case 0:
             guard r.postcodeKey != 0, let initial = r.firstName.first else { return nil }
-            return [0] + withUnsafeBytes(of: r.postcodeKey.littleEndian, Array.init) + [initial]
+            bytes = withUnsafeBytes(of: r.postcodeKey.littleEndian, Array.init) + [initial]
         case 1:
             guard let year = r.birthDate?.year else { return nil }
             let code = r.lastName.withUnsafeBytes { Soundex.code($0) }
-            return [1] + withUnsafeBytes(of: code.littleEndian, Array.init) + withUnsafeBytes(of: Int32(year).littleEndian, Array.init)
+            bytes = withUnsafeBytes(of: code.littleEndian, Array.init) + withUnsafeBytes(of: Int32(year).littleEndian, Array.init)
         default:
             guard !r.firstName.isEmpty else { return nil }
             let (x, y) = r.firstName.lexicographicallyPrecedes(r.lastName) ? (r.firstName, r.lastName) : (r.lastName, r.firstName)
-            return [2] + x + [0x1F] + y
+            bytes = x + [0x1F] + y
         }
+        let key = bytes.withUnsafeBytes { Checksum64.of($0, seed: 0x626C_6F63_6B00 | UInt64(rule)) }
+        return key == 0 ? 1 : key
     }
 
     /// m's starting point: the level shares of record pairs already one person (at most

@@ -1,0 +1,131 @@
+import OmnisegCore
+
+/// What the workspace's blocking index keeps of one record: a checksum of its compared fields, its
+/// person under the exact keys and labels (a checksum of that person's first record key), and its
+/// key under each blocking rule (nil: none, or the record is not comparable).
+public struct MatchIndexEntry: Sendable, Equatable {
+    public var digest: UInt64
+    public var person: UInt64
+    public var keys: [UInt64?]
+
+    public init(digest: UInt64, person: UInt64, keys: [UInt64?]) {
+        self.digest = digest
+        self.person = person
+        self.keys = keys
+    }
+
+    /// The entry of `record`, whose person is `person`.
+    public init(_ record: MatchRecord, person: UInt64) {
+        digest = record.digest
+        self.person = person
+        keys = ProbabilisticLinker.blockingRules.indices.map { record.isComparable ? ProbabilisticLinker.blockingKey($0, record) : nil }
+    }
+}
+
+/// Matching of new and changed records against a stored blocking index, with a model fitted before.
+///
+/// A record is *dirty* when it is new, its compared fields changed, its person under the exact keys
+/// changed, or one of its blocks became usable or unusable (crossed `maxBlock`). Dirty records are
+/// compared with every member of their usable blocks; a pair of two clean records keeps what the
+/// stored pairs say of it (same fields, same people, same blocks: the same candidate with the same
+/// pattern). So the result is the one a full pass with the same model gives (``MatchPlan`` with
+/// `model`), while the work grows with the dirty records' blocks, not with the base.
+public struct IncrementalMatch {
+    /// A stored pair at or above the review threshold, by record index, with its pattern.
+    public struct StoredPair: Sendable {
+        public let a: Int, b: Int
+        public let pattern: ComparisonPattern
+
+        public init(a: Int, b: Int, pattern: ComparisonPattern) {
+            (self.a, self.b) = a < b ? (a, b) : (b, a)
+            self.pattern = pattern
+        }
+    }
+
+    /// The result (links and review band over the whole record list), the dirty records, the pairs
+    /// compared now, and which stored pairs no longer hold (they touch a dirty record).
+    public struct Outcome {
+        public var result: MatchResult
+        public var dirty: [Bool]
+        public var compared: Int
+        public var dropped: [StoredPair]
+    }
+
+    public let options: MatchOptions
+    public let model: MatchModel
+
+    public init(options: MatchOptions, model: MatchModel) {
+        self.options = options
+        self.model = model
+    }
+
+    /// Matches `records` (`people[i]`: record i's person so far; `entries[i]`: its index entry now)
+    /// given the index as it was: `previous[i]` (nil for a new record), the entries of records since
+    /// removed, and the stored pairs (records by index now; pairs of removed records left out).
+    public func run(records: [MatchRecord], people: [Int], entries: [MatchIndexEntry], previous: [MatchIndexEntry?], removed: [MatchIndexEntry],
+                    stored: [StoredPair]) -> Outcome {
+        precondition(records.count == people.count && records.count == entries.count && records.count == previous.count, "one of each per record")
+        let blocks = RecordBlocks(records)
+        let rules = ProbabilisticLinker.blockingRules.count
+        var dirty = records.indices.map { previous[$0] != entries[$0] }
+
+        // A block whose usability changed changes every pair of its members.
+        var oldSize = [[UInt64: Int32]](repeating: [:], count: rules)
+        for entry in previous.lazy.compactMap({ $0 }) + removed {
+            for rule in 0..<rules { if let key = entry.keys[rule] { oldSize[rule][key, default: 0] += 1 } }
+        }
+        var skipped = 0
+        for rule in 0..<rules {
+            for members in blocks.members[rule] {
+                guard let key = entries[Int(members[0])].keys[rule] else { continue }
+                let usable = RecordBlocks.usable(members.count, maxBlock: options.maxBlock)
+                if members.count > options.maxBlock { skipped += 1 }
+                if usable != RecordBlocks.usable(Int(oldSize[rule][key] ?? 0), maxBlock: options.maxBlock) {
+                    for m in members { dirty[Int(m)] = true }
+                }
+            }
+        }
+
+        var probability = [Double](repeating: -1, count: PatternCounts.size)
+        func probabilityOf(_ pattern: ComparisonPattern) -> Double {
+            let slot = PatternCounts.slot(pattern)
+            if probability[slot] < 0 { probability[slot] = model.probability(pattern) }
+            return probability[slot]
+        }
+        var links: [ProbabilisticLinker.Scored] = [], review: [ProbabilisticLinker.Scored] = []
+        func keep(_ a: Int, _ b: Int, _ pattern: ComparisonPattern) {
+            let p = probabilityOf(pattern)
+            guard p >= options.reviewThreshold else { return }
+            let scored = ProbabilisticLinker.Scored(a: a, b: b, pattern: pattern, probability: p)
+            if p >= options.linkThreshold { links.append(scored) } else { review.append(scored) }
+        }
+
+        var compared = 0
+        for d in records.indices where dirty[d] {
+            for rule in 0..<rules {
+                let block = blocks.blockOf[rule][d]
+                guard block >= 0 else { continue }
+                let members = blocks.members[rule][Int(block)]
+                guard RecordBlocks.usable(members.count, maxBlock: options.maxBlock) else { continue }
+                for member in members {
+                    let m = Int(member)
+                    guard m != d, !(dirty[m] && m < d), people[m] != people[d],
+                          !blocks.sharedEarlier(d, m, before: rule, maxBlock: options.maxBlock) else { continue }
+                    let (a, b) = d < m ? (d, m) : (m, d)
+                    keep(a, b, ProbabilisticLinker.compare(records[a], records[b]))
+                    compared += 1
+                }
+            }
+        }
+        var dropped: [StoredPair] = []
+        for pair in stored {
+            if dirty[pair.a] || dirty[pair.b] { dropped.append(pair) } else { keep(pair.a, pair.b, pair.pattern) }
+        }
+        links.sort(by: MatchResult.precedes)
+        review.sort(by: MatchResult.precedes)
+        let result = MatchResult(model: model, linkThreshold: options.linkThreshold, reviewThreshold: options.reviewThreshold, records: records.count,
+                                 fingerprint: MatchPlan.fingerprint(entries.map(\.digest), people: people), candidates: compared,
+                                 blocksSkipped: skipped, links: links, review: review)
+        return Outcome(result: result, dirty: dirty, compared: compared, dropped: dropped)
+    }
+}

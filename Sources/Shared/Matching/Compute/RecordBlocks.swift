@@ -1,0 +1,48 @@
+import OmnisegCore
+
+/// The records' blocks under every blocking rule: per rule, the comparable records that share a key
+/// (``ProbabilisticLinker/blockingKey(_:_:)``), in order of each block's first record, so the same
+/// records give the same blocks in the same order whatever the hashing.
+struct RecordBlocks {
+    /// Per rule, per block, its members (ascending record indices); single records included.
+    private(set) var members: [[[Int32]]]
+    /// Per rule, per record: its block under that rule, or -1 (not comparable, or no key).
+    private(set) var blockOf: [[Int32]]
+    /// Per rule: block number by key.
+    private(set) var byKey: [[UInt64: Int32]]
+
+    init(_ records: [MatchRecord]) {
+        let rules = ProbabilisticLinker.blockingRules.count
+        members = Array(repeating: [], count: rules)
+        blockOf = Array(repeating: Array(repeating: -1, count: records.count), count: rules)
+        byKey = Array(repeating: [:], count: rules)
+        for rule in 0..<rules {
+            byKey[rule].reserveCapacity(records.count)
+            for i in records.indices where records[i].isComparable {
+                guard let key = ProbabilisticLinker.blockingKey(rule, records[i]) else { continue }
+                if let b = byKey[rule][key] {
+                    members[rule][Int(b)].append(Int32(i))
+                    blockOf[rule][i] = b
+                } else {
+                    let b = Int32(members[rule].count)
+                    byKey[rule][key] = b
+                    members[rule].append([Int32(i)])
+                    blockOf[rule][i] = b
+                }
+            }
+        }
+    }
+
+    /// Whether a block of `size` records is compared: two or more, at most `maxBlock`.
+    static func usable(_ size: Int, maxBlock: Int) -> Bool { size >= 2 && size <= maxBlock }
+
+    /// Whether records `i` and `j` share a usable block under a rule before `rule` (a pair is compared
+    /// under the first rule that blocks it).
+    func sharedEarlier(_ i: Int, _ j: Int, before rule: Int, maxBlock: Int) -> Bool {
+        for r in 0..<rule {
+            let b = blockOf[r][i]
+            if b >= 0, b == blockOf[r][j], Self.usable(members[r][Int(b)].count, maxBlock: maxBlock) { return true }
+        }
+        return false
+    }
+}

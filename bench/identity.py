@@ -72,7 +72,7 @@ def omniseg_runs(work, people, seed, noise):
     truth_file = os.path.join(data, "truth_records.csv")
     _, exact_cpu = child_cpu([OMNISEG, "resolve", "-w", ws, "--truth", truth_file])
     out, prob_cpu = child_cpu([OMNISEG, "resolve", "-w", ws, "--probabilistic", "--truth", truth_file])
-    candidates = int(re.search(r"probabilistic: ([\d,]+) candidate pairs", out)[1].replace(",", ""))
+    candidates = int(re.search(r"probabilistic \([^)]*\): ([\d,]+) candidate pairs", out)[1].replace(",", ""))
     p, r, f1 = (float(x) for x in re.search(r"omniseg\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)", out).groups())
     return data, {"candidate_pairs": candidates, "cpu_s_exact": exact_cpu, "cpu_s_probabilistic": prob_cpu,
                   "matcher_cpu_s": prob_cpu - exact_cpu, "pairs_per_cpu_s": candidates / max(1e-9, prob_cpu - exact_cpu),

@@ -19,8 +19,9 @@ import Testing
     /// Everything a resolve leaves: links, history, the review band and the blocking index.
     static func tables(_ workspace: Workspace) throws -> [[SQLiteValue]] {
         try ["SELECT * FROM person_link ORDER BY 1, 2", "SELECT generation, event, person_id, other_id, records, reason FROM person_history ORDER BY 1, 2, 3, 4",
-             "SELECT * FROM match_review ORDER BY 1, 2, 3, 4", "SELECT * FROM match_pair ORDER BY 1, 2, 3, 4", "SELECT * FROM match_record ORDER BY 1, 2"]
+"SELECT * FROM match_pair ORDER BY 1, 2, 3, 4", "SELECT * FROM match_record ORDER BY 1, 2"]
             .flatMap { try workspace.db.rows($0) + [[.text("—")]] }
+            + (try MatchStore(workspace: workspace).review(limit: 1_000_000).pairs.map { [.text("\($0)")] })
     }
 
     @Test func newAndChangedRecordsAreComparedAloneAndTheResultEqualsAFullPass() throws {

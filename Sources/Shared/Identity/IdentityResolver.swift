@@ -182,8 +182,7 @@ public struct IdentityResolver {
             // The model and review band of a probabilistic resolve, kept for `match explain` and `resolve --review`.
             func saveMatching(generation: Int64) throws(OmnisegError) {
                 guard let matching, let options = options.probabilistic else { return }
-                try MatchStore(workspace: workspace).save(matching.model, options: options, generation: generation, candidates: matching.candidates,
-                                                          review: matching.review)
+                try MatchStore(workspace: workspace).save(matching.model, options: options, generation: generation, candidates: matching.candidates)
                 let keys = records.map(\.key), index = MatchIndexStore(db: db)
                 switch matching.index {
                 case .replace(let entries): try index.replace(keys: keys, entries: entries, result: matching.outcome)
@@ -310,12 +309,11 @@ public struct IdentityResolver {
         return records
     }
 
-    /// What probabilistic matching leaves to keep: its model, the pairs in its review band, and how
-    /// the blocking index changes.
+    /// What probabilistic matching leaves to keep: its model, its result, and how the blocking index
+    /// changes (the review band is read from the index's pairs).
     struct Matching {
         var model: MatchModel
         var candidates: Int
-        var review: [ReviewPair]
         var index = Index.replace([])
         var outcome: MatchResult
 
@@ -414,12 +412,11 @@ public struct IdentityResolver {
     func linkProbabilistically(_ records: [Record], _ outcome: MatchResult, roots: [Int], labels: Labels, _ sets: inout UnionFind,
                                _ rules: inout [String], _ report: inout ResolveReport) -> Matching {
         report.candidatePairs = outcome.candidates
-        let review = outcome.review.filter { !labels.pairs.contains(Labels.pack($0.a, $0.b)) }.map { s in
-            ReviewPair(a: records[s.a].key, b: records[s.b].key, probability: s.probability, weight: outcome.model.priorWeight + outcome.model.weight(s.pattern))
-        }
-        report.reviewPairs = review.count
+        report.reviewPairs = outcome.review.count { !labels.pairs.contains(Labels.pack($0.a, $0.b)) }
+        // Traits only of the people a link touches (most people are not).
         var traits: [Int: Traits] = [:]
-        for (i, r) in records.enumerated() { traits[roots[i], default: Traits()].add(r) }
+        for link in outcome.links { traits[roots[link.a]] = Traits(); traits[roots[link.b]] = Traits() }
+        for (i, r) in records.enumerated() where traits[roots[i]] != nil { traits[roots[i]]?.add(r) }
         // Per set, the records some record of it is labelled different from (kept as sets join).
         var apart: [Int: [Int]] = [:]
         for (a, b) in labels.different {
@@ -449,6 +446,6 @@ public struct IdentityResolver {
             report.matchedPairs += 1
             for m in [link.a, link.b] where rules[m] == "single" { rules[m] = "probabilistic" }
         }
-        return Matching(model: outcome.model, candidates: outcome.candidates, review: review, outcome: outcome)
+        return Matching(model: outcome.model, candidates: outcome.candidates, outcome: outcome)
     }
 }

@@ -338,5 +338,10 @@ enum WorkspaceSchema {
         ) WITHOUT ROWID;
         ALTER TABLE match_model ADD COLUMN max_block INTEGER;
         """,
+        // 13: the review band is read from match_pair (the pairs between the thresholds that no label
+        // decides): a second copy of up to every candidate pair was most of a resolve's writes.
+        """
+        DROP TABLE match_review;
+        """,
     ]
 }

@@ -66,8 +66,6 @@ public struct MatchStore {
             INSERT INTO match_label (source_a, source_id_a, source_b, source_id_b, same, labelled_at) VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (source_a, source_id_a, source_b, source_id_b) DO UPDATE SET same = excluded.same, labelled_at = excluded.labelled_at
             """, [.text(x.source), .text(x.sourceID), .text(y.source), .text(y.sourceID), .integer(same ? 1 : 0), .integer(Int64(Date().timeIntervalSince1970))])
-        try workspace.db.run("DELETE FROM match_review WHERE source_a = ? AND source_id_a = ? AND source_b = ? AND source_id_b = ?",
-                             [.text(x.source), .text(x.sourceID), .text(y.source), .text(y.sourceID)])
     }
 
     /// Every label: (first record, second record, same person).
@@ -84,25 +82,18 @@ public struct MatchStore {
                                        [.text(x.source), .text(x.sourceID), .text(y.source), .text(y.sourceID)])?.integer.map { $0 == 1 }
     }
 
-    /// Replaces the stored model and review band with a resolve's (inside the resolve's transaction).
-    /// A model fitted before keeps its fitting time.
-    func save(_ model: MatchModel, options: MatchOptions, generation: Int64, candidates: Int, review: [ReviewPair]) throws(OmnisegError) {
+    /// Replaces the stored model with a resolve's (inside the resolve's transaction); its review band
+    /// is the blocking index's pairs between the thresholds (``review(limit:)``). A model fitted
+    /// before keeps its fitting time.
+    func save(_ model: MatchModel, options: MatchOptions, generation: Int64, candidates: Int) throws(OmnisegError) {
         let db = workspace.db
         let before = try db.rows("SELECT model, fitted_at FROM match_model ORDER BY id DESC LIMIT 1").first
         let fittedAt = before?[0].blob == model.encoded ? before?[1].integer : nil
-        try db.execute("DELETE FROM match_model; DELETE FROM match_review;")
+        try db.execute("DELETE FROM match_model")
         try db.run("""
             INSERT INTO match_model (generation, fitted_at, link_threshold, review_threshold, candidates, model, max_block) VALUES (?, ?, ?, ?, ?, ?, ?)
             """, [.integer(generation), .integer(fittedAt ?? Int64(Date().timeIntervalSince1970)), .real(options.linkThreshold),
                   .real(options.reviewThreshold), .integer(Int64(candidates)), .blob(model.encoded), .integer(Int64(options.maxBlock))])
-        let insert = try db.prepare("""
-            INSERT OR REPLACE INTO match_review (source_a, source_id_a, source_b, source_id_b, probability, weight) VALUES (?, ?, ?, ?, ?, ?)
-            """)
-        for pair in review {
-            let (x, y) = RecordKey.ordered(pair.a, pair.b)
-            try insert.bind([.text(x.source), .text(x.sourceID), .text(y.source), .text(y.sourceID), .real(pair.probability), .real(pair.weight)])
-            try insert.runAndReset()
-        }
     }
 
     /// The model of the last probabilistic resolve, or nil when there was none.
@@ -152,17 +143,32 @@ public struct MatchStore {
         return (stored, current)
     }
 
-    /// The review band of the last probabilistic resolve, most probable first; at most `limit`.
+    /// The review band of the last probabilistic resolve: the stored pairs (`match_pair`) from its
+    /// review threshold up to its link threshold that no label decides, most probable first; at most `limit`.
     public func review(limit: Int) throws(OmnisegError) -> (pairs: [ReviewPair], total: Int) {
-        let total = Int(try workspace.db.scalar("SELECT count(*) FROM match_review")?.integer ?? 0)
-        let pairs = try workspace.db.rows("""
-            SELECT source_a, source_id_a, source_b, source_id_b, probability, weight FROM match_review
-            ORDER BY probability DESC, source_a, source_id_a, source_b, source_id_b LIMIT ?
-            """, [.integer(Int64(limit))]).map { r in
-            ReviewPair(a: RecordKey(source: r[0].text ?? "", sourceID: r[1].text ?? ""), b: RecordKey(source: r[2].text ?? "", sourceID: r[3].text ?? ""),
-                       probability: r[4].real ?? 0, weight: r[5].real ?? 0)
+        guard let stored = try model() else { return ([], 0) }
+        var probability: [UInt64: Double] = [:]
+        var band: [(a: RecordKey, b: RecordKey, pattern: ComparisonPattern, probability: Double)] = []
+        let rows = try workspace.db.prepare("""
+            SELECT p.source_a, p.source_id_a, p.source_b, p.source_id_b, p.pattern FROM match_pair p
+            LEFT JOIN match_label l USING (source_a, source_id_a, source_b, source_id_b) WHERE l.same IS NULL
+            """)
+        while try rows.step() {
+            let bits = UInt64(bitPattern: rows.int64(at: 4))
+            guard let pattern = ComparisonPattern(bits: bits, fields: ProbabilisticLinker.fields) else {
+                throw OmnisegError(.corrupt, "match_pair holds a comparison pattern of levels this build does not have: run `omniseg resolve --refit`")
+            }
+            let p = probability[bits] ?? stored.model.probability(pattern)
+            probability[bits] = p
+            guard p >= stored.reviewThreshold, p < stored.linkThreshold else { continue }
+            band.append((RecordKey(source: rows.string(at: 0) ?? "", sourceID: rows.string(at: 1) ?? ""),
+                         RecordKey(source: rows.string(at: 2) ?? "", sourceID: rows.string(at: 3) ?? ""), pattern, p))
         }
-        return (pairs, total)
+        band.sort { ($0.probability, $1.a, $1.b) > ($1.probability, $0.a, $0.b) }
+        let pairs = band.prefix(limit).map { p in
+            ReviewPair(a: p.a, b: p.b, probability: p.probability, weight: stored.model.priorWeight + stored.model.weight(p.pattern))
+        }
+        return (pairs, band.count)
     }
 
     /// A customer record's matching fields and its person now (nil person: not resolved yet), or nil

@@ -123,7 +123,8 @@ public struct IdentityResolver {
                                        + "while it ran; resolve again")
                 }
                 outcome = matches
-                report.matchRun = matches.model == (try MatchStore(workspace: workspace).storedModel(for: match))?.model ? .storedModel : .fitted
+                let stored = options.matchScope == .refit ? nil : try MatchStore(workspace: workspace).storedModel(for: match)
+                report.matchRun = stored.map { $0.model == matches.model } == true ? .storedModel : .fitted
             } else {
                 let run = try MatchStore(workspace: workspace).run(for: match, scope: options.matchScope)
                 report.matchRun = run.kind

@@ -93,8 +93,7 @@ struct ResolveCommand: ParsableCommand {
             return (report, try ChannelOverlap.compute(workspace), measured, pending)
         }
         print(ResolveSummary.text(report))
-        // Any stored model, even one of another build's fields, means this workspace was matched before.
-        if !matching, try exiting({ () throws(OmnisegError) in try store.workspace.db.scalar("SELECT count(*) FROM match_model")?.integer ?? 0 }) > 0 {
+        if !matching, try exiting({ () throws(OmnisegError) in try store.hasModel() }) {
             print("  note: this workspace was resolved with --probabilistic before; this resolve used the exact keys only, so the people "
                   + "matching joined are apart again. Resolve with --probabilistic to match (only new and changed records are compared).")
         }

@@ -107,6 +107,7 @@ public struct IdentityResolver {
         var records = try loadRecords(workspace, matchFields: options.probabilistic != nil, &report)
         records.sort { ($0.source, $0.sourceID) < ($1.source, $1.sourceID) }
         report.records = records.count
+        let lookup = Self.keyTable(records)
         let labels = try Self.labels(of: records, in: workspace)
         var (sets, rules) = link(records, labels: labels, &report)
         var matching: Matching?
@@ -117,7 +118,7 @@ public struct IdentityResolver {
             var index = Matching.Index.replace(entries)
             if let matches {
                 // A result from the workers was computed elsewhere, earlier: it must fit these records.
-                guard matches.records == records.count, matches.fingerprint == MatchPlan.fingerprint(records.map(\.match), people: roots) else {
+                guard matches.records == records.count, matches.fingerprint == MatchPlan.fingerprint(entries.map(\.digest), people: roots) else {
                     throw OmnisegError(.badInput, "the match result was computed from other records or links than the workspace holds now "
                                        + "(\(matches.records) records then, \(records.count) now): records were ingested, resolved or labelled "
                                        + "while it ran; resolve again")
@@ -130,8 +131,6 @@ public struct IdentityResolver {
                 report.matchRun = run.kind
                 switch run {
                 case .incremental(let model):
-                    var lookup = ByteKeyTable(capacity: max(16, records.count))
-                    for (i, r) in records.enumerated() { _ = lookup.insert(r.source, r.sourceID, value: Int32(i)) }
                     let loaded = try MatchIndexStore(db: workspace.db).load(lookup: lookup, count: records.count)
                     let found = IncrementalMatch(options: match, model: model).run(
                         records: records.map(\.match), people: roots, entries: entries, previous: loaded.previous, removed: loaded.removed.map(\.entry),
@@ -174,7 +173,7 @@ public struct IdentityResolver {
 
         let db = workspace.db
         try db.transaction { () throws(OmnisegError) in
-            let (previous, previousRules) = try Self.previousLinks(of: records, in: db)
+            let (previous, previousRules) = try Self.previousLinks(of: records, lookup: lookup, in: db)
             let nextID = (try db.scalar("SELECT max(id) FROM person")?.integer ?? 0) + 1
             let assignment = PersonIDAssigner.assign(clusters: clusters, previous: previous, nextID: nextID)
             let personIDs = clusterOfRecord.map { assignment.ids[$0] }
@@ -222,10 +221,15 @@ public struct IdentityResolver {
         return report
     }
 
+    /// Each record's index by its (source, source id).
+    static func keyTable(_ records: [Record]) -> ByteKeyTable {
+        var table = ByteKeyTable(capacity: max(16, records.count))
+        for (i, r) in records.enumerated() { _ = table.insert(r.source, r.sourceID, value: Int32(i)) }
+        return table
+    }
+
     /// Each record's person id and linking rule before this resolve (nil for a record not linked yet).
-    private static func previousLinks(of records: [Record], in db: SQLiteConnection) throws(OmnisegError) -> ([Int64?], [String?]) {
-        var index = ByteKeyTable(capacity: max(16, records.count))
-        for (i, r) in records.enumerated() { _ = index.insert(r.source, r.sourceID, value: Int32(i)) }
+    private static func previousLinks(of records: [Record], lookup index: ByteKeyTable, in db: SQLiteConnection) throws(OmnisegError) -> ([Int64?], [String?]) {
         var previous = [Int64?](repeating: nil, count: records.count)
         var rules = [String?](repeating: nil, count: records.count)
         let statement = try db.prepare("SELECT source, source_id, person_id, rule FROM person_link")

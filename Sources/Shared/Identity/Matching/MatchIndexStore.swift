@@ -41,10 +41,7 @@ struct MatchIndexStore {
                                            RecordKey(source: pairs.string(at: 2) ?? "", sourceID: pairs.string(at: 3) ?? "")))
                 continue
             }
-            guard let pattern = ComparisonPattern(bits: UInt64(bitPattern: pairs.int64(at: 4)), fields: ProbabilisticLinker.fields) else {
-                throw OmnisegError(.corrupt, "match_pair holds a comparison pattern of levels this build does not have: run `omniseg resolve --refit`")
-            }
-            loaded.pairs.append(IncrementalMatch.StoredPair(a: Int(a), b: Int(b), pattern: pattern))
+            loaded.pairs.append(IncrementalMatch.StoredPair(a: Int(a), b: Int(b), pattern: try Self.pattern(pairs.int64(at: 4))))
         }
         return loaded
     }
@@ -76,9 +73,12 @@ struct MatchIndexStore {
         try insertPairs(outcome.result, keys: keys) { outcome.dirty[$0.a] || outcome.dirty[$0.b] }
     }
 
-    /// Drops the index (matching turned off: what it says would go stale).
-    func clear() throws(OmnisegError) {
-        try db.execute("DELETE FROM match_record; DELETE FROM match_pair;")
+    /// A pattern as `match_pair` stores it (its bits as a signed integer), checked against this build's fields.
+    static func pattern(_ stored: Int64) throws(OmnisegError) -> ComparisonPattern {
+        guard let pattern = ComparisonPattern(bits: UInt64(bitPattern: stored), fields: ProbabilisticLinker.fields) else {
+            throw OmnisegError(.corrupt, "match_pair holds a comparison pattern of levels this build does not have: run `omniseg resolve --refit`")
+        }
+        return pattern
     }
 
     private func insertRecord() throws(OmnisegError) -> SQLiteStatement {

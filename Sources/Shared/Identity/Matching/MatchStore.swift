@@ -106,6 +106,11 @@ public struct MatchStore {
         return stored
     }
 
+    /// Whether a probabilistic resolve has stored a model here (of this build's fields or not).
+    public func hasModel() throws(OmnisegError) -> Bool {
+        try workspace.db.scalar("SELECT count(*) FROM match_model")?.integer ?? 0 > 0
+    }
+
     /// The stored model when it compares this build's fields, else nil (a resolve then fits a new one).
     func storedModel(for options: MatchOptions) throws(OmnisegError) -> StoredMatchModel? {
         guard let (stored, current) = try read(), current else { return nil }
@@ -147,19 +152,15 @@ public struct MatchStore {
     /// review threshold up to its link threshold that no label decides, most probable first; at most `limit`.
     public func review(limit: Int) throws(OmnisegError) -> (pairs: [ReviewPair], total: Int) {
         guard let stored = try model() else { return ([], 0) }
-        var probability: [UInt64: Double] = [:]
+        var probabilities = PatternProbabilities(stored.model)
         var band: [(a: RecordKey, b: RecordKey, pattern: ComparisonPattern, probability: Double)] = []
         let rows = try workspace.db.prepare("""
             SELECT p.source_a, p.source_id_a, p.source_b, p.source_id_b, p.pattern FROM match_pair p
             LEFT JOIN match_label l USING (source_a, source_id_a, source_b, source_id_b) WHERE l.same IS NULL
             """)
         while try rows.step() {
-            let bits = UInt64(bitPattern: rows.int64(at: 4))
-            guard let pattern = ComparisonPattern(bits: bits, fields: ProbabilisticLinker.fields) else {
-                throw OmnisegError(.corrupt, "match_pair holds a comparison pattern of levels this build does not have: run `omniseg resolve --refit`")
-            }
-            let p = probability[bits] ?? stored.model.probability(pattern)
-            probability[bits] = p
+            let pattern = try MatchIndexStore.pattern(rows.int64(at: 4))
+            let p = probabilities.probability(pattern)
             guard p >= stored.reviewThreshold, p < stored.linkThreshold else { continue }
             band.append((RecordKey(source: rows.string(at: 0) ?? "", sourceID: rows.string(at: 1) ?? ""),
                          RecordKey(source: rows.string(at: 2) ?? "", sourceID: rows.string(at: 3) ?? ""), pattern, p))

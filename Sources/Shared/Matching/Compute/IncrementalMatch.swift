@@ -18,7 +18,7 @@ public struct MatchIndexEntry: Sendable, Equatable {
     public init(_ record: MatchRecord, person: UInt64) {
         digest = record.digest
         self.person = person
-        keys = ProbabilisticLinker.blockingRules.indices.map { record.isComparable ? ProbabilisticLinker.blockingKey($0, record) : nil }
+        keys = ProbabilisticLinker.blockingKeys(record)
     }
 }
 
@@ -65,7 +65,7 @@ public struct IncrementalMatch {
     public func run(records: [MatchRecord], people: [Int], entries: [MatchIndexEntry], previous: [MatchIndexEntry?], removed: [MatchIndexEntry],
                     stored: [StoredPair]) -> Outcome {
         precondition(records.count == people.count && records.count == entries.count && records.count == previous.count, "one of each per record")
-        let blocks = RecordBlocks(records)
+        let blocks = RecordBlocks(keys: entries.map(\.keys))
         let rules = ProbabilisticLinker.blockingRules.count
         var dirty = records.indices.map { previous[$0] != entries[$0] }
 
@@ -86,18 +86,11 @@ public struct IncrementalMatch {
             }
         }
 
-        var probability = [Double](repeating: -1, count: PatternCounts.size)
-        func probabilityOf(_ pattern: ComparisonPattern) -> Double {
-            let slot = PatternCounts.slot(pattern)
-            if probability[slot] < 0 { probability[slot] = model.probability(pattern) }
-            return probability[slot]
-        }
-        var links: [ProbabilisticLinker.Scored] = [], review: [ProbabilisticLinker.Scored] = []
+        var probabilities = PatternProbabilities(model)
+        var scored: [ProbabilisticLinker.Scored] = []
         func keep(_ a: Int, _ b: Int, _ pattern: ComparisonPattern) {
-            let p = probabilityOf(pattern)
-            guard p >= options.reviewThreshold else { return }
-            let scored = ProbabilisticLinker.Scored(a: a, b: b, pattern: pattern, probability: p)
-            if p >= options.linkThreshold { links.append(scored) } else { review.append(scored) }
+            let p = probabilities.probability(pattern)
+            if p >= options.reviewThreshold { scored.append(ProbabilisticLinker.Scored(a: a, b: b, pattern: pattern, probability: p)) }
         }
 
         var compared = 0
@@ -121,11 +114,9 @@ public struct IncrementalMatch {
         for pair in stored {
             if dirty[pair.a] || dirty[pair.b] { dropped.append(pair) } else { keep(pair.a, pair.b, pair.pattern) }
         }
-        links.sort(by: MatchResult.precedes)
-        review.sort(by: MatchResult.precedes)
         let result = MatchResult(model: model, linkThreshold: options.linkThreshold, reviewThreshold: options.reviewThreshold, records: records.count,
                                  fingerprint: MatchPlan.fingerprint(entries.map(\.digest), people: people), candidates: compared,
-                                 blocksSkipped: skipped, links: links, review: review)
+                                 blocksSkipped: skipped, scored: scored)
         return Outcome(result: result, dirty: dirty, compared: compared, dropped: dropped)
     }
 }

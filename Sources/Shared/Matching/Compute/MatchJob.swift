@@ -63,16 +63,13 @@ public struct MatchJob: JobKind {
                 writer.u64(n)
             }
         case .scoring:
-            // The model's probability is a function of the pattern: work it out once per pattern seen.
-            var probability = [Double](repeating: -1, count: PatternCounts.size)
+            var probabilities = PatternProbabilities(state.model)
             var kept: [(a: UInt32, b: UInt32, pattern: UInt64)] = []
             var pairs: UInt64 = 0
             try blocks.forEachCandidate(cancellation: cancellation) { i, j in
                 pairs += 1
                 let pattern = ProbabilisticLinker.compare(blocks.records[i], blocks.records[j])
-                let slot = PatternCounts.slot(pattern)
-                if probability[slot] < 0 { probability[slot] = state.model.probability(pattern) }
-                if probability[slot] >= state.reviewThreshold { kept.append((blocks.index[i], blocks.index[j], pattern.bits)) }
+                if probabilities.probability(pattern) >= state.reviewThreshold { kept.append((blocks.index[i], blocks.index[j], pattern.bits)) }
             }
             writer.u64(pairs)
             writer.count(kept.count)
@@ -111,7 +108,8 @@ public struct MatchJob: JobKind {
             state.fitted = true
             return .iterate(state: state.encoded)
         case .scoring:
-            var links: [ProbabilisticLinker.Scored] = [], review: [ProbabilisticLinker.Scored] = []
+            var probabilities = PatternProbabilities(state.model)
+            var pairs: [ProbabilisticLinker.Scored] = []
             var scored: UInt64 = 0
             for (task, partial) in partials.enumerated() {
                 var reader = try Self.reader(partial, task: task, iteration: iteration)
@@ -125,12 +123,7 @@ public struct MatchJob: JobKind {
                     guard let pattern = ComparisonPattern(bits: try reader.u64(), fields: ProbabilisticLinker.fields) else {
                         throw reader.failure("a comparison pattern of levels this build does not have")
                     }
-                    let scored = ProbabilisticLinker.Scored(a: a, b: b, pattern: pattern, probability: state.model.probability(pattern))
-                    if scored.probability >= state.linkThreshold {
-                        links.append(scored)
-                    } else if scored.probability >= state.reviewThreshold {
-                        review.append(scored)
-                    }
+                    pairs.append(ProbabilisticLinker.Scored(a: a, b: b, pattern: pattern, probability: probabilities.probability(pattern)))
                 }
                 try reader.expectEnd()
             }
@@ -139,9 +132,7 @@ public struct MatchJob: JobKind {
                 throw OmnisegError(.corrupt, "the match tasks scored \(scored) pairs but counted \(state.candidates)")
             }
             state.candidates = scored
-            links.sort(by: MatchResult.precedes)
-            review.sort(by: MatchResult.precedes)
-            return .finish(result: MatchResult(state: state, links: links, review: review).encoded)
+            return .finish(result: MatchResult(state: state, scored: pairs).encoded)
         }
     }
 

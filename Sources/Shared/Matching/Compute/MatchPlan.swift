@@ -102,7 +102,7 @@ public struct MatchPlan: Sendable {
     }
 
     /// The same from the records' digests (``MatchRecord/digest``).
-    static func fingerprint(_ digests: [UInt64], people: [Int]) -> UInt64 {
+    public static func fingerprint(_ digests: [UInt64], people: [Int]) -> UInt64 {
         var sum = Checksum64(seed: 0x6D61_7463_6850)
         var writer = WireWriter(capacity: 16 * digests.count)
         for (i, digest) in digests.enumerated() {

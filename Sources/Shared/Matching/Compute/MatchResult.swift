@@ -79,8 +79,10 @@ public struct MatchResult: Sendable, Equatable {
         try reader.expectEnd()
     }
 
+    /// A result from scored pairs in any order: those at or above the link threshold are its links,
+    /// those from the review threshold its review band (both sorted by ``precedes(_:_:)``), the rest dropped.
     init(model: MatchModel, linkThreshold: Double, reviewThreshold: Double, records: Int, fingerprint: UInt64, candidates: Int, blocksSkipped: Int,
-         links: [ProbabilisticLinker.Scored], review: [ProbabilisticLinker.Scored]) {
+         scored: [ProbabilisticLinker.Scored]) {
         self.model = model
         self.linkThreshold = linkThreshold
         self.reviewThreshold = reviewThreshold
@@ -88,20 +90,14 @@ public struct MatchResult: Sendable, Equatable {
         self.fingerprint = fingerprint
         self.candidates = candidates
         self.blocksSkipped = blocksSkipped
-        self.links = links
-        self.review = review
+        links = scored.filter { $0.probability >= linkThreshold }.sorted(by: Self.precedes)
+        review = scored.filter { $0.probability >= reviewThreshold && $0.probability < linkThreshold }.sorted(by: Self.precedes)
     }
 
-    init(state: MatchState, links: [ProbabilisticLinker.Scored], review: [ProbabilisticLinker.Scored]) {
-        model = state.model
-        linkThreshold = state.linkThreshold
-        reviewThreshold = state.reviewThreshold
-        records = state.records
-        fingerprint = state.fingerprint
-        candidates = Int(state.candidates)
-        blocksSkipped = state.blocksSkipped
-        self.links = links
-        self.review = review
+    /// The result of a job whose last state is `state`.
+    init(state: MatchState, scored: [ProbabilisticLinker.Scored]) {
+        self.init(model: state.model, linkThreshold: state.linkThreshold, reviewThreshold: state.reviewThreshold, records: state.records,
+                  fingerprint: state.fingerprint, candidates: Int(state.candidates), blocksSkipped: state.blocksSkipped, scored: scored)
     }
 
     /// What the job found, in words or JSON.

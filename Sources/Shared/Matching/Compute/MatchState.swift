@@ -16,19 +16,6 @@ struct MatchState: Equatable {
     /// Candidate pairs compared (known from iteration 1 on).
     var candidates: UInt64
 
-    init(linkThreshold: Double, reviewThreshold: Double, estimateM: Bool, fitted: Bool, model: MatchModel, records: Int, fingerprint: UInt64,
-         blocksSkipped: Int, candidates: UInt64) {
-        self.linkThreshold = linkThreshold
-        self.reviewThreshold = reviewThreshold
-        self.estimateM = estimateM
-        self.fitted = fitted
-        self.model = model
-        self.records = records
-        self.fingerprint = fingerprint
-        self.blocksSkipped = blocksSkipped
-        self.candidates = candidates
-    }
-
     var encoded: [UInt8] {
         var writer = WireWriter(capacity: 1024)
         writer.f64(linkThreshold)
@@ -42,7 +29,10 @@ struct MatchState: Equatable {
         writer.u64(candidates)
         return writer.bytes
     }
+}
 
+// The decoder lives in an extension so that the struct keeps its memberwise initializer.
+extension MatchState {
     /// Decodes ``encoded``; refuses thresholds out of order and a model of other fields than this build compares.
     init(decoding bytes: [UInt8]) throws(OmnisegError) {
         guard !bytes.isEmpty else {

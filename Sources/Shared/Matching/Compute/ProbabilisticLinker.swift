@@ -56,6 +56,11 @@ public struct ProbabilisticLinker {
         return try MatchResult(decoding: try job.resultBody(result))
     }
 
+    /// Record `r`'s key under each blocking rule; none under any when it is not comparable.
+    static func blockingKeys(_ r: MatchRecord) -> [UInt64?] {
+        blockingRules.indices.map { r.isComparable ? blockingKey($0, r) : nil }
+    }
+
     /// Record `r`'s key under blocking rule `rule` (a 64-bit hash of its fields, never 0), or nil when
     /// it lacks the fields. Kept in the workspace's blocking index, so it must not change between builds.
     static func blockingKey(_ rule: Int, _ r: MatchRecord) -> UInt64? {

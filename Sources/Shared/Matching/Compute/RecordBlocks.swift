@@ -8,27 +8,31 @@ struct RecordBlocks {
     private(set) var members: [[[Int32]]]
     /// Per rule, per record: its block under that rule, or -1 (not comparable, or no key).
     private(set) var blockOf: [[Int32]]
-    /// Per rule: block number by key.
-    private(set) var byKey: [[UInt64: Int32]]
 
     init(_ records: [MatchRecord]) {
+        self.init(keys: records.map(ProbabilisticLinker.blockingKeys))
+    }
+
+    /// The blocks of records whose keys (per record, per rule: ``ProbabilisticLinker/blockingKeys(_:)``) are `keys`.
+    init(keys: [[UInt64?]]) {
         let rules = ProbabilisticLinker.blockingRules.count
         members = Array(repeating: [], count: rules)
-        blockOf = Array(repeating: Array(repeating: -1, count: records.count), count: rules)
-        byKey = Array(repeating: [:], count: rules)
+        blockOf = Array(repeating: Array(repeating: -1, count: keys.count), count: rules)
         for rule in 0..<rules {
-            byKey[rule].reserveCapacity(records.count)
-            for i in records.indices where records[i].isComparable {
-                guard let key = ProbabilisticLinker.blockingKey(rule, records[i]) else { continue }
-                if let b = byKey[rule][key] {
+            var byKey: [UInt64: Int32] = [:]
+            byKey.reserveCapacity(keys.count)
+            for (i, recordKeys) in keys.enumerated() {
+                guard let key = recordKeys[rule] else { continue }
+                let b: Int32
+                if let known = byKey[key] {
+                    b = known
                     members[rule][Int(b)].append(Int32(i))
-                    blockOf[rule][i] = b
                 } else {
-                    let b = Int32(members[rule].count)
-                    byKey[rule][key] = b
+                    b = Int32(members[rule].count)
+                    byKey[key] = b
                     members[rule].append([Int32(i)])
-                    blockOf[rule][i] = b
                 }
+                blockOf[rule][i] = b
             }
         }
     }

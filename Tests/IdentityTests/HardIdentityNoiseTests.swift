@@ -33,9 +33,9 @@ import Testing
         print("hard identity noise, 6,000 people: probabilistic precision \(fuzzy.precision), recall \(fuzzy.recall), F1 \(fuzzy.f1); "
               + "exact keys F1 \(exact.f1); e-mail only F1 \(baseline.f1); \(matched.matchedPairs) pairs matched of \(matched.candidatePairs)")
         #expect(exact.f1 < 0.99, "the noise leaves the exact keys short: \(exact)")
-        // Measured: precision 0.9998, recall 0.965, F1 0.982 (issue 17 asks 0.99; what is short is
-        // pairs that agree on both names and nothing else, left in the review band: see the note).
-        #expect(fuzzy.f1 >= 0.975 && fuzzy.precision >= 0.999, "\(fuzzy)")
+        // Measured: precision 1.0, recall 0.987, F1 0.993. What is short is mostly pairs no blocking
+        // rule puts together (a typo in a rare last name and no birth date or address in common).
+        #expect(fuzzy.f1 >= 0.99 && fuzzy.precision >= 0.999, "\(fuzzy)")
         #expect(fuzzy.f1 > exact.f1 && exact.f1 > baseline.f1)
     }
 }

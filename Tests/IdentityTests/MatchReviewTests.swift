@@ -34,12 +34,12 @@ import Testing
         let report = try IdentityResolver(options: Self.probabilistic).resolve(workspace)
         let store = MatchStore(workspace: workspace)
         let stored = try #require(try store.model())
-        #expect(stored.generation == report.generation && stored.linkThreshold == 0.9999 && stored.reviewThreshold == 0.01)
+        #expect(stored.generation == report.generation && stored.linkThreshold == MatchOptions().linkThreshold && stored.reviewThreshold == 0.01)
         #expect(try MatchModel(decoding: stored.model.encoded) == stored.model)
 
         let (pairs, total) = try store.review(limit: 1000)
         #expect(total == report.reviewPairs && total > 0, "\(report)")
-        #expect(pairs.allSatisfy { $0.probability >= 0.01 && $0.probability < 0.9999 })
+        #expect(pairs.allSatisfy { $0.probability >= 0.01 && $0.probability < stored.linkThreshold })
         #expect(zip(pairs, pairs.dropFirst()).allSatisfy { $0.0.probability >= $0.1.probability })
 
         // Each listed pair is explained with the probability and weight it was listed with.
@@ -52,7 +52,7 @@ import Testing
         }
         let first = try #require(pairs.first)
         let json = MatchExplanation(try #require(try store.record(first.a)).record, try #require(try store.record(first.b)).record,
-                                    model: stored.model, linkThreshold: 0.9999, reviewThreshold: 0.01).json
+                                    model: stored.model, linkThreshold: stored.linkThreshold, reviewThreshold: 0.01).json
         #expect(json.contains("\"decision\":\"review\"") && json.contains("\"field\":\"last_name\""))
     }
 

@@ -69,12 +69,15 @@ import Testing
 
         // The reference model: the same start, EM over the reference pairs' patterns.
         let linker = ProbabilisticLinker(options: options)
-        var model = MatchModel(fields: ProbabilisticLinker.fields, u: linker.uFromRandomPairs(records))
-        if let known = linker.knownMatchShares(records, people: people) { model.m = known }
+        let frequencies = TermFrequencies(records: records, people: people)
+        var model = MatchModel(fields: ProbabilisticLinker.fields, u: linker.uFromRandomPairs(records, frequencies: frequencies), frequencies: frequencies)
+        if let known = linker.knownMatchShares(records, people: people, frequencies: frequencies) { model.m = known }
         var counts: [ComparisonPattern: Int] = [:]
-        for (i, j) in pairs { counts[ProbabilisticLinker.compare(records[i], records[j]), default: 0] += 1 }
-        model.estimate(counts, updatingM: false)
-        let expectedLinks = pairs.filter { model.probability(ProbabilisticLinker.compare(records[$0.0], records[$0.1])) >= options.linkThreshold }
+        for (i, j) in pairs { counts[ProbabilisticLinker.compare(records[i], records[j], frequencies), default: 0] += 1 }
+        model.estimate(counts, population: Double(MatchPlan.population(records, people: people)), updatingM: false)
+        let expectedLinks = pairs.filter {
+            model.probability(ProbabilisticLinker.compare(records[$0.0], records[$0.1], frequencies)) >= options.linkThreshold
+        }
 
         var results: [MatchResult] = []
         for (tasks, threads) in [(1, 1), (3, 2), (16, 2), (64, 1)] {

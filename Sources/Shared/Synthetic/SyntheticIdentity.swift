@@ -3,6 +3,7 @@ import OmnisegCore
 /// Who a synthetic person is: persona, name, contact details, household. Derived from the seed and the
 /// person's index alone, so any person (or a neighbour it copies a name from) can be recomputed.
 struct SyntheticIdentity {
+    /// The most common names, the heads of ``NamePool``'s pools.
     static let femaleNames = ["Anna", "Maria", "Emma", "Olivia", "Sophia", "Isabella", "Mia", "Charlotte", "Amelia", "Harper",
                               "Evelyn", "Abigail", "Emily", "Ella", "Grace", "Chloe", "Lily", "Hannah", "Zoe", "Nora"]
     static let maleNames = ["James", "John", "Robert", "Michael", "William", "David", "Richard", "Joseph", "Thomas", "Daniel",
@@ -36,8 +37,8 @@ struct SyntheticIdentity {
         persona = Persona.pick(rng.unit())
         let profile = persona.profile
         female = rng.chance(profile.femaleChance)
-        var first = female ? Self.femaleNames[rng.below(Self.femaleNames.count)] : Self.maleNames[rng.below(Self.maleNames.count)]
-        var last = Self.lastNames[rng.below(Self.lastNames.count)]
+        var first = (female ? NamePool.femaleNames : NamePool.maleNames).draw(&rng)
+        var last = NamePool.surnames.draw(&rng)
         var cityIndex = rng.below(Self.cities.count)
         var street = "\(1 + rng.below(400)) \(Self.streets[rng.below(Self.streets.count)])"
         if rng.chance(0.1) { street += ", Apt \(1 + rng.below(30))" }
@@ -47,7 +48,7 @@ struct SyntheticIdentity {
         var pairRNG = SplitMix64(seed: seed, stream: 2, index: UInt64(index / 2))
         let household = pairRNG.chance(0.03) && (index / 2) * 2 + 1 < people
         if household {
-            last = Self.lastNames[pairRNG.below(Self.lastNames.count)]
+            last = NamePool.surnames.draw(&pairRNG)
             cityIndex = pairRNG.below(Self.cities.count)
             street = "\(1 + pairRNG.below(400)) \(Self.streets[pairRNG.below(Self.streets.count)])"
             phone = 2_000_000_000 + Int(Self.scramble(UInt64(index / 2 * 2), 0x9E37_79B1) % 1_000_000_000)
@@ -79,8 +80,8 @@ struct SyntheticIdentity {
         var rng = SplitMix64(seed: seed, stream: 1, index: UInt64(index))
         let persona = Persona.pick(rng.unit())
         let female = rng.chance(persona.profile.femaleChance)
-        let first = female ? femaleNames[rng.below(femaleNames.count)] : maleNames[rng.below(maleNames.count)]
-        let last = lastNames[rng.below(lastNames.count)]
+        let first = (female ? NamePool.femaleNames : NamePool.maleNames).draw(&rng)
+        let last = NamePool.surnames.draw(&rng)
         return (first, last, rng.below(cities.count))
     }
 

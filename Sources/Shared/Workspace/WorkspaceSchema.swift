@@ -343,5 +343,10 @@ enum WorkspaceSchema {
         """
         DROP TABLE match_review;
         """,
+        // 14: a fourth blocking rule (the last name); an index without its keys belongs to a model of
+        // the names' older levels, which a resolve refits, rewriting the index.
+        """
+        ALTER TABLE match_record ADD COLUMN key_3 INTEGER;
+        """,
     ]
 }

@@ -20,12 +20,16 @@ struct MatchIndexStore {
         var orphanPairs: [(RecordKey, RecordKey)]
     }
 
+    /// A record's key under blocking rule n is column `key_n`.
+    static let rules = ProbabilisticLinker.blockingRules.count
+    static let keyColumns = (0..<rules).map { "key_\($0)" }.joined(separator: ", ")
+
     func load(lookup: ByteKeyTable, count: Int) throws(OmnisegError) -> Loaded {
         var loaded = Loaded(previous: Array(repeating: nil, count: count), removed: [], pairs: [], orphanPairs: [])
-        let rows = try db.prepare("SELECT source, source_id, digest, person, key_0, key_1, key_2 FROM match_record")
+        let rows = try db.prepare("SELECT source, source_id, digest, person, \(Self.keyColumns) FROM match_record")
         while try rows.step() {
             let entry = MatchIndexEntry(digest: UInt64(bitPattern: rows.int64(at: 2)), person: UInt64(bitPattern: rows.int64(at: 3)),
-                                        keys: (Int32(4)...6).map { rows.isNull(at: $0) ? nil : UInt64(bitPattern: rows.int64(at: $0)) })
+                                        keys: (Int32(4)..<Int32(4 + Self.rules)).map { rows.isNull(at: $0) ? nil : UInt64(bitPattern: rows.int64(at: $0)) })
             if let i = rows.withBytes(at: 0, { s in rows.withBytes(at: 1) { id in lookup.find(s, id) } }) {
                 loaded.previous[Int(i)] = entry
             } else {
@@ -82,7 +86,10 @@ struct MatchIndexStore {
     }
 
     private func insertRecord() throws(OmnisegError) -> SQLiteStatement {
-        try db.prepare("INSERT OR REPLACE INTO match_record (source, source_id, digest, person, key_0, key_1, key_2) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        try db.prepare("""
+            INSERT OR REPLACE INTO match_record (source, source_id, digest, person, \(Self.keyColumns))
+            VALUES (?, ?, ?, ?, \(Array(repeating: "?", count: Self.rules).joined(separator: ", ")))
+            """)
     }
 
     private func write(_ insert: SQLiteStatement, _ key: RecordKey, _ entry: MatchIndexEntry) throws(OmnisegError) {

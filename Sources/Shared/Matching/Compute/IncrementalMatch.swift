@@ -105,7 +105,7 @@ public struct IncrementalMatch {
                     guard m != d, !(dirty[m] && m < d), people[m] != people[d],
                           !blocks.sharedEarlier(d, m, before: rule, maxBlock: options.maxBlock) else { continue }
                     let (a, b) = d < m ? (d, m) : (m, d)
-                    keep(a, b, ProbabilisticLinker.compare(records[a], records[b]))
+                    keep(a, b, ProbabilisticLinker.compare(records[a], records[b], model.frequencies))
                     compared += 1
                 }
             }

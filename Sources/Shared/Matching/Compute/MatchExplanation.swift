@@ -32,7 +32,7 @@ public struct MatchExplanation: Sendable {
     /// Explains `a` against `b` under `model` with the given thresholds; `label` (true: same person,
     /// false: different) overrides the model's decision.
     public init(_ a: MatchRecord, _ b: MatchRecord, model: MatchModel, linkThreshold: Double, reviewThreshold: Double, label: Bool? = nil) {
-        let pattern = ProbabilisticLinker.compare(a, b)
+        let pattern = ProbabilisticLinker.compare(a, b, model.frequencies)
         let weights = model.weights(pattern)
         let values = [(a.firstName, b.firstName), (a.lastName, b.lastName), (a.birthText, b.birthText), (a.street, b.street),
                       (a.postcode, b.postcode), (a.city, b.city)]
@@ -57,13 +57,14 @@ public struct MatchExplanation: Sendable {
     static func levelName(field: String, level: UInt8) -> String {
         if level == FieldComparison.missing { return "missing (no evidence)" }
         let names: [String]
+        let exact = TermFrequencies.classNames.map { "exact, \($0) value" }
         switch field {
         case "first_name":
-            names = ["exact", "Jaro-Winkler ≥ 0.92 (or swapped with the last name)", "Jaro-Winkler ≥ 0.88", "same Soundex code or a nickname",
-                     "Jaro-Winkler ≥ 0.70", "different"]
+            names = exact + ["Jaro-Winkler ≥ 0.92 (or swapped with the last name)", "Jaro-Winkler ≥ 0.88", "same Soundex code or a nickname",
+                             "Jaro-Winkler ≥ 0.70", "different"]
         case "last_name":
-            names = ["exact", "Jaro-Winkler ≥ 0.92 (or swapped with the first name)", "Jaro-Winkler ≥ 0.88", "same Soundex code",
-                     "Jaro-Winkler ≥ 0.70", "different"]
+            names = exact + ["Jaro-Winkler ≥ 0.92 (or swapped with the first name)", "Jaro-Winkler ≥ 0.88", "same Soundex code",
+                             "Jaro-Winkler ≥ 0.70", "different"]
         case "birth_date": names = ["exact", "one part off or day and month swapped", "same year only", "different"]
         case "street": names = ["same words", "half the words shared", "different"]
         default: names = ["equal", "different"]

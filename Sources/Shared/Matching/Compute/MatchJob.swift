@@ -52,7 +52,7 @@ public struct MatchJob: JobKind {
             var counts = PatternCounts()
             var pairs: UInt64 = 0
             try blocks.forEachCandidate(cancellation: cancellation) { i, j in
-                counts.add(ProbabilisticLinker.compare(blocks.records[i], blocks.records[j]))
+                counts.add(ProbabilisticLinker.compare(blocks.records[i], blocks.records[j], state.model.frequencies))
                 pairs += 1
             }
             let counted = counts.counted
@@ -68,7 +68,7 @@ public struct MatchJob: JobKind {
             var pairs: UInt64 = 0
             try blocks.forEachCandidate(cancellation: cancellation) { i, j in
                 pairs += 1
-                let pattern = ProbabilisticLinker.compare(blocks.records[i], blocks.records[j])
+                let pattern = ProbabilisticLinker.compare(blocks.records[i], blocks.records[j], state.model.frequencies)
                 if probabilities.probability(pattern) >= state.reviewThreshold { kept.append((blocks.index[i], blocks.index[j], pattern.bits)) }
             }
             writer.u64(pairs)
@@ -104,7 +104,7 @@ public struct MatchJob: JobKind {
                 try reader.expectEnd()
             }
             state.candidates = counts.total
-            state.model.estimate(counts.dictionary, updatingM: state.estimateM)
+            state.model.estimate(counts.dictionary, population: Double(max(state.population, counts.total)), updatingM: state.estimateM)
             state.fitted = true
             return .iterate(state: state.encoded)
         case .scoring:

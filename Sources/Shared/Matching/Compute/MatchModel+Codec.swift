@@ -2,7 +2,8 @@ import OmnisegCore
 
 extension MatchModel {
     static let magic: [UInt8] = Array("OMMATCH".utf8)
-    static let version: UInt16 = 1
+    /// 2 added the name frequencies (``TermFrequencies``); a version-1 model reads with none.
+    static let version: UInt16 = 2
 
     /// The model as the workspace keeps it (table `match_model`), so explanations use the weights the
     /// last resolve linked with.
@@ -20,6 +21,7 @@ extension MatchModel {
             }
         }
         writer.f64(lambda)
+        frequencies.encode(into: &writer)
         return writer.bytes
     }
 
@@ -27,9 +29,9 @@ extension MatchModel {
     /// what a ``ComparisonPattern`` holds.
     public init(decoding bytes: [UInt8]) throws(OmnisegError) {
         var reader = WireReader(bytes, what: "match model")
-        guard try reader.bytes(Self.magic.count) == Self.magic, try reader.u16() == Self.version else {
-            throw reader.failure("not a match model of this version")
-        }
+        guard try reader.bytes(Self.magic.count) == Self.magic else { throw reader.failure("not a match model") }
+        let version = try reader.u16()
+        guard version == 1 || version == Self.version else { throw reader.failure("a match model of version \(version); 1 or \(Self.version) expected") }
         let fieldCount = try reader.count(limit: 16)
         var fields: [(name: String, levels: Int)] = []
         var m: [[Double]] = [], u: [[Double]] = []
@@ -49,8 +51,9 @@ extension MatchModel {
         }
         let lambda = try reader.f64()
         guard lambda > 0, lambda < 1 else { throw reader.failure("λ \(lambda) is not in (0, 1)") }
+        let frequencies = version == 1 ? TermFrequencies() : try TermFrequencies(decoding: &reader)
         try reader.expectEnd()
-        self.init(fields: fields, u: u, lambda: lambda)
+        self.init(fields: fields, u: u, lambda: lambda, frequencies: frequencies)
         self.m = m
     }
 }

@@ -45,7 +45,9 @@ public struct ComparisonPattern: Hashable, Comparable, Sendable {
 }
 
 /// A Fellegi–Sunter model: per field and level, the probability of that level among true matches
-/// (m) and among non-matches (u), and the share of candidate pairs that match (λ). A pair's match
+/// (m) and among non-matches (u), and the share of record pairs that match (λ, the prior: over all
+/// pairs of records of different people, not only the candidates — u is measured on random pairs, so
+/// the prior must be a random pair's too, or the evidence a block already selects on counts twice). A pair's match
 /// weight is the log₂ of its likelihood ratio, Σ log₂(m/u) over the fields it has; a missing field
 /// adds nothing.
 public struct MatchModel: Sendable, Equatable {
@@ -54,19 +56,23 @@ public struct MatchModel: Sendable, Equatable {
     public var m: [[Double]]
     public var u: [[Double]]
     public var lambda: Double
+    /// How common each name was among the records the model was fitted on (their exact levels' classes).
+    public let frequencies: TermFrequencies
 
     public static func == (a: MatchModel, b: MatchModel) -> Bool {
         a.fields.map(\.name) == b.fields.map(\.name) && a.fields.map(\.levels) == b.fields.map(\.levels) && a.m == b.m && a.u == b.u && a.lambda == b.lambda
+            && a.frequencies == b.frequencies
     }
 
     /// Levels of each field never seen get this share of the probability (then renormalised).
     static let floor = 1e-6
 
     /// A model with `u` and a starting m: most of the matches' mass on each field's first level.
-    public init(fields: [(name: String, levels: Int)], u: [[Double]], lambda: Double = 0.1) {
+    public init(fields: [(name: String, levels: Int)], u: [[Double]], lambda: Double = 0.1, frequencies: TermFrequencies = TermFrequencies()) {
         self.fields = fields
         self.u = u
         self.lambda = lambda
+        self.frequencies = frequencies
         m = fields.map { field in
             (0..<field.levels).map { $0 == 0 ? 0.9 : 0.1 / Double(max(1, field.levels - 1)) }
         }
@@ -114,12 +120,14 @@ public struct MatchModel: Sendable, Equatable {
     }
 
     /// Estimates m and λ by expectation–maximisation over the candidate pairs' pattern counts, u held
-    /// fixed (from random pairs). Patterns are visited in a fixed order, so the same counts give the
-    /// same model bit for bit, whatever machine or worker counted them.
-    /// With `updatingM` false only λ is estimated, m kept as it is.
-    public mutating func estimate(_ counts: [ComparisonPattern: Int], updatingM: Bool = true, maxIterations: Int = 200, tolerance: Double = 1e-9) {
+    /// fixed (from random pairs). λ is the matches' share of `population` pairs (the candidates are
+    /// among them, the others taken as non-matches; nil: of the candidates). Patterns are visited in a
+    /// fixed order, so the same counts give the same model bit for bit, whatever machine or worker
+    /// counted them. With `updatingM` false only λ is estimated, m kept as it is.
+    public mutating func estimate(_ counts: [ComparisonPattern: Int], population: Double? = nil, updatingM: Bool = true, maxIterations: Int = 200,
+                                  tolerance: Double = 1e-9) {
         let patterns = counts.sorted { $0.key < $1.key }
-        let total = patterns.reduce(0.0) { $0 + Double($1.value) }
+        let total = population ?? patterns.reduce(0.0) { $0 + Double($1.value) }
         guard total > 0 else { return }
         for _ in 0..<maxIterations {
             var matched = 0.0
@@ -133,8 +141,8 @@ public struct MatchModel: Sendable, Equatable {
                 }
             }
             let next = tallies.map(Self.normalised)
-            let nextLambda = min(max(matched / total, 1e-9), 1 - 1e-9)
-            var change = abs(nextLambda - lambda)
+            let nextLambda = min(max(matched / total, 1e-15), 1 - 1e-9)
+            var change = abs(nextLambda / lambda - 1)  // relative: λ may be 1e-9 or less
             for f in fields.indices { for l in 0..<fields[f].levels { change = max(change, abs(next[f][l] - m[f][l])) } }
             if updatingM { m = next }
             lambda = nextLambda

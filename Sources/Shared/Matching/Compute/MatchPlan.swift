@@ -42,13 +42,15 @@ public struct MatchPlan: Sendable {
             fitted = model
         } else {
             let linker = ProbabilisticLinker(options: options)
-            var start = MatchModel(fields: ProbabilisticLinker.fields, u: linker.uFromRandomPairs(records))
-            if let known = linker.knownMatchShares(records, people: people) { start.m = known }
+            let frequencies = TermFrequencies(records: records, people: people)
+            var start = MatchModel(fields: ProbabilisticLinker.fields, u: linker.uFromRandomPairs(records, frequencies: frequencies),
+                                   frequencies: frequencies)
+            if let known = linker.knownMatchShares(records, people: people, frequencies: frequencies) { start.m = known }
             fitted = start
         }
         state = MatchState(linkThreshold: options.linkThreshold, reviewThreshold: options.reviewThreshold, estimateM: options.estimateM,
                            fitted: model != nil, model: fitted, records: records.count, fingerprint: Self.fingerprint(records, people: people),
-                           blocksSkipped: skipped, candidates: 0).encoded
+                           blocksSkipped: skipped, candidates: 0, population: Self.population(records, people: people)).encoded
 
         // Contiguous runs of blocks of about equal work.
         let total = blocks.reduce(0) { $0 + $1.work }
@@ -93,6 +95,19 @@ public struct MatchPlan: Sendable {
         }
         for m in members { local[Int(m)] = -1 }
         return writer.bytes
+    }
+
+    /// Pairs of comparable records of different people: every pair the matcher could link, the
+    /// population whose share of matches is the model's prior λ (non-candidates count as non-matches).
+    static func population(_ records: [MatchRecord], people: [Int]) -> UInt64 {
+        var perPerson: [Int: UInt64] = [:]
+        var n: UInt64 = 0
+        for i in records.indices where records[i].isComparable {
+            perPerson[people[i], default: 0] += 1
+            n += 1
+        }
+        let same = perPerson.values.reduce(UInt64(0)) { $0 + $1 * ($1 - 1) / 2 }
+        return n * (n &- 1) / 2 - same
     }
 
     /// A checksum of what matching reads of every record and its person so far: a result is applied

@@ -23,6 +23,9 @@ public struct MatchRecord: Sendable, Equatable {
     package private(set) var cityKey: UInt64 = 0
     /// The formal names the first name is a form of (``Nicknames``), sorted; empty for most names.
     package private(set) var nameForms: [Int32] = []
+    /// The first and last name as keys (``key(_:)``), for their frequencies (``TermFrequencies``); 0 when missing.
+    package private(set) var firstNameKey: UInt64 = 0
+    package private(set) var lastNameKey: UInt64 = 0
 
     public init(firstName: String? = nil, lastName: String? = nil, birthDate: String? = nil, street: String? = nil, postcode: String? = nil,
                 city: String? = nil) {
@@ -36,7 +39,13 @@ public struct MatchRecord: Sendable, Equatable {
         postcodeKey = Self.key(self.postcode)
         cityKey = Self.key(self.city)
         nameForms = self.firstName.withUnsafeBytes { Nicknames.forms(of: $0) }
+        firstNameKey = Self.key(self.firstName)
+        lastNameKey = Self.key(self.lastName)
     }
+
+    /// The key of name field `f` (0: first name, 1: last name).
+    @inline(__always)
+    func nameKey(_ f: Int) -> UInt64 { f == 0 ? firstNameKey : lastNameKey }
 
     /// A key for equality of normalized text: 0 for none, never 0 for some.
     static func key(_ bytes: [UInt8]) -> UInt64 {
@@ -100,5 +109,7 @@ public struct MatchRecord: Sendable, Equatable {
         postcodeKey = try reader.u64()
         cityKey = try reader.u64()
         nameForms = firstName.withUnsafeBytes { Nicknames.forms(of: $0) }
+        firstNameKey = Self.key(firstName)
+        lastNameKey = Self.key(lastName)
     }
 }

@@ -15,6 +15,9 @@ struct MatchState: Equatable {
     var blocksSkipped: Int
     /// Candidate pairs compared (known from iteration 1 on).
     var candidates: UInt64
+    /// Pairs of comparable records of different people so far: the population λ is a share of
+    /// (``MatchPlan/population(_:people:)``).
+    var population: UInt64
 
     var encoded: [UInt8] {
         var writer = WireWriter(capacity: 1024)
@@ -27,6 +30,7 @@ struct MatchState: Equatable {
         writer.u64(fingerprint)
         writer.u64(UInt64(blocksSkipped))
         writer.u64(candidates)
+        writer.u64(population)
         return writer.bytes
     }
 }
@@ -47,6 +51,8 @@ extension MatchState {
         fingerprint = try reader.u64()
         blocksSkipped = Int(try reader.tally())
         candidates = try reader.tally()
+        population = try reader.tally()
+        guard population >= candidates else { throw reader.failure("\(candidates) candidate pairs among \(population) pairs of records") }
         try reader.expectEnd()
     }
 
@@ -68,7 +74,7 @@ extension MatchState {
 
     /// A match model of the fields this build compares.
     static func model(_ reader: inout WireReader) throws(OmnisegError) -> MatchModel {
-        let model = try MatchModel(decoding: try reader.blob(limit: 1 << 16))
+        let model = try MatchModel(decoding: try reader.blob(limit: 1 << 24))
         guard model.fields.map(\.name) == ProbabilisticLinker.fields.map(\.name), model.fields.map(\.levels) == ProbabilisticLinker.fields.map(\.levels) else {
             throw reader.failure("the model compares other fields than this build's matcher")
         }

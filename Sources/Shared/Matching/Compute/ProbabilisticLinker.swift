@@ -7,12 +7,15 @@ import OmnisegCore
 /// from EM over the candidates' pattern counts, and a pair is linked at or above the link
 /// threshold (listed for review between the review and link thresholds).
 public struct ProbabilisticLinker {
+    /// The fields compared and their levels; a name's exact agreement is split by how common the
+    /// value is (``TermFrequencies``), so names have its classes and then the other similarity levels.
     public static let fields: [(name: String, levels: Int)] = [
-        ("first_name", FieldComparison.nameLevels), ("last_name", FieldComparison.nameLevels), ("birth_date", FieldComparison.dateLevels),
+        ("first_name", nameLevels), ("last_name", nameLevels), ("birth_date", FieldComparison.dateLevels),
         ("street", FieldComparison.streetLevels), ("postcode", FieldComparison.exactLevels), ("city", FieldComparison.exactLevels),
     ]
+    static let nameLevels = TermFrequencies.classes + FieldComparison.nameLevels - 1
     /// The blocking rules, by name: records in one block on any of them are compared.
-    public static let blockingRules = ["postcode+first_initial", "last_soundex+birth_year", "both_names_in_either_order"]
+    public static let blockingRules = ["postcode+first_initial", "last_soundex+birth_year", "both_names_in_either_order", "last_name"]
 
     public let options: MatchOptions
 
@@ -25,8 +28,8 @@ public struct ProbabilisticLinker {
         public let probability: Double
     }
 
-    /// The comparison pattern of records `a` and `b`.
-    public static func compare(_ a: MatchRecord, _ b: MatchRecord) -> ComparisonPattern {
+    /// The comparison pattern of records `a` and `b`, names classed by `frequencies`.
+    public static func compare(_ a: MatchRecord, _ b: MatchRecord, _ frequencies: TermFrequencies) -> ComparisonPattern {
         func two<T>(_ x: [UInt8], _ y: [UInt8], _ f: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> T) -> T {
             x.withUnsafeBytes { p in y.withUnsafeBytes { q in f(p, q) } }
         }
@@ -36,6 +39,8 @@ public struct ProbabilisticLinker {
         if first != 0 || last != 0, !a.firstName.isEmpty, !a.lastName.isEmpty, a.firstName == b.lastName, a.lastName == b.firstName {
             (first, last) = (1, 1)
         }
+        first = frequencies.level(0, similarity: first, key: a.firstNameKey)
+        last = frequencies.level(1, similarity: last, key: a.lastNameKey)
         return ComparisonPattern(first, last, FieldComparison.birthDate(a.birthDate, b.birthDate), FieldComparison.street(words: a.streetWords, b.streetWords),
                                  FieldComparison.exact(a.postcodeKey, b.postcodeKey), FieldComparison.exact(a.cityKey, b.cityKey))
     }
@@ -73,6 +78,8 @@ public struct ProbabilisticLinker {
             guard let year = r.birthDate?.year else { return nil }
             let code = r.lastName.withUnsafeBytes { Soundex.code($0) }
             bytes = withUnsafeBytes(of: code.littleEndian, Array.init) + withUnsafeBytes(of: Int32(year).littleEndian, Array.init)
+        case 3:
+            bytes = r.lastName
         default:
             guard !r.firstName.isEmpty else { return nil }
             let (x, y) = r.firstName.lexicographicallyPrecedes(r.lastName) ? (r.firstName, r.lastName) : (r.lastName, r.firstName)
@@ -84,7 +91,7 @@ public struct ProbabilisticLinker {
 
     /// m's starting point: the level shares of record pairs already one person (at most
     /// `randomPairs` of them, people in order of their first record), or nil when there are none.
-    func knownMatchShares(_ records: [MatchRecord], people: [Int]) -> [[Double]]? {
+    func knownMatchShares(_ records: [MatchRecord], people: [Int], frequencies: TermFrequencies) -> [[Double]]? {
         var members: [Int: [Int]] = [:]
         var order: [Int] = []
         for i in records.indices where records[i].isComparable {
@@ -97,7 +104,7 @@ public struct ProbabilisticLinker {
             guard let group = members[person], group.count > 1 else { continue }
             for x in 0..<group.count {
                 for y in (x + 1)..<group.count where pairs < options.randomPairs {
-                    counts.add(Self.compare(records[group[x]], records[group[y]]))
+                    counts.add(Self.compare(records[group[x]], records[group[y]], frequencies))
                     pairs += 1
                 }
             }
@@ -105,8 +112,9 @@ public struct ProbabilisticLinker {
         return pairs == 0 ? nil : MatchModel.levelShares(counts.dictionary, fields: Self.fields)
     }
 
-    /// u per field and level from `randomPairs` random record pairs (seeded; almost all are of two people).
-    func uFromRandomPairs(_ records: [MatchRecord]) -> [[Double]] {
+    /// u per field and level from `randomPairs` random record pairs (seeded; almost all are of two
+    /// people), the names' exact levels from `frequencies` (``TermFrequencies/adjusted(_:)``).
+    func uFromRandomPairs(_ records: [MatchRecord], frequencies: TermFrequencies) -> [[Double]] {
         var counts = PatternCounts()
         let comparable = records.indices.filter { records[$0].isComparable }
         if comparable.count >= 2 {
@@ -114,9 +122,9 @@ public struct ProbabilisticLinker {
             for _ in 0..<options.randomPairs {
                 let i = comparable[rng.below(comparable.count)], j = comparable[rng.below(comparable.count)]
                 guard i != j else { continue }
-                counts.add(Self.compare(records[i], records[j]))
+                counts.add(Self.compare(records[i], records[j], frequencies))
             }
         }
-        return MatchModel.levelShares(counts.dictionary, fields: Self.fields)
+        return frequencies.adjusted(MatchModel.levelShares(counts.dictionary, fields: Self.fields))
     }
 }

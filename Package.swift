@@ -78,7 +78,7 @@ let package = Package(
 
         // The analytics, each a job kind folder: Compute (workers) and Workspace (prepare, store).
         // Record matching's compute sits below Identity, which applies its results.
-        module("Matching", "Matching/Compute", ["OmnisegCore", "JobRuntime"]),
+        module("Matching", "Matching/Compute", ["OmnisegCore", "JobRuntime", "Kernels", "KernelsAVX2", "KernelsAVX512"]),
         module("Profiling", ["OmnisegCore", "Features", "JobRuntime"]),
         module("Clustering", "Clustering/Compute", ["OmnisegCore", "Features", "Kernels", "JobRuntime"]),
         module("Churn", "Churn/Compute", ["OmnisegCore", "Features", "Kernels", "Forest", "JobRuntime"]),
@@ -122,7 +122,7 @@ let package = Package(
             name: "Bench",
             dependencies: ["OmnisegCore", "Features", "Kernels", "KernelsAVX512", "Forest", "Workspace", "FeatureStore", "Synthetic",
                            "JobRuntime", "JobKinds", "Profiling", "Clustering", "Churn", "Recommend", "Segments", "WorkspaceJobs",
-                           "Coordination", "Identity", "Ingest", "Report"],
+                           "Coordination", "Identity", "Ingest", "Report", "Matching"],
             path: "bench/Sources/Bench"
         ),
 
@@ -146,7 +146,7 @@ let package = Package(
         tests("CoreTests", ["OmnisegCore", "Identity", "Synthetic"]),
         tests("IngestTests", ["OmnisegCore", "Workspace", "Ingest"]),
         tests("IdentityTests", ["OmnisegCore", "Workspace", "Ingest", "Identity", "Matching"]),
-        tests("MatchingTests", ["OmnisegCore", "JobRuntime", "JobKinds", "Matching"]),
+        tests("MatchingTests", ["OmnisegCore", "JobRuntime", "JobKinds", "Kernels", "Matching"]),
         tests("FeatureStoreTests", ["OmnisegCore", "Features", "Workspace", "Ingest", "Identity", "FeatureStore"]),
         tests("KernelsTests", ["OmnisegCore", "Features", "Kernels", "Forest", "Clustering"]),
         tests("ForestTests", ["OmnisegCore", "Features", "Kernels", "Forest"]),

@@ -1,3 +1,4 @@
+import Kernels
 @testable import Matching
 import OmnisegCore
 import Testing
@@ -23,6 +24,34 @@ import Testing
         // Past 64 bytes only the prefix counts, and nothing traps.
         let long = String(repeating: "ab", count: 100)
         #expect(JaroWinkler.similarity(long, long + "zzz") == 1)
+    }
+
+    /// Every kernel variant this CPU runs makes the portable loop's greedy choice, so the similarity is
+    /// the same bits: strings of a small alphabet (many equal bytes), 0 to 70 bytes (past AVX2's 32 and
+    /// the 64 compared), and near-copies with a byte changed, dropped or swapped.
+    @Test func jaroWinklerKernelVariantsAgreeBitForBit() {
+        var rng = SplitMix64(seed: 11)
+        func text(_ length: Int) -> [UInt8] { (0..<length).map { _ in UInt8(0x61 + rng.below(5)) } }
+        var checked = 0
+        for _ in 0..<20_000 {
+            let a = text(rng.below(71))
+            var b = rng.chance(0.5) ? a : text(rng.below(71))
+            if !b.isEmpty, rng.chance(0.5) {
+                let at = rng.below(b.count)
+                switch rng.below(3) {
+                case 0: b[at] = UInt8(0x61 + rng.below(26))
+                case 1: b.remove(at: at)
+                default: if at + 1 < b.count { b.swapAt(at, at + 1) }
+                }
+            }
+            let portable = a.withUnsafeBytes { x in b.withUnsafeBytes { y in JaroWinkler.similarity(x, y, variant: .portable) } }
+            for variant in KernelVariant.supportedHere where variant != .portable {
+                let fast = a.withUnsafeBytes { x in b.withUnsafeBytes { y in JaroWinkler.similarity(x, y, variant: variant) } }
+                #expect(fast.bitPattern == portable.bitPattern, "\(variant): \(String(decoding: a, as: UTF8.self)) / \(String(decoding: b, as: UTF8.self))")
+                checked += 1
+            }
+        }
+        #expect(checked > 0 || KernelVariant.supportedHere == [.portable], "a SIMD variant was compared on this CPU")
     }
 
     @Test func soundexGroupsNamesThatSoundAlike() {

@@ -29,9 +29,10 @@ import Testing
         // Shares of the 400 people: Smith 150 (counted once per person, not per record), Miller 10, the rest 1.
         #expect(tf.classOf[1][smith] == 3 && tf.classOf[1][miller] == 3, "150/400 and 10/400 are both ≥ 1 in 100")
         #expect(tf.classOf[1][rare] == 2, "1/400 is ≥ 1 in 1,000")
-        #expect(tf.level(1, similarity: 0, key: MatchRecord.key(Array("nobody".utf8))) == 0, "a name the table does not list is rare")
-        #expect(tf.level(1, similarity: 2, key: smith) == 2 + UInt8(TermFrequencies.classes - 1), "inexact levels come after the classes")
-        #expect(tf.level(1, similarity: FieldComparison.missing, key: 0) == FieldComparison.missing)
+        #expect(tf.classOf(1, key: MatchRecord.key(Array("nobody".utf8))) == 0, "a name the table does not list is rare")
+        #expect(TermFrequencies.level(similarity: 0, class: tf.classOf(1, key: smith)) == 3, "an exact agreement is its value's class")
+        #expect(TermFrequencies.level(similarity: 2, class: 3) == 2 + UInt8(TermFrequencies.classes - 1), "inexact levels come after the classes")
+        #expect(TermFrequencies.level(similarity: FieldComparison.missing, class: 0) == FieldComparison.missing)
         let total = 400.0 * 399
         #expect(abs(tf.agreement[1][3] - (150 * 149 + 10 * 9) / total) < 1e-15, "two different people agreeing on a very common name")
         #expect(tf.agreement[1][2] == 0, "no two people share a rare name")

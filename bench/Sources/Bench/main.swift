@@ -52,12 +52,13 @@ while let a = args.next() {
     case "--people": people = Int(args.next() ?? "") ?? people
     case "--dir": dir = args.next() ?? dir
     case "--kernels": KernelBench.run(); exit(0)
+    case "--jaro": JaroBench.run(Array(CommandLine.arguments.dropFirst(2))); exit(0)
     case "--lloyd": LloydBench.run(Array(CommandLine.arguments.dropFirst(2))); exit(0)
     case "--forest": ForestBench.run(Array(CommandLine.arguments.dropFirst(2))); exit(0)
     case "--recommend": RecommendBench.run(Array(CommandLine.arguments.dropFirst(2))); exit(0)
     case "--segments": SegmentBench.run(Array(CommandLine.arguments.dropFirst(2))); exit(0)
     case "--segments-workspace": SegmentBench.makeWorkspace(Array(CommandLine.arguments.dropFirst(2))); exit(0)
-    default: StandardError.write("usage: Bench [--people N] [--dir DIR] | Bench --kernels | Bench --lloyd DATA INIT --n N --d D --k K | Bench --forest TRAIN TEST --n N --d D --test-n M | Bench --recommend PREFIX --people N --items M | Bench --segments --people N\n"); exit(64)
+    default: StandardError.write("usage: Bench [--people N] [--dir DIR] | Bench --kernels | Bench --jaro PAIRS | Bench --lloyd DATA INIT --n N --d D --k K | Bench --forest TRAIN TEST --n N --d D --test-n M | Bench --recommend PREFIX --people N --items M | Bench --segments --people N\n"); exit(64)
     }
 }
 

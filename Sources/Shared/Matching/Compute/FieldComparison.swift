@@ -1,3 +1,6 @@
+import Foundation
+import Kernels
+
 /// How two records compare on one field, as a level: 0 is the most alike, higher is less alike, and
 /// ``missing`` means one side has no value, which is no evidence either way (never disagreement).
 public enum FieldComparison {
@@ -8,25 +11,32 @@ public enum FieldComparison {
     /// name and its short form, ``Nicknames``); ≥ 0.70; different (6 levels).
     public static let nameLevels = 6
     public static func name(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> UInt8 {
-        name(a, b) { false }
+        name(a, b, variant: .best) { Soundex.code(a) == Soundex.code(b) }
     }
 
     /// ``name(_:_:)`` for first names, where a known short form counts as the Soundex level.
     public static func firstName(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> UInt8 {
-        name(a, b) { Nicknames.related(a, b) }
+        name(a, b, variant: .best) { Soundex.code(a) == Soundex.code(b) || Nicknames.related(a, b) }
     }
 
-    /// ``name(_:_:)`` where `related` (asked only when nothing closer holds) says whether the two are
-    /// forms of one name.
+    /// ``name(_:_:)`` where `alike` (asked only when nothing closer holds) says whether the two sound
+    /// alike or are forms of one name; Jaro–Winkler by the kernels of `variant`.
     @inline(__always)
-    static func name(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer, related: () -> Bool) -> UInt8 {
+    static func name(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer, variant: KernelVariant, alike: () -> Bool) -> UInt8 {
         if a.isEmpty || b.isEmpty { return missing }
-        if a.elementsEqual(b) { return 0 }
-        let similarity = JaroWinkler.similarity(a, b)
+        if equal(a, b) { return 0 }
+        let similarity = JaroWinkler.similarity(a, b, variant: variant)
         if similarity >= 0.92 { return 1 }
         if similarity >= 0.88 { return 2 }
-        if Soundex.code(a) == Soundex.code(b) || related() { return 3 }
+        if alike() { return 3 }
         return similarity >= 0.70 ? 4 : 5
+    }
+
+    /// Whether two byte strings are equal.
+    @inline(__always)
+    static func equal(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        guard a.count == b.count, let x = a.baseAddress, let y = b.baseAddress else { return a.count == b.count }
+        return memcmp(x, y, a.count) == 0
     }
 
     /// Birth dates (`YYYY-MM-DD`): exact; one of year, month, day off or day and month swapped; the
@@ -63,8 +73,14 @@ public enum FieldComparison {
 
     /// ``street(_:_:)`` over each street's words, sorted (as ``MatchRecord`` keeps them).
     static func street(words x: [UInt64], _ y: [UInt64]) -> UInt8 {
+        x.withUnsafeBufferPointer { x in y.withUnsafeBufferPointer { y in street(words: x, y) } }
+    }
+
+    /// ``street(words:_:)`` over buffers.
+    @inline(__always)
+    static func street(words x: UnsafeBufferPointer<UInt64>, _ y: UnsafeBufferPointer<UInt64>) -> UInt8 {
         if x.isEmpty || y.isEmpty { return missing }
-        if x == y { return 0 }
+        if x.elementsEqual(y) { return 0 }
         var shared = 0, i = 0, j = 0
         while i < x.count, j < y.count {
             if x[i] == y[j] {

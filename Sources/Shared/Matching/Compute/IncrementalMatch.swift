@@ -94,19 +94,21 @@ public struct IncrementalMatch {
         }
 
         var compared = 0
-        for d in records.indices where dirty[d] {
-            for rule in 0..<rules {
-                let block = blocks.blockOf[rule][d]
-                guard block >= 0 else { continue }
-                let members = blocks.members[rule][Int(block)]
-                guard RecordBlocks.usable(members.count, maxBlock: options.maxBlock) else { continue }
-                for member in members {
-                    let m = Int(member)
-                    guard m != d, !(dirty[m] && m < d), people[m] != people[d],
-                          !blocks.sharedEarlier(d, m, before: rule, maxBlock: options.maxBlock) else { continue }
-                    let (a, b) = d < m ? (d, m) : (m, d)
-                    keep(a, b, ProbabilisticLinker.compare(records[a], records[b], model.frequencies))
-                    compared += 1
+        MatchRecordTable(records, frequencies: model.frequencies).withView { view in
+            for d in records.indices where dirty[d] {
+                for rule in 0..<rules {
+                    let block = blocks.blockOf[rule][d]
+                    guard block >= 0 else { continue }
+                    let members = blocks.members[rule][Int(block)]
+                    guard RecordBlocks.usable(members.count, maxBlock: options.maxBlock) else { continue }
+                    for member in members {
+                        let m = Int(member)
+                        guard m != d, !(dirty[m] && m < d), people[m] != people[d],
+                              !blocks.sharedEarlier(d, m, before: rule, maxBlock: options.maxBlock) else { continue }
+                        let (a, b) = d < m ? (d, m) : (m, d)
+                        keep(a, b, view.compare(a, b))
+                        compared += 1
+                    }
                 }
             }
         }

@@ -51,9 +51,11 @@ public struct MatchJob: JobKind {
         case .counting:
             var counts = PatternCounts()
             var pairs: UInt64 = 0
-            try blocks.forEachCandidate(cancellation: cancellation) { i, j in
-                counts.add(ProbabilisticLinker.compare(blocks.records[i], blocks.records[j], state.model.frequencies))
-                pairs += 1
+            try MatchRecordTable(blocks.records, frequencies: state.model.frequencies).withView { view throws(OmnisegError) in
+                try blocks.forEachCandidate(cancellation: cancellation) { i, j in
+                    counts.add(view.compare(i, j))
+                    pairs += 1
+                }
             }
             let counted = counts.counted
             writer.u64(pairs)
@@ -66,10 +68,12 @@ public struct MatchJob: JobKind {
             var probabilities = PatternProbabilities(state.model)
             var kept: [(a: UInt32, b: UInt32, pattern: UInt64)] = []
             var pairs: UInt64 = 0
-            try blocks.forEachCandidate(cancellation: cancellation) { i, j in
-                pairs += 1
-                let pattern = ProbabilisticLinker.compare(blocks.records[i], blocks.records[j], state.model.frequencies)
-                if probabilities.probability(pattern) >= state.reviewThreshold { kept.append((blocks.index[i], blocks.index[j], pattern.bits)) }
+            try MatchRecordTable(blocks.records, frequencies: state.model.frequencies).withView { view throws(OmnisegError) in
+                try blocks.forEachCandidate(cancellation: cancellation) { i, j in
+                    pairs += 1
+                    let pattern = view.compare(i, j)
+                    if probabilities.probability(pattern) >= state.reviewThreshold { kept.append((blocks.index[i], blocks.index[j], pattern.bits)) }
+                }
             }
             writer.u64(pairs)
             writer.count(kept.count)

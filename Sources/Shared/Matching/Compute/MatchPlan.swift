@@ -43,9 +43,9 @@ public struct MatchPlan: Sendable {
         } else {
             let linker = ProbabilisticLinker(options: options)
             let frequencies = TermFrequencies(records: records, people: people)
-            var start = MatchModel(fields: ProbabilisticLinker.fields, u: linker.uFromRandomPairs(records, frequencies: frequencies),
-                                   frequencies: frequencies)
-            if let known = linker.knownMatchShares(records, people: people, frequencies: frequencies) { start.m = known }
+            let table = MatchRecordTable(records, frequencies: frequencies)
+            var start = MatchModel(fields: ProbabilisticLinker.fields, u: linker.uFromRandomPairs(records, table: table), frequencies: frequencies)
+            if let known = linker.knownMatchShares(records, people: people, table: table) { start.m = known }
             fitted = start
         }
         state = MatchState(linkThreshold: options.linkThreshold, reviewThreshold: options.reviewThreshold, estimateM: options.estimateM,

@@ -20,25 +20,50 @@ public enum Nicknames {
     ]
 
     /// Each name's formal names (by their index in the sorted formal names), sorted: itself, for a
-    /// formal name; the names it is short for, for a short form.
-    private static let formal: [String: [Int32]] = {
+    /// formal name; the names it is short for, for a short form. Keyed by the name's bytes packed in
+    /// two words (names of up to 16 bytes), so a lookup makes no String.
+    private static let formal: [PackedName: [Int32]] = {
         let names = groups.keys.sorted()
-        var map: [String: Set<Int32>] = [:]
+        var map: [PackedName: Set<Int32>] = [:]
+        func key(_ name: String) -> PackedName? {
+            var copy = name
+            return copy.withUTF8 { PackedName(UnsafeRawBufferPointer($0)) }
+        }
         for (index, name) in names.enumerated() {
-            map[name, default: []].insert(Int32(index))
-            for short in groups[name] ?? [] { map[short, default: []].insert(Int32(index)) }
+            for form in [name] + (groups[name] ?? []) {
+                if let k = key(form) { map[k, default: []].insert(Int32(index)) }
+            }
         }
         return map.mapValues { $0.sorted() }
     }()
 
+    /// A name of 1 to 16 bytes as two little-endian words (zero-padded; names hold no zero byte).
+    private struct PackedName: Hashable {
+        let low: UInt64, high: UInt64
+
+        init?(_ bytes: UnsafeRawBufferPointer) {
+            guard !bytes.isEmpty, bytes.count <= 16 else { return nil }
+            var words: (UInt64, UInt64) = (0, 0)
+            withUnsafeMutableBytes(of: &words) { $0.copyMemory(from: bytes) }
+            low = words.0
+            high = words.1
+        }
+    }
+
     /// The formal names `name` (normalized) is a form of, sorted; empty when it is no known name.
     public static func forms(of name: UnsafeRawBufferPointer) -> [Int32] {
-        guard !name.isEmpty, name.count <= 16 else { return [] }
-        return formal[String(decoding: name, as: UTF8.self)] ?? []
+        guard let key = PackedName(name) else { return [] }
+        return formal[key] ?? []
     }
 
     /// Whether two names' forms (``forms(of:)``) share a formal name.
     public static func related(_ x: [Int32], _ y: [Int32]) -> Bool {
+        x.withUnsafeBufferPointer { x in y.withUnsafeBufferPointer { y in related(x, y) } }
+    }
+
+    /// ``related(_:_:)-([Int32],[Int32])`` over buffers (the pair loops' record table).
+    @inline(__always)
+    static func related(_ x: UnsafeBufferPointer<Int32>, _ y: UnsafeBufferPointer<Int32>) -> Bool {
         guard !x.isEmpty, !y.isEmpty else { return false }
         return x.contains { y.contains($0) }
     }

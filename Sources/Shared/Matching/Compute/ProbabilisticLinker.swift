@@ -28,21 +28,10 @@ public struct ProbabilisticLinker {
         public let probability: Double
     }
 
-    /// The comparison pattern of records `a` and `b`, names classed by `frequencies`.
+    /// The comparison pattern of records `a` and `b`, names classed by `frequencies` (the pair loops
+    /// compare through a ``MatchRecordTable`` built once; this is the same comparison for one pair).
     public static func compare(_ a: MatchRecord, _ b: MatchRecord, _ frequencies: TermFrequencies) -> ComparisonPattern {
-        func two<T>(_ x: [UInt8], _ y: [UInt8], _ f: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> T) -> T {
-            x.withUnsafeBytes { p in y.withUnsafeBytes { q in f(p, q) } }
-        }
-        var first = two(a.firstName, b.firstName) { x, y in FieldComparison.name(x, y) { Nicknames.related(a.nameForms, b.nameForms) } }
-        var last = two(a.lastName, b.lastName, FieldComparison.name)
-        // First and last name swapped on one record (a form filled in the wrong order): both as near-exact.
-        if first != 0 || last != 0, !a.firstName.isEmpty, !a.lastName.isEmpty, a.firstName == b.lastName, a.lastName == b.firstName {
-            (first, last) = (1, 1)
-        }
-        first = frequencies.level(0, similarity: first, key: a.firstNameKey)
-        last = frequencies.level(1, similarity: last, key: a.lastNameKey)
-        return ComparisonPattern(first, last, FieldComparison.birthDate(a.birthDate, b.birthDate), FieldComparison.street(words: a.streetWords, b.streetWords),
-                                 FieldComparison.exact(a.postcodeKey, b.postcodeKey), FieldComparison.exact(a.cityKey, b.cityKey))
+        MatchRecordTable([a, b], frequencies: frequencies).withView { $0.compare(0, 1) }
     }
 
     /// Matches `records`; `people[i]` is record i's person so far (records of one person are not
@@ -92,6 +81,11 @@ public struct ProbabilisticLinker {
     /// m's starting point: the level shares of record pairs already one person (at most
     /// `randomPairs` of them, people in order of their first record), or nil when there are none.
     func knownMatchShares(_ records: [MatchRecord], people: [Int], frequencies: TermFrequencies) -> [[Double]]? {
+        knownMatchShares(records, people: people, table: MatchRecordTable(records, frequencies: frequencies))
+    }
+
+    /// ``knownMatchShares(_:people:frequencies:)`` comparing through `table` (of `records`, built once for the plan).
+    func knownMatchShares(_ records: [MatchRecord], people: [Int], table: MatchRecordTable) -> [[Double]]? {
         var members: [Int: [Int]] = [:]
         var order: [Int] = []
         for i in records.indices where records[i].isComparable {
@@ -100,12 +94,14 @@ public struct ProbabilisticLinker {
         }
         var counts = PatternCounts()
         var pairs = 0
-        for person in order {
-            guard let group = members[person], group.count > 1 else { continue }
-            for x in 0..<group.count {
-                for y in (x + 1)..<group.count where pairs < options.randomPairs {
-                    counts.add(Self.compare(records[group[x]], records[group[y]], frequencies))
-                    pairs += 1
+        table.withView { view in
+            for person in order {
+                guard let group = members[person], group.count > 1 else { continue }
+                for x in 0..<group.count {
+                    for y in (x + 1)..<group.count where pairs < options.randomPairs {
+                        counts.add(view.compare(group[x], group[y]))
+                        pairs += 1
+                    }
                 }
             }
         }
@@ -115,16 +111,23 @@ public struct ProbabilisticLinker {
     /// u per field and level from `randomPairs` random record pairs (seeded; almost all are of two
     /// people), the names' exact levels from `frequencies` (``TermFrequencies/adjusted(_:)``).
     func uFromRandomPairs(_ records: [MatchRecord], frequencies: TermFrequencies) -> [[Double]] {
+        uFromRandomPairs(records, table: MatchRecordTable(records, frequencies: frequencies))
+    }
+
+    /// ``uFromRandomPairs(_:frequencies:)`` comparing through `table` (of `records`, built once for the plan).
+    func uFromRandomPairs(_ records: [MatchRecord], table: MatchRecordTable) -> [[Double]] {
         var counts = PatternCounts()
         let comparable = records.indices.filter { records[$0].isComparable }
         if comparable.count >= 2 {
             var rng = SplitMix64(seed: options.seed)
-            for _ in 0..<options.randomPairs {
-                let i = comparable[rng.below(comparable.count)], j = comparable[rng.below(comparable.count)]
-                guard i != j else { continue }
-                counts.add(Self.compare(records[i], records[j], frequencies))
+            table.withView { view in
+                for _ in 0..<options.randomPairs {
+                    let i = comparable[rng.below(comparable.count)], j = comparable[rng.below(comparable.count)]
+                    guard i != j else { continue }
+                    counts.add(view.compare(i, j))
+                }
             }
         }
-        return frequencies.adjusted(MatchModel.levelShares(counts.dictionary, fields: Self.fields))
+        return table.frequencies.adjusted(MatchModel.levelShares(counts.dictionary, fields: Self.fields))
     }
 }

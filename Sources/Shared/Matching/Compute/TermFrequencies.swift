@@ -70,14 +70,16 @@ public struct TermFrequencies: Sendable, Equatable {
 
     var isEmpty: Bool { agreement.allSatisfy(\.isEmpty) }
 
-    /// The level of adjusted field `f` (0 or 1) given its similarity level (``FieldComparison/name(_:_:)``)
-    /// and the key of the value when they agree exactly: the value's class for an exact agreement,
-    /// the similarity level moved past the classes otherwise.
+    /// The class of the value with `key` of adjusted field `f` (0: first name, 1: last name); rare
+    /// when the table does not list it.
+    func classOf(_ f: Int, key: UInt64) -> UInt8 { classOf[f][key] ?? 0 }
+
+    /// A name's level from its similarity level (``FieldComparison/name(_:_:)``) and the class of its
+    /// value: the class for an exact agreement, the similarity level moved past the classes otherwise.
     @inline(__always)
-    func level(_ f: Int, similarity: UInt8, key: UInt64) -> UInt8 {
+    static func level(similarity: UInt8, class: UInt8) -> UInt8 {
         if similarity == FieldComparison.missing { return similarity }
-        if similarity > 0 { return similarity + UInt8(Self.classes - 1) }
-        return classOf[f][key] ?? 0
+        return similarity > 0 ? similarity + UInt8(classes - 1) : `class`
     }
 
     /// `u` with each adjusted field's exact levels set to their agreement chances and the other levels

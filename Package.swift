@@ -38,15 +38,19 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
+        // The bit steps the kernel variants share, inlined into each (no flags of its own).
+        .target(name: "KernelsCommon"),
         // The hottest loops, compiled once per instruction set; Kernels picks one at run time from the
         // CPU's features, so one binary runs on any x86-64 host.
         .target(
             name: "KernelsAVX512",
+            dependencies: ["KernelsCommon"],
             swiftSettings: [.unsafeFlags(["-target-cpu", "skylake-avx512", "-Xcc", "-mavx512f", "-Xcc", "-mavx512bw",
                                           "-Xcc", "-mavx512vl", "-Xcc", "-mavx512dq", "-Xcc", "-mfma"])]
         ),
         .target(
             name: "KernelsAVX2",
+            dependencies: ["KernelsCommon"],
             swiftSettings: [.unsafeFlags(["-target-cpu", "haswell", "-Xcc", "-mavx2", "-Xcc", "-mfma"])]
         ),
         // Kernels that need gathers (macros Swift cannot import): C, one function per instruction set
@@ -78,7 +82,7 @@ let package = Package(
 
         // The analytics, each a job kind folder: Compute (workers) and Workspace (prepare, store).
         // Record matching's compute sits below Identity, which applies its results.
-        module("Matching", "Matching/Compute", ["OmnisegCore", "JobRuntime", "Kernels", "KernelsAVX2", "KernelsAVX512"]),
+        module("Matching", "Matching/Compute", ["OmnisegCore", "JobRuntime", "Kernels", "KernelsCommon", "KernelsAVX2", "KernelsAVX512"]),
         module("Profiling", ["OmnisegCore", "Features", "JobRuntime"]),
         module("Clustering", "Clustering/Compute", ["OmnisegCore", "Features", "Kernels", "JobRuntime"]),
         module("Churn", "Churn/Compute", ["OmnisegCore", "Features", "Kernels", "Forest", "JobRuntime"]),

@@ -1,4 +1,5 @@
 import _Builtin_intrinsics.intel
+import KernelsCommon
 
 /// The matching step of Jaro similarity, AVX2 (compiled with `-target-cpu haswell`; called only when
 /// the CPU has it): for each byte of `a` (`n` ≤ 64) in order, the first byte of `b` (`m` ≤ 32) within
@@ -18,11 +19,7 @@ public func jaroMatchAVX2(_ a: UnsafePointer<UInt8>, _ n: Int, _ b: UnsafePointe
         let lo = max(0, i - window), hi = min(m - 1, i + window)
         guard lo <= hi else { continue }
         let equal = UInt64(UInt32(bitPattern: _mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_set1_epi8(Int8(bitPattern: a[i])), bytes))))
-        let width = UInt64(hi - lo + 1)
-        let span: UInt64 = (width == 64 ? ~0 : (1 << width) - 1) << UInt64(lo)
-        let candidates = equal & span & freeB
-        if candidates != 0 {
-            freeB &= candidates - 1 | ~candidates  // clears the lowest set bit of candidates in freeB
+        if jaroTake(equal & windowMask(lo, hi) & freeB, free: &freeB) {
             ma |= 1 << UInt64(i)
             matches += 1
         }

@@ -1,4 +1,5 @@
 import _Builtin_intrinsics.intel
+import KernelsCommon
 
 /// The matching step of Jaro similarity, AVX-512 BW (compiled with `-target-cpu skylake-avx512`;
 /// called only when the CPU has it): as ``jaroMatchAVX2`` for `b` up to 64 bytes, read with a masked
@@ -14,11 +15,7 @@ public func jaroMatchAVX512(_ a: UnsafePointer<UInt8>, _ n: Int, _ b: UnsafePoin
         // Equal bytes are where the XOR is zero (the compare intrinsic is a macro Swift cannot import).
         let difference = _mm512_xor_si512(_mm512_set1_epi8(Int8(bitPattern: a[i])), bytes)
         let equal = _mm512_testn_epi8_mask(difference, difference)
-        let width = UInt64(hi - lo + 1)
-        let span: UInt64 = (width == 64 ? ~0 : (1 << width) - 1) << UInt64(lo)
-        let candidates = equal & span & freeB
-        if candidates != 0 {
-            freeB &= candidates - 1 | ~candidates
+        if jaroTake(equal & windowMask(lo, hi) & freeB, free: &freeB) {
             ma |= 1 << UInt64(i)
             matches += 1
         }

@@ -65,6 +65,18 @@ import Testing
             #expect(x == FileManager.default.contents(atPath: b.file(file.rawValue)), "\(file.rawValue) differs between thread counts")
         }
         #expect(FileManager.default.contents(atPath: a.file("transactions.csv")) != FileManager.default.contents(atPath: c.file("transactions.csv")))
+
+        // Customers only: the same records and truth, no orders or sessions (headers only).
+        var only = options
+        only.customersOnly = true
+        let d = TemporaryDirectory()
+        let summary = try RetailerGenerator(options: only).write(to: d.path, threads: 2)
+        for file in ["customers.csv", "truth_records.csv"] {
+            #expect(FileManager.default.contents(atPath: d.file(file)) == FileManager.default.contents(atPath: a.file(file)), "\(file)")
+        }
+        #expect(summary.transactionLines == 0 && summary.events == 0 && summary.customerRecords > 900)
+        let header = try String(contentsOfFile: d.file("transactions.csv"), encoding: .utf8)
+        #expect(header.split(separator: "\n").count == 1 && header.hasPrefix("source,customer_id"))
     }
 }
 

@@ -75,7 +75,7 @@ import Testing
         return model.encoded.count - writer.bytes.count
     }
 
-    @Test func lambdaIsTheMatchesShareOfEveryPairOfDifferentPeople() {
+    @Test func lambdaIsTheMatchesShareOfEveryPairOfDifferentPeople() throws {
         let (records, people) = Self.population()
         // 450 comparable records; the 50 people with two records make 50 pairs that are not candidates.
         #expect(MatchPlan.population(records, people: people) == 450 * 449 / 2 - 50)
@@ -90,5 +90,11 @@ import Testing
         let p = model.probability(ComparisonPattern(levels: [0]))
         let matched = 100 * p + 900 * model.probability(ComparisonPattern(levels: [1]))
         #expect(abs(matched / 1_000_000 - model.lambda) / model.lambda < 1e-6, "λ is the expected matches over the population at the fixed point")
+
+        // 10M records make 5·10¹³ pairs: the state carries it (a row count could not).
+        let state = MatchState(linkThreshold: 0.5, reviewThreshold: 0.05, estimateM: false, fitted: false,
+                               model: MatchModel(fields: ProbabilisticLinker.fields, u: ProbabilisticLinker.fields.map { f in (0..<f.levels).map { _ in 1 / Double(f.levels) } }),
+                               records: 10_000_000, fingerprint: 7, blocksSkipped: 0, candidates: 0, population: 10_000_000 * 9_999_999 / 2)
+        #expect(try MatchState(decoding: state.encoded) == state)
     }
 }

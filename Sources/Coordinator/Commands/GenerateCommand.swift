@@ -22,6 +22,8 @@ struct GenerateCommand: ParsableCommand {
     var collectionLoyalty: Double = 0.25
     @Option(help: ArgumentHelp("How hard the customer records are to link: standard, or hard (more typos, swapped names, nicknames, moved addresses, birth dates off, more fields left out).",
                                valueName: "noise")) var identityNoise: IdentityNoise = .standard
+    @Flag(help: "Write only the customer records and their truth (truth_records.csv); the other files get their header only. For identity benchmarks at scale.")
+    var customersOnly = false
 
     func validate() throws {
         guard people > 0 else { throw ValidationError("--people must be at least 1") }
@@ -34,6 +36,7 @@ struct GenerateCommand: ParsableCommand {
             var options = GeneratorOptions(people: people, seed: seed)
             options.collectionLoyalty = collectionLoyalty
             options.identityNoise = identityNoise
+            options.customersOnly = customersOnly
             return try RetailerGenerator(options: options).write(to: out, threads: threads)
         }
         let seconds = ProgressMeter.now() - start

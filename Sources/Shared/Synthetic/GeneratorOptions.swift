@@ -19,6 +19,9 @@ public struct GeneratorOptions: Sendable {
     public var collectionLoyalty: Double = 0.25
     /// How noisy the customer records' names, birth dates and addresses are. Default: standard.
     public var identityNoise: IdentityNoise = .standard
+    /// Only the customer records and `truth_records.csv` (the records are the ones a full run writes:
+    /// they are drawn before the person's orders and sessions, which are then not simulated).
+    public var customersOnly = false
 
     public init(people: Int, seed: UInt64, firstDay: Int = CivilDate.daysFromCivil(year: 2024, month: 7, day: 1),
                 lastDay: Int = CivilDate.daysFromCivil(year: 2026, month: 6, day: 30), holdoutDays: Int = 90, skuCount: Int? = nil) {

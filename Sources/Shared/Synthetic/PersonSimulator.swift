@@ -43,6 +43,7 @@ struct PersonSimulator: Sendable {
             writeRecord(&out, who, source: "crm", id: crmID, index: index, stream: 2, &rng,
                         email: 0.85, phone: 0.8, loyalty: 0.7, gender: 0.8, birth: 0.8, address: 0.95, plusAddressing: false)
         }
+        if options.customersOnly { return }
 
         // Activity window and churn.
         let joinDay = rng.chance(0.6) ? options.firstDay - rng.below(600) : options.firstDay + rng.below((options.lastDay - options.firstDay) * 4 / 5)

@@ -3,10 +3,11 @@ import Kernels
 import Matching
 import OmnisegCore
 
-/// `Bench --jaro PAIRS`: Jaro–Winkler similarities per second over the name pairs of a file (one pair
-/// per line, the two names separated by a tab, already normalized), per kernel variant this CPU runs,
-/// on one thread; the best of five passes. Prints one measurement per variant (rows: pairs; bytes:
-/// the names' bytes) and the similarities' sum per variant, which must agree to the last bit.
+/// `Bench --jaro PAIRS`: Jaro–Winkler similarities and banded Levenshtein distances (limit 1, as the
+/// name levels ask) per second over the name pairs of a file (one pair per line, the two names
+/// separated by a tab, already normalized), per kernel variant this CPU runs, on one thread; the best
+/// of five passes. Prints one measurement per kernel and variant (rows: pairs; bytes: the names'
+/// bytes) and the results' sum per variant, which must agree to the last bit.
 enum JaroBench {
     static func run(_ arguments: [String]) {
         guard let path = arguments.first, let text = try? String(contentsOfFile: path, encoding: .utf8) else {
@@ -38,6 +39,18 @@ enum JaroBench {
             }
             emit(Measurement(name: "jaro_winkler_\(variant.rawValue)_1_thread", seconds: seconds, rows: pairs.count, bytes: bytes.count))
             print("{\"name\":\"jaro_winkler_\(variant.rawValue)_sum\",\"sum\":\(sum)}")
+            var distances = 0
+            let levenshteinSeconds = KernelBench.best {
+                distances = bytes.withUnsafeBytes { all in
+                    var total = 0
+                    for (a, b) in pairs {
+                        total += Levenshtein.distance(UnsafeRawBufferPointer(rebasing: all[a]), UnsafeRawBufferPointer(rebasing: all[b]), limit: 1, variant: variant)
+                    }
+                    return total
+                }
+            }
+            emit(Measurement(name: "levenshtein_band1_\(variant.rawValue)_1_thread", seconds: levenshteinSeconds, rows: pairs.count, bytes: bytes.count))
+            print("{\"name\":\"levenshtein_band1_\(variant.rawValue)_sum\",\"sum\":\(distances)}")
         }
     }
 }

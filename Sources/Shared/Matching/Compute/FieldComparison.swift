@@ -7,8 +7,10 @@ public enum FieldComparison {
     /// The level of a field one of the two records lacks.
     public static let missing: UInt8 = 255
 
-    /// Names: exact; Jaro–Winkler ≥ 0.92; ≥ 0.88; the same Soundex code (for first names: or a
-    /// name and its short form, ``Nicknames``); ≥ 0.70; different (6 levels).
+    /// Names: exact; Jaro–Winkler ≥ 0.92 or, for names of 5 bytes or more, one edit apart
+    /// (``Levenshtein``: "smith" / "smyth" scores 0.89; shorter names stay on Jaro–Winkler, as "ann" /
+    /// "dan" are one edit and two names); ≥ 0.88; the same Soundex code (for first names: or a name
+    /// and its short form, ``Nicknames``); ≥ 0.70; different (6 levels).
     public static let nameLevels = 6
     public static func name(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> UInt8 {
         name(a, b, variant: .best) { Soundex.code(a) == Soundex.code(b) }
@@ -26,7 +28,7 @@ public enum FieldComparison {
         if a.isEmpty || b.isEmpty { return missing }
         if equal(a, b) { return 0 }
         let similarity = JaroWinkler.similarity(a, b, variant: variant)
-        if similarity >= 0.92 { return 1 }
+        if similarity >= 0.92 || (min(a.count, b.count) >= 5 && Levenshtein.distance(a, b, limit: 1, variant: variant) <= 1) { return 1 }
         if similarity >= 0.88 { return 2 }
         if alike() { return 3 }
         return similarity >= 0.70 ? 4 : 5

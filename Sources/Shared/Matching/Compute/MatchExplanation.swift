@@ -60,10 +60,10 @@ public struct MatchExplanation: Sendable {
         let exact = TermFrequencies.classNames.map { "exact, \($0) value" }
         switch field {
         case "first_name":
-            names = exact + ["Jaro-Winkler ≥ 0.92 (or swapped with the last name)", "Jaro-Winkler ≥ 0.88", "same Soundex code or a nickname",
+            names = exact + ["Jaro-Winkler ≥ 0.92 or one edit (or swapped with the last name)", "Jaro-Winkler ≥ 0.88", "same Soundex code or a nickname",
                              "Jaro-Winkler ≥ 0.70", "different"]
         case "last_name":
-            names = exact + ["Jaro-Winkler ≥ 0.92 (or swapped with the first name)", "Jaro-Winkler ≥ 0.88", "same Soundex code",
+            names = exact + ["Jaro-Winkler ≥ 0.92 or one edit (or swapped with the first name)", "Jaro-Winkler ≥ 0.88", "same Soundex code",
                              "Jaro-Winkler ≥ 0.70", "different"]
         case "birth_date": names = ["exact", "one part off or day and month swapped", "same year only", "different"]
         case "street": names = ["same words", "half the words shared", "different"]

@@ -51,7 +51,8 @@ extension MatchState {
         fingerprint = try reader.u64()
         blocksSkipped = Int(try reader.tally())
         candidates = try reader.tally()
-        population = try reader.tally()
+        // Pairs of records, not rows: 10M records make 5·10¹³, past what a count of rows may be.
+        population = try reader.u64()
         guard population >= candidates else { throw reader.failure("\(candidates) candidate pairs among \(population) pairs of records") }
         try reader.expectEnd()
     }

@@ -63,7 +63,8 @@ def main():
     os.makedirs(a.results, exist_ok=True)
     data, ws = os.path.join(a.work, "data"), os.path.join(a.work, "workspace.sqlite")
     saved = os.path.join(a.work, "steps.json")
-    if a.reuse and os.path.exists(saved) and os.path.exists(ws):
+    reused = a.reuse and os.path.exists(saved) and os.path.exists(ws)
+    if reused:
         with open(saved) as f:
             kept = json.load(f)
         steps, records = {k: tuple(v) for k, v in kept["steps"].items()}, kept["records"]
@@ -93,7 +94,7 @@ def main():
         redis.stop()
     match = re.search(r"probabilistic \(([^)]*)\): ([\d,]+) candidate pairs, ([\d,]+) linked", out)
     people = re.search(r"([\d,]+) source records → ([\d,]+) people", out)
-    row = {"machine": machine(), "people_generated": a.people, "records": records, "seed": a.seed,
+    row = {"machine": machine(), "people_generated": a.people, "records": records, "seed": a.seed, "steps_reused": reused,
            "steps": {k: {"wall_s": v[0], "cpu_s": v[1], "peak_mb": v[2]} for k, v in steps.items()},
            "workers": [{"peak_mb": m, "cpu_s": c} for m, c in zip(worker_peaks, worker_cpu)],
            "candidate_pairs": int(match[2].replace(",", "")) if match else None,
@@ -103,7 +104,8 @@ def main():
         json.dump(row, f, indent=2)
     lines = ["# A large base resolved through 2 workers", "", describe(row["machine"]), "",
              f"{records:,} customer records of {a.people:,} generated people (seed {a.seed}, hard identity noise) → "
-             f"{row['people'] or 0:,} people; {row['candidate_pairs'] or 0:,} candidate pairs compared on the workers, {row['linked'] or 0:,} linked.", "",
+             f"{row['people'] or 0:,} people; {row['candidate_pairs'] or 0:,} candidate pairs compared on the workers, {row['linked'] or 0:,} linked."
+             + (" The steps up to the exact resolve are an earlier run's (--reuse); the probabilistic resolve refitted." if reused else ""), "",
              "| step | wall s | CPU s (this process) | peak memory MB |", "|---|---:|---:|---:|"]
     for name, v in row["steps"].items():
         lines.append(f"| {name} | {v['wall_s']:.1f} | {v['cpu_s']:.1f} | {v['peak_mb']:,.0f} |")

@@ -3,9 +3,10 @@ import JobRuntime
 import OmnisegCore
 
 /// Fellegi–Sunter matching of records the exact rules left apart: blocking rules (OR-ed) make the
-/// candidate pairs, each pair's fields are compared in levels, u comes from random pairs and m and λ
-/// from EM over the candidates' pattern counts, and a pair is linked at or above the link
-/// threshold (listed for review between the review and link thresholds).
+/// candidate pairs, each pair's fields are compared in levels, u comes from random pairs (the names'
+/// exact levels from their frequencies), m from the pairs the exact keys joined, λ — the matches'
+/// share of all pairs of different people — from EM over the candidates' pattern counts, and a pair
+/// is linked at or above the link threshold (listed for review between the review and link thresholds).
 public struct ProbabilisticLinker {
     /// The fields compared and their levels; a name's exact agreement is split by how common the
     /// value is (``TermFrequencies``), so names have its classes and then the other similarity levels.

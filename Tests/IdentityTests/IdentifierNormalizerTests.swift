@@ -1,10 +1,30 @@
 @testable import Identity
+import OmnisegCore
 @testable import TestSupport
 import Testing
 
 @Suite struct IdentifierNormalizerTests {
     let us = IdentifierNormalizer()
     let uk = IdentifierNormalizer(defaultCountryCode: "44")
+
+    /// The byte path for ASCII e-mails gives what the character path gives, on random strings of the
+    /// characters that matter (@ . + space tab, upper and lower case); non-ASCII text takes the
+    /// character path.
+    @Test func asciiEmailsNormalizeAsTheCharacterPathDoes() {
+        var rng = SplitMix64(seed: 3)
+        let alphabet = Array("aB.@+ \tzZ9-_")
+        var addresses = 0
+        for _ in 0..<50_000 {
+            let text = String((0..<rng.below(14)).map { _ in alphabet[rng.below(alphabet.count)] })
+            let fast = us.email(text)
+            #expect(fast == us.unicodeEmail(text), "\(text.debugDescription)")
+            if fast != nil { addresses += 1 }
+        }
+        #expect(addresses > 100, "the strings include valid addresses")
+        var accented = "  Émile+x@Exemple.FR "
+        #expect(accented.withUTF8 { IdentifierNormalizer.asciiEmail($0) } == .notASCII)
+        #expect(us.email(accented) == "émile@exemple.fr")
+    }
 
     @Test func emailsAreTrimmedLowercasedAndLosePlusTags() {
         #expect(us.email("  Anna.Smith+shop@Gmail.COM ") == "anna.smith@gmail.com")

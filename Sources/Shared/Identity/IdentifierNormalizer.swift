@@ -15,8 +15,19 @@ public struct IdentifierNormalizer: Sendable {
         self.defaultCountryCode = defaultCountryCode
     }
 
-    /// The normalized e-mail, or nil when `raw` is not an address.
+    /// The normalized e-mail, or nil when `raw` is not an address. ASCII input (nearly all of it) is
+    /// done on its bytes; the rest through ``unicodeEmail(_:)``, the same rules on characters.
     public func email(_ raw: String) -> String? {
+        var text = raw
+        switch text.withUTF8({ Self.asciiEmail($0) }) {
+        case .address(let address): return address
+        case .invalid: return nil
+        case .notASCII: return unicodeEmail(raw)
+        }
+    }
+
+    /// ``email(_:)`` on characters (any text).
+    func unicodeEmail(_ raw: String) -> String? {
         let lowered = raw.trimmedSpaces.lowercased()
         guard let at = lowered.firstIndex(of: "@") else { return nil }
         var local = lowered[..<at]
@@ -25,6 +36,43 @@ public struct IdentifierNormalizer: Sendable {
         guard !local.isEmpty, domain.contains("."), !domain.hasPrefix("."), !domain.hasSuffix("."),
               !domain.contains("@"), !lowered.contains(" ") else { return nil }
         return "\(local)@\(domain)"
+    }
+
+    /// What ``asciiEmail(_:)`` found.
+    enum ASCIIEmail: Equatable {
+        case address(String)
+        case invalid
+        case notASCII
+    }
+
+    /// ``email(_:)`` on bytes, for ASCII text (else `.notASCII`). No Foundation, no Character: a
+    /// resolve normalizes millions of these.
+    static func asciiEmail(_ bytes: UnsafeBufferPointer<UInt8>) -> ASCIIEmail {
+        guard !bytes.contains(where: { $0 >= 0x80 }) else { return .notASCII }
+        var start = 0, end = bytes.count
+        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+        while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+        var at = -1, plus = -1
+        for i in start..<end {
+            switch bytes[i] {
+            case 0x20: return .invalid                                  // a space inside
+            case 0x40: if at >= 0 { return .invalid } else { at = i }   // a second @
+            case 0x2B: if at < 0 && plus < 0 { plus = i }
+            default: break
+            }
+        }
+        guard at >= 0 else { return .invalid }
+        let localEnd = plus >= 0 ? plus : at
+        let domain = (at + 1)..<end
+        guard localEnd > start, !domain.isEmpty, bytes[domain.lowerBound] != 0x2E, bytes[domain.upperBound - 1] != 0x2E,
+              bytes[domain].contains(0x2E) else { return .invalid }
+        var out = [UInt8]()
+        out.reserveCapacity(localEnd - start + 1 + domain.count)
+        func lower(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
+        for i in start..<localEnd { out.append(lower(bytes[i])) }
+        out.append(0x40)
+        for i in domain { out.append(lower(bytes[i])) }
+        return .address(String(decoding: out, as: UTF8.self))
     }
 
     /// The phone number in E.164, or nil when it cannot be one.

@@ -85,7 +85,11 @@ public enum FuzzCorpus {
         let fields = ProbabilisticLinker.fields
         var model = MatchModel(fields: fields, u: fields.map { f in (0..<f.levels).map { 1 / Double(f.levels + $0) } })
         model.lambda = 0.02
-        targets.append(FuzzTarget(name: "identity.match-model", seeds: [model.encoded]) { bytes, _ in
+        // And one with a name-frequency table (classed names and agreement chances).
+        let named = (0..<40).map { MatchRecord(firstName: "name\($0 % 3)", lastName: $0 < 30 ? "smith" : "rare\($0)") }
+        let withFrequencies = MatchModel(fields: fields, u: model.u, lambda: 0.02,
+                                         frequencies: TermFrequencies(records: named, people: Array(named.indices)))
+        targets.append(FuzzTarget(name: "identity.match-model", seeds: [model.encoded, withFrequencies.encoded]) { bytes, _ in
             guard let decoded = try? MatchModel(decoding: bytes) else { return }
             _ = decoded.probability(ComparisonPattern(levels: decoded.fields.map { _ in 0 }))
         })

@@ -38,7 +38,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
-        // The bit steps the kernel variants share, inlined into each (no flags of its own).
+        // The string kernels' loops, inlined into each variant below (no flags of its own).
         .target(name: "KernelsCommon"),
         // The hottest loops, compiled once per instruction set; Kernels picks one at run time from the
         // CPU's features, so one binary runs on any x86-64 host.

@@ -35,16 +35,11 @@ public enum Levenshtein {
 
     /// The bit-parallel loop with match positions found byte by byte (any CPU).
     static func portable(_ a: UnsafePointer<UInt8>, _ n: Int, _ b: UnsafePointer<UInt8>, _ m: Int, limit: Int) -> Int {
-        let inB: UInt64 = m == 64 ? ~0 : (1 << UInt64(m)) - 1
-        let top: UInt64 = 1 << UInt64(m - 1)
-        var vp = inB, vn: UInt64 = 0, score = m
-        for i in 0..<n {
-            var eq: UInt64 = 0
-            for j in 0..<m where b[j] == a[i] { eq |= 1 << UInt64(j) }
-            score += myersStep(eq: eq, vp: &vp, vn: &vn, top: top, mask: inB)
-            if score - (n - 1 - i) > limit { return limit + 1 }
+        bandedLevenshtein(n: n, m: m, limit: limit) { i in
+            var equal: UInt64 = 0
+            for j in 0..<m where b[j] == a[i] { equal |= 1 << UInt64(j) }
+            return equal
         }
-        return min(score, limit + 1)
     }
 
     /// The dynamic programme over the whole matrix, two rows at a time (the reference, and strings past 64 bytes).

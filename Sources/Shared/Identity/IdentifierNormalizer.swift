@@ -1,3 +1,5 @@
+import OmnisegCore
+
 /// Normalizes the identifiers that link source records into one person.
 ///
 /// - E-mail: trimmed and lower-cased; `local+tag@domain` is treated as `local@domain` for every domain
@@ -49,12 +51,10 @@ public struct IdentifierNormalizer: Sendable {
     /// resolve normalizes millions of these.
     static func asciiEmail(_ bytes: UnsafeBufferPointer<UInt8>) -> ASCIIEmail {
         guard !bytes.contains(where: { $0 >= 0x80 }) else { return .notASCII }
-        var start = 0, end = bytes.count
-        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
-        while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+        let text = UnsafeRawBufferPointer(bytes).trimmingSpaces
         var at = -1, plus = -1
-        for i in start..<end {
-            switch bytes[i] {
+        for (i, byte) in text.enumerated() {
+            switch byte {
             case 0x20: return .invalid                                  // a space inside
             case 0x40: if at >= 0 { return .invalid } else { at = i }   // a second @
             case 0x2B: if at < 0 && plus < 0 { plus = i }
@@ -62,17 +62,11 @@ public struct IdentifierNormalizer: Sendable {
             }
         }
         guard at >= 0 else { return .invalid }
-        let localEnd = plus >= 0 ? plus : at
-        let domain = (at + 1)..<end
-        guard localEnd > start, !domain.isEmpty, bytes[domain.lowerBound] != 0x2E, bytes[domain.upperBound - 1] != 0x2E,
-              bytes[domain].contains(0x2E) else { return .invalid }
-        var out = [UInt8]()
-        out.reserveCapacity(localEnd - start + 1 + domain.count)
-        func lower(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
-        for i in start..<localEnd { out.append(lower(bytes[i])) }
-        out.append(0x40)
-        for i in domain { out.append(lower(bytes[i])) }
-        return .address(String(decoding: out, as: UTF8.self))
+        let local = text[..<(plus >= 0 ? plus : at)], domain = text[(at + 1)...]
+        guard !local.isEmpty, let first = domain.first, let last = domain.last, first != 0x2E, last != 0x2E, domain.contains(0x2E) else {
+            return .invalid
+        }
+        return .address(String(decoding: local.map(\.asciiLowercased) + [0x40] + domain.map(\.asciiLowercased), as: UTF8.self))
     }
 
     /// The phone number in E.164, or nil when it cannot be one.

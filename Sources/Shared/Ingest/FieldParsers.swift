@@ -1,15 +1,11 @@
+import OmnisegCore
+
 /// Byte-level parsers for CSV field values. All take the field's bytes and return nil when the value
 /// is not of the expected form, so the caller can name the column and what was expected.
 public enum FieldParsers {
     /// The bytes without leading and trailing ASCII spaces and tabs.
     @inline(__always)
-    public static func trimmed(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
-        var start = 0
-        var end = bytes.count
-        while start < end && (bytes[start] == 0x20 || bytes[start] == 0x09) { start += 1 }
-        while end > start && (bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09) { end -= 1 }
-        return UnsafeRawBufferPointer(rebasing: bytes[start..<end])
-    }
+    public static func trimmed(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer { bytes.trimmingSpaces }
 
     /// Whether `bytes` is well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF).
     public static func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
@@ -100,7 +96,7 @@ public enum FieldParsers {
         if bytes.isEmpty { return false }
         if bytes.count > 5 { return nil }
         var lower: UInt64 = 0
-        for b in bytes { lower = lower << 8 | UInt64((b >= 0x41 && b <= 0x5A) ? b | 0x20 : b) }
+        for b in bytes { lower = lower << 8 | UInt64(b.asciiLowercased) }
         switch lower {
         case 0x31, 0x74, 0x79, 0x796573, 0x74727565: return true        // 1, t, y, yes, true
         case 0x30, 0x66, 0x6E, 0x6E6F, 0x66616C7365: return false       // 0, f, n, no, false

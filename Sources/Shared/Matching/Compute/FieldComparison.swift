@@ -1,5 +1,6 @@
 import Foundation
 import Kernels
+import OmnisegCore
 
 /// How two records compare on one field, as a level: 0 is the most alike, higher is less alike, and
 /// ``missing`` means one side has no value, which is no evidence either way (never disagreement).
@@ -110,7 +111,7 @@ public enum FieldComparison {
         for byte in bytes {
             let isWord = (byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || byte >= 0x80
             if isWord {
-                hash = (hash ^ UInt64(byte | (byte >= 0x41 && byte <= 0x5A ? 0x20 : 0))) &* 0x100_0000_01b3
+                hash = (hash ^ UInt64(byte.asciiLowercased)) &* 0x100_0000_01b3
                 length += 1
             } else {
                 flush()

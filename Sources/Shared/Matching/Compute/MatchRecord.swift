@@ -60,10 +60,7 @@ public struct MatchRecord: Sendable, Equatable {
         guard var text else { return [] }
         let ascii = text.withUTF8 { bytes -> [UInt8]? in
             guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
-            var start = 0, end = bytes.count
-            while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
-            while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
-            return bytes[start..<end].map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+            return UnsafeRawBufferPointer(bytes).trimmingSpaces.map(\.asciiLowercased)
         }
         if let ascii { return ascii }
         return Array(text.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil).lowercased()

@@ -142,7 +142,7 @@ public struct MatchStore {
         }
         guard let blob = row[0].blob else { throw OmnisegError(.corrupt, "the stored match model has no bytes") }
         let model = try MatchModel(decoding: blob)
-        let current = model.fields.map(\.name) == ProbabilisticLinker.fields.map(\.name) && model.fields.map(\.levels) == ProbabilisticLinker.fields.map(\.levels)
+        let current = model.compares(ProbabilisticLinker.fields)
         let stored = StoredMatchModel(model: model, generation: row[1].integer ?? 0, linkThreshold: row[2].real ?? 1, reviewThreshold: row[3].real ?? 1,
                                       maxBlock: row[4].integer.map { Int($0) })
         return (stored, current)

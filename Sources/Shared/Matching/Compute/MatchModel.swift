@@ -60,8 +60,13 @@ public struct MatchModel: Sendable, Equatable {
     public let frequencies: TermFrequencies
 
     public static func == (a: MatchModel, b: MatchModel) -> Bool {
-        a.fields.map(\.name) == b.fields.map(\.name) && a.fields.map(\.levels) == b.fields.map(\.levels) && a.m == b.m && a.u == b.u && a.lambda == b.lambda
-            && a.frequencies == b.frequencies
+        a.compares(b.fields) && a.m == b.m && a.u == b.u && a.lambda == b.lambda && a.frequencies == b.frequencies
+    }
+
+    /// Whether the model compares exactly `fields`: the same names and numbers of levels, in order
+    /// (a stored model, or one a task receives, must compare this build's ``ProbabilisticLinker/fields``).
+    public func compares(_ fields: [(name: String, levels: Int)]) -> Bool {
+        self.fields.map(\.name) == fields.map(\.name) && self.fields.map(\.levels) == fields.map(\.levels)
     }
 
     /// Levels of each field never seen get this share of the probability (then renormalised).

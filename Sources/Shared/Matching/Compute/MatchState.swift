@@ -76,7 +76,7 @@ extension MatchState {
     /// A match model of the fields this build compares.
     static func model(_ reader: inout WireReader) throws(OmnisegError) -> MatchModel {
         let model = try MatchModel(decoding: try reader.blob(limit: 1 << 24))
-        guard model.fields.map(\.name) == ProbabilisticLinker.fields.map(\.name), model.fields.map(\.levels) == ProbabilisticLinker.fields.map(\.levels) else {
+        guard model.compares(ProbabilisticLinker.fields) else {
             throw reader.failure("the model compares other fields than this build's matcher")
         }
         return model

@@ -104,12 +104,9 @@ public struct IdentityResolver {
     /// the job ran) is refused.
     public func resolve(_ workspace: Workspace, matches: MatchResult? = nil) throws(OmnisegError) -> ResolveReport {
         var report = ResolveReport()
-        var records = try loadRecords(workspace, matchFields: options.probabilistic != nil, &report)
-        records.sort { ($0.source, $0.sourceID) < ($1.source, $1.sourceID) }
+        var (records, labels, sets, rules) = try linkExactly(workspace, matchFields: options.probabilistic != nil, &report)
         report.records = records.count
         let lookup = Self.keyTable(records)
-        let labels = try Self.labels(of: records, in: workspace)
-        var (sets, rules) = link(records, labels: labels, &report)
         var matching: Matching?
         if let match = options.probabilistic {
             let roots = records.indices.map { sets.find($0) }
@@ -139,9 +136,10 @@ public struct IdentityResolver {
                     outcome = found.result
                     index = .update(entries, loaded, found)
                 case .storedModel(let model):
-                    outcome = try ProbabilisticLinker(options: match).match(records.map(\.match), people: roots, model: model, threads: options.threads)
+                    outcome = try ProbabilisticLinker(options: match).match(records.map(\.match), people: roots, model: model, entries: entries,
+                                                                            threads: options.threads)
                 case .fit:
-                    outcome = try ProbabilisticLinker(options: match).match(records.map(\.match), people: roots, threads: options.threads)
+                    outcome = try ProbabilisticLinker(options: match).match(records.map(\.match), people: roots, entries: entries, threads: options.threads)
                 }
             }
             matching = linkProbabilistically(records, outcome, roots: roots, labels: labels, &sets, &rules, &report)
@@ -260,11 +258,19 @@ public struct IdentityResolver {
     /// plan is made from this where the workspace is.
     package func matchInputs(_ workspace: Workspace) throws(OmnisegError) -> (records: [MatchRecord], people: [Int]) {
         var report = ResolveReport()
-        var records = try loadRecords(workspace, matchFields: true, &report)
+        var (records, _, sets, _) = try linkExactly(workspace, matchFields: true, &report)
+        return (records.map(\.match), records.indices.map { sets.find($0) })
+    }
+
+    /// Every record in key order (as resolves number them), its labels, and the sets and rules the
+    /// exact keys and labels make: what a resolve and the `match` job's plan both start from.
+    private func linkExactly(_ workspace: Workspace, matchFields: Bool, _ report: inout ResolveReport) throws(OmnisegError)
+        -> (records: [Record], labels: Labels, sets: UnionFind, rules: [String]) {
+        var records = try loadRecords(workspace, matchFields: matchFields, &report)
         records.sort { ($0.source, $0.sourceID) < ($1.source, $1.sourceID) }
         let labels = try Self.labels(of: records, in: workspace)
-        var (sets, _) = link(records, labels: labels, &report)
-        return (records.map(\.match), records.indices.map { sets.find($0) })
+        let (sets, rules) = link(records, labels: labels, &report)
+        return (records, labels, sets, rules)
     }
 
     /// Customer records plus the (source, id) pairs that occur only in transactions or events; with

@@ -22,10 +22,12 @@ public struct MatchPlan: Sendable {
     }
 
     /// The plan of matching `records`; with `model` (the one a earlier resolve fitted), the tasks
-    /// score their pairs with it straight away and nothing is estimated.
-    public init(records: [MatchRecord], people: [Int], options: MatchOptions, model: MatchModel? = nil) {
-        precondition(people.count == records.count, "one person per record")
-        let index = RecordBlocks(records)
+    /// score their pairs with it straight away and nothing is estimated. `entries`, when the caller
+    /// has them (a resolve keeps one per record for its blocking index), give each record's blocking
+    /// keys and digest, which are then not worked out again.
+    public init(records: [MatchRecord], people: [Int], options: MatchOptions, model: MatchModel? = nil, entries: [MatchIndexEntry]? = nil) {
+        precondition(people.count == records.count && (entries?.count ?? records.count) == records.count, "one person and entry per record")
+        let index = RecordBlocks(keys: entries?.map(\.keys) ?? records.map(ProbabilisticLinker.blockingKeys))
         var blockOf = [[Int32]](repeating: [Int32](repeating: -1, count: records.count), count: index.members.count)
         var blocks: [Block] = []
         var skipped = 0
@@ -49,7 +51,8 @@ public struct MatchPlan: Sendable {
             fitted = start
         }
         state = MatchState(linkThreshold: options.linkThreshold, reviewThreshold: options.reviewThreshold, estimateM: options.estimateM,
-                           fitted: model != nil, model: fitted, records: records.count, fingerprint: Self.fingerprint(records, people: people),
+                           fitted: model != nil, model: fitted, records: records.count,
+                           fingerprint: Self.fingerprint(entries?.map(\.digest) ?? records.map(\.digest), people: people),
                            blocksSkipped: skipped, candidates: 0, population: Self.population(records, people: people)).encoded
 
         // Contiguous runs of blocks of about equal work.

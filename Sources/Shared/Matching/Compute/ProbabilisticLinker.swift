@@ -39,9 +39,10 @@ public struct ProbabilisticLinker {
     /// candidates, and their pairs are how m starts). Runs the `match` job (``MatchJob``) in this
     /// process on `threads` threads: the same plan, tasks and merge as on workers, so the result is
     /// the same bit for bit. With `model` (fitted by an earlier resolve), pairs are scored with it and
-    /// nothing is estimated.
-    public func match(_ records: [MatchRecord], people: [Int], model: MatchModel? = nil, threads: Int = 1) throws(OmnisegError) -> MatchResult {
-        let plan = MatchPlan(records: records, people: people, options: options, model: model)
+    /// nothing is estimated; `entries` spare the plan the records' blocking keys and digests (``MatchPlan``).
+    public func match(_ records: [MatchRecord], people: [Int], model: MatchModel? = nil, entries: [MatchIndexEntry]? = nil,
+                      threads: Int = 1) throws(OmnisegError) -> MatchResult {
+        let plan = MatchPlan(records: records, people: people, options: options, model: model, entries: entries)
         let job = MatchJob(options: options)
         var inputs: [TaskInput] = []
         for (i, blob) in plan.taskData.enumerated() { inputs.append(try TaskInput(index: i, shard: nil, data: blob, as: .blobs)) }

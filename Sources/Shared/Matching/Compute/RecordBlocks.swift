@@ -9,10 +9,6 @@ struct RecordBlocks {
     /// Per rule, per record: its block under that rule, or -1 (not comparable, or no key).
     private(set) var blockOf: [[Int32]]
 
-    init(_ records: [MatchRecord]) {
-        self.init(keys: records.map(ProbabilisticLinker.blockingKeys))
-    }
-
     /// The blocks of records whose keys (per record, per rule: ``ProbabilisticLinker/blockingKeys(_:)``) are `keys`.
     init(keys: [[UInt64?]]) {
         let rules = ProbabilisticLinker.blockingRules.count

@@ -10,7 +10,9 @@ struct ResolveCommand: ParsableCommand {
         abstract: "Join source records into people on e-mail, phone and loyalty id.",
         discussion: KindArguments.help(MatchJob.descriptor, intro: """
             Union-find over normalized e-mail (trimmed, lower-cased, +tag removed), loyalty id and E.164
-            phone. A value carried by more than --max-records-per-key records links nothing; a phone that
+            phone. After the first resolve, a resolve reads only the records changed since (new, changed,
+            erased or labelled) and every record they link or linked to, and gives the people a resolve of
+            every record gives (--full reads every record). A value carried by more than --max-records-per-key records links nothing; a phone that
             would join records with different e-mails, loyalty ids or birth dates (a household) links nothing.
             Person ids are stable: a person keeps its id when resolved again; when people merge the oldest
             id survives (the others are kept as merged into it), and when a person splits the largest part
@@ -43,7 +45,7 @@ struct ResolveCommand: ParsableCommand {
     @Flag(help: "Also match records the exact keys leave apart on names, birth date and address (Fellegi–Sunter, m and u estimated from the data).")
     var probabilistic = false
     @Flag(help: "Resolve with --probabilistic and list the pairs left for review, most probable first.") var review = false
-    @Flag(help: "With --probabilistic: compare every candidate pair again, scored with the stored model (default: only new and changed records).")
+    @Flag(help: "Read and link every record again (default: only the records changed since the last resolve and those they link to); with --probabilistic, also compare every candidate pair again, scored with the stored model.")
     var full = false
     @Flag(help: "With --probabilistic: fit a new model (m, u, λ) and compare every candidate pair.") var refit = false
     @Option(help: "With --review: list at most this many pairs.") var reviewLimit = 20
@@ -55,7 +57,7 @@ struct ResolveCommand: ParsableCommand {
         guard reviewLimit >= 1 else { throw ValidationError("--review-limit must be at least 1") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard !(full && refit) else { throw ValidationError("--full scores with the stored model and --refit fits a new one: give one of them") }
-        guard probabilistic || review || !(full || refit) else { throw ValidationError("--full and --refit are options of --probabilistic matching") }
+        guard probabilistic || review || !refit else { throw ValidationError("--refit is an option of --probabilistic matching") }
         // The queue's options come with --json; resolve has no JSON report yet.
         guard !queue.json else { throw ValidationError("resolve prints its report as text only; --json is not supported here") }
     }
@@ -68,7 +70,7 @@ struct ResolveCommand: ParsableCommand {
         let matching = probabilistic || review
         let scope: MatchScope = refit ? .refit : full || job.options.storedModel ? .allPairs : .incremental
         let options = ResolveOptions(maxRecordsPerKey: job.maxRecordsPerKey, defaultCountryCode: job.phoneCountry,
-                                     probabilistic: matching ? job.options : nil, threads: threads, matchScope: scope)
+                                     probabilistic: matching ? job.options : nil, threads: threads, matchScope: scope, everyRecord: full)
         // The truth is read first: a bad truth file fails before anything changes.
         let truth = try exiting { () throws(OmnisegError) in try self.truth.map { path throws(OmnisegError) in try IdentityTruth.read(csvAt: path) } }
         var matches: MatchResult?
@@ -142,6 +144,12 @@ enum ResolveSummary {
 
     static func text(_ r: ResolveReport) -> String {
         var lines = ["\(Format.count(r.records)) source records → \(Format.count(r.people)) people"]
+        if r.changedRecords == 0 {
+            lines.append("  nothing changed since the last resolve (--full reads every record)")
+        } else if let changed = r.changedRecords {
+            lines.append("  incremental: \(Format.count(changed)) records changed since the last resolve; \(Format.count(r.resolvedAgain)) resolved again "
+                         + "with every record they link or linked to (the counts below are theirs; --full reads every record)")
+        }
         if r.bareRecords > 0 { lines.append("  \(Format.count(r.bareRecords)) ids appear only in transactions or events (no customer record)") }
         for (rule, n) in r.linkedBy.sorted(by: { $0.key < $1.key }) { lines.append("  linked by \(rule): \(Format.count(n)) records") }
         for (kind, n) in r.unusable.sorted(by: { $0.key < $1.key }) { lines.append("  unusable \(kind) values: \(Format.count(n))") }

@@ -16,14 +16,18 @@ public struct ResolveOptions: Sendable {
     public var threads: Int
     /// How much probabilistic matching redoes. Default: as little as the workspace allows.
     public var matchScope: MatchScope
+    /// Without probabilistic matching: read and link every record (true), or only the records changed
+    /// since the last resolve and those they link to, when the workspace allows (false, the default).
+    public var everyRecord: Bool
 
     public init(maxRecordsPerKey: Int = 8, defaultCountryCode: String = "1", probabilistic: MatchOptions? = nil, threads: Int = 1,
-                matchScope: MatchScope = .incremental) {
+                matchScope: MatchScope = .incremental, everyRecord: Bool = false) {
         self.maxRecordsPerKey = maxRecordsPerKey
         self.defaultCountryCode = defaultCountryCode
         self.probabilistic = probabilistic
         self.threads = max(1, threads)
         self.matchScope = matchScope
+        self.everyRecord = everyRecord
     }
 }
 
@@ -64,6 +68,10 @@ public struct ResolveReport: Sendable {
     public var created = 0
     public var merged = 0
     public var split = 0
+    /// An incremental resolve (without matching): the records changed since the last resolve, and the
+    /// records resolved again (those and every record they link or linked to). Nil: every record was read.
+    public var changedRecords: Int?
+    public var resolvedAgain = 0
 }
 
 /// Joins source records into people: union-find over normalized e-mail and loyalty id, then phone
@@ -103,6 +111,7 @@ public struct IdentityResolver {
     /// A result computed from other records than the workspace's now (say, records ingested while
     /// the job ran) is refused.
     public func resolve(_ workspace: Workspace, matches: MatchResult? = nil) throws(OmnisegError) -> ResolveReport {
+        if options.probabilistic == nil, !options.everyRecord, let report = try resolveChanges(workspace) { return report }
         var report = ResolveReport()
         var (records, labels, sets, rules) = try linkExactly(workspace, matchFields: options.probabilistic != nil, &report)
         report.records = records.count
@@ -147,74 +156,12 @@ public struct IdentityResolver {
             matching?.outcome = outcome
         }
         var union = sets
-        for (a, b) in labels.different where union.find(a) == union.find(b) {
-            report.labelConflicts.append((records[a].key, records[b].key))
-        }
-
-        // The new people, in order of each one's first record.
-        var clusterOfRoot: [Int: Int] = [:]
-        var clusters: [[Int]] = []
-        var clusterOfRecord = [Int](repeating: 0, count: records.count)
-        for i in records.indices {
-            let root = union.find(i)
-            if let c = clusterOfRoot[root] {
-                clusters[c].append(i)
-                clusterOfRecord[i] = c
-            } else {
-                clusterOfRoot[root] = clusters.count
-                clusterOfRecord[i] = clusters.count
-                clusters.append([i])
-            }
-        }
-        report.people = clusters.count
-        for rule in rules where rule != "single" { report.linkedBy[rule, default: 0] += 1 }
-
         let db = workspace.db
         try db.transaction { () throws(OmnisegError) in
-            let (previous, previousRules) = try Self.previousLinks(of: records, lookup: lookup, in: db)
-            let nextID = (try db.scalar("SELECT max(id) FROM person")?.integer ?? 0) + 1
-            let assignment = PersonIDAssigner.assign(clusters: clusters, previous: previous, nextID: nextID)
-            let personIDs = clusterOfRecord.map { assignment.ids[$0] }
-            let changed = records.indices.contains { previous[$0] != personIDs[$0] }
-            var generation = try IdentityGenerations.current(in: db)
-            // The model and review band of a probabilistic resolve, kept for `match explain` and `resolve --review`.
-            func saveMatching(generation: Int64) throws(OmnisegError) {
-                guard let matching, let options = options.probabilistic else { return }
-                try MatchStore(workspace: workspace).save(matching.model, options: options, generation: generation, candidates: matching.candidates)
-                let keys = records.map(\.key), index = MatchIndexStore(db: db)
-                switch matching.index {
-                case .replace(let entries): try index.replace(keys: keys, entries: entries, result: matching.outcome)
-                case .update(let entries, let loaded, let found): try index.update(keys: keys, entries: entries, loaded: loaded, outcome: found)
-                }
-            }
-            report.created = assignment.created
-            report.merged = assignment.changes.filter { $0.kind == .merge }.count
-            report.split = assignment.changes.filter { $0.kind == .split }.count
-            let rulesChanged = records.indices.contains { previousRules[$0] != rules[$0] }
-            if changed || generation == 0 {
-                generation += 1
-                var clusterOfID: [Int64: Int] = [:]
-                if !assignment.changes.isEmpty { for (c, id) in assignment.ids.enumerated() { clusterOfID[id] = c } }
-                report.generation = generation
-                try saveMatching(generation: generation)
-                try IdentityGenerations.record(generation, assignment: assignment, newFrom: nextID, report: report,
-                                               reasons: { change in Self.reason(change, clusters: clusters, clusterOfID: clusterOfID, rules: rules) }, in: db)
-            } else {
-                // The same people: no new generation; the links are written again only when a record is
-                // now linked by another rule (say, a second resolve with --probabilistic that links nothing new).
-                report.generation = generation
-                try saveMatching(generation: generation)
-                guard rulesChanged else { return }
-            }
-            try db.execute("DELETE FROM person_link")
-            let insert = try db.prepare("INSERT INTO person_link (source, source_id, person_id, rule) VALUES (?, ?, ?, ?)")
-            for (i, r) in records.enumerated() {
-                insert.bind(r.source, at: 1)
-                insert.bind(r.sourceID, at: 2)
-                insert.bind(personIDs[i], at: 3)
-                insert.bind(rules[i], at: 4)
-                try insert.runAndReset()
-            }
+            let before = try Self.previousLinks(of: records, lookup: lookup, in: db)
+            try write(records, union: &union, rules: rules, labels: labels, before: before, totalsBefore: nil, matching: matching, &report, in: workspace)
+            // An exact resolve keeps every record's keys for the next one to start from.
+            try IdentityKeyIndex(db: db).replace(records, fingerprint: options.probabilistic == nil ? IdentityKeyIndex.fingerprint(options) : nil)
         }
         return report
     }
@@ -226,19 +173,21 @@ public struct IdentityResolver {
         return table
     }
 
-    /// Each record's person id and linking rule before this resolve (nil for a record not linked yet).
-    private static func previousLinks(of records: [Record], lookup index: ByteKeyTable, in db: SQLiteConnection) throws(OmnisegError) -> ([Int64?], [String?]) {
-        var previous = [Int64?](repeating: nil, count: records.count)
-        var rules = [String?](repeating: nil, count: records.count)
+    /// Each record's person id and linking rule before this resolve (nil for a record not linked yet),
+    /// and the links of records the workspace no longer has.
+    private static func previousLinks(of records: [Record], lookup index: ByteKeyTable, in db: SQLiteConnection) throws(OmnisegError) -> Before {
+        var before = Before(previous: [Int64?](repeating: nil, count: records.count), previousRules: [String?](repeating: nil, count: records.count))
         let statement = try db.prepare("SELECT source, source_id, person_id, rule FROM person_link")
         while try statement.step() {
             let found = statement.withBytes(at: 0) { source in statement.withBytes(at: 1) { id in index.find(source, id) } }
             if let i = found {
-                previous[Int(i)] = statement.int64(at: 2)
-                rules[Int(i)] = statement.string(at: 3)
+                before.previous[Int(i)] = statement.int64(at: 2)
+                before.previousRules[Int(i)] = statement.string(at: 3)
+            } else {
+                before.gone.append((RecordKey(source: statement.string(at: 0) ?? "", sourceID: statement.string(at: 1) ?? ""), statement.int64(at: 2)))
             }
         }
-        return (previous, rules)
+        return before
     }
 
     /// Why a change happened, in words for `person_history`: the rules that now link the records.
@@ -271,53 +220,6 @@ public struct IdentityResolver {
         let labels = try Self.labels(of: records, in: workspace)
         let (sets, rules) = link(records, labels: labels, &report)
         return (records, labels, sets, rules)
-    }
-
-    /// Customer records plus the (source, id) pairs that occur only in transactions or events; with
-    /// `matchFields`, each with the fields probabilistic matching compares.
-    private func loadRecords(_ workspace: Workspace, matchFields: Bool, _ report: inout ResolveReport) throws(OmnisegError) -> [Record] {
-        let normalizer = IdentifierNormalizer(defaultCountryCode: options.defaultCountryCode)
-        var records: [Record] = []
-        var known = ByteKeyTable(capacity: 1 << 16)
-        let customers = try workspace.db.prepare("""
-            SELECT source, source_id, email, phone, loyalty_id, birth_date, first_name, last_name, street, postcode, city FROM customer_record
-            """)
-        while try customers.step() {
-            let source = customers.string(at: 0) ?? "", id = customers.string(at: 1) ?? ""
-            var record = Record(source: source, sourceID: id)
-            if let raw = customers.string(at: 2) {
-                record.email = normalizer.email(raw)
-                if record.email == nil { report.unusable["email", default: 0] += 1 }
-            }
-            if let raw = customers.string(at: 3) {
-                record.phone = normalizer.phone(raw)
-                if record.phone == nil { report.unusable["phone", default: 0] += 1 }
-            }
-            if let raw = customers.string(at: 4) {
-                record.loyalty = normalizer.loyaltyID(raw)
-                if record.loyalty == nil { report.unusable["loyalty_id", default: 0] += 1 }
-            }
-            record.birthDate = customers.string(at: 5)
-            record.firstName = customers.string(at: 6).map { $0.trimmedSpaces.lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
-            record.lastName = customers.string(at: 7).map { $0.trimmedSpaces.lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
-            if matchFields {
-                record.match = MatchRecord(firstName: customers.string(at: 6), lastName: customers.string(at: 7), birthDate: record.birthDate,
-                                           street: customers.string(at: 8), postcode: customers.string(at: 9), city: customers.string(at: 10))
-            }
-            known.insert(source, id, value: Int32(records.count))
-            records.append(record)
-        }
-        let references = try workspace.db.prepare("SELECT source, customer_id FROM customer_ref")
-        while try references.step() {
-            let isNew = references.withBytes(at: 0) { source in
-                references.withBytes(at: 1) { id in known.insert(source, id, value: Int32(records.count)).inserted }
-            }
-            if isNew {
-                records.append(Record(source: references.string(at: 0) ?? "", sourceID: references.string(at: 1) ?? ""))
-                report.bareRecords += 1
-            }
-        }
-        return records
     }
 
     /// What probabilistic matching leaves to keep: its model, its result, and how the blocking index
@@ -354,16 +256,19 @@ public struct IdentityResolver {
 
     /// Links records on the exact keys and labels; returns the sets and per record the rule that first
     /// linked it ("single" if none).
-    func link(_ records: [Record], labels: Labels = Labels(), _ report: inout ResolveReport) -> (UnionFind, [String]) {
+    /// `shared`: keys more records of the whole workspace carry than `records` hold (an incremental
+    /// resolve's part): they link nothing.
+    func link(_ records: [Record], labels: Labels = Labels(), shared: Set<IdentityKeyIndex.Key> = [], _ report: inout ResolveReport)
+        -> (UnionFind, [String]) {
         var sets = UnionFind(count: records.count)
         var rules = [String](repeating: "single", count: records.count)
 
-        func groups(_ key: (Record) -> String?, _ kind: String) -> [[Int]] {
+        func groups(_ key: (Record) -> String?, _ kind: String, _ stored: IdentityKeyIndex.Kind) -> [[Int]] {
             var byValue: [String: [Int]] = [:]
             for (i, r) in records.enumerated() { if let k = key(r) { byValue[k, default: []].append(i) } }
             var result: [[Int]] = []
-            for (_, members) in byValue.sorted(by: { $0.key < $1.key }) where members.count > 1 {
-                if members.count > options.maxRecordsPerKey {
+            for (value, members) in byValue.sorted(by: { $0.key < $1.key }) where members.count > 1 {
+                if members.count > options.maxRecordsPerKey || (!shared.isEmpty && shared.contains(IdentityKeyIndex.Key(kind: stored, value: value))) {
                     report.sharedKeys[kind, default: 0] += 1
                 } else {
                     result.append(members)
@@ -377,12 +282,12 @@ public struct IdentityResolver {
             for m in members where rules[m] == "single" { rules[m] = rule }
         }
 
-        for g in groups({ $0.email }, "email") { join(g, "email") }
-        for g in groups({ $0.loyalty }, "loyalty_id") { join(g, "loyalty_id") }
+        for g in groups({ $0.email }, "email", .email) { join(g, "email") }
+        for g in groups({ $0.loyalty }, "loyalty_id", .loyalty) { join(g, "loyalty_id") }
 
         // Per set: the e-mails, loyalty ids and birth dates its records carry (kept current as phones join sets).
         // Only sets that a phone group touches need them.
-        let phoneGroups = groups({ $0.phone }, "phone")
+        let phoneGroups = groups({ $0.phone }, "phone", .phone)
         var traits: [Int: Traits] = [:]
         for g in phoneGroups { for m in g { traits[sets.find(m)] = Traits() } }
         for (i, r) in records.enumerated() {

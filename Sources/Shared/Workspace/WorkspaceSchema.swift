@@ -348,5 +348,69 @@ enum WorkspaceSchema {
         """
         ALTER TABLE match_record ADD COLUMN key_3 INTEGER;
         """,
+        // 15: what an incremental resolve starts from. identity_key: every record's normalized exact
+        // keys (kind 0 e-mail, 1 loyalty id, 2 phone) as the last resolve read them, so the records
+        // sharing a key are found without reading every record. identity_change: a log of the records
+        // whose identifying fields, existence or labels changed since, with the raw e-mail, phone and
+        // loyalty id they had before the change (so the keys a record gave up are known). Triggers append
+        // to it, so no writer can forget it, while there is an index to keep (a first load logs nothing);
+        // duplicates are allowed, and a resolve empties it.
+        """
+        CREATE TABLE identity_key (
+            kind INTEGER NOT NULL,
+            value TEXT NOT NULL,
+            source TEXT NOT NULL,
+            source_id TEXT NOT NULL,
+            PRIMARY KEY (kind, value, source, source_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE identity_change (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,
+            source_id TEXT NOT NULL,
+            email TEXT,
+            phone TEXT,
+            loyalty_id TEXT
+        );
+        CREATE TRIGGER identity_change_customer_insert AFTER INSERT ON customer_record
+        WHEN (SELECT 1 FROM workspace_info WHERE key = 'identity_index') IS NOT NULL BEGIN
+            INSERT INTO identity_change (source, source_id) VALUES (NEW.source, NEW.source_id);
+        END;
+        CREATE TRIGGER identity_change_customer_update AFTER UPDATE ON customer_record
+        WHEN (SELECT 1 FROM workspace_info WHERE key = 'identity_index') IS NOT NULL AND (OLD.source IS NOT NEW.source OR OLD.source_id IS NOT NEW.source_id OR OLD.email IS NOT NEW.email
+            OR OLD.phone IS NOT NEW.phone OR OLD.loyalty_id IS NOT NEW.loyalty_id OR OLD.first_name IS NOT NEW.first_name
+            OR OLD.last_name IS NOT NEW.last_name OR OLD.birth_date IS NOT NEW.birth_date OR OLD.street IS NOT NEW.street
+            OR OLD.postcode IS NOT NEW.postcode OR OLD.city IS NOT NEW.city OR OLD.street_number IS NOT NEW.street_number
+            OR OLD.address_line_2 IS NOT NEW.address_line_2 OR OLD.region IS NOT NEW.region OR OLD.country IS NOT NEW.country)
+        BEGIN
+            INSERT INTO identity_change (source, source_id, email, phone, loyalty_id)
+                VALUES (OLD.source, OLD.source_id, OLD.email, OLD.phone, OLD.loyalty_id), (NEW.source, NEW.source_id, NULL, NULL, NULL);
+        END;
+        CREATE TRIGGER identity_change_customer_delete AFTER DELETE ON customer_record
+        WHEN (SELECT 1 FROM workspace_info WHERE key = 'identity_index') IS NOT NULL BEGIN
+            INSERT INTO identity_change (source, source_id, email, phone, loyalty_id)
+                VALUES (OLD.source, OLD.source_id, OLD.email, OLD.phone, OLD.loyalty_id);
+        END;
+        CREATE TRIGGER identity_change_ref_insert AFTER INSERT ON customer_ref
+        WHEN (SELECT 1 FROM workspace_info WHERE key = 'identity_index') IS NOT NULL BEGIN
+            INSERT INTO identity_change (source, source_id) VALUES (NEW.source, NEW.customer_id);
+        END;
+        CREATE TRIGGER identity_change_ref_delete AFTER DELETE ON customer_ref
+        WHEN (SELECT 1 FROM workspace_info WHERE key = 'identity_index') IS NOT NULL BEGIN
+            INSERT INTO identity_change (source, source_id) VALUES (OLD.source, OLD.customer_id);
+        END;
+        CREATE TRIGGER identity_change_label_insert AFTER INSERT ON match_label
+        WHEN (SELECT 1 FROM workspace_info WHERE key = 'identity_index') IS NOT NULL BEGIN
+            INSERT INTO identity_change (source, source_id) VALUES (NEW.source_a, NEW.source_id_a), (NEW.source_b, NEW.source_id_b);
+        END;
+        CREATE TRIGGER identity_change_label_update AFTER UPDATE ON match_label
+        WHEN (SELECT 1 FROM workspace_info WHERE key = 'identity_index') IS NOT NULL BEGIN
+            INSERT INTO identity_change (source, source_id) VALUES (NEW.source_a, NEW.source_id_a), (NEW.source_b, NEW.source_id_b),
+                (OLD.source_a, OLD.source_id_a), (OLD.source_b, OLD.source_id_b);
+        END;
+        CREATE TRIGGER identity_change_label_delete AFTER DELETE ON match_label
+        WHEN (SELECT 1 FROM workspace_info WHERE key = 'identity_index') IS NOT NULL BEGIN
+            INSERT INTO identity_change (source, source_id) VALUES (OLD.source_a, OLD.source_id_a), (OLD.source_b, OLD.source_id_b);
+        END;
+        """,
     ]
 }

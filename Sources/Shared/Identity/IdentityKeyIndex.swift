@@ -1,0 +1,150 @@
+import OmnisegCore
+import Workspace
+
+/// What an incremental resolve starts from: every record's exact keys as the last resolve read them
+/// (table `identity_key`), the records changed since (`identity_change`, appended by triggers), and
+/// the options the keys were read with (an index read with other options is not used).
+struct IdentityKeyIndex {
+    /// A kind of exact key, as stored.
+    enum Kind: Int64, CaseIterable, Sendable {
+        case email = 0, loyalty = 1, phone = 2
+    }
+
+    /// One value of one kind of key.
+    struct Key: Hashable, Comparable, Sendable {
+        var kind: Kind
+        var value: String
+
+        static func < (a: Key, b: Key) -> Bool { (a.kind.rawValue, a.value) < (b.kind.rawValue, b.value) }
+    }
+
+    /// The records changed since the last resolve and the raw e-mails, phones and loyalty ids they
+    /// had before a change (a superset of the keys the index holds for them).
+    struct Changes {
+        var records: Set<RecordKey> = []
+        var formerKeys: [RecordKey: [Key]] = [:]
+    }
+
+    let db: SQLiteConnection
+
+    private static let infoKey = "identity_index"
+
+    /// The options an index is read with: only an exact resolve's index with these is used.
+    static func fingerprint(_ options: ResolveOptions) -> String {
+        "exact v1;max-records-per-key=\(options.maxRecordsPerKey);country=\(options.defaultCountryCode)"
+    }
+
+    /// The exact keys of `record`.
+    static func keys(of record: IdentityResolver.Record) -> [Key] {
+        var keys: [Key] = []
+        if let e = record.email { keys.append(Key(kind: .email, value: e)) }
+        if let l = record.loyalty { keys.append(Key(kind: .loyalty, value: l)) }
+        if let p = record.phone { keys.append(Key(kind: .phone, value: p)) }
+        return keys
+    }
+
+    /// Whether the stored index was read with `fingerprint` (and so can serve an incremental resolve).
+    func serves(_ fingerprint: String) throws(OmnisegError) -> Bool {
+        try db.scalar("SELECT value FROM workspace_info WHERE key = ?", [.text(Self.infoKey)])?.text == fingerprint
+    }
+
+    /// Replaces the index with `records`' keys (nil fingerprint: leaves it unusable, as a resolve that
+    /// also matches does) and empties the change log.
+    func replace(_ records: [IdentityResolver.Record], fingerprint: String?) throws(OmnisegError) {
+        try db.execute("DELETE FROM identity_key")
+        try db.execute("DELETE FROM identity_change")
+        try db.run("DELETE FROM workspace_info WHERE key = ?", [.text(Self.infoKey)])
+        guard let fingerprint else { return }
+        var rows: [(key: Key, record: Int)] = []
+        for (i, r) in records.enumerated() { for key in Self.keys(of: r) { rows.append((key, i)) } }
+        // In key order, so the rows append to the table's B-tree.
+        rows.sort { $0.key != $1.key ? $0.key < $1.key : $0.record < $1.record }
+        let insert = try db.prepare("INSERT INTO identity_key (kind, value, source, source_id) VALUES (?, ?, ?, ?)")
+        for row in rows {
+            insert.bind(row.key.kind.rawValue, at: 1)
+            insert.bind(row.key.value, at: 2)
+            insert.bind(records[row.record].source, at: 3)
+            insert.bind(records[row.record].sourceID, at: 4)
+            try insert.runAndReset()
+        }
+        try db.run("INSERT INTO workspace_info (key, value) VALUES (?, ?)", [.text(Self.infoKey), .text(fingerprint)])
+    }
+
+    /// How many records the change log names (with repeats): a cheap bound before reading it.
+    func changeCount() throws(OmnisegError) -> Int {
+        Int(try db.scalar("SELECT count(*) FROM identity_change")?.integer ?? 0)
+    }
+
+    /// The change log, its former raw values normalized with `normalizer`.
+    func changes(_ normalizer: IdentifierNormalizer) throws(OmnisegError) -> Changes {
+        var changes = Changes()
+        let statement = try db.prepare("SELECT source, source_id, email, phone, loyalty_id FROM identity_change")
+        while try statement.step() {
+            let record = RecordKey(source: statement.string(at: 0) ?? "", sourceID: statement.string(at: 1) ?? "")
+            changes.records.insert(record)
+            var former: [Key] = []
+            if let e = statement.string(at: 2).flatMap(normalizer.email) { former.append(Key(kind: .email, value: e)) }
+            if let l = statement.string(at: 4).flatMap(normalizer.loyaltyID) { former.append(Key(kind: .loyalty, value: l)) }
+            if let p = statement.string(at: 3).flatMap(normalizer.phone) { former.append(Key(kind: .phone, value: p)) }
+            if !former.isEmpty { changes.formerKeys[record, default: []] += former }
+        }
+        return changes
+    }
+
+    /// Empties the change log (its changes are resolved).
+    func clearChanges() throws(OmnisegError) {
+        try db.execute("DELETE FROM identity_change")
+    }
+
+    /// Reads and writes single keys; one set of prepared statements for a resolve.
+    struct Access {
+        private let countStatement: SQLiteStatement
+        private let membersStatement: SQLiteStatement
+        private let holdsStatement: SQLiteStatement
+        private let deleteStatement: SQLiteStatement
+        private let insertStatement: SQLiteStatement
+
+        init(_ index: IdentityKeyIndex) throws(OmnisegError) {
+            let db = index.db
+            countStatement = try db.prepare("SELECT count(*) FROM (SELECT 1 FROM identity_key WHERE kind = ? AND value = ? LIMIT ?)")
+            membersStatement = try db.prepare("SELECT source, source_id FROM identity_key WHERE kind = ? AND value = ?")
+            holdsStatement = try db.prepare("SELECT 1 FROM identity_key WHERE kind = ? AND value = ? AND source = ? AND source_id = ?")
+            deleteStatement = try db.prepare("DELETE FROM identity_key WHERE kind = ? AND value = ? AND source = ? AND source_id = ?")
+            insertStatement = try db.prepare("INSERT OR IGNORE INTO identity_key (kind, value, source, source_id) VALUES (?, ?, ?, ?)")
+        }
+
+        /// The records carrying `key`, counted up to `cap` (a placeholder e-mail on a million records
+        /// is not counted to the end).
+        func count(_ key: Key, cap: Int) throws(OmnisegError) -> Int {
+            countStatement.reset()
+            try countStatement.bind([.integer(key.kind.rawValue), .text(key.value), .integer(Int64(cap))])
+            _ = try countStatement.step()
+            return Int(countStatement.int64(at: 0))
+        }
+
+        /// The records carrying `key`.
+        func members(_ key: Key) throws(OmnisegError) -> [RecordKey] {
+            membersStatement.reset()
+            try membersStatement.bind([.integer(key.kind.rawValue), .text(key.value)])
+            var result: [RecordKey] = []
+            while try membersStatement.step() {
+                result.append(RecordKey(source: membersStatement.string(at: 0) ?? "", sourceID: membersStatement.string(at: 1) ?? ""))
+            }
+            return result
+        }
+
+        /// Whether the index holds `key` for `record`.
+        func holds(_ key: Key, _ record: RecordKey) throws(OmnisegError) -> Bool {
+            holdsStatement.reset()
+            try holdsStatement.bind([.integer(key.kind.rawValue), .text(key.value), .text(record.source), .text(record.sourceID)])
+            return try holdsStatement.step()
+        }
+
+        /// Removes `key` from `record` (`present` false) or adds it.
+        func set(_ key: Key, _ record: RecordKey, present: Bool) throws(OmnisegError) {
+            let statement = present ? insertStatement : deleteStatement
+            try statement.bind([.integer(key.kind.rawValue), .text(key.value), .text(record.source), .text(record.sourceID)])
+            try statement.runAndReset()
+        }
+    }
+}

@@ -64,9 +64,11 @@ import Testing
         print("identity, probabilistic: precision \(fuzzy.precision), recall \(fuzzy.recall), F1 \(fuzzy.f1); exact: F1 \(quality.f1)")
         #expect(matched.matchedPairs > 0 && matched.candidatePairs > matched.matchedPairs)
         #expect(fuzzy.precision >= 0.999 && fuzzy.recall >= quality.recall + 0.03 && fuzzy.f1 >= 0.985, "\(fuzzy)")
-        let again = try IdentityResolver(options: options).resolve(workspace)
+        let again = try IdentityResolver(options: ResolveOptions(probabilistic: MatchOptions(), matchScope: .allPairs, everyRecord: true)).resolve(workspace)
         #expect(again.generation == matched.generation && again.matchedPairs == matched.matchedPairs,
                 "the same records and seed link the same pairs: nothing changes, no new generation")
+        let idle = try IdentityResolver(options: options).resolve(workspace)
+        #expect(idle.changedRecords == 0 && idle.candidatePairs == 0 && idle.generation == matched.generation, "nothing changed, nothing is compared")
     }
 
     func readTruth(_ path: String) throws -> [String: Int] {

@@ -16,7 +16,7 @@ import Testing
         try ["SELECT * FROM person_link ORDER BY 1, 2", "SELECT * FROM person ORDER BY 1",
              "SELECT generation, event, person_id, other_id, records, reason FROM person_history ORDER BY 1, 2, 3, 4",
              "SELECT generation, records, people, created, merged, split FROM identity_generation ORDER BY 1",
-             "SELECT * FROM identity_key ORDER BY 1, 2, 3, 4"]
+             "SELECT * FROM identity_key ORDER BY 1, 2, 3, 4", "SELECT * FROM match_record ORDER BY 1, 2", "SELECT * FROM match_pair ORDER BY 1, 2, 3, 4"]
             .flatMap { try workspace.db.rows($0) + [[.text("—")]] }
     }
 
@@ -36,7 +36,23 @@ import Testing
         var edits: [Edit] = []
         for n in 0..<count {
             let a = pick(), b = pick()
-            switch Int.random(in: 0..<8, using: &rng) {
+            switch Int.random(in: 0..<11, using: &rng) {
+            case 10:
+                // Three more records in each of a's blocks: blocks grow past the largest compared.
+                for _ in 0..<3 {
+                    let c = pick()
+                    edits.append(Edit(sql: """
+                        UPDATE customer_record SET (first_name, last_name, birth_date, postcode) =
+                            (SELECT first_name, last_name, birth_date, postcode FROM customer_record WHERE source = ? AND source_id = ?)
+                        WHERE source = ? AND source_id = ?
+                        """, values: [a[0], a[1], c[0], c[1]]))
+                }
+            case 8:
+                edits.append(Edit(sql: "UPDATE customer_record SET last_name = last_name || 'e', first_name = (SELECT first_name FROM customer_record WHERE source = ? AND source_id = ?) WHERE source = ? AND source_id = ?",
+                                  values: [b[0], b[1], a[0], a[1]]))
+            case 9:
+                edits.append(Edit(sql: "UPDATE customer_record SET postcode = (SELECT postcode FROM customer_record WHERE source = ? AND source_id = ?), birth_date = NULL WHERE source = ? AND source_id = ?",
+                                  values: [b[0], b[1], a[0], a[1]]))
             case 0, 1:
                 edits.append(Edit(sql: "UPDATE customer_record SET email = (SELECT email FROM customer_record WHERE source = ? AND source_id = ?) WHERE source = ? AND source_id = ?",
                                   values: [b[0], b[1], a[0], a[1]]))
@@ -70,7 +86,18 @@ import Testing
         return edits
     }
 
-    @Test func rounds_of_edits_resolve_as_a_full_resolve_does() throws {
+    /// With matching: a review band wide enough that many pairs are stored, and blocks small enough
+    /// that edits push blocks over and under the largest compared.
+    static let matching = {
+        var options = MatchOptions()
+        options.reviewThreshold = 0.01
+        options.maxBlock = 6
+        return options
+    }()
+
+    @Test(arguments: [false, true]) func rounds_of_edits_resolve_as_a_full_resolve_does(matching: Bool) throws {
+        let partOptions = ResolveOptions(probabilistic: matching ? Self.matching : nil)
+        let everyOptions = ResolveOptions(probabilistic: matching ? Self.matching : nil, matchScope: matching ? .allPairs : .incremental, everyRecord: true)
         let source = TemporaryDirectory()
         var generator = GeneratorOptions(people: 1500, seed: 77)
         generator.identityNoise = .hard
@@ -84,8 +111,8 @@ import Testing
         for (dir, workspace) in [(a, incremental), (b, full)] {
             _ = try Ingester(workspace: workspace, progressStyle: .silent).ingest(file: dir.write("base.csv", base), options: IngestOptions(kind: .customers))
         }
-        let first = try IdentityResolver().resolve(incremental)
-        _ = try IdentityResolver(options: ResolveOptions(everyRecord: true)).resolve(full)
+        let first = try IdentityResolver(options: partOptions).resolve(incremental)
+        _ = try IdentityResolver(options: everyOptions).resolve(full)
         #expect(first.changedRecords == nil, "the first resolve reads every record")
         #expect(try Self.tables(incremental) == (try Self.tables(full)))
 
@@ -102,10 +129,11 @@ import Testing
                     try full.db.run(edit.sql, edit.values)
                 }
             }
-            let part = try IdentityResolver().resolve(incremental)
-            let every = try IdentityResolver(options: ResolveOptions(everyRecord: true)).resolve(full)
+            let part = try IdentityResolver(options: partOptions).resolve(incremental)
+            let every = try IdentityResolver(options: everyOptions).resolve(full)
             let changed = try #require(part.changedRecords, "round \(round) resolved incrementally")
             #expect(every.changedRecords == nil)
+            if matching { #expect(part.matchRun == .incremental && part.dirtyRecords > 0 && part.candidatePairs > 0 && every.matchRun == .storedModel) }
             #expect(changed > 0 && part.resolvedAgain >= changed && part.resolvedAgain < every.records / 4,
                     "round \(round): \(changed) changed, \(part.resolvedAgain) resolved again of \(every.records)")
             #expect((part.records, part.people, part.generation, part.created, part.merged, part.split)
@@ -118,9 +146,61 @@ import Testing
 
         // Nothing changed: nothing is read, nothing changes.
         let tables = try Self.tables(incremental)
-        let again = try IdentityResolver().resolve(incremental)
+        let again = try IdentityResolver(options: partOptions).resolve(incremental)
         #expect(again.changedRecords == 0 && again.resolvedAgain == 0)
         #expect(try Self.tables(incremental) == tables)
+    }
+
+    /// A link the guard refused (the two records' e-mails conflict) holds once one record loses its
+    /// e-mail: the other record, outside everything else that changed, is resolved again too.
+    @Test func a_refused_link_that_now_holds_is_made() throws {
+        let header = "source,source_id,email,phone,loyalty_id,first_name,last_name,gender,birth_date,street,postcode,city\n"
+        let twins = "crm,TWIN-A,quentin.a@x.org,,,Quentin,Vandersloot,M,1971-03-14,12 Larkspur Lane,60614,Chicago\n"
+            + "web,TWIN-B,quentin.b@y.org,,,Quentin,Vandersloot,M,1971-03-14,12 Larkspur Lane,60614,Chicago\n"
+        func resolved(_ every: Bool) throws -> (ResolveReport, [[SQLiteValue]]) {
+            let dir = TemporaryDirectory()
+            let workspace = try MatchReviewTests.workspace(dir, people: 1000)
+            let ingester = Ingester(workspace: workspace, progressStyle: .silent)
+            _ = try ingester.ingest(file: dir.write("twins.csv", header + twins), options: IngestOptions(kind: .customers))
+            _ = try IdentityResolver(options: ResolveOptions(probabilistic: Self.matching)).resolve(workspace)
+            let apart = try workspace.db.rows("SELECT DISTINCT person_id FROM person_link WHERE source_id LIKE 'TWIN-%'")
+            #expect(apart.count == 2, "the conflicting e-mails keep the twins apart")
+            _ = try ingester.ingest(file: dir.write("a.csv", header + "crm,TWIN-A,,,,Quentin,Vandersloot,M,1971-03-14,12 Larkspur Lane,60614,Chicago\n"),
+                                    options: IngestOptions(kind: .customers))
+            let options = ResolveOptions(probabilistic: Self.matching, matchScope: every ? .allPairs : .incremental, everyRecord: every)
+            return (try IdentityResolver(options: options).resolve(workspace), try Self.tables(workspace))
+        }
+        let (part, partTables) = try resolved(false)
+        let (every, everyTables) = try resolved(true)
+        #expect(part.changedRecords == 1 && part.resolvedAgain >= 2 && every.changedRecords == nil)
+        #expect(part.merged == 1 && every.merged == 1, "the twins are one person now")
+        #expect(partTables == everyTables)
+    }
+
+    /// A block of eight namesakes is too large to compare (largest 6); two of them renamed, the six
+    /// left are compared, although none of them changed.
+    @Test func a_block_that_becomes_small_enough_compares_its_unchanged_members() throws {
+        let header = "source,source_id,email,phone,loyalty_id,first_name,last_name,gender,birth_date,street,postcode,city\n"
+        let namesakes = (0..<8).map { "crm,NS-\($0),ns\($0)@x.org,,,Ottilie,Brackwater,F,1966-09-0\($0 % 2 + 1),\($0) Elm Road,30301,Atlanta\n" }
+        func resolved(_ every: Bool) throws -> (ResolveReport, [[SQLiteValue]], Int64) {
+            let dir = TemporaryDirectory()
+            let workspace = try MatchReviewTests.workspace(dir, people: 1000)
+            let ingester = Ingester(workspace: workspace, progressStyle: .silent)
+            _ = try ingester.ingest(file: dir.write("ns.csv", header + namesakes.joined()), options: IngestOptions(kind: .customers))
+            _ = try IdentityResolver(options: ResolveOptions(probabilistic: Self.matching)).resolve(workspace)
+            let renamed = namesakes.prefix(2).map { $0.replacingOccurrences(of: "Ottilie,Brackwater", with: "Ruth,Oyelaran") }
+            _ = try ingester.ingest(file: dir.write("renamed.csv", header + renamed.joined()), options: IngestOptions(kind: .customers))
+            let options = ResolveOptions(probabilistic: Self.matching, matchScope: every ? .allPairs : .incremental, everyRecord: every)
+            let report = try IdentityResolver(options: options).resolve(workspace)
+            let pairs = try workspace.db.scalar("SELECT count(*) FROM match_pair WHERE source_id_a LIKE 'NS-%' AND source_id_b LIKE 'NS-%'")?.integer ?? 0
+            return (report, try Self.tables(workspace), pairs)
+        }
+        let (part, partTables, partPairs) = try resolved(false)
+        let (every, everyTables, everyPairs) = try resolved(true)
+        #expect(part.changedRecords == 2 && every.changedRecords == nil)
+        #expect(everyPairs >= 6, "the six namesakes left are compared (those born the same day score in the review band): \(everyPairs) pairs stored")
+        #expect(partPairs == everyPairs)
+        #expect(partTables == everyTables)
     }
 
     @Test func other_options_or_matching_since_make_a_full_resolve() throws {

@@ -61,6 +61,7 @@ import Testing
         let (full, _, fullPass) = try run(b, .allPairs)
 
         #expect(fit.matchRun == .fitted && added.matchRun == .incremental && fullPass.matchRun == .storedModel)
+        #expect(added.changedRecords == rows.count - cut + changed.count && fullPass.changedRecords == nil, "only the changed part was read")
         #expect(added.records == rows.count && added.records == fullPass.records)
         #expect(added.dirtyRecords >= rows.count - cut + changed.count && added.dirtyRecords < rows.count / 4,
                 "\(added.dirtyRecords) dirty of \(added.records)")
@@ -72,7 +73,8 @@ import Testing
 
         // Nothing new: nothing compared, nothing changes.
         let again = try IdentityResolver(options: Self.options).resolve(incremental)
-        #expect(again.matchRun == .incremental && again.dirtyRecords == 0 && again.candidatePairs == 0 && again.generation == added.generation)
+        #expect(again.matchRun == .incremental && again.changedRecords == 0 && again.dirtyRecords == 0 && again.candidatePairs == 0
+                && again.generation == added.generation)
         #expect(try Self.tables(incremental) == incrementalTables)
 
         // Another largest block rebuilds the index with the stored model; --refit fits a new one.

@@ -29,10 +29,10 @@ struct ResolveCommand: ParsableCommand {
             command obeys from then on.
 
             The first probabilistic resolve fits the model (m, u and λ) and keeps a blocking index of every
-            record. Later ones (say, after new files) compare only the new and changed records, and records
-            whose person under the exact keys changed, against that index, with the stored model: the work
-            grows with what changed, and the people are those a full pass with that model gives (--full
-            does that pass). Changing --max-block or --review-threshold makes a full pass; --refit fits a
+            record. Later ones (say, after new files) read only the changed part and compare only the new
+            and changed records, and records whose person under the exact keys changed, against that index,
+            with the stored model: the work grows with what changed, and the people are those a full pass
+            with that model gives (--full does that pass). Changing --max-block or --review-threshold makes a full pass; --refit fits a
             new model. With --redis, full passes run on the workers and incremental ones here.
             Its options and the exact keys' are these:
             """)

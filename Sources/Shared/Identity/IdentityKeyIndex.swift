@@ -29,9 +29,13 @@ struct IdentityKeyIndex {
 
     private static let infoKey = "identity_index"
 
-    /// The options an index is read with: only an exact resolve's index with these is used.
+    /// What the people an index goes with were made with: an incremental resolve starts from an index
+    /// only with the same (with matching, the stored model's largest block and review threshold are
+    /// checked too: ``MatchStore/run(for:scope:)``).
     static func fingerprint(_ options: ResolveOptions) -> String {
-        "exact v1;max-records-per-key=\(options.maxRecordsPerKey);country=\(options.defaultCountryCode)"
+        let keys = "max-records-per-key=\(options.maxRecordsPerKey);country=\(options.defaultCountryCode)"
+        guard let match = options.probabilistic else { return "exact v1;" + keys }
+        return "matching v1;" + keys + ";link=\(match.linkThreshold)"
     }
 
     /// The exact keys of `record`.
@@ -48,24 +52,22 @@ struct IdentityKeyIndex {
         try db.scalar("SELECT value FROM workspace_info WHERE key = ?", [.text(Self.infoKey)])?.text == fingerprint
     }
 
-    /// Replaces the index with `records`' keys (nil fingerprint: leaves it unusable, as a resolve that
-    /// also matches does) and empties the change log.
+    /// Replaces the index with `records`' keys, read for `fingerprint` (nil: leaves it unusable), and
+    /// empties the change log.
     func replace(_ records: [IdentityResolver.Record], fingerprint: String?) throws(OmnisegError) {
         try db.execute("DELETE FROM identity_key")
         try db.execute("DELETE FROM identity_change")
         try db.run("DELETE FROM workspace_info WHERE key = ?", [.text(Self.infoKey)])
         guard let fingerprint else { return }
-        var rows: [(key: Key, record: Int)] = []
-        for (i, r) in records.enumerated() { for key in Self.keys(of: r) { rows.append((key, i)) } }
-        // In key order, so the rows append to the table's B-tree.
-        rows.sort { $0.key != $1.key ? $0.key < $1.key : $0.record < $1.record }
         let insert = try db.prepare("INSERT INTO identity_key (kind, value, source, source_id) VALUES (?, ?, ?, ?)")
-        for row in rows {
-            insert.bind(row.key.kind.rawValue, at: 1)
-            insert.bind(row.key.value, at: 2)
-            insert.bind(records[row.record].source, at: 3)
-            insert.bind(records[row.record].sourceID, at: 4)
-            try insert.runAndReset()
+        for r in records {
+            for key in Self.keys(of: r) {
+                insert.bind(key.kind.rawValue, at: 1)
+                insert.bind(key.value, at: 2)
+                insert.bind(r.source, at: 3)
+                insert.bind(r.sourceID, at: 4)
+                try insert.runAndReset()
+            }
         }
         try db.run("INSERT INTO workspace_info (key, value) VALUES (?, ?)", [.text(Self.infoKey), .text(fingerprint)])
     }

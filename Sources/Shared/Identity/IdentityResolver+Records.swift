@@ -62,8 +62,11 @@ extension IdentityResolver {
         let customer: SQLiteStatement
         let reference: SQLiteStatement
         let normalizer: IdentifierNormalizer
+        /// Whether records are read with the fields probabilistic matching compares.
+        let matchFields: Bool
 
-        init(_ db: SQLiteConnection, defaultCountryCode: String) throws(OmnisegError) {
+        init(_ db: SQLiteConnection, defaultCountryCode: String, matchFields: Bool = false) throws(OmnisegError) {
+            self.matchFields = matchFields
             customer = try db.prepare("SELECT \(IdentityResolver.recordColumns) FROM customer_record WHERE source = ? AND source_id = ?")
             reference = try db.prepare("SELECT 1 FROM customer_ref WHERE source = ? AND customer_id = ?")
             normalizer = IdentifierNormalizer(defaultCountryCode: defaultCountryCode)
@@ -74,7 +77,7 @@ extension IdentityResolver {
         func read(_ key: RecordKey, by resolver: IdentityResolver, _ report: inout ResolveReport) throws(OmnisegError) -> Record? {
             customer.reset()
             try customer.bind([.text(key.source), .text(key.sourceID)])
-            if try customer.step() { return resolver.record(customer, normalizer, matchFields: false, &report) }
+            if try customer.step() { return resolver.record(customer, normalizer, matchFields: matchFields, &report) }
             reference.reset()
             try reference.bind([.text(key.source), .text(key.sourceID)])
             guard try reference.step() else { return nil }

@@ -68,6 +68,7 @@ extension IdentityResolver {
             switch matching.index {
             case .replace(let entries): try index.replace(keys: keys, entries: entries, result: matching.outcome)
             case .update(let entries, let loaded, let found): try index.update(keys: keys, entries: entries, loaded: loaded, outcome: found)
+            case .part(let found): try index.update(part: found)
             }
         }
         report.created = assignment.created

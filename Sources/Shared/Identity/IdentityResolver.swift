@@ -111,7 +111,10 @@ public struct IdentityResolver {
     /// A result computed from other records than the workspace's now (say, records ingested while
     /// the job ran) is refused.
     public func resolve(_ workspace: Workspace, matches: MatchResult? = nil) throws(OmnisegError) -> ResolveReport {
-        if options.probabilistic == nil, !options.everyRecord, let report = try resolveChanges(workspace) { return report }
+        if !options.everyRecord, matches == nil, options.probabilistic == nil || options.matchScope == .incremental,
+           let report = try resolveChanges(workspace) {
+            return report
+        }
         var report = ResolveReport()
         var (records, labels, sets, rules) = try linkExactly(workspace, matchFields: options.probabilistic != nil, &report)
         report.records = records.count
@@ -160,8 +163,8 @@ public struct IdentityResolver {
         try db.transaction { () throws(OmnisegError) in
             let before = try Self.previousLinks(of: records, lookup: lookup, in: db)
             try write(records, union: &union, rules: rules, labels: labels, before: before, totalsBefore: nil, matching: matching, &report, in: workspace)
-            // An exact resolve keeps every record's keys for the next one to start from.
-            try IdentityKeyIndex(db: db).replace(records, fingerprint: options.probabilistic == nil ? IdentityKeyIndex.fingerprint(options) : nil)
+            // Every record's keys, for the next resolve to start from.
+            try IdentityKeyIndex(db: db).replace(records, fingerprint: IdentityKeyIndex.fingerprint(options))
         }
         return report
     }
@@ -234,6 +237,8 @@ public struct IdentityResolver {
         enum Index {
             case replace([MatchIndexEntry])
             case update([MatchIndexEntry], MatchIndexStore.Loaded, IncrementalMatch.Outcome)
+            /// An incremental resolve of a part (``PartMatch``).
+            case part(PartMatch.Outcome)
         }
     }
 

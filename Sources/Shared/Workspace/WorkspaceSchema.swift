@@ -350,7 +350,8 @@ enum WorkspaceSchema {
         """,
         // 15: what an incremental resolve starts from. identity_key: every record's normalized exact
         // keys (kind 0 e-mail, 1 loyalty id, 2 phone) as the last resolve read them, so the records
-        // sharing a key are found without reading every record. identity_change: a log of the records
+        // sharing a key are found without reading every record; the blocking index is searched by
+        // block key and pairs by either record, so a block's members and a record's pairs are found too. identity_change: a log of the records
         // whose identifying fields, existence or labels changed since, with the raw e-mail, phone and
         // loyalty id they had before the change (so the keys a record gave up are known). Triggers append
         // to it, so no writer can forget it, while there is an index to keep (a first load logs nothing);
@@ -363,6 +364,11 @@ enum WorkspaceSchema {
             source_id TEXT NOT NULL,
             PRIMARY KEY (kind, value, source, source_id)
         ) WITHOUT ROWID;
+        CREATE INDEX match_record_key_0 ON match_record(key_0) WHERE key_0 IS NOT NULL;
+        CREATE INDEX match_record_key_1 ON match_record(key_1) WHERE key_1 IS NOT NULL;
+        CREATE INDEX match_record_key_2 ON match_record(key_2) WHERE key_2 IS NOT NULL;
+        CREATE INDEX match_record_key_3 ON match_record(key_3) WHERE key_3 IS NOT NULL;
+        CREATE INDEX match_pair_b ON match_pair(source_b, source_id_b);
         CREATE TABLE identity_change (
             id INTEGER PRIMARY KEY,
             source TEXT NOT NULL,

@@ -77,6 +77,81 @@ struct MatchIndexStore {
         try insertPairs(outcome.result, keys: keys) { outcome.dirty[$0.a] || outcome.dirty[$0.b] }
     }
 
+    /// Single records and blocks of the index, read by key (an incremental resolve's part).
+    struct Lookup {
+        private let entryStatement: SQLiteStatement
+        private let countStatements: [SQLiteStatement]
+        private let memberStatements: [SQLiteStatement]
+
+        init(_ db: SQLiteConnection) throws(OmnisegError) {
+            entryStatement = try db.prepare("SELECT digest, person, \(MatchIndexStore.keyColumns) FROM match_record WHERE source = ? AND source_id = ?")
+            countStatements = try (0..<MatchIndexStore.rules).map { rule throws(OmnisegError) in
+                try db.prepare("SELECT count(*) FROM (SELECT 1 FROM match_record WHERE key_\(rule) = ? LIMIT ?)")
+            }
+            memberStatements = try (0..<MatchIndexStore.rules).map { rule throws(OmnisegError) in
+                try db.prepare("SELECT digest, person, \(MatchIndexStore.keyColumns), source, source_id FROM match_record WHERE key_\(rule) = ?")
+            }
+        }
+
+        /// The entry of a row whose first columns are digest, person and the keys.
+        private static func entry(_ row: SQLiteStatement) -> MatchIndexEntry {
+            MatchIndexEntry(digest: UInt64(bitPattern: row.int64(at: 0)), person: UInt64(bitPattern: row.int64(at: 1)),
+                            keys: (Int32(2)..<Int32(2 + MatchIndexStore.rules)).map { row.isNull(at: $0) ? nil : UInt64(bitPattern: row.int64(at: $0)) })
+        }
+
+        /// The stored entry of `key` (nil: not in the index).
+        func entry(_ key: RecordKey) throws(OmnisegError) -> MatchIndexEntry? {
+            entryStatement.reset()
+            try entryStatement.bind([.text(key.source), .text(key.sourceID)])
+            return try entryStatement.step() ? Self.entry(entryStatement) : nil
+        }
+
+        /// How many records the index has in block `key` of `rule`, counted up to `cap`.
+        func count(rule: Int, key: UInt64, cap: Int) throws(OmnisegError) -> Int {
+            let statement = countStatements[rule]
+            statement.reset()
+            try statement.bind([.integer(Int64(bitPattern: key)), .integer(Int64(cap))])
+            _ = try statement.step()
+            return Int(statement.int64(at: 0))
+        }
+
+        /// The records the index has in block `key` of `rule`, with their entries.
+        func members(rule: Int, key: UInt64) throws(OmnisegError) -> [(RecordKey, MatchIndexEntry)] {
+            let statement = memberStatements[rule]
+            statement.reset()
+            try statement.bind([.integer(Int64(bitPattern: key))])
+            var result: [(RecordKey, MatchIndexEntry)] = []
+            let at = Int32(2 + MatchIndexStore.rules)
+            while try statement.step() {
+                result.append((RecordKey(source: statement.string(at: at) ?? "", sourceID: statement.string(at: at + 1) ?? ""), Self.entry(statement)))
+            }
+            return result
+        }
+    }
+
+    /// Brings the index up to an incremental resolve of a part: the entries of its new and changed
+    /// records, its removed records and their pairs gone, the pairs of its dirty records replaced.
+    func update(part outcome: PartMatch.Outcome) throws(OmnisegError) {
+        let insert = try insertRecord()
+        for (key, entry) in outcome.entries { try write(insert, key, entry) }
+        let deleteRecord = try db.prepare("DELETE FROM match_record WHERE source = ? AND source_id = ?")
+        let deletePairs = try db.prepare("DELETE FROM match_pair WHERE (source_a = ?1 AND source_id_a = ?2) OR (source_b = ?1 AND source_id_b = ?2)")
+        for key in outcome.removed {
+            try deleteRecord.bind([.text(key.source), .text(key.sourceID)])
+            try deleteRecord.runAndReset()
+        }
+        for key in outcome.removed + outcome.dirty.sorted() {
+            try deletePairs.bind([.text(key.source), .text(key.sourceID)])
+            try deletePairs.runAndReset()
+        }
+        let insertPair = try db.prepare("INSERT OR REPLACE INTO match_pair (source_a, source_id_a, source_b, source_id_b, pattern) VALUES (?, ?, ?, ?, ?)")
+        for pair in outcome.pairs {
+            let (x, y) = RecordKey.ordered(pair.a, pair.b)
+            try insertPair.bind([.text(x.source), .text(x.sourceID), .text(y.source), .text(y.sourceID), .integer(Int64(bitPattern: pair.pattern.bits))])
+            try insertPair.runAndReset()
+        }
+    }
+
     /// A pattern as `match_pair` stores it (its bits as a signed integer), checked against this build's fields.
     static func pattern(_ stored: Int64) throws(OmnisegError) -> ComparisonPattern {
         guard let pattern = ComparisonPattern(bits: UInt64(bitPattern: stored), fields: ProbabilisticLinker.fields) else {

@@ -59,11 +59,20 @@ public struct IncrementalMatch {
         self.model = model
     }
 
+    /// A block's size in the index before and now, where `records` are only part of the workspace's
+    /// (a resolve of the changed part): by rule and key; nil for a block whose size did not change
+    /// and that no dirty record is in.
+    public typealias BlockSizes = (_ rule: Int, _ key: UInt64) -> (before: Int, now: Int)?
+
     /// Matches `records` (`people[i]`: record i's person so far; `entries[i]`: its index entry now)
     /// given the index as it was: `previous[i]` (nil for a new record), the entries of records since
     /// removed, and the stored pairs (records by index now; pairs of removed records left out).
+    ///
+    /// With `sizes`, `records` may be a part of the workspace's: every member of each block that
+    /// changed usability and of each usable block of a dirty record must be in it (so the pairs of the
+    /// dirty records are those of the whole workspace), and `sizes` gives every block's true sizes.
     public func run(records: [MatchRecord], people: [Int], entries: [MatchIndexEntry], previous: [MatchIndexEntry?], removed: [MatchIndexEntry],
-                    stored: [StoredPair]) -> Outcome {
+                    stored: [StoredPair], sizes: BlockSizes? = nil) -> Outcome {
         precondition(records.count == people.count && records.count == entries.count && records.count == previous.count, "one of each per record")
         let blocks = RecordBlocks(keys: entries.map(\.keys))
         let rules = ProbabilisticLinker.blockingRules.count
@@ -71,16 +80,21 @@ public struct IncrementalMatch {
 
         // A block whose usability changed changes every pair of its members.
         var oldSize = [[UInt64: Int32]](repeating: [:], count: rules)
-        for entry in previous.lazy.compactMap({ $0 }) + removed {
-            for rule in 0..<rules { if let key = entry.keys[rule] { oldSize[rule][key, default: 0] += 1 } }
+        if sizes == nil {
+            for entry in previous.lazy.compactMap({ $0 }) + removed {
+                for rule in 0..<rules { if let key = entry.keys[rule] { oldSize[rule][key, default: 0] += 1 } }
+            }
         }
         var skipped = 0
+        var blockSize = [[Int]](repeating: [], count: rules)
         for rule in 0..<rules {
             for members in blocks.members[rule] {
-                guard let key = entries[Int(members[0])].keys[rule] else { continue }
-                let usable = RecordBlocks.usable(members.count, maxBlock: options.maxBlock)
-                if members.count > options.maxBlock { skipped += 1 }
-                if usable != RecordBlocks.usable(Int(oldSize[rule][key] ?? 0), maxBlock: options.maxBlock) {
+                guard let key = entries[Int(members[0])].keys[rule] else { blockSize[rule].append(0); continue }
+                let (before, now) = sizes.map { $0(rule, key) ?? (members.count, members.count) } ?? (Int(oldSize[rule][key] ?? 0), members.count)
+                blockSize[rule].append(now)
+                let usable = RecordBlocks.usable(now, maxBlock: options.maxBlock)
+                if now > options.maxBlock { skipped += 1 }
+                if usable != RecordBlocks.usable(before, maxBlock: options.maxBlock) {
                     for m in members { dirty[Int(m)] = true }
                 }
             }
@@ -100,11 +114,11 @@ public struct IncrementalMatch {
                     let block = blocks.blockOf[rule][d]
                     guard block >= 0 else { continue }
                     let members = blocks.members[rule][Int(block)]
-                    guard RecordBlocks.usable(members.count, maxBlock: options.maxBlock) else { continue }
+                    guard RecordBlocks.usable(blockSize[rule][Int(block)], maxBlock: options.maxBlock) else { continue }
                     for member in members {
                         let m = Int(member)
                         guard m != d, !(dirty[m] && m < d), people[m] != people[d],
-                              !blocks.sharedEarlier(d, m, before: rule, maxBlock: options.maxBlock) else { continue }
+                              !blocks.sharedEarlier(d, m, before: rule, maxBlock: options.maxBlock, sizes: blockSize) else { continue }
                         let (a, b) = d < m ? (d, m) : (m, d)
                         keep(a, b, view.compare(a, b))
                         compared += 1

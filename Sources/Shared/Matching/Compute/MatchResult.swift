@@ -81,7 +81,7 @@ public struct MatchResult: Sendable, Equatable {
 
     /// A result from scored pairs in any order: those at or above the link threshold are its links,
     /// those from the review threshold its review band (both sorted by ``precedes(_:_:)``), the rest dropped.
-    init(model: MatchModel, linkThreshold: Double, reviewThreshold: Double, records: Int, fingerprint: UInt64, candidates: Int, blocksSkipped: Int,
+    package init(model: MatchModel, linkThreshold: Double, reviewThreshold: Double, records: Int, fingerprint: UInt64, candidates: Int, blocksSkipped: Int,
          scored: [ProbabilisticLinker.Scored]) {
         self.model = model
         self.linkThreshold = linkThreshold

@@ -27,6 +27,13 @@ public struct ProbabilisticLinker {
         public let a: Int, b: Int
         public let pattern: ComparisonPattern
         public let probability: Double
+
+        package init(a: Int, b: Int, pattern: ComparisonPattern, probability: Double) {
+            self.a = a
+            self.b = b
+            self.pattern = pattern
+            self.probability = probability
+        }
     }
 
     /// The comparison pattern of records `a` and `b`, names classed by `frequencies` (the pair loops

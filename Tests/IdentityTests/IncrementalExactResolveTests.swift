@@ -203,6 +203,26 @@ import Testing
         #expect(partTables == everyTables)
     }
 
+    /// A resolve that reads every record resolves the changes logged before it read; a record
+    /// ingested while it read stays in the log for the next resolve (even on a first resolve).
+    @Test func changes_logged_while_a_full_resolve_reads_are_kept() throws {
+        let dir = TemporaryDirectory()
+        let workspace = try dir.workspace()
+        let ingester = Ingester(workspace: workspace, progressStyle: .silent)
+        func ingest(_ id: String) throws {
+            _ = try ingester.ingest(file: dir.write("\(id).csv", IdentityResolverTests.header + "crm,\(id),a@x.org,,,,,,,,,\n"), options: IngestOptions(kind: .customers))
+        }
+        try ingest("A")
+        let index = IdentityKeyIndex(db: workspace.db)
+        #expect(try workspace.db.scalar("SELECT count(*) FROM identity_change")?.integer == 0, "no index yet: nothing is logged")
+        let seen = try index.startFullRead()
+        try ingest("B")
+        var report = ResolveReport()
+        let read = try IdentityResolver().loadRecords(workspace, matchFields: false, &report).filter { $0.sourceID == "A" }
+        try index.replace(read, fingerprint: IdentityKeyIndex.fingerprint(ResolveOptions()), changesUpTo: seen)
+        #expect(try workspace.db.rows("SELECT source_id FROM identity_change") == [[.text("B")]])
+    }
+
     @Test func other_options_or_matching_since_make_a_full_resolve() throws {
         let dir = TemporaryDirectory()
         let workspace = try dir.workspace()

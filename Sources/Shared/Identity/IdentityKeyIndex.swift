@@ -52,13 +52,20 @@ struct IdentityKeyIndex {
         try db.scalar("SELECT value FROM workspace_info WHERE key = ?", [.text(Self.infoKey)])?.text == fingerprint
     }
 
-    /// Replaces the index with `records`' keys, read for `fingerprint` (nil: leaves it unusable), and
-    /// empties the change log.
-    func replace(_ records: [IdentityResolver.Record], fingerprint: String?) throws(OmnisegError) {
+    /// Called before a resolve reads every record: from now on changes are logged (the triggers log
+    /// while the workspace has an index entry, usable or not), and the last entry logged so far is
+    /// returned (0: none). The resolve resolved the changes up to that entry, not those logged while
+    /// it read.
+    func startFullRead() throws(OmnisegError) -> Int64 {
+        try db.run("INSERT OR IGNORE INTO workspace_info (key, value) VALUES (?, 'being built')", [.text(Self.infoKey)])
+        return try db.scalar("SELECT max(id) FROM identity_change")?.integer ?? 0
+    }
+
+    /// Replaces the index with `records`' keys, read for `fingerprint`, and removes the change log's
+    /// entries up to `resolved` (those logged since stay for the next resolve).
+    func replace(_ records: [IdentityResolver.Record], fingerprint: String, changesUpTo resolved: Int64) throws(OmnisegError) {
         try db.execute("DELETE FROM identity_key")
-        try db.execute("DELETE FROM identity_change")
-        try db.run("DELETE FROM workspace_info WHERE key = ?", [.text(Self.infoKey)])
-        guard let fingerprint else { return }
+        try db.run("DELETE FROM identity_change WHERE id <= ?", [.integer(resolved)])
         let insert = try db.prepare("INSERT INTO identity_key (kind, value, source, source_id) VALUES (?, ?, ?, ?)")
         for r in records {
             for key in Self.keys(of: r) {
@@ -69,7 +76,7 @@ struct IdentityKeyIndex {
                 try insert.runAndReset()
             }
         }
-        try db.run("INSERT INTO workspace_info (key, value) VALUES (?, ?)", [.text(Self.infoKey), .text(fingerprint)])
+        try db.run("INSERT OR REPLACE INTO workspace_info (key, value) VALUES (?, ?)", [.text(Self.infoKey), .text(fingerprint)])
     }
 
     /// How many records the change log names (with repeats): a cheap bound before reading it.

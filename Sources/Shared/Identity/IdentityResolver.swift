@@ -68,8 +68,8 @@ public struct ResolveReport: Sendable {
     public var created = 0
     public var merged = 0
     public var split = 0
-    /// An incremental resolve (without matching): the records changed since the last resolve, and the
-    /// records resolved again (those and every record they link or linked to). Nil: every record was read.
+    /// An incremental resolve: the records changed since the last resolve, and the records resolved
+    /// again (those and every record they link or linked to). Nil: every record was read.
     public var changedRecords: Int?
     public var resolvedAgain = 0
 }
@@ -116,6 +116,7 @@ public struct IdentityResolver {
             return report
         }
         var report = ResolveReport()
+        let resolvedChanges = try IdentityKeyIndex(db: workspace.db).startFullRead()
         var (records, labels, sets, rules) = try linkExactly(workspace, matchFields: options.probabilistic != nil, &report)
         report.records = records.count
         let lookup = Self.keyTable(records)
@@ -164,7 +165,7 @@ public struct IdentityResolver {
             let before = try Self.previousLinks(of: records, lookup: lookup, in: db)
             try write(records, union: &union, rules: rules, labels: labels, before: before, totalsBefore: nil, matching: matching, &report, in: workspace)
             // Every record's keys, for the next resolve to start from.
-            try IdentityKeyIndex(db: db).replace(records, fingerprint: IdentityKeyIndex.fingerprint(options))
+            try IdentityKeyIndex(db: db).replace(records, fingerprint: IdentityKeyIndex.fingerprint(options), changesUpTo: resolvedChanges)
         }
         return report
     }

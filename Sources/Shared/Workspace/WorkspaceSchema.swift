@@ -364,11 +364,7 @@ enum WorkspaceSchema {
             source_id TEXT NOT NULL,
             PRIMARY KEY (kind, value, source, source_id)
         ) WITHOUT ROWID;
-        CREATE INDEX match_record_key_0 ON match_record(key_0) WHERE key_0 IS NOT NULL;
-        CREATE INDEX match_record_key_1 ON match_record(key_1) WHERE key_1 IS NOT NULL;
-        CREATE INDEX match_record_key_2 ON match_record(key_2) WHERE key_2 IS NOT NULL;
-        CREATE INDEX match_record_key_3 ON match_record(key_3) WHERE key_3 IS NOT NULL;
-        CREATE INDEX match_pair_b ON match_pair(source_b, source_id_b);
+        \(BulkIndexes.create(BulkIndexes.blockingIndex))
         CREATE TABLE identity_change (
             id INTEGER PRIMARY KEY,
             source TEXT NOT NULL,

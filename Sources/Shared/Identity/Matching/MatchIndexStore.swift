@@ -52,10 +52,11 @@ struct MatchIndexStore {
 
     /// Replaces the whole index: every record's entry and the result's pairs (links and review band).
     func replace(keys: [RecordKey], entries: [MatchIndexEntry], result: MatchResult) throws(OmnisegError) {
-        try db.execute("DELETE FROM match_record; DELETE FROM match_pair;")
+        try db.execute(BulkIndexes.drop(BulkIndexes.blockingIndex) + "DELETE FROM match_record; DELETE FROM match_pair;")
         let insert = try insertRecord()
         for i in keys.indices { try write(insert, keys[i], entries[i]) }
         try insertPairs(result, keys: keys) { _ in true }
+        try db.execute(BulkIndexes.create(BulkIndexes.blockingIndex))
     }
 
     /// Brings the index up to an incremental resolve: the entries of records new or changed, removed

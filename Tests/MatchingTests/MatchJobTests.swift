@@ -115,6 +115,16 @@ import Testing
         damaged[damaged.count - 1] = 0xFF
         #expect(throws: OmnisegError.self) { try MatchBlocks(decoding: damaged) }
         #expect(throws: OmnisegError.self) { try MatchBlocks(decoding: Array(plan.taskData[0].dropLast(3))) }
+        // The decode kept for the next iteration: the same input again, never a neighbour's for damaged bytes.
+        let frequencies = TermFrequencies(records: records, people: people)
+        let (first, table) = try MatchTaskCache.decoded(plan.taskData[0], frequencies: frequencies)
+        let (again, tableAgain) = try MatchTaskCache.decoded(plan.taskData[0], frequencies: frequencies)
+        #expect(first.index == again.index && first.records == again.records && table.rows.count == tableAgain.rows.count)
+        #expect(table.rows.map(\.lastClass) == MatchRecordTable(first.records, frequencies: frequencies).rows.map(\.lastClass))
+        #expect(table.rows.contains { $0.lastClass != 0 }, "names classed by these frequencies")
+        #expect(try MatchTaskCache.decoded(plan.taskData[0], frequencies: TermFrequencies()).1.rows.allSatisfy { $0.lastClass == 0 },
+                "other frequencies: decoded again, names classed by them")
+        #expect(throws: OmnisegError.self) { try MatchTaskCache.decoded(damaged, frequencies: frequencies) }
         let job = MatchJob(options: options)
         #expect(throws: OmnisegError.self, "a state of the wrong iteration's partials") {
             _ = try job.merge(iteration: 1, state: plan.state, partials: [[0, 0, 0, 0]])

@@ -43,15 +43,15 @@ public struct MatchJob: JobKind {
 
     public func execute(input: TaskInput, iteration: Int, state: [UInt8], cancellation: CancellationCheck) throws(OmnisegError) -> [UInt8] {
         guard case .blob(_, let bytes) = input else { throw OmnisegError(.corrupt, "match tasks read record blocks") }
-        let blocks = try MatchBlocks(decoding: bytes)
         let state = try MatchState(decoding: state)
+        let (blocks, table) = try MatchTaskCache.decoded(bytes, frequencies: state.model.frequencies)
         var writer = WireWriter(capacity: 4096)
         writer.u32(UInt32(iteration))
         switch try Self.phase(iteration, state) {
         case .counting:
             var counts = PatternCounts()
             var pairs: UInt64 = 0
-            try MatchRecordTable(blocks.records, frequencies: state.model.frequencies).withView { view throws(OmnisegError) in
+            try table.withView { view throws(OmnisegError) in
                 try blocks.forEachCandidate(cancellation: cancellation) { i, j in
                     counts.add(view.compare(i, j))
                     pairs += 1
@@ -68,7 +68,7 @@ public struct MatchJob: JobKind {
             var probabilities = PatternProbabilities(state.model)
             var kept: [(a: UInt32, b: UInt32, pattern: UInt64)] = []
             var pairs: UInt64 = 0
-            try MatchRecordTable(blocks.records, frequencies: state.model.frequencies).withView { view throws(OmnisegError) in
+            try table.withView { view throws(OmnisegError) in
                 try blocks.forEachCandidate(cancellation: cancellation) { i, j in
                     pairs += 1
                     let pattern = view.compare(i, j)

@@ -154,7 +154,7 @@ import Testing
     /// A link the guard refused (the two records' e-mails conflict) holds once one record loses its
     /// e-mail: the other record, outside everything else that changed, is resolved again too.
     @Test func a_refused_link_that_now_holds_is_made() throws {
-        let header = "source,source_id,email,phone,loyalty_id,first_name,last_name,gender,birth_date,street,postcode,city\n"
+        let header = IdentityResolverTests.header
         let twins = "crm,TWIN-A,quentin.a@x.org,,,Quentin,Vandersloot,M,1971-03-14,12 Larkspur Lane,60614,Chicago\n"
             + "web,TWIN-B,quentin.b@y.org,,,Quentin,Vandersloot,M,1971-03-14,12 Larkspur Lane,60614,Chicago\n"
         func resolved(_ every: Bool) throws -> (ResolveReport, [[SQLiteValue]]) {
@@ -180,7 +180,7 @@ import Testing
     /// A block of eight namesakes is too large to compare (largest 6); two of them renamed, the six
     /// left are compared, although none of them changed.
     @Test func a_block_that_becomes_small_enough_compares_its_unchanged_members() throws {
-        let header = "source,source_id,email,phone,loyalty_id,first_name,last_name,gender,birth_date,street,postcode,city\n"
+        let header = IdentityResolverTests.header
         let namesakes = (0..<8).map { "crm,NS-\($0),ns\($0)@x.org,,,Ottilie,Brackwater,F,1966-09-0\($0 % 2 + 1),\($0) Elm Road,30301,Atlanta\n" }
         func resolved(_ every: Bool) throws -> (ResolveReport, [[SQLiteValue]], Int64) {
             let dir = TemporaryDirectory()

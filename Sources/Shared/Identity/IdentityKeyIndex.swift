@@ -8,6 +8,15 @@ struct IdentityKeyIndex {
     /// A kind of exact key, as stored.
     enum Kind: Int64, CaseIterable, Sendable {
         case email = 0, loyalty = 1, phone = 2
+
+        /// `record`'s normalized value of this kind (nil: none).
+        func value(of record: IdentityResolver.Record) -> String? {
+            switch self {
+            case .email: record.email
+            case .loyalty: record.loyalty
+            case .phone: record.phone
+            }
+        }
     }
 
     /// One value of one kind of key.
@@ -40,11 +49,7 @@ struct IdentityKeyIndex {
 
     /// The exact keys of `record`.
     static func keys(of record: IdentityResolver.Record) -> [Key] {
-        var keys: [Key] = []
-        if let e = record.email { keys.append(Key(kind: .email, value: e)) }
-        if let l = record.loyalty { keys.append(Key(kind: .loyalty, value: l)) }
-        if let p = record.phone { keys.append(Key(kind: .phone, value: p)) }
-        return keys
+        Kind.allCases.compactMap { kind in kind.value(of: record).map { Key(kind: kind, value: $0) } }
     }
 
     /// Whether the stored index was read with `fingerprint` (and so can serve an incremental resolve).
@@ -74,14 +79,7 @@ struct IdentityKeyIndex {
             var prefix: UInt64
             var record: Int32
         }
-        func value(_ row: Row) -> String {
-            let r = records[Int(row.record)]
-            switch Kind(rawValue: Int64(row.kind)) {
-            case .email: return r.email ?? ""
-            case .loyalty: return r.loyalty ?? ""
-            case .phone, .none: return r.phone ?? ""
-            }
-        }
+        func value(_ row: Row) -> String { Kind(rawValue: Int64(row.kind))?.value(of: records[Int(row.record)]) ?? "" }
         var rows: [Row] = []
         rows.reserveCapacity(records.count * 2)
         for (i, r) in records.enumerated() {

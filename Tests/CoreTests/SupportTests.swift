@@ -15,6 +15,21 @@ import Testing
         }
     }
 
+    @Test func phaseTimesKeepEveryPhaseInOrderAndSumARepeatedOne() throws {
+        var phases = PhaseTimes()
+        let value = phases.measure("spin") { (0..<200_000).reduce(0, &+) }
+        #expect(value == 199_999 * 200_000 / 2, "the body's result comes back")
+        #expect(throws: OmnisegError.self) {
+            try phases.measure("fail") { () throws(OmnisegError) in throw OmnisegError(.badInput, "no") }
+        }
+        _ = phases.measure("spin") { 1 }
+        #expect(phases.phases.map(\.name) == ["spin", "fail", "spin"], "a phase that threw is timed too")
+        #expect(phases.phases.allSatisfy { $0.cpuSeconds >= 0 && $0.wallSeconds >= 0 })
+        #expect(phases.cpuSeconds(of: "spin") == phases.phases[0].cpuSeconds + phases.phases[2].cpuSeconds && phases.cpuSeconds(of: "none") == nil)
+        let line = try #require(phases.lines.first)
+        #expect(line.wholeMatch(of: /phase spin: \d+\.\d{3} s wall, \d+\.\d{3} s CPU/) != nil, "\(line)")
+    }
+
     @Test func checksumMatchesXXH64ReferenceVectors() {
         #expect("".withBytes { Checksum64.of($0) } == 0xEF46_DB37_51D8_E999)
         #expect("abc".withBytes { Checksum64.of($0) } == 0x44BC_2CF5_AD77_0999)

@@ -32,6 +32,7 @@ import Testing
         let dir = TemporaryDirectory()
         let workspace = try Self.workspace(dir)
         let report = try IdentityResolver(options: Self.probabilistic).resolve(workspace)
+        #expect(report.phases.phases.map(\.name) == ["exact keys", "match", "link matches", "write"], "--timings shows every phase, in order")
         let store = MatchStore(workspace: workspace)
         let stored = try #require(try store.model())
         #expect(stored.generation == report.generation && stored.linkThreshold == MatchOptions().linkThreshold && stored.reviewThreshold == 0.01)

@@ -59,6 +59,18 @@ import Testing
         return pairs
     }
 
+    /// The job run as workers run it: every task from its blob (``ProbabilisticLinker/match`` hands
+    /// the tasks of this process the plan's blocks instead).
+    static func matchOnBlobs(_ records: [MatchRecord], people: [Int], options: MatchOptions, threads: Int) throws -> MatchResult {
+        let plan = MatchPlan(records: records, people: people, options: options)
+        let job = MatchJob(options: options)
+        let inputs = try plan.taskData.enumerated().map { try TaskInput(index: $0.offset, shard: nil, data: $0.element, as: .blobs) }
+        let result = try JobDriver(jobID: "match", kind: job, shardCount: inputs.count, mergeThreads: threads)
+            .run(transport: InProcessTransport(kind: job, inputs: inputs, threads: threads), checkpoints: MemoryCheckpoints(),
+                 firstState: { plan.state }, progress: { _, _, _ in }, timing: { _ in })
+        return try MatchResult(decoding: try job.resultBody(result))
+    }
+
     @Test func theJobFindsExactlyTheBlockedPairsAndTheSameLinksWhateverItsTasksAndThreads() throws {
         let (records, people, truth) = Self.records(people: 700, seed: 5)
         var options = MatchOptions()
@@ -89,6 +101,8 @@ import Testing
             #expect(result.links.allSatisfy { $0.probability >= options.linkThreshold })
             #expect(result.review.allSatisfy { $0.probability >= options.reviewThreshold && $0.probability < options.linkThreshold })
             #expect(result.fingerprint == MatchPlan.fingerprint(records, people: people) && result.records == records.count)
+            #expect(try Self.matchOnBlobs(records, people: people, options: options, threads: threads) == result,
+                    "\(tasks) tasks from blobs, as on workers, give what the plan's blocks in this process give")
             results.append(result)
         }
         #expect(results.dropFirst().allSatisfy { $0 == results[0] }, "identical results for 1, 3, 16 and 64 tasks")
@@ -117,12 +131,14 @@ import Testing
         #expect(throws: OmnisegError.self) { try MatchBlocks(decoding: Array(plan.taskData[0].dropLast(3))) }
         // The decode kept for the next iteration: the same input again, never a neighbour's for damaged bytes.
         let frequencies = TermFrequencies(records: records, people: people)
-        let (first, table) = try MatchTaskCache.decoded(plan.taskData[0], frequencies: frequencies)
-        let (again, tableAgain) = try MatchTaskCache.decoded(plan.taskData[0], frequencies: frequencies)
+        let decoded = try MatchTaskCache.decoded(plan.taskData[0], frequencies: frequencies)
+        let (first, table) = (decoded.blocks, decoded.table)
+        let repeated = try MatchTaskCache.decoded(plan.taskData[0], frequencies: frequencies)
+        let (again, tableAgain) = (repeated.blocks, repeated.table)
         #expect(first.index == again.index && first.records == again.records && table.rows.count == tableAgain.rows.count)
         #expect(table.rows.map(\.lastClass) == MatchRecordTable(first.records, frequencies: frequencies).rows.map(\.lastClass))
         #expect(table.rows.contains { $0.lastClass != 0 }, "names classed by these frequencies")
-        #expect(try MatchTaskCache.decoded(plan.taskData[0], frequencies: TermFrequencies()).1.rows.allSatisfy { $0.lastClass == 0 },
+        #expect(try MatchTaskCache.decoded(plan.taskData[0], frequencies: TermFrequencies()).table.rows.allSatisfy { $0.lastClass == 0 },
                 "other frequencies: decoded again, names classed by them")
         #expect(throws: OmnisegError.self) { try MatchTaskCache.decoded(damaged, frequencies: frequencies) }
         let job = MatchJob(options: options)
@@ -130,5 +146,32 @@ import Testing
             _ = try job.merge(iteration: 1, state: plan.state, partials: [[0, 0, 0, 0]])
         }
         #expect(throws: OmnisegError.self, "an empty state") { _ = try job.merge(iteration: 0, state: [], partials: []) }
+    }
+
+    @Test func theScoringPassReadsTheCountedPatternsAndScoresAsAFreshComparisonWould() throws {
+        let (records, people, _) = Self.records(people: 400, seed: 21)
+        var options = MatchOptions()
+        options.tasks = 1
+        options.randomPairs = 10_000
+        let plan = MatchPlan(records: records, people: people, options: options)
+        let job = MatchJob(options: options)
+        let blob = plan.taskData[0]
+        let input = try TaskInput(index: 0, shard: nil, data: blob, as: .blobs)
+        let frequencies = try MatchState(decoding: plan.state).model.frequencies
+        MatchTaskCache.removeAll()
+        #expect(try MatchTaskCache.decoded(blob, frequencies: frequencies).patterns == nil, "nothing counted yet")
+        let counted = try job.execute(input: input, iteration: 0, state: plan.state, cancellation: .never)
+        let patterns = try #require(try MatchTaskCache.decoded(blob, frequencies: frequencies).patterns, "the count kept its patterns")
+        guard case .iterate(let fitted) = try job.merge(iteration: 0, state: plan.state, partials: [counted]) else {
+            Issue.record("counting iterates")
+            return
+        }
+        #expect(UInt64(patterns.count) == (try MatchState(decoding: fitted)).candidates, "one pattern per candidate pair")
+        let fromPatterns = try job.execute(input: input, iteration: 1, state: fitted, cancellation: .never)
+        MatchTaskCache.removeAll()
+        let compared = try job.execute(input: input, iteration: 1, state: fitted, cancellation: .never)
+        #expect(try MatchTaskCache.decoded(blob, frequencies: frequencies).patterns == nil, "scored by comparing again")
+        #expect(fromPatterns == compared, "the same pairs, patterns and order either way")
+        #expect(fromPatterns.count > 4 + 8 + 8 + 16, "some pairs are kept")
     }
 }

@@ -49,6 +49,8 @@ struct ResolveCommand: ParsableCommand {
     var full = false
     @Flag(help: "With --probabilistic: fit a new model (m, u, λ) and compare every candidate pair.") var refit = false
     @Option(help: "With --review: list at most this many pairs.") var reviewLimit = 20
+    @Flag(help: "Print each phase's wall-clock and CPU time (all threads) on standard error; with --redis also each iteration of the match job.")
+    var timings = false
     @Option(help: ArgumentHelp("A ground truth to measure the people against: a CSV of source,source_id,entity_id (or person), or of pairs source_a,source_id_a,source_b,source_id_b.",
                                valueName: "file")) var truth: String?
     @Argument(parsing: .allUnrecognized, help: "The match kind's options (below).") var options: [String] = []
@@ -81,7 +83,7 @@ struct ResolveCommand: ParsableCommand {
             if planned == .storedModel, !job.options.storedModel {
                 parameters = try KindArguments.parameters(self.options + ["--stored-model"], kind: MatchJob.descriptor, workspace: workspaceOptions)
             }
-            let (_, result) = try JobExecution(workspace: workspaceOptions, queue: queue, tuning: tuning, threads: threads, timings: false)
+            let (_, result) = try JobExecution(workspace: workspaceOptions, queue: queue, tuning: tuning, threads: threads, timings: timings)
                 .execute(MatchJob.name, parameters: parameters)
             matches = try exiting { () throws(OmnisegError) in try MatchResult(decoding: try MatchJob.resultBody(result)) }
         }
@@ -92,7 +94,10 @@ struct ResolveCommand: ParsableCommand {
                 return ResolveSummary.truth(quality, baseline: try truth.emailOnlyBaseline(of: workspace), missing: missing)
             }
             let pending = review ? try MatchStore(workspace: workspace).review(limit: reviewLimit) : nil
-            return (report, try ChannelOverlap.compute(workspace), measured, pending)
+            var phases = report.phases
+            let overlap = try phases.measure("channel overlap") { () throws(OmnisegError) in try ChannelOverlap.compute(workspace) }
+            if timings { StandardError.write(phases.lines.joined(separator: "\n") + "\n") }
+            return (report, overlap, measured, pending)
         }
         print(ResolveSummary.text(report))
         if !matching, try exiting({ () throws(OmnisegError) in try store.hasModel() }) {

@@ -29,20 +29,26 @@ extension IdentityResolver {
             // Past a fifth of the base, one pass over everything beats a lookup per record.
             guard try index.changeCount() <= max(1_000, totals.records / 5) else { return nil }
             var report = ResolveReport()
-            var closure = try PartClosure(self, index, workspace, pairs: model.map { ($0, options.probabilistic?.linkThreshold ?? 1) }, &report)
-            try closure.close(&report)
+            var phases = PhaseTimes()
+            var closure = try phases.measure("changed part") { () throws(OmnisegError) in
+                var closure = try PartClosure(self, index, workspace, pairs: model.map { ($0, options.probabilistic?.linkThreshold ?? 1) }, &report)
+                try closure.close(&report)
+                return closure
+            }
             var part = closure.part()
             var matching: Matching?
             var found: PartMatch.Outcome?
             if let model, let match = options.probabilistic {
                 // Match the changed part against its blocks; records newly linked to it join it.
                 // (The part's own counts are those of the linking below, once the part is final.)
-                var scratch = ResolveReport()
-                var (sets, _) = link(part.records, labels: try Self.labels(of: part.records, in: workspace), shared: part.shared, &scratch)
-                let reader = try RecordReader(db, defaultCountryCode: options.defaultCountryCode, matchFields: true)
-                let outcome = try PartMatch(options: match, model: model, db: db)
-                    .run(part.records, roots: part.records.indices.map { sets.find($0) }, gone: part.before.gone.map(\.0), reader: reader,
-                         resolver: self, &scratch)
+                let outcome = try phases.measure("match") { () throws(OmnisegError) in
+                    var scratch = ResolveReport()
+                    var (sets, _) = link(part.records, labels: try Self.labels(of: part.records, in: workspace), shared: part.shared, &scratch)
+                    let reader = try RecordReader(db, defaultCountryCode: options.defaultCountryCode, matchFields: true)
+                    return try PartMatch(options: match, model: model, db: db)
+                        .run(part.records, roots: part.records.indices.map { sets.find($0) }, gone: part.before.gone.map(\.0), reader: reader,
+                             resolver: self, &scratch)
+                }
                 for pair in outcome.pairs where pair.probability >= match.linkThreshold {
                     closure.add(pair.a)
                     closure.add(pair.b)
@@ -65,9 +71,12 @@ extension IdentityResolver {
             }
             report.changedRecords = part.changed.count
             report.resolvedAgain = part.records.count + part.before.gone.count
-            try write(part.records, union: &union, rules: rules, labels: labels, before: part.before, totalsBefore: totals, matching: matching, &report,
-                      in: workspace)
-            try index.clearChanges()
+            try phases.measure("write") { () throws(OmnisegError) in
+                try write(part.records, union: &union, rules: rules, labels: labels, before: part.before, totalsBefore: totals, matching: matching,
+                          &report, in: workspace)
+                try index.clearChanges()
+            }
+            report.phases = phases
             return report
         }
     }

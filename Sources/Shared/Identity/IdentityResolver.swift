@@ -72,6 +72,9 @@ public struct ResolveReport: Sendable {
     /// again (those and every record they link or linked to). Nil: every record was read.
     public var changedRecords: Int?
     public var resolvedAgain = 0
+    /// Wall-clock and CPU time of the resolve's phases (reading and linking on the exact keys,
+    /// matching, linking the matches, writing), for `--timings`.
+    public var phases = PhaseTimes()
 }
 
 /// Joins source records into people: union-find over normalized e-mail and loyalty id, then phone
@@ -116,58 +119,73 @@ public struct IdentityResolver {
             return report
         }
         var report = ResolveReport()
+        var phases = PhaseTimes()
         let resolvedChanges = try IdentityKeyIndex(db: workspace.db).startFullRead()
-        var (records, labels, sets, rules) = try linkExactly(workspace, matchFields: options.probabilistic != nil, &report)
+        var (records, labels, sets, rules) = try phases.measure("exact keys") { () throws(OmnisegError) in
+            try linkExactly(workspace, matchFields: options.probabilistic != nil, &report)
+        }
         report.records = records.count
         let lookup = Self.keyTable(records)
         var matching: Matching?
         if let match = options.probabilistic {
             let roots = records.indices.map { sets.find($0) }
-            let entries = Self.indexEntries(records, roots: roots)
-            let outcome: MatchResult
-            var index = Matching.Index.replace(entries)
-            if let matches {
-                // A result from the workers was computed elsewhere, earlier: it must fit these records.
-                guard matches.records == records.count, matches.fingerprint == MatchPlan.fingerprint(entries.map(\.digest), people: roots) else {
-                    throw OmnisegError(.badInput, "the match result was computed from other records or links than the workspace holds now "
-                                       + "(\(matches.records) records then, \(records.count) now): records were ingested, resolved or labelled "
-                                       + "while it ran; resolve again")
-                }
-                outcome = matches
-                let stored = options.matchScope == .refit ? nil : try MatchStore(workspace: workspace).storedModel(for: match)
-                report.matchRun = stored.map { $0.model == matches.model } == true ? .storedModel : .fitted
-            } else {
-                let run = try MatchStore(workspace: workspace).run(for: match, scope: options.matchScope)
-                report.matchRun = run.kind
-                switch run {
-                case .incremental(let model):
-                    let loaded = try MatchIndexStore(db: workspace.db).load(lookup: lookup, count: records.count)
-                    let found = IncrementalMatch(options: match, model: model).run(
-                        records: records.map(\.match), people: roots, entries: entries, previous: loaded.previous, removed: loaded.removed.map(\.entry),
-                        stored: loaded.pairs)
-                    report.dirtyRecords = found.dirty.count { $0 }
-                    outcome = found.result
-                    index = .update(entries, loaded, found)
-                case .storedModel(let model):
-                    outcome = try ProbabilisticLinker(options: match).match(records.map(\.match), people: roots, model: model, entries: entries,
-                                                                            threads: options.threads)
-                case .fit:
-                    outcome = try ProbabilisticLinker(options: match).match(records.map(\.match), people: roots, entries: entries, threads: options.threads)
-                }
+            let (outcome, index) = try phases.measure("match") { () throws(OmnisegError) in
+                try self.match(records, roots: roots, options: match, lookup: lookup, given: matches, workspace, &report)
             }
-            matching = linkProbabilistically(records, outcome, roots: roots, labels: labels, &sets, &rules, &report)
+            matching = phases.measure("link matches") { linkProbabilistically(records, outcome, roots: roots, labels: labels, &sets, &rules, &report) }
             matching?.index = index
             matching?.outcome = outcome
         }
         var union = sets
         let db = workspace.db
-        try db.transaction { () throws(OmnisegError) in
-            let before = try Self.previousLinks(of: records, lookup: lookup, in: db)
-            try write(records, union: &union, rules: rules, labels: labels, before: before, totalsBefore: nil, matching: matching, &report, in: workspace)
-            // Every record's keys, for the next resolve to start from.
-            try IdentityKeyIndex(db: db).replace(records, fingerprint: IdentityKeyIndex.fingerprint(options), changesUpTo: resolvedChanges)
+        try phases.measure("write") { () throws(OmnisegError) in
+            try db.transaction { () throws(OmnisegError) in
+                let before = try Self.previousLinks(of: records, lookup: lookup, in: db)
+                try write(records, union: &union, rules: rules, labels: labels, before: before, totalsBefore: nil, matching: matching, &report, in: workspace)
+                // Every record's keys, for the next resolve to start from.
+                try IdentityKeyIndex(db: db).replace(records, fingerprint: IdentityKeyIndex.fingerprint(options), changesUpTo: resolvedChanges)
+            }
         }
+        report.phases = phases
         return report
+    }
+
+    /// The probabilistic matches of `records` (`roots[i]`: record i's person on the exact keys) and
+    /// how the blocking index changes: `given` (what a `match` job found on the workers) checked
+    /// against these records, or the job run in this process — only on the changed records with the
+    /// stored model when the workspace allows, else on every record with the stored or a new model.
+    private func match(_ records: [Record], roots: [Int], options match: MatchOptions, lookup: ByteKeyTable, given matches: MatchResult?,
+                       _ workspace: Workspace, _ report: inout ResolveReport) throws(OmnisegError) -> (MatchResult, Matching.Index) {
+        let entries = Self.indexEntries(records, roots: roots)
+        if let matches {
+            // A result from the workers was computed elsewhere, earlier: it must fit these records.
+            guard matches.records == records.count, matches.fingerprint == MatchPlan.fingerprint(entries.map(\.digest), people: roots) else {
+                throw OmnisegError(.badInput, "the match result was computed from other records or links than the workspace holds now "
+                                   + "(\(matches.records) records then, \(records.count) now): records were ingested, resolved or labelled "
+                                   + "while it ran; resolve again")
+            }
+            let stored = options.matchScope == .refit ? nil : try MatchStore(workspace: workspace).storedModel(for: match)
+            report.matchRun = stored.map { $0.model == matches.model } == true ? .storedModel : .fitted
+            return (matches, .replace(entries))
+        }
+        let run = try MatchStore(workspace: workspace).run(for: match, scope: options.matchScope)
+        report.matchRun = run.kind
+        switch run {
+        case .incremental(let model):
+            let loaded = try MatchIndexStore(db: workspace.db).load(lookup: lookup, count: records.count)
+            let found = IncrementalMatch(options: match, model: model).run(
+                records: records.map(\.match), people: roots, entries: entries, previous: loaded.previous, removed: loaded.removed.map(\.entry),
+                stored: loaded.pairs)
+            report.dirtyRecords = found.dirty.count { $0 }
+            return (found.result, .update(entries, loaded, found))
+        case .storedModel(let model):
+            let outcome = try ProbabilisticLinker(options: match).match(records.map(\.match), people: roots, model: model, entries: entries,
+                                                                        threads: options.threads)
+            return (outcome, .replace(entries))
+        case .fit:
+            return (try ProbabilisticLinker(options: match).match(records.map(\.match), people: roots, entries: entries, threads: options.threads),
+                    .replace(entries))
+        }
     }
 
     /// Each record's index by its (source, source id).

@@ -12,6 +12,15 @@ struct MatchBlocks {
     var records: [MatchRecord] = []
     var blocks: [(rule: Int, members: [UInt32])] = []
 
+    /// A task's input as given in this process: records numbered as in the whole list (`index`
+    /// maps each to itself), with no ``records`` (the caller compares through its own table).
+    init(index: [UInt32], person: [UInt32], blockOf: [[UInt32]], blocks: [(rule: Int, members: [UInt32])]) {
+        self.index = index
+        self.person = person
+        self.blockOf = blockOf
+        self.blocks = blocks
+    }
+
     /// Decodes a task's blob; refuses a block naming a record it does not carry, members out of order,
     /// a rule this build does not know, or records not in ascending order.
     init(decoding bytes: [UInt8]) throws(OmnisegError) {

@@ -25,11 +25,19 @@ public struct MatchJob: JobKind {
     /// The exact rules' options (the workspace side links records on them before matching).
     public let maxRecordsPerKey: Int
     public let phoneCountry: String
+    /// The tasks of a plan made in this process, when the job runs here: they are read from it, not
+    /// from their blobs (which are then empty).
+    let local: LocalMatchTasks?
 
     public init(options: MatchOptions = MatchOptions(), maxRecordsPerKey: Int = 8, phoneCountry: String = "1") {
+        self.init(options: options, maxRecordsPerKey: maxRecordsPerKey, phoneCountry: phoneCountry, local: nil)
+    }
+
+    init(options: MatchOptions, maxRecordsPerKey: Int = 8, phoneCountry: String = "1", local: LocalMatchTasks?) {
         self.options = options
         self.maxRecordsPerKey = maxRecordsPerKey
         self.phoneCountry = phoneCountry
+        self.local = local
     }
 
     public init(parameters: JobParameters) throws(OmnisegError) {
@@ -42,23 +50,37 @@ public struct MatchJob: JobKind {
     public var initialState: [UInt8] { [] }
 
     public func execute(input: TaskInput, iteration: Int, state: [UInt8], cancellation: CancellationCheck) throws(OmnisegError) -> [UInt8] {
-        guard case .blob(_, let bytes) = input else { throw OmnisegError(.corrupt, "match tasks read record blocks") }
+        guard case .blob(let task, let bytes) = input else { throw OmnisegError(.corrupt, "match tasks read record blocks") }
         let state = try MatchState(decoding: state)
-        let (blocks, table) = try MatchTaskCache.decoded(bytes, frequencies: state.model.frequencies)
+        let frequencies = state.model.frequencies
+        let decoded: MatchTaskCache.Decoded
+        if let local {
+            decoded = try local.decoded(task, frequencies: frequencies)
+        } else {
+            decoded = try MatchTaskCache.decoded(bytes, frequencies: frequencies)
+        }
+        let (blocks, table) = (decoded.blocks, decoded.table)
         var writer = WireWriter(capacity: 4096)
         writer.u32(UInt32(iteration))
         switch try Self.phase(iteration, state) {
         case .counting:
             var counts = PatternCounts()
-            var pairs: UInt64 = 0
+            // Kept for the scoring pass, which then looks the patterns up instead of comparing again.
+            var patterns: [ComparisonPattern] = []
             try table.withView { view throws(OmnisegError) in
                 try blocks.forEachCandidate(cancellation: cancellation) { i, j in
-                    counts.add(view.compare(i, j))
-                    pairs += 1
+                    let pattern = view.compare(i, j)
+                    counts.add(pattern)
+                    patterns.append(pattern)
                 }
             }
+            if let local {
+                local.remember(patterns, of: task)
+            } else {
+                MatchTaskCache.remember(patterns, of: decoded, bytes: bytes, frequencies: frequencies)
+            }
             let counted = counts.counted
-            writer.u64(pairs)
+            writer.u64(UInt64(patterns.count))
             writer.count(counted.count)
             for (pattern, n) in counted {
                 writer.u64(pattern.bits)
@@ -68,11 +90,23 @@ public struct MatchJob: JobKind {
             var probabilities = PatternProbabilities(state.model)
             var kept: [(a: UInt32, b: UInt32, pattern: UInt64)] = []
             var pairs: UInt64 = 0
-            try table.withView { view throws(OmnisegError) in
+            if let patterns = decoded.patterns {
                 try blocks.forEachCandidate(cancellation: cancellation) { i, j in
-                    pairs += 1
-                    let pattern = view.compare(i, j)
+                    defer { pairs += 1 }
+                    guard pairs < UInt64(patterns.count) else { return }
+                    let pattern = patterns[Int(pairs)]
                     if probabilities.probability(pattern) >= state.reviewThreshold { kept.append((blocks.index[i], blocks.index[j], pattern.bits)) }
+                }
+                guard pairs == UInt64(patterns.count) else {
+                    throw OmnisegError(.corrupt, "a match task has \(pairs) pairs to score but counted \(patterns.count)")
+                }
+            } else {
+                try table.withView { view throws(OmnisegError) in
+                    try blocks.forEachCandidate(cancellation: cancellation) { i, j in
+                        pairs += 1
+                        let pattern = view.compare(i, j)
+                        if probabilities.probability(pattern) >= state.reviewThreshold { kept.append((blocks.index[i], blocks.index[j], pattern.bits)) }
+                    }
                 }
             }
             writer.u64(pairs)

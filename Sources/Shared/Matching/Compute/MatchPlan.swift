@@ -11,8 +11,15 @@ import OmnisegCore
 public struct MatchPlan: Sendable {
     /// The first state (``MatchState``): u from random pairs, m from the pairs the exact keys joined.
     public let state: [UInt8]
-    /// The tasks' blobs, at least one.
+    /// The tasks' blobs, at least one (empty ones when the plan was made for this process only).
     public let taskData: [[UInt8]]
+    /// The usable blocks, each task's run of them, and each rule's block of every record (-1: none):
+    /// what ``LocalMatchTasks`` hands the tasks of this process without a blob.
+    let blocks: [Block]
+    let runs: [Range<Int>]
+    let blockOf: [[Int32]]
+    /// The table the plan compared random and known pairs through (nil when it was given a model).
+    let table: MatchRecordTable?
 
     /// One usable block: its rule and its records (ascending).
     struct Block {
@@ -24,8 +31,10 @@ public struct MatchPlan: Sendable {
     /// The plan of matching `records`; with `model` (the one a earlier resolve fitted), the tasks
     /// score their pairs with it straight away and nothing is estimated. `entries`, when the caller
     /// has them (a resolve keeps one per record for its blocking index), give each record's blocking
-    /// keys and digest, which are then not worked out again.
-    public init(records: [MatchRecord], people: [Int], options: MatchOptions, model: MatchModel? = nil, entries: [MatchIndexEntry]? = nil) {
+    /// keys and digest, which are then not worked out again. Without `encodingTasks` the tasks have
+    /// no blobs: they run in this process (``LocalMatchTasks``).
+    public init(records: [MatchRecord], people: [Int], options: MatchOptions, model: MatchModel? = nil, entries: [MatchIndexEntry]? = nil,
+                encodingTasks: Bool = true) {
         precondition(people.count == records.count && (entries?.count ?? records.count) == records.count, "one person and entry per record")
         let index = RecordBlocks(keys: entries?.map(\.keys) ?? records.map(ProbabilisticLinker.blockingKeys))
         var blockOf = [[Int32]](repeating: [Int32](repeating: -1, count: records.count), count: index.members.count)
@@ -40,6 +49,7 @@ public struct MatchPlan: Sendable {
         }
 
         let fitted: MatchModel
+        var planTable: MatchRecordTable?
         if let model {
             fitted = model
         } else {
@@ -49,7 +59,9 @@ public struct MatchPlan: Sendable {
             var start = MatchModel(fields: ProbabilisticLinker.fields, u: linker.uFromRandomPairs(records, table: table), frequencies: frequencies)
             if let known = linker.knownMatchShares(records, people: people, table: table) { start.m = known }
             fitted = start
+            planTable = table
         }
+        table = planTable
         state = MatchState(linkThreshold: options.linkThreshold, reviewThreshold: options.reviewThreshold, estimateM: options.estimateM,
                            fitted: model != nil, model: fitted, records: records.count,
                            fingerprint: Self.fingerprint(entries?.map(\.digest) ?? records.map(\.digest), people: people),
@@ -68,6 +80,13 @@ public struct MatchPlan: Sendable {
             }
         }
         runs.append(start..<blocks.count)
+        self.blocks = blocks
+        self.runs = runs
+        self.blockOf = blockOf
+        guard encodingTasks else {
+            taskData = runs.map { _ in [] }
+            return
+        }
         var local = [Int32](repeating: -1, count: records.count)
         taskData = runs.map { run in
             Self.blob(blocks[run], records: records, people: people, blockOf: blockOf, local: &local)

@@ -44,13 +44,15 @@ public struct ProbabilisticLinker {
 
     /// Matches `records`; `people[i]` is record i's person so far (records of one person are not
     /// candidates, and their pairs are how m starts). Runs the `match` job (``MatchJob``) in this
-    /// process on `threads` threads: the same plan, tasks and merge as on workers, so the result is
-    /// the same bit for bit. With `model` (fitted by an earlier resolve), pairs are scored with it and
+    /// process on `threads` threads: the same plan, tasks and merge as on workers (the tasks read the
+    /// plan's blocks in place of blobs, ``LocalMatchTasks``), so the result is the same bit for bit. With `model` (fitted by an earlier resolve), pairs are scored with it and
     /// nothing is estimated; `entries` spare the plan the records' blocking keys and digests (``MatchPlan``).
     public func match(_ records: [MatchRecord], people: [Int], model: MatchModel? = nil, entries: [MatchIndexEntry]? = nil,
                       threads: Int = 1) throws(OmnisegError) -> MatchResult {
-        let plan = MatchPlan(records: records, people: people, options: options, model: model, entries: entries)
-        let job = MatchJob(options: options)
+        // The tasks read the plan's blocks and table as they are: no blob is written or read.
+        let plan = MatchPlan(records: records, people: people, options: options, model: model, entries: entries, encodingTasks: false)
+        let local = LocalMatchTasks(plan, records: records, people: people, frequencies: try MatchState(decoding: plan.state).model.frequencies)
+        let job = MatchJob(options: options, local: local)
         var inputs: [TaskInput] = []
         for (i, blob) in plan.taskData.enumerated() { inputs.append(try TaskInput(index: i, shard: nil, data: blob, as: .blobs)) }
         let transport = InProcessTransport(kind: job, inputs: inputs, threads: threads)

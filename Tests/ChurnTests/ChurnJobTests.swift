@@ -43,6 +43,15 @@ import Testing
         #expect(model.holdout.people == heldOut.count)
         #expect(model.holdout.metrics.rocAUC > 0.75, "held-out AUC \(model.holdout.metrics.rocAUC)")
         #expect(model.holdout.metrics.rocAUC > recencyAUC - 0.01, "forest \(model.holdout.metrics.rocAUC) vs recency alone \(recencyAUC)")
+        // The baselines the model reports are those: recency ranked on the same people, and a
+        // logistic regression whose held-out scores are its stored weights applied to the features.
+        let baselines = try #require(model.baselines)
+        #expect(baselines.recency?.metrics.rocAUC == recencyAUC && baselines.recency?.people == heldOut.count)
+        let logisticScores = heldOut.map { row in Float(baselines.logistic.probability { matrix.value(row: row, column: $0) }) }
+        #expect(baselines.logisticHoldout == ChurnEvaluation(scores: logisticScores, labels: heldOut.map { labels.labels[$0] }))
+        #expect(baselines.logistic.rows == model.trainingRows && baselines.logistic.iterations < LogisticBaseline.maxIterations, "Newton converged")
+        #expect(baselines.logisticHoldout.metrics.rocAUC > 0.7, "a sound baseline: \(baselines.logisticHoldout.metrics.rocAUC)")
+        #expect(ChurnReport.text(model).contains("beside the baselines") && ChurnReport.json(model).contains("\"logistic_regression\""))
         #expect(abs(model.outOfBagAUC - model.holdout.metrics.rocAUC) < 0.06, "OOB \(model.outOfBagAUC) agrees with held-out")
         #expect(model.holdout.metrics.topDecileLift > 1.5 && model.holdout.calibration.count == 10)
         // Calibrated enough to read as a probability: each tenth's mean prediction is near its churn rate.
@@ -60,6 +69,13 @@ import Testing
         let truthAUC = ClassifierMetrics(scores: known.map { scores[$0] }, labels: known.map { truth[$0] == "1" ? 1 : 0 }).rocAUC
         #expect(known.count > 500 && truthAUC > 0.75, "AUC against the generator's truth \(truthAUC) over \(known.count) people")
         #expect(try ChurnModel(decoding: model.encoded) == model, "the stored format round-trips")
+        // A model stored before the baselines (format 1: no baselines at the end) is still read.
+        var old = model
+        old.baselines = nil
+        var v1 = Array(old.encoded.dropLast())
+        v1[ChurnModel.magic.count] = 1
+        let readBack = try ChurnModel(decoding: v1)
+        #expect(readBack.baselines == nil && readBack.forest == model.forest)
     }
 
     @Test func scoringWritesEveryPersonsProbabilityAndTierAndExplainsOne() throws {

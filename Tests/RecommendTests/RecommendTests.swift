@@ -266,21 +266,41 @@ import Testing
             #expect(e.recall(.recommender, variant) > 1.2 * e.recall(.popularity, variant), "\(e.text)")
             #expect(e.meanAveragePrecision(.recommender, variant) > 1.2 * e.meanAveragePrecision(.popularity, variant), "\(e.text)")
         }
-        // The metrics are what they say: recomputed for the recommender on new items from the stored suggestions.
+        // The metrics are what they say: recomputed for the recommender on new items from the stored
+        // suggestions, and for the own-history baseline on all purchases from the histories.
         let later = try InteractionBuilder().purchases(after: matrix, days: 90, in: workspace, catalog: result.catalog)
         let (_, history) = try InteractionBuilder().build(workspace, matrix: matrix)
-        var people = 0, precision = 0.0
+        let byBuyers = (0..<result.catalog.count).filter { result.popularity[$0] > 0 }
+            .sorted { (result.popularity[$0], $1) > (result.popularity[$1], $0) }.map(UInt32.init)
+        var people = 0, precision = 0.0, ndcg = 0.0, buyers = 0, ownPrecision = 0.0
         for (past, future) in zip(history, later) {
             for r in 0..<past.rowCount {
-                let before = Set(past.range(ofRow: r).filter { InteractionAction(rawValue: past.actions[$0])!.isPurchase }.map { past.items[$0] })
-                let fresh = Set(future.range(ofRow: r).map { future.items[$0] }).subtracting(before)
+                let purchases = past.range(ofRow: r).filter { InteractionAction(rawValue: past.actions[$0])!.isPurchase }.map { past.items[$0] }
+                let before = Set(purchases)
+                let bought = Set(future.range(ofRow: r).map { future.items[$0] })
+                if !bought.isEmpty {
+                    // Most bought first, the most recently bought first among equals; then best sellers not bought.
+                    var newestFirst: [UInt32] = []
+                    for item in purchases.reversed() where !newestFirst.contains(item) { newestFirst.append(item) }
+                    let counts = Dictionary(purchases.map { ($0, 1) }, uniquingKeysWith: +)
+                    var own = newestFirst.enumerated().sorted { (counts[$0.element]!, $1.offset) > (counts[$1.element]!, $0.offset) }.prefix(10).map(\.element)
+                    for item in byBuyers where own.count < 10 && !before.contains(item) { own.append(item) }
+                    buyers += 1
+                    ownPrecision += Double(own.filter { bought.contains($0) }.count) / 10
+                }
+                let fresh = bought.subtracting(before)
                 guard !fresh.isEmpty else { continue }
                 people += 1
                 let suggested = result.suggestions(row: past.rowStart + r).map { UInt32($0.item) }
                 precision += Double(suggested.filter { fresh.contains($0) }.count) / 10
+                let dcg = suggested.enumerated().filter { fresh.contains($0.element) }.reduce(0.0) { $0 + 1 / log2(Double($1.offset + 2)) }
+                ndcg += dcg / (0..<min(fresh.count, 10)).reduce(0.0) { $0 + 1 / log2(Double($1 + 2)) }
             }
         }
         #expect(people == e.people[1] && abs(precision / Double(people) - e.precision(.recommender, .new)) < 1e-9)
+        #expect(abs(ndcg / Double(people) - e.ndcg(.recommender, .new)) < 1e-9)
+        #expect(buyers == e.people[0] && abs(ownPrecision / Double(buyers) - e.precision(.ownHistory, .all)) < 1e-9, "\(e.text(asOf: result.asOf))")
+        #expect(e.precision(.ownHistory, .all) > 0 && e.coverage(.ownHistory) > e.coverage(.popularity), "own histories cover more of the catalogue")
 
         // A window past the data is refused with the date to use.
         let current = try FeatureBuilder().build(workspace)

@@ -3,6 +3,7 @@ import Churn
 import ChurnWorkspace
 import FeatureStore
 import Foundation
+import JobKinds
 import JobRuntime
 import OmnisegCore
 import Workspace
@@ -43,14 +44,54 @@ struct ChurnCommand: ParsableCommand {
 
     struct Evaluate: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Evaluate a churn model on labelled people of a feature set (job kind churn-evaluate).",
-            discussion: KindArguments.help(ChurnEvaluateJob.descriptor,
-                                           intro: "Use a feature set with a later as-of date than training's to see how the model holds up over time."))
+            abstract: "Evaluate a churn model on labelled people of a feature set (job kind churn-evaluate), beside recency and a logistic regression.",
+            discussion: """
+                With --train-until and --test-until: a held-out-time evaluation from scratch. With H the days between them, a model
+                is trained (job kind churn-train, with its options below) on features as of H days before --train-until, labelled
+                by purchases in the H days up to --train-until; then it is evaluated on features as of --train-until, labelled by
+                purchases from the day after to the end of --test-until — beside ranking by recency alone and the logistic
+                regression fitted with the model, on the same people. Without them: evaluates a stored model (job kind
+                churn-evaluate, options below) on a feature set; use one with a later as-of date than training's to see how the
+                model holds up over time.
 
+                """ + KindArguments.help(ChurnEvaluateJob.descriptor) + "\n\n" + KindArguments.help(ChurnTrainJob.descriptor))
+
+        @OptionGroup var split: TimeSplitOptions
         @OptionGroup var job: ForegroundJob
         @Argument(parsing: .allUnrecognized, help: "The job kind's options (below).") var options: [String] = []
 
-        func run() throws { try job.run(ChurnEvaluateJob.descriptor, options) }
+        func run() throws {
+            guard split.isGiven else { return try job.run(ChurnEvaluateJob.descriptor, options) }
+            let workspace = try job.workspace.open()
+            let given = try KindArguments.parameters(options, kind: ChurnTrainJob.descriptor, workspace: job.workspace)
+            guard given[ChurnParameters.labels.name] == nil else {
+                throw ValidationError("--labels gives its own labels; with --train-until and --test-until the labels are the purchases in each window")
+            }
+            var training = try split.parameters(given, window: ChurnParameters.horizon, kind: ChurnTrainJob.descriptor, in: workspace)
+            let days = try split.testDays
+            // Training: features H days before the split, labels from the H days up to it.
+            training[CommonParameters.featureSet.name] = "\(try split.featureSetID(in: workspace, asOfDay: try split.trainDay - Int64(days)))"
+            let (trainJob, _) = try job.execute(ChurnTrainJob.name, parameters: training)
+            let modelID = try exiting { () throws(OmnisegError) -> Int64 in
+                guard let id = try workspace.db.scalar("SELECT id FROM churn_model WHERE job_id = ?", [.text(trainJob)])?.integer else {
+                    throw OmnisegError(.notFound, "churn-train job \(trainJob) stored no model")
+                }
+                return id
+            }
+            var evaluation = JobParameters()
+            evaluation[CommonParameters.featureSet.name] = "\(try split.featureSetID(in: workspace))"
+            evaluation[ChurnParameters.model.name] = "\(modelID)"
+            evaluation[ChurnParameters.horizon.name] = "\(days)"
+            if let channel = given[ChurnParameters.channel.name] { evaluation[ChurnParameters.channel.name] = channel }
+            let (id, result) = try job.execute(ChurnEvaluateJob.name, parameters: evaluation)
+            if job.quiet { print(id); return }
+            let text = try exiting { () throws(OmnisegError) in try JobKindRegistry.render(ChurnEvaluateJob.name, result: result, json: job.queue.json) }
+            if !job.queue.json {
+                print("job \(id): churn model \(modelID) (job \(trainJob)) trained on the \(days) days up to \(split.trainUntil ?? ""), "
+                      + "evaluated on the \(days) days after it")
+            }
+            print(text, terminator: "")
+        }
     }
 
     struct Explain: ParsableCommand {

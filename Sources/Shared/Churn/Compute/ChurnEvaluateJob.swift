@@ -9,19 +9,23 @@ public struct ChurnEvaluationResult: Sendable, Equatable {
     public var modelID: Int64
     public var labelling: ChurnLabelling
     public var evaluation: ChurnEvaluation
+    /// Recency alone and the model's logistic regression on the same people (nil for a model stored without them).
+    public var baselines: ChurnBaselines?
 
     public var encoded: [UInt8] {
         var w = WireWriter()
         w.i64(modelID)
         labelling.encode(into: &w)
         evaluation.encode(into: &w)
+        w.optional(baselines) { $0.encode(into: &$1) }
         return w.bytes
     }
 
-    public init(modelID: Int64, labelling: ChurnLabelling, evaluation: ChurnEvaluation) {
+    public init(modelID: Int64, labelling: ChurnLabelling, evaluation: ChurnEvaluation, baselines: ChurnBaselines? = nil) {
         self.modelID = modelID
         self.labelling = labelling
         self.evaluation = evaluation
+        self.baselines = baselines
     }
 
     public init(decoding bytes: [UInt8]) throws(OmnisegError) {
@@ -29,6 +33,7 @@ public struct ChurnEvaluationResult: Sendable, Equatable {
         modelID = try r.i64()
         labelling = try ChurnLabelling.decode(from: &r)
         evaluation = try ChurnEvaluation.decode(from: &r)
+        baselines = try r.optional { (r: inout WireReader) throws(OmnisegError) in try ChurnBaselines.decode(from: &r) }
         try r.expectEnd()
     }
 }
@@ -38,7 +43,7 @@ public struct ChurnEvaluationResult: Sendable, Equatable {
 /// `channel`, defaulting to the model's, or `labels=ID`), usually a later cut-off than training's.
 public struct ChurnEvaluateJob: JobKind {
     public static let name = "churn-evaluate"
-    public static let codecs = JobCodecs(name)
+    public static let codecs = JobCodecs(name, state: 2, result: 2)
     public static let descriptor = JobKindDescriptor(
         name: name, summary: "A stored churn model's AUC, lift, capture and calibration on labelled people of a feature set.",
         parameters: ChurnParameters.evaluateSchema) { _, parameters throws(OmnisegError) in try ChurnEvaluateJob(parameters: parameters) }
@@ -73,15 +78,18 @@ public struct ChurnEvaluateJob: JobKind {
         let labelled = decoded.labels.indices.filter { decoded.labels[$0] != 255 }
         let evaluation = ChurnEvaluation(scores: labelled.map { scores[$0] }, labels: labelled.map { decoded.labels[$0] })
         return .finish(result: ChurnEvaluationResult(modelID: decoded.modelID, labelling: decoded.labelling,
-                                                     evaluation: evaluation).encoded)
+                                                     evaluation: evaluation, baselines: decoded.baselines).encoded)
     }
 
     public func render(result: [UInt8], json: Bool) throws(OmnisegError) -> String {
         let r = try ChurnEvaluationResult(decoding: result)
         if json {
             return JSONText.object([("model_id", "\(r.modelID)"), ("labels", JSONText.quoted(r.labelling.description)),
-                                    ("evaluation", r.evaluation.json)]) + "\n"
+                                    ("evaluation", r.evaluation.json), ("baselines", r.baselines.map(ChurnReport.baselinesJSON) ?? "null")]) + "\n"
         }
-        return (["churn model \(r.modelID) evaluated; labels: \(r.labelling.description)"] + r.evaluation.lines()).joined(separator: "\n") + "\n"
+        let comparison = r.baselines.map { ChurnReport.comparisonLines(r.evaluation, $0, title: "beside the baselines (same people; "
+                                                                        + "logistic regression as fitted with the model):") } ?? []
+        return (["churn model \(r.modelID) evaluated; labels: \(r.labelling.description)"] + r.evaluation.lines() + comparison)
+            .joined(separator: "\n") + "\n"
     }
 }

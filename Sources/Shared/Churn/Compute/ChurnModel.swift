@@ -113,12 +113,21 @@ public struct ChurnEvaluation: Sendable, Equatable {
         return ChurnEvaluation(people: people, churned: churned, metrics: metrics, calibration: calibration)
     }
 
+    /// The expected calibration error: the people-weighted mean gap between the predicted and the
+    /// observed churn rate over the ten score buckets (meaningful for probabilities only).
+    public var calibrationError: Double {
+        let total = calibration.reduce(0) { $0 + $1.people }
+        guard total > 0 else { return 0 }
+        return calibration.reduce(0.0) { $0 + Double($1.people) * abs($1.meanPredicted - $1.observedRate) } / Double(total)
+    }
+
     /// Lines of text: the ranking metrics and the calibration table.
     public func lines(indent: String = "  ") -> [String] {
         guard people > 0 else { return ["\(indent)no labelled people"] }
         var out = ["\(indent)people \(Format.count(people)), churned \(Format.count(churned)) (\(Format.fixed(100 * Double(churned) / Double(people), 1))%)",
                    "\(indent)ROC AUC \(Format.fixed(metrics.rocAUC, 4))   PR AUC \(Format.fixed(metrics.prAUC, 4))   "
-                   + "top-decile lift \(Format.fixed(metrics.topDecileLift, 2))   top-decile capture \(Format.fixed(100 * metrics.topDecileCapture, 1))%",
+                   + "top-decile lift \(Format.fixed(metrics.topDecileLift, 2))   top-decile capture \(Format.fixed(100 * metrics.topDecileCapture, 1))%   "
+                   + "calibration error \(Format.fixed(calibrationError, 4))",
                    "\(indent)calibration (tenths by score):  score range        people   predicted  observed"]
         for b in calibration {
             out.append("\(indent)  \(Format.fixed(Double(b.lower), 3))–\(Format.fixed(Double(b.upper), 3))".rightPadded(34 + indent.count)
@@ -132,6 +141,7 @@ public struct ChurnEvaluation: Sendable, Equatable {
             ("people", "\(people)"), ("churned", "\(churned)"),
             ("roc_auc", JSONText.number(metrics.rocAUC)), ("pr_auc", JSONText.number(metrics.prAUC)),
             ("top_decile_lift", JSONText.number(metrics.topDecileLift)), ("top_decile_capture", JSONText.number(metrics.topDecileCapture)),
+            ("calibration_error", JSONText.number(calibrationError)),
             ("calibration", "[" + calibration.map { b in
                 JSONText.object([("lower", JSONText.number(Double(b.lower))), ("upper", JSONText.number(Double(b.upper))), ("people", "\(b.people)"),
                                  ("mean_predicted", JSONText.number(b.meanPredicted)), ("observed_rate", JSONText.number(b.observedRate))])
@@ -144,7 +154,8 @@ public struct ChurnEvaluation: Sendable, Equatable {
 /// training measured. Stored in the workspace (`churn_model`) in a versioned binary format.
 public struct ChurnModel: Sendable, Equatable {
     public static let magic: [UInt8] = Array("OMCHURN".utf8)
-    public static let formatVersion: UInt16 = 1
+    /// Version 2 adds the baselines; version 1 models (without) are still read.
+    public static let formatVersion: UInt16 = 2
 
     public var featureNames: [String]
     public var bins: [FeatureBins]
@@ -162,10 +173,12 @@ public struct ChurnModel: Sendable, Equatable {
     public var impurityImportance: [Double]
     /// Drop in held-out ROC AUC when the feature's values are shuffled (empty without a holdout).
     public var permutationImportance: [Double]
+    /// Recency alone and a logistic regression on the same split (nil for a model stored before them).
+    public var baselines: ChurnBaselines?
 
     public init(featureNames: [String], bins: [FeatureBins], forest: RandomForest, options: ForestOptions, labelling: ChurnLabelling,
                 featureSetID: Int64, trainingRows: Int, trainingChurned: Int, outOfBagAUC: Double, holdout: ChurnEvaluation,
-                impurityImportance: [Double], permutationImportance: [Double]) {
+                impurityImportance: [Double], permutationImportance: [Double], baselines: ChurnBaselines? = nil) {
         self.featureNames = featureNames
         self.bins = bins
         self.forest = forest
@@ -178,6 +191,7 @@ public struct ChurnModel: Sendable, Equatable {
         self.holdout = holdout
         self.impurityImportance = impurityImportance
         self.permutationImportance = permutationImportance
+        self.baselines = baselines
     }
 
     public var encoded: [UInt8] {
@@ -197,6 +211,7 @@ public struct ChurnModel: Sendable, Equatable {
         for v in permutationImportance { w.f64(v) }
         w.count(forest.trees.count)
         for tree in forest.trees { Self.encode(tree, into: &w) }
+        w.optional(baselines) { $0.encode(into: &$1) }
         return w.bytes
     }
 
@@ -207,8 +222,8 @@ public struct ChurnModel: Sendable, Equatable {
         }
         var r = WireReader(Array(bytes.dropFirst(Self.magic.count)), what: "churn model")
         let version = try r.u16()
-        guard version == Self.formatVersion else {
-            throw OmnisegError(.badInput, "churn model format \(version) is not one this build reads (it reads \(Self.formatVersion))")
+        guard (1...Self.formatVersion).contains(version) else {
+            throw OmnisegError(.badInput, "churn model format \(version) is not one this build reads (it reads 1 to \(Self.formatVersion))")
         }
         (featureNames, bins) = try Self.decodeFeatures(from: &r)
         let d = featureNames.count
@@ -226,6 +241,7 @@ public struct ChurnModel: Sendable, Equatable {
         var trees: [DecisionTree] = []
         for _ in 0..<(try r.count(limit: 1 << 20)) { trees.append(try Self.decodeTree(from: &r, features: d)) }
         forest = RandomForest(trees: trees)
+        baselines = version >= 2 ? try r.optional { (r: inout WireReader) throws(OmnisegError) in try ChurnBaselines.decode(from: &r) } : nil
         try r.expectEnd()
     }
 

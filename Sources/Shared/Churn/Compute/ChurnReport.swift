@@ -16,6 +16,7 @@ public enum ChurnReport {
             "held-out people:",
         ]
         lines += model.holdout.lines()
+        lines += baselineLines(model)
         lines.append("feature importance            impurity   permutation (held-out AUC drop)")
         for f in importanceOrder(model) {
             let permutation = f < model.permutationImportance.count ? Format.fixed(model.permutationImportance[f], 4) : "–"
@@ -36,11 +37,43 @@ public enum ChurnReport {
             ("labels", JSONText.quoted(model.labelling.description)),
             ("training_people", "\(model.trainingRows)"), ("training_churned", "\(model.trainingChurned)"),
             ("oob_roc_auc", JSONText.number(model.outOfBagAUC)), ("holdout", model.holdout.json),
+            ("baselines", model.baselines.map(baselinesJSON) ?? "null"),
             ("importance", "[" + importanceOrder(model).map { f in
                 JSONText.object([("feature", JSONText.quoted(model.featureNames[f])), ("impurity", JSONText.number(model.impurityImportance[f])),
                                  ("permutation", f < model.permutationImportance.count ? JSONText.number(model.permutationImportance[f]) : "null")])
             }.joined(separator: ",") + "]"),
         ]) + "\n"
+    }
+
+    /// The forest beside its baselines on the same held-out people.
+    static func baselineLines(_ model: ChurnModel) -> [String] {
+        guard let b = model.baselines, model.holdout.people > 0 else { return [] }
+        return comparisonLines(model.holdout, b, title: "beside the baselines (same held-out people; logistic regression fitted on "
+                               + "\(Format.count(b.logistic.rows)) training people):")
+    }
+
+    /// `forest` beside `baselines` on the same people: one row each, and how the forest's ROC AUC
+    /// compares with the better baseline's.
+    public static func comparisonLines(_ forest: ChurnEvaluation, _ baselines: ChurnBaselines, title: String) -> [String] {
+        var rows: [(String, ChurnEvaluation, Bool)] = [("omniseg (random forest)", forest, true), ("logistic regression", baselines.logisticHoldout, true)]
+        if let recency = baselines.recency { rows.append(("recency only", recency, false)) }
+        var lines = [title, "  " + "".rightPadded(26) + "ROC AUC".leftPadded(9) + "PR AUC".leftPadded(9) + "top-decile lift".leftPadded(17)
+                        + "calibration error".leftPadded(19)]
+        for (name, e, probabilities) in rows {
+            lines.append("  " + name.rightPadded(26) + Format.fixed(e.metrics.rocAUC, 4).leftPadded(9) + Format.fixed(e.metrics.prAUC, 4).leftPadded(9)
+                         + Format.fixed(e.metrics.topDecileLift, 2).leftPadded(17) + (probabilities ? Format.fixed(e.calibrationError, 4) : "–").leftPadded(19))
+        }
+        if let best = rows.dropFirst().max(by: { $0.1.metrics.rocAUC < $1.1.metrics.rocAUC }), best.1.people > 0 {
+            let lift = forest.metrics.rocAUC - best.1.metrics.rocAUC
+            lines.append("  the forest's ROC AUC against the better baseline (\(best.0)): \(lift >= 0 ? "+" : "−")\(Format.fixed(abs(lift), 4))")
+        }
+        return lines
+    }
+
+    /// The baselines as a JSON object.
+    public static func baselinesJSON(_ b: ChurnBaselines) -> String {
+        JSONText.object([("recency_only", b.recency?.json ?? "null"), ("logistic_regression", b.logisticHoldout.json),
+                         ("logistic_rows", "\(b.logistic.rows)"), ("logistic_iterations", "\(b.logistic.iterations)")])
     }
 
     /// Features by impurity importance, largest first.

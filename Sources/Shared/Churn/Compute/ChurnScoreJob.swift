@@ -8,7 +8,7 @@ import Synchronization
 /// the newest) and risk tier (`tiers=0.3,0.6`), written to the workspace's `churn_score` table.
 public struct ChurnScoreJob: JobKind {
     public static let name = "churn-score"
-    public static let codecs = JobCodecs(name)
+    public static let codecs = JobCodecs(name, state: 2)
     public static let descriptor = JobKindDescriptor(
         name: name, summary: "Score every person with a stored churn model: probability and risk tier (churn_score).",
         parameters: ChurnParameters.scoreSchema) { _, parameters throws(OmnisegError) in try ChurnScoreJob(parameters: parameters) }

@@ -13,6 +13,8 @@ package struct ChurnScoringState {
     var labelling: ChurnLabelling
     var labels: [UInt8]
     var model: ChurnModel
+    /// For an evaluation: the model's baselines on the same labelled people (measured where the workspace is).
+    var baselines: ChurnBaselines?
 
     package var encoded: [UInt8] {
         var w = WireWriter()
@@ -23,16 +25,19 @@ package struct ChurnScoringState {
         labelling.encode(into: &w)
         w.blob(labels)
         w.blob(model.encoded)
+        w.optional(baselines) { $0.encode(into: &$1) }
         return w.bytes
     }
 
-    package init(modelID: Int64, tiers: RiskTiers, columns: [Int], labelling: ChurnLabelling, labels: [UInt8], model: ChurnModel) {
+    package init(modelID: Int64, tiers: RiskTiers, columns: [Int], labelling: ChurnLabelling, labels: [UInt8], model: ChurnModel,
+                 baselines: ChurnBaselines? = nil) {
         self.modelID = modelID
         self.tiers = tiers
         self.columns = columns
         self.labelling = labelling
         self.labels = labels
         self.model = model
+        self.baselines = baselines
     }
 
     init(decoding bytes: [UInt8]) throws(OmnisegError) {
@@ -44,6 +49,7 @@ package struct ChurnScoringState {
         labelling = try ChurnLabelling.decode(from: &r)
         labels = try r.blob(limit: Int(UInt32.max))
         model = try ChurnModel(decoding: try r.blob(limit: Int(UInt32.max)))
+        baselines = try r.optional { (r: inout WireReader) throws(OmnisegError) in try ChurnBaselines.decode(from: &r) }
         try r.expectEnd()
     }
 }

@@ -13,10 +13,12 @@ import Synchronization
 /// grows trees i, i + n, … (each tree's bootstrap and feature draws come from the job seed and its
 /// index, so the forest is the same whatever the worker count) and their out-of-bag sums. The merge
 /// assembles the forest, its out-of-bag AUC, the held-out evaluation and the importances; the model
-/// is stored in the workspace's `churn_model` table.
+/// is stored in the workspace's `churn_model` table. The first state also carries the baselines
+/// (recency alone, and a logistic regression fitted on the training people) measured on the same
+/// held-out people, kept with the model.
 public struct ChurnTrainJob: JobKind {
     public static let name = "churn-train"
-    public static let codecs = JobCodecs(name)
+    public static let codecs = JobCodecs(name, state: 2)
     public static let descriptor = JobKindDescriptor(
         name: name, summary: "Train a random forest of churn risk on a past cut-off and store it (churn_model).",
         parameters: ChurnParameters.trainSchema) { columns, parameters throws(OmnisegError) in
@@ -72,7 +74,9 @@ public struct ChurnTrainJob: JobKind {
         }
         return ChurnTrainState(options: options, labelling: labelling, featureSetID: matrix.setID, featureNames: matrix.names, bins: bins,
                                slices: matrix.shards.map(\.rowStart), train: all.rows(trainRows), trainLabels: trainRows.map { labels.labels[$0] },
-                               holdout: all.rows(holdoutRows), holdoutLabels: holdoutRows.map { labels.labels[$0] }).encoded
+                               holdout: all.rows(holdoutRows), holdoutLabels: holdoutRows.map { labels.labels[$0] },
+                               baselines: ChurnBaselines.measure(matrix, trainRows: trainRows, trainLabels: trainRows.map { labels.labels[$0] },
+                                                                 holdoutRows: holdoutRows, holdoutLabels: holdoutRows.map { labels.labels[$0] })).encoded
     }
 
 

@@ -18,6 +18,8 @@ struct ChurnTrainState {
     var trainLabels: [UInt8]
     var holdout: BinnedRows
     var holdoutLabels: [UInt8]
+    /// The recency and logistic-regression baselines on the same split (measured where the workspace is).
+    var baselines: ChurnBaselines?
 
     /// Trees grown by the task over the shard starting at `rowStart`.
     func trees(forShardAt rowStart: Int) throws(OmnisegError) -> StrideTo<Int> {
@@ -40,11 +42,12 @@ struct ChurnTrainState {
             w.raw(Array(rows.values.prefix(rows.rowCount * rows.columnCount)))
             w.raw(labels)
         }
+        w.optional(baselines) { $0.encode(into: &$1) }
         return w.bytes
     }
 
     init(options: ForestOptions, labelling: ChurnLabelling, featureSetID: Int64, featureNames: [String], bins: [FeatureBins], slices: [Int],
-         train: BinnedRows, trainLabels: [UInt8], holdout: BinnedRows, holdoutLabels: [UInt8]) {
+         train: BinnedRows, trainLabels: [UInt8], holdout: BinnedRows, holdoutLabels: [UInt8], baselines: ChurnBaselines? = nil) {
         self.options = options
         self.labelling = labelling
         self.featureSetID = featureSetID
@@ -55,6 +58,7 @@ struct ChurnTrainState {
         self.trainLabels = trainLabels
         self.holdout = holdout
         self.holdoutLabels = holdoutLabels
+        self.baselines = baselines
     }
 
     init(decoding bytes: [UInt8]) throws(OmnisegError) {
@@ -77,6 +81,7 @@ struct ChurnTrainState {
         }
         (train, trainLabels) = try rows(&r)
         (holdout, holdoutLabels) = try rows(&r)
+        baselines = try r.optional { (r: inout WireReader) throws(OmnisegError) in try ChurnBaselines.decode(from: &r) }
         try r.expectEnd()
     }
 }
@@ -176,7 +181,7 @@ enum ChurnTraining {
                               labelling: state.labelling, featureSetID: state.featureSetID, trainingRows: n,
                               trainingChurned: state.trainLabels.reduce(0) { $0 + Int($1) }, outOfBagAUC: oob.rocAUC, holdout: holdout,
                               impurityImportance: impurity.map { total > 0 ? $0 / total : 0 },
-                              permutationImportance: permutationImportance(compiled, state: state))
+                              permutationImportance: permutationImportance(compiled, state: state), baselines: state.baselines)
         }
     }
 

@@ -40,7 +40,13 @@ extension ChurnEvaluateJob: WorkspaceJob {
                                        channels: channels ?? model.labelling.channels, labelSetID: labelSetID)
         let labels = try ChurnLabels.load(in: workspace, matrix: matrix, labelling: labelling)
         let coded = zip(labels.labels, labels.eligible).map { $0.1 ? $0.0 : 255 }
-        return JobPreparation(state: ChurnScoringState(modelID: id, tiers: .standard, columns: columns, labelling: labelling, labels: coded, model: model).encoded)
+        // The model's baselines on the same labelled people, where the features are.
+        let labelled = coded.indices.filter { coded[$0] != 255 }
+        let baselines = model.baselines.map {
+            ChurnBaselines.evaluate($0.logistic, matrix, columns: columns, rows: labelled, labels: labelled.map { coded[$0] })
+        }
+        return JobPreparation(state: ChurnScoringState(modelID: id, tiers: .standard, columns: columns, labelling: labelling, labels: coded, model: model,
+                                                       baselines: baselines).encoded)
     }
 }
 

@@ -1,56 +1,131 @@
+import Foundation
 import OmnisegCore
 
 /// A time-split evaluation of recommendations: what people bought (as target purchases) in the days
-/// after the as-of date, against the suggestions made from their history up to it, beside the
-/// popularity baseline (the most popular items, with the same exclusion of what they bought).
+/// after the as-of date, against the suggestions made from their history up to it, beside the two
+/// baselines an analyst would try first — the most popular items (``Method/popularity``, with the same
+/// exclusion of what they bought as ours), and the person's own most-bought items, then the most
+/// popular (``Method/ownHistory``).
 ///
-/// Precision@k, recall@k and MAP@k are averaged over the people who bought anything afterwards
-/// (`all`: repeat purchases count) and over those who bought something new to them (`new`).
+/// Precision@k, recall@k, NDCG@k and MAP@k are averaged over the people who bought anything afterwards
+/// (`all`: repeat purchases count) and over those who bought something new to them (`new`). Per
+/// method also: coverage (the share of the catalogue's items it suggested to anyone evaluated) and
+/// the share of its suggestions that are among the top 1 % of items by buyers.
 public struct RecommendEvaluation: Sendable, Equatable {
-    public enum Method: Int, CaseIterable, Sendable { case recommender = 0, popularity = 1 }
-    public enum Variant: Int, CaseIterable, Sendable { case all = 0, new = 1 }
+    public enum Method: Int, CaseIterable, Sendable {
+        case recommender = 0, popularity = 1, ownHistory = 2
+
+        /// The method's name in JSON.
+        public var key: String { ["recommender", "popularity", "own_history_then_popularity"][rawValue] }
+        /// The method's name in text.
+        public var label: String { ["omniseg", "popularity", "own history, then popularity"][rawValue] }
+    }
+
+    public enum Variant: Int, CaseIterable, Sendable {
+        case all = 0, new = 1
+
+        public var key: String { self == .all ? "all" : "new" }
+        public var label: String { self == .all ? "all purchases" : "new items only" }
+    }
+
+    /// The metrics averaged per person.
+    public enum Metric: Int, CaseIterable, Sendable {
+        case precision = 0, recall = 1, ndcg = 2, map = 3
+
+        public var key: String { ["precision", "recall", "ndcg", "map"][rawValue] }
+    }
 
     public var holdoutDays: Int
     public var k: Int
+    /// Items in the catalogue (coverage's denominator).
+    public var items: Int
     /// People evaluated per variant.
     public var people: [Int] = [0, 0]
-    /// Sums of precision, recall and average precision per (method, variant): index (m * 2 + v) * 3 + metric.
-    public var sums = [Double](repeating: 0, count: 12)
+    /// Sums of each metric per (method, variant): index ``slot(_:_:_:)``.
+    public var sums = [Double](repeating: 0, count: Method.allCases.count * Variant.allCases.count * Metric.allCases.count)
+    /// Per method: the items it suggested to anyone evaluated (one bit per item), its suggestions, and
+    /// how many of them were top-1 % items.
+    public var suggested: [[UInt64]]
+    public var places = [UInt64](repeating: 0, count: Method.allCases.count)
+    public var topPlaces = [UInt64](repeating: 0, count: Method.allCases.count)
 
-    public init(holdoutDays: Int, k: Int) {
+    public init(holdoutDays: Int, k: Int, items: Int) {
         self.holdoutDays = holdoutDays
         self.k = k
+        self.items = items
+        suggested = Method.allCases.map { _ in [UInt64](repeating: 0, count: (items + 63) / 64) }
     }
 
-    public func precision(_ m: Method, _ v: Variant) -> Double { mean(m, v, 0) }
-    public func recall(_ m: Method, _ v: Variant) -> Double { mean(m, v, 1) }
-    public func meanAveragePrecision(_ m: Method, _ v: Variant) -> Double { mean(m, v, 2) }
+    static func slot(_ m: Method, _ v: Variant, _ metric: Metric) -> Int {
+        (m.rawValue * Variant.allCases.count + v.rawValue) * Metric.allCases.count + metric.rawValue
+    }
 
-    private func mean(_ m: Method, _ v: Variant, _ metric: Int) -> Double {
-        people[v.rawValue] > 0 ? sums[(m.rawValue * 2 + v.rawValue) * 3 + metric] / Double(people[v.rawValue]) : 0
+    /// The mean of `metric` for method `m` over the people of variant `v` (0 when there are none).
+    public func mean(_ metric: Metric, _ m: Method, _ v: Variant) -> Double {
+        people[v.rawValue] > 0 ? sums[Self.slot(m, v, metric)] / Double(people[v.rawValue]) : 0
+    }
+
+    public func precision(_ m: Method, _ v: Variant) -> Double { mean(.precision, m, v) }
+    public func recall(_ m: Method, _ v: Variant) -> Double { mean(.recall, m, v) }
+    public func ndcg(_ m: Method, _ v: Variant) -> Double { mean(.ndcg, m, v) }
+    public func meanAveragePrecision(_ m: Method, _ v: Variant) -> Double { mean(.map, m, v) }
+
+    /// The share of the catalogue's items method `m` suggested to anyone evaluated.
+    public func coverage(_ m: Method) -> Double {
+        items > 0 ? Double(suggested[m.rawValue].reduce(0) { $0 + $1.nonzeroBitCount }) / Double(items) : 0
+    }
+
+    /// The share of method `m`'s suggestions that are among the top 1 % of items by buyers.
+    public func topShare(_ m: Method) -> Double {
+        places[m.rawValue] > 0 ? Double(topPlaces[m.rawValue]) / Double(places[m.rawValue]) : 0
     }
 
     /// Adds one person: the suggested `list` (best first) against the `relevant` items (sorted, distinct).
     mutating func add(_ m: Method, _ v: Variant, list: [UInt32], relevant: [UInt32]) {
         guard !relevant.isEmpty else { return }
         var hits = 0
-        var averagePrecision = 0.0
+        var averagePrecision = 0.0, dcg = 0.0
         for (i, item) in list.prefix(k).enumerated() where Self.contains(relevant, item) {
             hits += 1
             averagePrecision += Double(hits) / Double(i + 1)
+            dcg += 1 / Self.log2(i + 2)
         }
-        let base = (m.rawValue * 2 + v.rawValue) * 3
-        sums[base] += Double(hits) / Double(k)
-        sums[base + 1] += Double(hits) / Double(relevant.count)
-        sums[base + 2] += averagePrecision / Double(min(relevant.count, k))
+        let ideal = (0..<min(relevant.count, k)).reduce(0.0) { $0 + 1 / Self.log2($1 + 2) }
+        sums[Self.slot(m, v, .precision)] += Double(hits) / Double(k)
+        sums[Self.slot(m, v, .recall)] += Double(hits) / Double(relevant.count)
+        sums[Self.slot(m, v, .ndcg)] += dcg / ideal
+        sums[Self.slot(m, v, .map)] += averagePrecision / Double(min(relevant.count, k))
+    }
+
+    /// Counts method `m`'s suggestions to one evaluated person; `top[item]` says whether it is a top-1 % item.
+    mutating func suggest(_ m: Method, list: [UInt32], top: [Bool]) {
+        for item in list.prefix(k) where Int(item) < items {
+            suggested[m.rawValue][Int(item) / 64] |= 1 << UInt64(item % 64)
+            places[m.rawValue] += 1
+            if top[Int(item)] { topPlaces[m.rawValue] += 1 }
+        }
     }
 
     mutating func count(_ v: Variant) { people[v.rawValue] += 1 }
 
     mutating func add(_ other: RecommendEvaluation) {
-        for v in 0..<2 { people[v] += other.people[v] }
+        for v in people.indices { people[v] += other.people[v] }
         for i in sums.indices { sums[i] += other.sums[i] }
+        for m in suggested.indices {
+            for w in suggested[m].indices where w < other.suggested[m].count { suggested[m][w] |= other.suggested[m][w] }
+            places[m] += other.places[m]
+            topPlaces[m] += other.topPlaces[m]
+        }
     }
+
+    /// The items among the top 1 % (at least one) of `popular` (items, most bought first), as flags over `items` items.
+    static func topItems(_ popular: [UInt32], items: Int) -> [Bool] {
+        var top = [Bool](repeating: false, count: items)
+        for item in popular.prefix(max(1, (items + 99) / 100)) where Int(item) < items { top[Int(item)] = true }
+        return top
+    }
+
+    private static func log2(_ x: Int) -> Double { Foundation.log2(Double(x)) }
 
     private static func contains(_ sorted: [UInt32], _ item: UInt32) -> Bool {
         var lo = 0, hi = sorted.count
@@ -64,31 +139,27 @@ public struct RecommendEvaluation: Sendable, Equatable {
     func encode(into writer: inout WireWriter) {
         writer.count(holdoutDays)
         writer.count(k)
+        writer.count(items)
         for p in people { writer.u64(UInt64(p)) }
         for s in sums { writer.f64(s) }
+        for m in suggested.indices {
+            writer.integers(suggested[m])
+            writer.u64(places[m])
+            writer.u64(topPlaces[m])
+        }
     }
 
     static func decode(from reader: inout WireReader) throws(OmnisegError) -> RecommendEvaluation {
-        var e = RecommendEvaluation(holdoutDays: try reader.count(limit: 36_500), k: try reader.count(limit: 1000))
+        var e = RecommendEvaluation(holdoutDays: try reader.count(limit: 36_500), k: try reader.count(limit: 1000),
+                                    items: try reader.count(limit: reader.remaining * 8))
         e.people = [Int(try reader.tally()), Int(try reader.tally())]
         for i in e.sums.indices { e.sums[i] = try reader.f64() }
-        return e
-    }
-
-    /// The table as text.
-    public var text: String {
-        var lines = ["time-split evaluation: purchases in the \(holdoutDays) days after the as-of date, top \(k)",
-                     "  people                 precision@\(k)  recall@\(k)  MAP@\(k)"]
-        for v in Variant.allCases {
-            for m in Method.allCases {
-                let label = "\(v == .all ? "all purchases" : "new items only") (\(Format.count(people[v.rawValue])))"
-                let name = m == .recommender ? "recommender" : "popularity "
-                lines.append("  \(name) \(label.padding(toLength: 26, withPad: " ", startingAt: 0))"
-                             + "\(Format.fixed(precision(m, v), 4).padding(toLength: 14, withPad: " ", startingAt: 0))"
-                             + "\(Format.fixed(recall(m, v), 4).padding(toLength: 11, withPad: " ", startingAt: 0))\(Format.fixed(meanAveragePrecision(m, v), 4))")
-            }
+        for m in e.suggested.indices {
+            e.suggested[m] = try reader.integers(e.suggested[m].count, of: UInt64.self)
+            e.places[m] = try reader.u64()
+            e.topPlaces[m] = try reader.u64()
         }
-        return lines.joined(separator: "\n") + "\n"
+        return e
     }
 }
 

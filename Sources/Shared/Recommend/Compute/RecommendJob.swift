@@ -16,7 +16,7 @@ import Synchronization
 public struct RecommendJob: JobKind {
     public static let name = "recommend"
     /// State version 2: the indicator rows as one encoded segment per bucket.
-    public static let codecs = JobCodecs(name, state: 2)
+    public static let codecs = JobCodecs(name, state: 2, partial: 2, result: 2)
     public static let descriptor = JobKindDescriptor(
         name: name, summary: "Cross-channel recommendations from item co-occurrence scored by log-likelihood ratio.",
         parameters: RecommendParameters.schema) { _, parameters throws(OmnisegError) in try RecommendJob(parameters: parameters) }
@@ -201,11 +201,14 @@ final class RecommendTaskCache: Sendable {
 struct RecommendShardScorer: Sendable {
     let state: RecommendState
     let recommender: PersonRecommender
+    /// For an evaluation: whether each item is among the top 1 % by buyers.
+    let top: [Bool]
 
     init(_ state: RecommendState) throws(OmnisegError) {
         self.state = state
         recommender = PersonRecommender(options: state.options, table: IndicatorTable(itemCount: state.catalog.count, rows: try state.indicatorRows()),
                                         popularity: state.surveyCounts.counts[HistoryKind.target.rawValue], people: state.surveyCounts.people)
+        top = state.options.holdoutDays == nil ? [] : RecommendEvaluation.topItems(recommender.popular, items: state.catalog.count)
     }
 
     /// The shard's suggestions: count places per person (item, score, backfill flag) and the people with a history.
@@ -216,7 +219,7 @@ struct RecommendShardScorer: Sendable {
         var flags = [UInt8](repeating: 0, count: items.count)
         var scratch = PersonRecommender.Scratch(itemCount: state.catalog.count)
         var withHistory = 0
-        var evaluation = future.map { _ in RecommendEvaluation(holdoutDays: state.options.holdoutDays ?? 0, k: n) }
+        var evaluation = future.map { _ in RecommendEvaluation(holdoutDays: state.options.holdoutDays ?? 0, k: n, items: state.catalog.count) }
         for block in stride(from: 0, to: shard.rowCount, by: 4096) {
             try cancellation.check()
             items.withUnsafeMutableBufferPointer { items in
@@ -249,7 +252,7 @@ struct RecommendShardScorer: Sendable {
     }
 
     /// Adds row r to the evaluation: its target purchases in `future` (all, and those new to the
-    /// person) against its suggestions and the popularity baseline.
+    /// person) against its suggestions and the two baselines.
     private func evaluate(_ evaluation: inout RecommendEvaluation?, row r: Int, future: InteractionShard, suggested: [UInt32],
                           scratch: PersonRecommender.Scratch) {
         var relevant: [UInt32] = []
@@ -266,22 +269,35 @@ struct RecommendShardScorer: Sendable {
             if popular.count == e.k { break }
             if state.options.repeats || !scratch.bought(a) { popular.append(a) }
         }
+        let lists: [(RecommendEvaluation.Method, [UInt32])] = [(.recommender, suggested), (.popularity, popular), (.ownHistory, ownHistory(scratch, k: e.k))]
         e.count(.all)
-        e.add(.recommender, .all, list: suggested, relevant: relevant)
-        e.add(.popularity, .all, list: popular, relevant: relevant)
+        for (method, list) in lists {
+            e.suggest(method, list: list, top: top)
+            e.add(method, .all, list: list, relevant: relevant)
+        }
         if !fresh.isEmpty {
             e.count(.new)
-            e.add(.recommender, .new, list: suggested, relevant: fresh)
-            e.add(.popularity, .new, list: popular, relevant: fresh)
+            for (method, list) in lists { e.add(method, .new, list: list, relevant: fresh) }
         }
         evaluation = e
+    }
+
+    /// The own-history baseline: the person's target items by their purchases of each (most first,
+    /// the most recent first among equals), then the most popular items they have not bought.
+    private func ownHistory(_ scratch: PersonRecommender.Scratch, k: Int) -> [UInt32] {
+        // targetItems is newest first: its index breaks ties towards the most recent.
+        var list = scratch.targetItems.enumerated()
+            .sorted { (scratch.targetPurchases[Int($0.element)], $1.offset) > (scratch.targetPurchases[Int($1.element)], $0.offset) }
+            .prefix(k).map(\.element)
+        for a in recommender.popular where list.count < k && !scratch.bought(a) { list.append(a) }
+        return list
     }
 
     /// The result from the scored shards, in shard order.
     static func assemble(_ state: RecommendState, partials: [[UInt8]]) throws(OmnisegError) -> RecommendResult {
         var items: [UInt32] = [], scores: [Float] = [], flags: [UInt8] = []
         var withHistory = 0
-        var evaluation = state.options.holdoutDays.map { RecommendEvaluation(holdoutDays: $0, k: state.options.count) }
+        var evaluation = state.options.holdoutDays.map { RecommendEvaluation(holdoutDays: $0, k: state.options.count, items: state.catalog.count) }
         for partial in partials {
             var reader = WireReader(partial, what: "recommend suggestions")
             if let shardEvaluation = try reader.optional({ (r: inout WireReader) throws(OmnisegError) in try RecommendEvaluation.decode(from: &r) }) {

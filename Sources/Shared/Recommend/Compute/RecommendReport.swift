@@ -46,7 +46,7 @@ public enum RecommendReport {
             }
         }
         var text = lines.joined(separator: "\n") + "\n"
-        if let evaluation = r.evaluation { text += "\n" + evaluation.text }
+        if let evaluation = r.evaluation { text += "\n" + evaluation.text(asOf: r.asOf) }
         return text
     }
 
@@ -70,21 +70,8 @@ public enum RecommendReport {
             ("people_with_history", "\(r.peopleWithHistory)"), ("pairs", "\(r.pairs)"), ("buckets", "\(r.buckets)"),
             ("indicators", "\(r.table.totalCount)"), ("personalised_people", "\(c.personalised)"), ("backfilled_places", "\(c.backfilledPlaces)"),
             ("top_items", "[" + items.joined(separator: ",") + "]"),
-            ("evaluation", r.evaluation.map(evaluationJSON) ?? "null"),
+            ("evaluation", r.evaluation.map(\.json) ?? "null"),
         ]) + "\n"
-    }
-
-    static func evaluationJSON(_ e: RecommendEvaluation) -> String {
-        var pairs: [(String, String)] = [("holdout_days", "\(e.holdoutDays)"), ("k", "\(e.k)")]
-        for v in RecommendEvaluation.Variant.allCases {
-            for m in RecommendEvaluation.Method.allCases {
-                let prefix = "\(m == .recommender ? "recommender" : "popularity")_\(v == .all ? "all" : "new")"
-                pairs += [("\(prefix)_precision", JSONText.number(e.precision(m, v))), ("\(prefix)_recall", JSONText.number(e.recall(m, v))),
-                          ("\(prefix)_map", JSONText.number(e.meanAveragePrecision(m, v)))]
-            }
-            pairs.append(("people_\(v == .all ? "all" : "new")", "\(e.people[v.rawValue])"))
-        }
-        return JSONText.object(pairs)
     }
 
     /// person_id,rank,item,department,score,backfill — one line per suggestion; row r is person `people.id(ofRow: r)`.

@@ -1,0 +1,65 @@
+import Foundation
+@testable import OmnisegCore
+@testable import Recommend
+import Testing
+
+/// The evaluation's metrics against their definitions on hand-worked lists, and its partials.
+@Suite struct RecommendEvaluationTests {
+    @Test func oneListsMetricsAreTheirDefinitions() {
+        var e = RecommendEvaluation(holdoutDays: 30, k: 3, items: 250)
+        e.count(.all)
+        // Suggested 1, 2, 3 against bought {2, 5}: one hit, at rank 2.
+        e.add(.recommender, .all, list: [1, 2, 3, 9], relevant: [2, 5])
+        #expect(abs(e.precision(.recommender, .all) - 1.0 / 3) < 1e-12, "hits over k (the list's 4th item is past k)")
+        #expect(abs(e.recall(.recommender, .all) - 0.5) < 1e-12)
+        #expect(abs(e.meanAveragePrecision(.recommender, .all) - 0.5 / 2) < 1e-12, "precision at the hit, over min(relevant, k)")
+        let ideal = 1 + 1 / log2(3.0)
+        #expect(abs(e.ndcg(.recommender, .all) - (1 / log2(3.0)) / ideal) < 1e-12)
+        #expect(e.precision(.popularity, .all) == 0 && e.ndcg(.ownHistory, .new) == 0, "other methods and variants untouched")
+
+        // A perfect list scores 1 on NDCG whatever the order of the relevant items within it.
+        var perfect = RecommendEvaluation(holdoutDays: 30, k: 3, items: 250)
+        perfect.count(.new)
+        perfect.add(.popularity, .new, list: [7, 4, 8], relevant: [4, 7])
+        #expect(abs(perfect.ndcg(.popularity, .new) - 1) < 1e-12 && abs(perfect.recall(.popularity, .new) - 1) < 1e-12)
+    }
+
+    @Test func coverageAndTopShareCountTheSuggestions() {
+        // 250 items: the top 1 % is 3 items (rounded up), the first three of the popularity order.
+        let top = RecommendEvaluation.topItems([40, 7, 12, 3, 99], items: 250)
+        #expect(top.indices.filter { top[$0] } == [7, 12, 40])
+        var e = RecommendEvaluation(holdoutDays: 7, k: 2, items: 250)
+        e.suggest(.recommender, list: [40, 200, 201], top: top)
+        e.suggest(.recommender, list: [40, 12], top: top)
+        #expect(e.places[0] == 4 && e.topPlaces[0] == 3, "k places per list; 40, 40 and 12 are top items")
+        #expect(abs(e.topShare(.recommender) - 0.75) < 1e-12 && abs(e.coverage(.recommender) - 3.0 / 250) < 1e-12, "40, 200, 12")
+        #expect(e.coverage(.popularity) == 0 && e.topShare(.popularity) == 0)
+    }
+
+    @Test func partialsAddUpAndRoundTrip() throws {
+        let top = RecommendEvaluation.topItems([1, 2, 3], items: 130)
+        var whole = RecommendEvaluation(holdoutDays: 14, k: 2, items: 130)
+        var parts = [RecommendEvaluation(holdoutDays: 14, k: 2, items: 130), RecommendEvaluation(holdoutDays: 14, k: 2, items: 130)]
+        let people: [(list: [UInt32], relevant: [UInt32])] = [([1, 129], [129]), ([5, 6], [6, 70]), ([2, 3], [8])]
+        for (n, person) in people.enumerated() {
+            // The first person in one shard, the others in the second.
+            let e = n == 0 ? 0 : 1
+            parts[e].count(.all)
+            parts[e].add(.ownHistory, .all, list: person.list, relevant: person.relevant)
+            parts[e].suggest(.ownHistory, list: person.list, top: top)
+            whole.count(.all)
+            whole.add(.ownHistory, .all, list: person.list, relevant: person.relevant)
+            whole.suggest(.ownHistory, list: person.list, top: top)
+        }
+        var merged = parts[0]
+        merged.add(parts[1])
+        #expect(merged == whole, "shards' partials add up to the whole")
+        #expect(merged.coverage(.ownHistory) == 6.0 / 130 && merged.people == [3, 0])
+        var writer = WireWriter()
+        merged.encode(into: &writer)
+        var reader = WireReader(writer.bytes, what: "evaluation")
+        #expect(try RecommendEvaluation.decode(from: &reader) == merged)
+        var truncated = WireReader(Array(writer.bytes.dropLast(5)), what: "evaluation")
+        #expect(throws: OmnisegError.self) { try RecommendEvaluation.decode(from: &truncated) }
+    }
+}

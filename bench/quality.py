@@ -10,7 +10,9 @@ held-out evaluations and records every figure beside the baselines Omniseg compu
     NDCG and MAP at 10 on all purchases and on new items, coverage and top-1% share;
   - `omniseg churn evaluate --train-until 2026-03-31 --test-until 2026-06-29` (90-day windows): the
     random forest, a logistic regression on the same features and recency alone — ROC AUC, PR AUC,
-    top-decile lift and calibration error on the same people.
+    top-decile lift and calibration error on the same people;
+  - `omniseg cluster evaluate` (k = 8 and k = auto, 3 seeds): variance explained against one cluster,
+    silhouette, smallest cluster, stability across seeds and from 2026-03-31 to 2026-04-30.
 Only generated data: the public retail logs (Ta-Feng, CDNOW) are the project's held-out acceptance
 checks and are not used here. Writes bench/results/quality.{json,md}. Release build (bench/run builds it).
 """
@@ -55,7 +57,9 @@ def main():
         rec[name] = json.loads(omniseg("recommend", "evaluate", "-w", ws, "--train-until", "2026-03-31", "--test-until", "2026-04-30",
                                        "--json", *extra))["evaluation"]
     churn = json.loads(omniseg("churn", "evaluate", "-w", ws, "--train-until", "2026-03-31", "--test-until", "2026-06-29", "--json"))
-    row = {"machine": machine(), "people": a.people, "seed": a.seed, "recommend": rec, "churn": churn}
+    clusters = {k: json.loads(omniseg("cluster", "evaluate", "-w", ws, "--train-until", "2026-03-31", "--test-until", "2026-04-30",
+                                      "--k", k, "--json"))["evaluation"] for k in ("8", "auto")}
+    row = {"machine": machine(), "people": a.people, "seed": a.seed, "recommend": rec, "churn": churn, "clusters": clusters}
     with open(os.path.join(a.results, "quality.json"), "w") as f:
         json.dump(row, f, indent=2)
 
@@ -80,7 +84,14 @@ def main():
         lines.append(f"| {label} | {e['roc_auc']:.4f} | {e['pr_auc']:.4f} | {e['top_decile_lift']:.2f} | {ece} |")
     lines += ["", f"People: {churn['evaluation']['people']:,}, churned {churn['evaluation']['churned']:,}. "
               "The model was trained on features as of 2025-12-31 with the 90 days up to 2026-03-31 as labels.",
-              "", "Clusters (inertia, silhouette, stability across seeds) are not measured yet."]
+              "", "## Clusters, features as of 2026-03-31 (3 seeds) and 2026-04-30", "",
+              "| k | variance explained (baseline: one cluster, 0%) | silhouette (2,000 sampled) | smallest cluster | stability across seeds (ARI) | 2026-03-31 → 2026-04-30 (ARI) |",
+              "|---|---:|---:|---:|---:|---:|"]
+    for k, e in clusters.items():
+        r = e["runs"][0]
+        explained = f"{100 * r['variance_explained']:.1f}%" if r["variance_explained"] is not None else "–"
+        lines.append(f"| {k} (k = {r['k']}) | {explained} | {r['silhouette']:.4f} | {100 * r['smallest_share']:.1f}% | "
+                     f"{e['stability_ari']:.4f} | {e['over_time_ari']:.4f} |")
     text = "\n".join(lines)
     with open(os.path.join(a.results, "quality.md"), "w") as f:
         f.write("# Answers beside their baselines\n\n" + text + "\n")

@@ -20,7 +20,7 @@ struct Omniseg: ParsableCommand {
         subcommands: [GenerateCommand.self, IngestCommand.self, ResolveCommand.self, MatchCommand.self, FeaturesCommand.self,
                       QuarantineCommand.self, DemoCommand.self, SubmitCommand.self, StatusCommand.self, WatchCommand.self,
                       ResultCommand.self, CancelCommand.self, WorkersCommand.self, DeadLetterCommand.self, CoordinatorCommand.self,
-                      RunCommand.self, KindsCommand.self, ChurnCommand.self, RecommendCommand.self, SegmentCommand.self, OverlapCommand.self, AudienceCommand.self, ReportCommand.self]
+                      RunCommand.self, KindsCommand.self, ClusterCommand.self, ChurnCommand.self, RecommendCommand.self, SegmentCommand.self, OverlapCommand.self, AudienceCommand.self, ReportCommand.self]
     )
 }
 

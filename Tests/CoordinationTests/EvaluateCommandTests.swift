@@ -77,4 +77,25 @@ import Testing
             #expect(refused.status != 0 && refused.err.contains(message), "\(refused.err)")
         }
     }
+
+    @Test func clusterEvaluateRunsTheSeedsAndTheLaterDate() throws {
+        let cluster = try ClusterHarness()
+        let ws = ["-w", cluster.workspacePath, "--threads", "2"]
+        let run = try cluster.omniseg(["cluster", "evaluate", "--train-until", "2026-03-31", "--test-until", "2026-04-30", "--k", "4", "--seeds", "2",
+                                       "--json"] + ws, redis: false)
+        #expect(run.status == 0, "\(run.err)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(run.out.utf8)) as? [String: Any])
+        let evaluation = try #require(json["evaluation"] as? [String: Any])
+        let runs = try #require(evaluation["runs"] as? [[String: Any]])
+        #expect(runs.map { $0["seed"] as? Int } == [42, 43] && runs.allSatisfy { $0["k"] as? Int == 4 }, "\(runs)")
+        #expect(runs.allSatisfy { ($0["variance_explained"] as? Double).map { $0 > 0 && $0 < 1 } == true })
+        #expect((evaluation["stability_ari"] as? Double).map { $0 > 0.3 && $0 <= 1 } == true, "\(evaluation)")
+        #expect((evaluation["over_time_ari"] as? Double).map { $0 > 0 && $0 <= 1 } == true && (evaluation["people_over_time"] as? Int ?? 0) > 1000)
+        #expect(json["feature_set"] as? Int != json["later_feature_set"] as? Int)
+        let refused = try cluster.omniseg(["cluster", "evaluate", "--train-until", "2026-03-31"] + ws, redis: false)
+        #expect(refused.status != 0 && refused.err.contains("--test-until is missing"), "\(refused.err)")
+        // `omniseg cluster …` without a subcommand runs the job, as `omniseg run cluster …`.
+        let plain = try cluster.omniseg(["cluster", "--k", "3"] + ws, redis: false)
+        #expect(plain.status == 0 && plain.out.contains("succeeded"), "\(plain.err)")
+    }
 }

@@ -63,11 +63,11 @@ struct TimeSplitOptions: ParsableArguments {
         }
     }
 
-    /// `parameters` with the evaluation window (in `window`) and checked against `kind` — before any
+    /// `parameters` with the evaluation window (in `window`, when the kind has one) and checked against `kind` — before any
     /// feature set is built; refuses the kind options the split sets, and a window past the newest
     /// transaction in `workspace`.
-    func parameters(_ parameters: JobParameters, window: Parameter<Int?>, kind: JobKindDescriptor, in workspace: Workspace) throws -> JobParameters {
-        for name in [CommonParameters.featureSet.name, window.name] where parameters[name] != nil {
+    func parameters(_ parameters: JobParameters, window: Parameter<Int?>?, kind: JobKindDescriptor, in workspace: Workspace) throws -> JobParameters {
+        for name in [CommonParameters.featureSet.name] + (window.map { [$0.name] } ?? []) where parameters[name] != nil {
             throw ValidationError("--\(name.replacingOccurrences(of: "_", with: "-")) is set by --train-until, --test-until and --feature-set here")
         }
         let newest = try failingCleanly { () throws(OmnisegError) in try workspace.db.scalar("SELECT max(ts) FROM txn")?.integer }
@@ -76,7 +76,7 @@ struct TimeSplitOptions: ParsableArguments {
             throw ValidationError("--test-until \(testUntil ?? "") runs past the newest transaction (\(CivilDate.isoDate(unixSeconds: newest)))")
         }
         var given = parameters
-        given[window.name] = "\(try testDays)"
+        if let window { given[window.name] = "\(try testDays)" }
         try exiting { () throws(OmnisegError) in try kind.parameters.validate(given, kind: kind.name) }
         return given
     }

@@ -36,6 +36,16 @@ import Testing
         #expect(abs(v(1, "recency_days") - (30 + 86_399 / day)) < 1e-4)
         #expect(v(1, "discount_share") == 1)
         #expect(v(1, "online_recency_days") == v(1, "recency_days"), "no online purchase: recency is the span of the data")
+        // For churn: person 1's three orders from 01-01 10:00 to 01-21 08:00 are 9.96 days apart on average.
+        let interval = (20 * day - 7200) / day / 2
+        #expect(abs(v(0, "purchase_interval_days") - interval) < 1e-4)
+        #expect(abs(v(0, "overdue_ratio") - v(0, "recency_days") / interval) < 1e-5)
+        #expect(v(0, "orders_90d") == 3 && v(0, "orders_prior_90d") == 0 && v(0, "spend_90d") == 300 && v(0, "spend_prior_90d") == 0)
+        #expect(v(0, "order_trend_90d") == 1 && v(0, "spend_trend_90d") == 1)
+        #expect(v(0, "distinct_departments") == 2 && v(0, "distinct_products") == 3, "SKU1 twice counts once")
+        // One order: the interval is the span of the data, and the person is exactly one interval overdue.
+        #expect(abs(v(1, "purchase_interval_days") - (30 + 86_399 / day)) < 1e-4 && abs(v(1, "overdue_ratio") - 1) < 1e-5)
+        #expect(v(1, "distinct_departments") == 1 && v(1, "distinct_products") == 1)
         #expect(abs(matrix.means[matrix.column(named: "monetary")!] - 155) < 1e-9)
         #expect(abs(matrix.stds[matrix.column(named: "monetary")!] - 145) < 1e-9)
     }
@@ -46,6 +56,11 @@ import Testing
         let matrix = try FeatureBuilder(options: FeatureOptions(asOf: asOf)).build(try Fixtures.tinyWorkspace(dir))
         #expect(matrix.value(row: 0, column: matrix.column(named: "frequency")!) == 1)
         #expect(matrix.value(row: 0, column: matrix.column(named: "online_monetary")!) == 0)
+        // As of 2026-04-10 the January orders are 80–99 days old: two in the last 90 days, one in the 90 before.
+        let later = try FeatureBuilder(options: FeatureOptions(asOf: TimestampParser.iso8601.parse("2026-04-10"))).build(try Fixtures.tinyWorkspace(TemporaryDirectory()))
+        #expect(later.value(row: 0, column: later.column(named: "orders_90d")!) == 2 && later.value(row: 0, column: later.column(named: "orders_prior_90d")!) == 1)
+        #expect(later.value(row: 0, column: later.column(named: "spend_prior_90d")!) == 150)
+        #expect(abs(later.value(row: 0, column: later.column(named: "order_trend_90d")!) - 1.0 / 3) < 1e-6)
     }
 
     @Test func storedMatrixRoundTripsAndDetectsCorruption() throws {

@@ -30,7 +30,12 @@ public struct FeatureOptions: Sendable {
 /// `store_` and `online_` (web + app); `online_share` and `app_share` of revenue; `tenure_days` since
 /// the first purchase or event; `discount_share` and `new_arrival_share` of revenue;
 /// `dept_share_<department>` of revenue; `views_`, `cart_adds_`, `logins_` over the last 30 and 90 days
-/// and `searches_90d`. A person with no purchase has recency equal to the span of the data.
+/// and `searches_90d`; for churn, `purchase_interval_days` (the mean days between orders: first to
+/// last order over orders − 1; the span of the data with fewer than two orders), `overdue_ratio`
+/// (recency over that interval), `orders_90d`, `orders_prior_90d` (days 91–180 before the as-of date),
+/// `spend_90d`, `spend_prior_90d`, the trends `order_trend_90d` and `spend_trend_90d` ((last − prior) /
+/// (last + prior), 0 when both are 0), `distinct_departments` and `distinct_products`. A person with
+/// no purchase has recency equal to the span of the data.
 public struct FeatureBuilder {
     public let options: FeatureOptions
     static let day: Int64 = 86_400
@@ -64,6 +69,8 @@ public struct FeatureBuilder {
         var departments = ByteKeyTable(capacity: 64)
         var departmentNames: [String] = []
         var orders = UInt64Set(capacity: people * 4)
+        var bought = UInt64Set(capacity: people * 4)
+        let from90 = asOf - 90 * Self.day, from30 = asOf - 30 * Self.day, from180 = asOf - 180 * Self.day
         let newArrivalSeconds = Int64(options.newArrivalDays) * Self.day
 
         let txns = try db.prepare("SELECT source, customer_id, ts, channel, order_id, sku, department, amount_cents, discounted FROM txn WHERE ts <= ?")
@@ -75,8 +82,14 @@ public struct FeatureBuilder {
             let amount = txns.int64(at: 7)
             guard (0..<3).contains(channel) else { continue }
             let orderHash = txns.withBytes(at: 4) { Self.orderKey(row: row, order: $0) }
-            if orders.insert(orderHash) { acc.orders[row * 3 + channel] += 1 }
+            if orders.insert(orderHash) {
+                acc.orders[row * 3 + channel] += 1
+                if ts > from90 { acc.orders90[row] += 1 } else if ts > from180 { acc.ordersPrior90[row] += 1 }
+            }
             acc.revenue[row * 3 + channel] += amount
+            if ts > from90 { acc.spend90[row] += amount } else if ts > from180 { acc.spendPrior90[row] += amount }
+            acc.firstPurchase[row] = min(acc.firstPurchase[row], ts)
+            if txns.withBytes(at: 5, { bought.insert(Self.orderKey(row: row, order: $0) ^ 0x5052_4F44_5543_5400) }) { acc.products[row] += 1 }
             let group = channel == 0 ? 0 : 1
             acc.lastPurchase[row * 2 + group] = max(acc.lastPurchase[row * 2 + group], ts)
             acc.firstSeen[row] = min(acc.firstSeen[row], ts)
@@ -96,7 +109,6 @@ public struct FeatureBuilder {
         // One pass over events: window counts, and the first event for tenure (browsing before buying).
         let events = try db.prepare("SELECT source, customer_id, ts, kind FROM event WHERE ts <= ?")
         events.bind(asOf, at: 1)
-        let from90 = asOf - 90 * Self.day, from30 = asOf - 30 * Self.day
         while try events.step() {
             guard let row = lookup.row(ofCurrentRowOf: events) else { continue }
             let ts = events.int64(at: 2)
@@ -132,6 +144,12 @@ public struct FeatureBuilder {
         var departmentRevenue: [[Int64]] = []
         var events30: [Int32]           // row*4 + kind
         var events90: [Int32]
+        var firstPurchase: [Int64]
+        var orders90: [Int32]
+        var ordersPrior90: [Int32]      // days 91–180 before the as-of date
+        var spend90: [Int64]
+        var spendPrior90: [Int64]
+        var products: [Int32]           // distinct SKUs bought
 
         init(people: Int) {
             orders = Array(repeating: 0, count: people * 3)
@@ -142,6 +160,12 @@ public struct FeatureBuilder {
             newArrivalRevenue = Array(repeating: 0, count: people)
             events30 = Array(repeating: 0, count: people * 4)
             events90 = Array(repeating: 0, count: people * 4)
+            firstPurchase = Array(repeating: Int64.max, count: people)
+            orders90 = Array(repeating: 0, count: people)
+            ordersPrior90 = Array(repeating: 0, count: people)
+            spend90 = Array(repeating: 0, count: people)
+            spendPrior90 = Array(repeating: 0, count: people)
+            products = Array(repeating: 0, count: people)
         }
     }
 
@@ -162,6 +186,10 @@ public struct FeatureBuilder {
         if hasOther { names.append("dept_share_other") }
         let eventBase = names.count
         names += ["views_30d", "views_90d", "cart_adds_30d", "cart_adds_90d", "logins_30d", "logins_90d", "searches_90d"]
+        let churnBase = names.count
+        names += ["purchase_interval_days", "overdue_ratio", "orders_90d", "orders_prior_90d", "spend_90d", "spend_prior_90d",
+                  "order_trend_90d", "spend_trend_90d", "distinct_departments", "distinct_products"]
+        func trend(_ last: Double, _ prior: Double) -> Float { last + prior > 0 ? Float((last - prior) / (last + prior)) : 0 }
 
         let day = Float(Self.day)
         func recency(_ ts: Int64) -> Float { ts == Int64.min ? spanDays : Float(asOf - ts) / day }
@@ -209,6 +237,17 @@ public struct FeatureBuilder {
                     columns[eventBase + 2 * k + 1][i] = Float(acc.events90[r * 4 + kind.rawValue])
                 }
                 columns[eventBase + 6][i] = Float(acc.events90[r * 4 + EventKind.search.rawValue])
+                let interval = orders > 1 ? Float(last - acc.firstPurchase[r]) / day / Float(orders - 1) : spanDays
+                columns[churnBase][i] = interval
+                columns[churnBase + 1][i] = recency(last) / max(interval, 1)
+                columns[churnBase + 2][i] = Float(acc.orders90[r])
+                columns[churnBase + 3][i] = Float(acc.ordersPrior90[r])
+                columns[churnBase + 4][i] = Float(Double(acc.spend90[r]) / 100)
+                columns[churnBase + 5][i] = Float(Double(acc.spendPrior90[r]) / 100)
+                columns[churnBase + 6][i] = trend(Double(acc.orders90[r]), Double(acc.ordersPrior90[r]))
+                columns[churnBase + 7][i] = trend(Double(acc.spend90[r]), Double(acc.spendPrior90[r]))
+                columns[churnBase + 8][i] = Float(acc.departmentRevenue.reduce(0) { $0 + ($1[r] != 0 ? 1 : 0) })
+                columns[churnBase + 9][i] = Float(acc.products[r])
             }
             columns.removeAll()
             shards.append(shard)

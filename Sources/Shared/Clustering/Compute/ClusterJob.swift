@@ -98,7 +98,7 @@ public struct ClusterJob: JobKind {
             guard !chosen.isEmpty else { throw OmnisegError(.badInput, "job parameter 'features' names no feature") }
             columns = chosen
         } else {
-            columns = Array(columnNames.indices)
+            columns = columnNames.indices.filter { !FeatureColumn.churnTiming.contains(columnNames[$0]) }
         }
         if let components = pca?.components, !columns.isEmpty, components > columns.count {
             throw OmnisegError(.badInput, "job parameter 'pca' asks for \(components) components of \(columns.count) features")

@@ -16,7 +16,8 @@ public enum ClusterParameters {
         "k-range", shape: "a range like 2...10 (from \(autoBounds.lowerBound) to at most \(autoBounds.upperBound))", default: "2...10",
         help: "With k=auto: the k to try.")
     public static let features = Parameter<String?>.text(
-        "features", shape: "feature names separated by commas", shown: "every feature", help: "The features to cluster on.")
+        "features", shape: "feature names separated by commas", shown: "every feature but the churn-timing ones",
+        help: "The features to cluster on (the churn-timing ones — purchase_interval_days, overdue_ratio, the 90-day windows and trends — only when named).")
     public static let seed = Parameter.integer("seed", in: 0...Int(Int32.max), default: 42, help: "Seed of the sample and the seeding.")
     public static let maxIterations = Parameter.integer("max-iter", in: 1...10_000, default: 100, help: "Lloyd iterations at most.")
     public static let tolerance = Parameter.decimal(

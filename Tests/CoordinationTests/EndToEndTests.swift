@@ -50,7 +50,7 @@ import Testing
         let loaded = try FeatureStore(workspace: workspace).load(setID: id)
         #expect(loaded.rowCount == report.people)
         #expect(loaded.shards.count == (report.people + 1023) / 1024)
-        #expect(loaded.columnCount == 40, "15 base, 8 departments, 7 event and 10 churn features")
+        #expect(loaded.columnCount == 39, "15 base, 8 departments, 7 event and 9 churn features")
         #expect(loaded.shards.allSatisfy { $0.columnStride % 16 == 0 && $0.columnStride >= $0.rowCount })
         let monetary = try #require(loaded.column(named: "monetary"))
         let total = loaded.shards.reduce(0.0) { sum, shard in (0..<shard.rowCount).reduce(sum) { $0 + Double(shard.column(monetary)[$1]) } }

@@ -11,7 +11,7 @@ struct FeaturesCommand: ParsableCommand {
             One row per person: recency, frequency and monetary overall and per channel, channel mix,
             tenure, department shares, discount and new-arrival shares, web views, cart-adds and logins
             over the last 30 and 90 days, the mean interval between orders and how overdue the next one is,
-            orders and spend in the last 90 days against the 90 before, distinct departments and products —
+            orders and spend in the last 90 days against the 90 before, distinct departments —
             as of the end of --as-of (default: the last transaction's day).
             Stored as float32 shards, column-major and 64-byte aligned, each with a checksum.
             """

@@ -85,6 +85,29 @@ import Testing
         #expect(result.table.contains("← chosen"))
     }
 
+    @Test func autoKRefusesAKWhoseSmallestClusterIsTooSmall() throws {
+        // Four blobs of a quarter each: k = 4 has the best silhouette; asked for clusters of 30 % at
+        // least, k = 3 (25 %, 25 %, 50 %) and above are refused and k = 2 (about half each) is kept.
+        let (columns, truth) = blobs(4, perBlob: 250, dimension: 3, seed: 77)
+        func auto(_ minShare: String?) throws -> ClusterResult {
+            var parameters = ["k": "auto", "k-range": "2...6", "features": "a,b,c"]
+            parameters["min-share"] = minShare
+            let job = try ClusterJob(columnNames: ["a", "b", "c", "noise"], parameters: JobParameters(parameters))
+            return try ClusterResult(decoding: run(job, shards(columns, shardRows: 200), threads: 2))
+        }
+        let plain = try auto(nil)
+        #expect(plain.k == 4 && AdjustedRandIndex.of(plain.labels.map(Int.init), truth) > 0.98, "\(plain.kCurve)")
+        let four = try #require(plain.kCurve.first { $0.k == 4 })
+        #expect(abs(four.smallestShare - 0.25) < 0.05, "each blob is a quarter of the sample: \(four.smallestShare)")
+        #expect(plain.kCurve.allSatisfy { $0.smallestShare > 0 && $0.smallestShare <= 1.0 / Double($0.k) + 1e-9 })
+        let strict = try auto("0.3")
+        #expect(strict.k == 2 && strict.kCurve == plain.kCurve, "the same curve, another choice: \(strict.kCurve)")
+        // When no k qualifies, the one whose smallest cluster is largest.
+        #expect(try auto("0.5").k == 2)
+        #expect(strict.table.contains("smallest cluster"))
+        #expect(throws: OmnisegError.self) { try ClusterJob(columnNames: ["a"], parameters: JobParameters(["k": "3", "min-share": "0.1"])) }
+    }
+
     @Test func pcaKeepsTheInformativeComponentsAndStillFindsTheBlobs() throws {
         let (base, truth) = blobs(4, perBlob: 250, dimension: 3, seed: 8)
         // Three informative features, each with a near-copy, and one of noise: three components carry it.

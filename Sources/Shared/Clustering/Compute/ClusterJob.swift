@@ -22,7 +22,7 @@ import OmnisegCore
 /// Partials merge in shard order, so the result is identical however many workers ran the tasks.
 public struct ClusterJob: JobKind {
     public static let name = "cluster"
-    public static let codecs = JobCodecs(name)
+    public static let codecs = JobCodecs(name, state: 2, result: 2)
     public static let descriptor = JobKindDescriptor(
         name: name, summary: "k-means clusters of people over standardized features (k-means++ seeding, several initializations).",
         parameters: ClusterParameters.schema) { columns, parameters throws(OmnisegError) in
@@ -34,6 +34,8 @@ public struct ClusterJob: JobKind {
     public let columns: [Int]
     /// The k to try: one, or with `k=auto` every k of `k-range` (the best silhouette wins).
     public let kChoices: [Int]
+    /// With k=auto: the smallest cluster's least share of the sample for a k to be kept.
+    public let minShare: Double
     public var k: Int { kChoices.max() ?? 1 }
     public let seed: UInt64
     public let maxIterations: Int
@@ -62,6 +64,8 @@ public struct ClusterJob: JobKind {
         let k = kChoices.max() ?? 1
         seed = UInt64(try parameters.value(P.seed))
         maxIterations = try parameters.value(P.maxIterations)
+        minShare = try parameters.value(P.minShare)
+        if parameters.has(P.minShare), kChoices.count < 2 { throw OmnisegError(.badInput, "job parameter 'min-share' needs k=auto") }
         tolerance = try parameters.value(P.tolerance)
         initializations = try parameters.value(P.initializations)
         if let text = try parameters.value(P.pca) {
@@ -269,12 +273,12 @@ public struct ClusterJob: JobKind {
                 let distances = SampleDistances(points: Array(model.sample.prefix(2000 * q)), dimension: q)
                 var curve: [KCurvePoint] = []
                 for t in bestPerK {
-                    let silhouette = distances.silhouette(centroids: model.tracks[t].centroids, k: model.tracks[t].k)
-                    curve.append(KCurvePoint(k: model.tracks[t].k, inertia: model.tracks[t].lastInertia, silhouette: silhouette))
+                    let labels = distances.nearest(centroids: model.tracks[t].centroids, k: model.tracks[t].k)
+                    curve.append(KCurvePoint(k: model.tracks[t].k, inertia: model.tracks[t].lastInertia,
+                                             silhouette: distances.silhouette(labels: labels, k: model.tracks[t].k),
+                                             smallestShare: distances.smallestShare(labels: labels, k: model.tracks[t].k)))
                 }
-                var best = 0
-                for i in curve.indices where curve[i].silhouette > curve[best].silhouette { best = i }
-                chosen = bestPerK[best]
+                chosen = bestPerK[KCurvePoint.chosen(curve, minShare: minShare)]
                 model.kCurve = curve
             }
             model.tracks = [model.tracks[chosen]]

@@ -31,6 +31,10 @@ public enum ClusterParameters {
             + "or a share of variance from \(varianceBounds.lowerBound) to \(varianceBounds.upperBound)", shown: "none",
         help: "Project onto principal components before clustering.")
 
-    public static let schema = ParameterSchema([k.spec, kRange.spec, features.spec, seed.spec, maxIterations.spec, tolerance.spec,
+    public static let minShare = Parameter.decimal(
+        "min-share", in: 0...0.5, default: 0.02,
+        help: "With k=auto: refuse a k whose smallest cluster holds less than this share of the sample (when every k does, the one whose smallest cluster is largest).")
+
+    public static let schema = ParameterSchema([k.spec, kRange.spec, minShare.spec, features.spec, seed.spec, maxIterations.spec, tolerance.spec,
                                                 sample.spec, initializations.spec, pca.spec])
 }

@@ -154,11 +154,12 @@ public struct ClusterResult: Sendable, Equatable {
         }
         if !kCurve.isEmpty {
             lines.append("")
-            lines.append("k chosen by silhouette (on the seeded sample); inertia for the elbow:")
-            lines.append("      k     inertia  silhouette")
+            lines.append("k chosen by silhouette (on the seeded sample) among those whose smallest cluster is large enough; inertia for the elbow:")
+            lines.append("      k     inertia  silhouette  smallest cluster")
             for p in kCurve {
                 let mark = p.k == k ? "  ← chosen" : ""
-                lines.append("\(String(p.k).leftPadded(7))  \(Format.fixed(p.inertia, 0).leftPadded(10))  \(Format.fixed(p.silhouette, 3).leftPadded(10))\(mark)")
+                lines.append("\(String(p.k).leftPadded(7))  \(Format.fixed(p.inertia, 0).leftPadded(10))  \(Format.fixed(p.silhouette, 3).leftPadded(10))"
+                             + "  \((Format.fixed(100 * p.smallestShare, 1) + "%").leftPadded(16))\(mark)")
             }
         }
         lines.append("")
@@ -200,7 +201,8 @@ public struct ClusterResult: Sendable, Equatable {
             ("people", "\(labels.count)"), ("inertia", "\(inertia)"), ("iterations", "\(iterations)"),
             ("converged", converged ? "true" : "false"), ("clusters", "[" + clusters.joined(separator: ",") + "]"),
             ("explained_variance", "[" + explainedVariance.map { "\($0)" }.joined(separator: ",") + "]"),
-            ("k_curve", "[" + kCurve.map { JSONText.object([("k", "\($0.k)"), ("inertia", "\($0.inertia)"), ("silhouette", "\($0.silhouette)")]) }
+            ("k_curve", "[" + kCurve.map { JSONText.object([("k", "\($0.k)"), ("inertia", "\($0.inertia)"), ("silhouette", "\($0.silhouette)"),
+                                                             ("smallest_share", "\($0.smallestShare)")]) }
                 .joined(separator: ",") + "]"),
         ]
         return JSONText.object(pairs) + "\n"

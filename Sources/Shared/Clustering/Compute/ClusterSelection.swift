@@ -8,6 +8,8 @@ public struct KCurvePoint: Sendable, Equatable {
     public var k: Int
     public var inertia: Double
     public var silhouette: Double
+    /// The smallest cluster's share of the sample (a k below `min-share` is refused).
+    public var smallestShare: Double
 
     static func encode(_ curve: [KCurvePoint], into w: inout WireWriter) {
         w.count(curve.count)
@@ -15,15 +17,27 @@ public struct KCurvePoint: Sendable, Equatable {
             w.u32(UInt32(p.k))
             w.f64(p.inertia)
             w.f64(p.silhouette)
+            w.f64(p.smallestShare)
         }
     }
 
     static func decode(from r: inout WireReader) throws(OmnisegError) -> [KCurvePoint] {
         var curve: [KCurvePoint] = []
         for _ in 0..<(try r.count(limit: 256)) {
-            curve.append(KCurvePoint(k: Int(try r.u32()), inertia: try r.f64(), silhouette: try r.f64()))
+            curve.append(KCurvePoint(k: Int(try r.u32()), inertia: try r.f64(), silhouette: try r.f64(), smallestShare: try r.f64()))
         }
         return curve
+    }
+
+    /// The index of the point `k=auto` keeps: the best silhouette of those whose smallest cluster holds
+    /// at least `minShare`; when none does, the one whose smallest cluster is largest (the first of equals).
+    static func chosen(_ curve: [KCurvePoint], minShare: Double) -> Int {
+        let allowed = curve.indices.filter { curve[$0].smallestShare >= minShare }
+        guard var best = allowed.first else {
+            return curve.indices.reduce(0) { curve[$1].smallestShare > curve[$0].smallestShare ? $1 : $0 }
+        }
+        for i in allowed where curve[i].silhouette > curve[best].silhouette { best = i }
+        return best
     }
 }
 
@@ -58,8 +72,20 @@ struct SampleDistances {
     /// (b − a) / max(a, b), a the mean distance to its own cluster, b to the nearest other one;
     /// 0 for a point alone in its cluster.
     func silhouette(centroids: [Double], k: Int) -> Double {
-        guard count > 1, k > 1 else { return 0 }
-        let labels = (0..<count).map { i -> Int in
+        silhouette(labels: nearest(centroids: centroids, k: k), k: k)
+    }
+
+    /// The smallest cluster's share of the sample labelled by its nearest centroid.
+    func smallestShare(labels: [Int], k: Int) -> Double {
+        guard count > 0 else { return 0 }
+        var sizes = [Int](repeating: 0, count: k)
+        for l in labels { sizes[l] += 1 }
+        return Double(sizes.min() ?? 0) / Double(count)
+    }
+
+    /// Each sample point's nearest centroid.
+    func nearest(centroids: [Double], k: Int) -> [Int] {
+        (0..<count).map { i -> Int in
             var best = (label: 0, distance: Double.infinity)
             for j in 0..<k {
                 let total = RowMajorPoints.squaredDistance(points, i, centroids, j, dimension: dimension)
@@ -67,6 +93,11 @@ struct SampleDistances {
             }
             return best.label
         }
+    }
+
+    /// The mean silhouette of the sample under `labels`.
+    func silhouette(labels: [Int], k: Int) -> Double {
+        guard count > 1, k > 1 else { return 0 }
         var sizes = [Int](repeating: 0, count: k)
         for l in labels { sizes[l] += 1 }
         var total = 0.0

@@ -55,8 +55,9 @@ import Testing
                                       redis: false)
         #expect(run.status == 0, "\(run.err)")
         // The training set 90 days before the split, then the evaluation set at it.
-        let built = run.err.matches(of: /built feature set (\d+) as of (\d{4}-\d{2}-\d{2})/).map { String($0.2) }
-        #expect(built == ["2025-12-31", "2026-03-31"], "\(run.err)")
+        let sets = run.err.matches(of: /built feature set (\d+) as of (\d{4}-\d{2}-\d{2})/)
+        #expect(sets.map { String($0.2) } == ["2025-12-31", "2026-03-31"], "\(run.err)")
+        let evaluationSet = try #require(sets.last.map { String($0.1) })
         let json = try #require(try JSONSerialization.jsonObject(with: Data(run.out.utf8)) as? [String: Any])
         #expect((json["labels"] as? String)?.contains("in the 90 days after 2026-03-31") == true, "\(json)")
         let forest = try #require(json["evaluation"] as? [String: Any])
@@ -71,6 +72,10 @@ import Testing
         let text = try cluster.omniseg(["churn", "evaluate", "--train-until", "2026-03-31", "--test-until", "2026-06-29", "--trees", "10"] + ws, redis: false)
         #expect(text.status == 0 && text.out.contains("trained on the 90 days up to 2026-03-31") && text.out.contains("logistic regression")
                 && text.out.contains("recency only"), "\(text.out)\n\(text.err)")
+        // Without a split, churn evaluate still evaluates a stored model on the feature set named.
+        let stored = try cluster.omniseg(["churn", "evaluate", "--feature-set", evaluationSet, "--json"] + ws, redis: false)
+        let storedJSON = try? JSONSerialization.jsonObject(with: Data(stored.out.utf8)) as? [String: Any]
+        #expect(stored.status == 0 && storedJSON?["evaluation"] != nil && storedJSON?["baselines"] != nil, "\(stored.out)\n\(stored.err)")
         for (args, message) in [(["--horizon-days", "30"], "--horizon-days is set by --train-until"),
                                 (["--labels", "1"], "--labels gives its own labels")] {
             let refused = try cluster.omniseg(["churn", "evaluate", "--train-until", "2026-03-31", "--test-until", "2026-06-29"] + args + ws, redis: false)

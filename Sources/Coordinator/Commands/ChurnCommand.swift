@@ -13,8 +13,8 @@ struct ChurnCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "churn", abstract: "Churn risk: a random forest trained on a past cut-off, scored on today's features.",
         discussion: """
-            Train on a feature set built as of a past date (`omniseg features --as-of DATE`): a person churned when they made no
-            purchase in the --horizon-days after it. Then build current features and score them. Models and scores are kept in
+            Train on a feature set built as of a past date (`omniseg features --as-of DATE`): a person churned when they made no \
+            purchase in the --horizon-days after it. Then build current features and score them. Models and scores are kept in \
             the workspace (tables churn_model, churn_score). Jobs run embedded without Redis, or on workers with --redis.
             """,
         subcommands: [Train.self, Score.self, Evaluate.self, Explain.self, Models.self])
@@ -46,12 +46,12 @@ struct ChurnCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Evaluate a churn model on labelled people of a feature set (job kind churn-evaluate), beside recency and a logistic regression.",
             discussion: """
-                With --train-until and --test-until: a held-out-time evaluation from scratch. With H the days between them, a model
-                is trained (job kind churn-train, with its options below) on features as of H days before --train-until, labelled
-                by purchases in the H days up to --train-until; then it is evaluated on features as of --train-until, labelled by
-                purchases from the day after to the end of --test-until — beside ranking by recency alone and the logistic
-                regression fitted with the model, on the same people. Without them: evaluates a stored model (job kind
-                churn-evaluate, options below) on a feature set; use one with a later as-of date than training's to see how the
+                With --train-until and --test-until: a held-out-time evaluation from scratch. With H the days between them, a model \
+                is trained (job kind churn-train, with its options below) on features as of H days before --train-until, labelled \
+                by purchases in the H days up to --train-until; then it is evaluated on features as of --train-until, labelled by \
+                purchases from the day after to the end of --test-until — beside ranking by recency alone and the logistic \
+                regression fitted with the model, on the same people. Without them: evaluates a stored model (job kind \
+                churn-evaluate, options below) on a feature set; use one with a later as-of date than training's to see how the \
                 model holds up over time.
 
                 """ + KindArguments.help(ChurnEvaluateJob.descriptor) + "\n\n" + KindArguments.help(ChurnTrainJob.descriptor))
@@ -61,7 +61,10 @@ struct ChurnCommand: ParsableCommand {
         @Argument(parsing: .allUnrecognized, help: "The job kind's options (below).") var options: [String] = []
 
         func run() throws {
-            guard split.isGiven else { return try job.run(ChurnEvaluateJob.descriptor, options) }
+            guard split.isGiven else {
+                // A stored model on a feature set: --feature-set (parsed with the split's options) is the job's.
+                return try job.run(ChurnEvaluateJob.descriptor, options + (split.featureSet.map { ["--feature-set", "\($0)"] } ?? []))
+            }
             let workspace = try job.workspace.open()
             let given = try KindArguments.parameters(options, kind: ChurnTrainJob.descriptor, workspace: job.workspace)
             guard given[ChurnParameters.labels.name] == nil else {

@@ -29,11 +29,11 @@ struct ClusterCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Measure clusters: inertia, variance explained, silhouette, stability across seeds and over time.",
             discussion: """
-                Builds features as of the end of --train-until (or uses --feature-set) and runs the cluster job on them with
-                --seeds seeds (the job's --seed and the next ones); then builds features as of the end of --test-until and runs it
-                once more (first seed). Prints per seed the inertia, the share of the variance the clusters explain (against one
-                cluster), the mean silhouette on a seeded sample of 2,000 people and the smallest cluster's share; the mean
-                adjusted Rand index between the seeds' clusters (1: the same clusters whatever the seed); and the adjusted Rand
+                Builds features as of the end of --train-until (or uses --feature-set) and runs the cluster job on them with \
+                --seeds seeds (the job's --seed and the next ones); then builds features as of the end of --test-until and runs it \
+                once more (first seed). Prints per seed the inertia, the share of the variance the clusters explain (against one \
+                cluster), the mean silhouette on a seeded sample of 2,000 people and the smallest cluster's share; the mean \
+                adjusted Rand index between the seeds' clusters (1: the same clusters whatever the seed); and the adjusted Rand \
                 index of the people in both sets between their clusters at the two dates (do the segments hold?).
 
                 """ + KindArguments.help(ClusterJob.descriptor))

@@ -17,11 +17,11 @@ struct RecommendCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run the recommender, or show one person's suggestions (the default: `omniseg recommend …` is `omniseg recommend run …`).",
             discussion: """
-                Without --person: runs the recommend job on a feature set's people (their purchases, views and cart-adds up to its
-                as-of date) and keeps item indicators and every person's top suggestions in the workspace (tables rec_item,
-                rec_indicator, recommendation). `--channel online` recommends for the web shop from all behaviour (store purchases
-                included), `--channel store` for the till. With --person: shows that person's suggestions from the newest run
-                (or --run JOB); --explain adds the history items that led to each. `omniseg recommend evaluate` measures the
+                Without --person: runs the recommend job on a feature set's people (their purchases, views and cart-adds up to its \
+                as-of date) and keeps item indicators and every person's top suggestions in the workspace (tables rec_item, \
+                rec_indicator, recommendation). `--channel online` recommends for the web shop from all behaviour (store purchases \
+                included), `--channel store` for the till. With --person: shows that person's suggestions from the newest run \
+                (or --run JOB); --explain adds the history items that led to each. `omniseg recommend evaluate` measures the \
                 recommendations on held-out time beside two baselines.
 
                 """ + KindArguments.help(RecommendJob.descriptor))
@@ -71,12 +71,12 @@ struct RecommendCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Measure recommendations on held-out time beside the popularity and own-history baselines.",
             discussion: """
-                Builds features as of the end of --train-until (or uses --feature-set), runs the recommend job on them
-                and compares each person's top N (--count, default 10) with their target purchases from the day after
-                --train-until to the end of --test-until: precision, recall, NDCG and MAP at N, over everyone who bought
-                and over those who bought something new to them, for omniseg and two baselines Omniseg computes itself —
-                the most popular items, and the person's own most-bought items, then the most popular. Coverage is the
-                share of the catalogue suggested to anyone; top-1% share the share of suggestions among the top 1% of
+                Builds features as of the end of --train-until (or uses --feature-set), runs the recommend job on them \
+                and compares each person's top N (--count, default 10) with their target purchases from the day after \
+                --train-until to the end of --test-until: precision, recall, NDCG and MAP at N, over everyone who bought \
+                and over those who bought something new to them, for omniseg and two baselines Omniseg computes itself — \
+                the most popular items, and the person's own most-bought items, then the most popular. Coverage is the \
+                share of the catalogue suggested to anyone; top-1% share the share of suggestions among the top 1% of \
                 items by buyers. The last line says how our precision compares with the better baseline's.
 
                 """ + KindArguments.help(RecommendJob.descriptor))

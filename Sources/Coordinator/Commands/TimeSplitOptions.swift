@@ -27,10 +27,8 @@ struct TimeSplitOptions: ParsableArguments {
     var isGiven: Bool { trainUntil != nil || testUntil != nil }
 
     func validate() throws {
-        guard isGiven else {
-            if featureSet != nil { throw ValidationError("--feature-set goes with --train-until and --test-until") }
-            return
-        }
+        // Without a split, --feature-set is the command's own (churn evaluate passes it to its job).
+        guard isGiven else { return }
         let train = try trainDay, test = try testDay
         guard test > train else { throw ValidationError("--test-until (\(testUntil ?? "")) must be after --train-until (\(trainUntil ?? ""))") }
     }

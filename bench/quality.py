@@ -66,13 +66,13 @@ def main():
     lines = [describe(row["machine"]), "", f"{a.people:,} generated people (seed {a.seed}); every figure beside the baselines Omniseg computes.", ""]
     for name, e in rec.items():
         lines += [f"## Recommendations ({'--repeats' if name == 'repeats' else 'default'}), purchases 2026-04-01 to 2026-04-30, k = {e['k']}", "",
-                  "| method | P@10 all | R@10 all | NDCG@10 all | P@10 new | R@10 new | NDCG@10 new | coverage | top-1% share |",
-                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+                  "| method | P@10 all | R@10 all | NDCG@10 all | P@10 new | R@10 new | NDCG@10 new | coverage | top-1% share | novelty (bits) |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for key, label in (("recommender", "omniseg"), ("popularity", "popularity"), ("own_history_then_popularity", "own history, then popularity")):
             m = e["methods"][key]
             lines.append(f"| {label} | {m['all']['precision']:.4f} | {m['all']['recall']:.4f} | {m['all']['ndcg']:.4f} | "
                          f"{m['new']['precision']:.4f} | {m['new']['recall']:.4f} | {m['new']['ndcg']:.4f} | "
-                         f"{100 * m['coverage']:.1f}% | {100 * m['top_1pct_share']:.1f}% |")
+                         f"{100 * m['coverage']:.1f}% | {100 * m['top_1pct_share']:.1f}% | {m['novelty_bits']:.2f} |")
         lift = e["against_best_baseline"]
         lines += ["", "Our P@10 against the better baseline: " + "; ".join(
             f"{v} purchases {100 * lift[v]['precision_lift']:+.1f}% ({lift[v]['baseline']})" for v in ("all", "new")

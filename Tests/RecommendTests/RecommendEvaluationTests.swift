@@ -29,8 +29,14 @@ import Testing
         let top = RecommendEvaluation.topItems([40, 7, 12, 3, 99], items: 250)
         #expect(top.indices.filter { top[$0] } == [7, 12, 40])
         var e = RecommendEvaluation(holdoutDays: 7, k: 2, items: 250)
-        e.suggest(.recommender, list: [40, 200, 201], top: top)
-        e.suggest(.recommender, list: [40, 12], top: top)
+        // Novelty: item 40 bought by 15 of 31 people counted, the others by none: −log₂(16/32) = 1 bit, −log₂(1/32) = 5 bits.
+        var popularity = [UInt32](repeating: 0, count: 250)
+        popularity[40] = 15
+        let novelty = RecommendEvaluation.itemNovelty(popularity: popularity, people: 31)
+        #expect(novelty[40] == 1 && novelty[200] == 5)
+        e.suggest(.recommender, list: [40, 200, 201], top: top, novelty: novelty)
+        e.suggest(.recommender, list: [40, 12], top: top, novelty: novelty)
+        #expect(e.novelty(.recommender) == (1 + 5 + 1 + 5) / 4.0 && e.novelty(.popularity) == 0, "the mean over the k places suggested")
         #expect(e.places[0] == 4 && e.topPlaces[0] == 3, "k places per list; 40, 40 and 12 are top items")
         #expect(abs(e.topShare(.recommender) - 0.75) < 1e-12 && abs(e.coverage(.recommender) - 3.0 / 250) < 1e-12, "40, 200, 12")
         #expect(e.coverage(.popularity) == 0 && e.topShare(.popularity) == 0)
@@ -38,6 +44,7 @@ import Testing
 
     @Test func partialsAddUpAndRoundTrip() throws {
         let top = RecommendEvaluation.topItems([1, 2, 3], items: 130)
+        let novelty = (0..<130).map { Double($0 % 7) }  // whole numbers: sums in any order are exact
         var whole = RecommendEvaluation(holdoutDays: 14, k: 2, items: 130)
         var parts = [RecommendEvaluation(holdoutDays: 14, k: 2, items: 130), RecommendEvaluation(holdoutDays: 14, k: 2, items: 130)]
         let people: [(list: [UInt32], relevant: [UInt32])] = [([1, 129], [129]), ([5, 6], [6, 70]), ([2, 3], [8])]
@@ -46,10 +53,10 @@ import Testing
             let e = n == 0 ? 0 : 1
             parts[e].count(.all)
             parts[e].add(.ownHistory, .all, list: person.list, relevant: person.relevant)
-            parts[e].suggest(.ownHistory, list: person.list, top: top)
+            parts[e].suggest(.ownHistory, list: person.list, top: top, novelty: novelty)
             whole.count(.all)
             whole.add(.ownHistory, .all, list: person.list, relevant: person.relevant)
-            whole.suggest(.ownHistory, list: person.list, top: top)
+            whole.suggest(.ownHistory, list: person.list, top: top, novelty: novelty)
         }
         var merged = parts[0]
         merged.add(parts[1])

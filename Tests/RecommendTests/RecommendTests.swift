@@ -301,6 +301,8 @@ import Testing
         #expect(abs(ndcg / Double(people) - e.ndcg(.recommender, .new)) < 1e-9)
         #expect(buyers == e.people[0] && abs(ownPrecision / Double(buyers) - e.precision(.ownHistory, .all)) < 1e-9, "\(e.text(asOf: result.asOf))")
         #expect(e.precision(.ownHistory, .all) > 0 && e.coverage(.ownHistory) > e.coverage(.popularity), "own histories cover more of the catalogue")
+        #expect(e.novelty(.popularity) > 0 && e.novelty(.popularity) < e.novelty(.recommender) && e.novelty(.recommender) < e.novelty(.ownHistory),
+                "best sellers are the least novel: \((0..<3).map { e.novelty(RecommendEvaluation.Method(rawValue: $0)!) })")
 
         // A window past the data is refused with the date to use.
         let current = try FeatureBuilder().build(workspace)

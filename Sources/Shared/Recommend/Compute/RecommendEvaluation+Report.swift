@@ -19,14 +19,17 @@ extension RecommendEvaluation {
         var lines = ["time-split evaluation: target purchases in the \(holdoutDays) days after \(CivilDate.isoDate(unixSeconds: asOf)) "
                      + "(to \(last)), top \(k) suggestions",
                      "".rightPadded(32) + "people".leftPadded(8) + "precision@\(k)".leftPadded(14) + "recall@\(k)".leftPadded(11)
-                     + "NDCG@\(k)".leftPadded(9) + "MAP@\(k)".leftPadded(8) + "coverage".leftPadded(10) + "top-1% share".leftPadded(14)]
+                     + "NDCG@\(k)".leftPadded(9) + "MAP@\(k)".leftPadded(8) + "coverage".leftPadded(10) + "top-1% share".leftPadded(14)
+                     + "novelty (bits)".leftPadded(16)]
         for v in Variant.allCases {
             lines.append(v.label)
             for m in Method.allCases {
                 var line = "  \(m.label)".rightPadded(32) + Format.count(people[v.rawValue]).leftPadded(8)
                 line += Format.fixed(precision(m, v), 4).leftPadded(14) + Format.fixed(recall(m, v), 4).leftPadded(11)
                 line += Format.fixed(ndcg(m, v), 4).leftPadded(9) + Format.fixed(meanAveragePrecision(m, v), 4).leftPadded(8)
-                if v == .all { line += Self.percent(coverage(m)).leftPadded(10) + Self.percent(topShare(m)).leftPadded(14) }
+                if v == .all {
+                    line += Self.percent(coverage(m)).leftPadded(10) + Self.percent(topShare(m)).leftPadded(14) + Format.fixed(novelty(m), 2).leftPadded(16)
+                }
                 lines.append(line)
             }
         }
@@ -45,7 +48,8 @@ extension RecommendEvaluation {
             var pairs: [(String, String)] = Variant.allCases.map { v in
                 (v.key, JSONText.object(Metric.allCases.map { ($0.key, JSONText.number(mean($0, m, v))) }))
             }
-            pairs += [("coverage", JSONText.number(coverage(m))), ("top_1pct_share", JSONText.number(topShare(m)))]
+            pairs += [("coverage", JSONText.number(coverage(m))), ("top_1pct_share", JSONText.number(topShare(m))),
+                      ("novelty_bits", JSONText.number(novelty(m)))]
             return (m.key, JSONText.object(pairs))
         }
         let lifts = Variant.allCases.map { v in

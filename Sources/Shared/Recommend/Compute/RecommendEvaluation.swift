@@ -10,7 +10,8 @@ import OmnisegCore
 /// Precision@k, recall@k, NDCG@k and MAP@k are averaged over the people who bought anything afterwards
 /// (`all`: repeat purchases count) and over those who bought something new to them (`new`). Per
 /// method also: coverage (the share of the catalogue's items it suggested to anyone evaluated) and
-/// the share of its suggestions that are among the top 1 % of items by buyers.
+/// the share of its suggestions that are among the top 1 % of items by buyers, and their novelty (the
+/// mean self-information −log₂ p of the suggested items, p the item's share of buyers: higher is less obvious).
 public struct RecommendEvaluation: Sendable, Equatable {
     public enum Method: Int, CaseIterable, Sendable {
         case recommender = 0, popularity = 1, ownHistory = 2
@@ -48,6 +49,8 @@ public struct RecommendEvaluation: Sendable, Equatable {
     public var suggested: [[UInt64]]
     public var places = [UInt64](repeating: 0, count: Method.allCases.count)
     public var topPlaces = [UInt64](repeating: 0, count: Method.allCases.count)
+    /// Per method: the summed novelty (bits) of its suggestions.
+    public var noveltySum = [Double](repeating: 0, count: Method.allCases.count)
 
     public init(holdoutDays: Int, k: Int, items: Int) {
         self.holdoutDays = holdoutDays
@@ -80,6 +83,11 @@ public struct RecommendEvaluation: Sendable, Equatable {
         places[m.rawValue] > 0 ? Double(topPlaces[m.rawValue]) / Double(places[m.rawValue]) : 0
     }
 
+    /// The mean novelty (bits) of method `m`'s suggestions.
+    public func novelty(_ m: Method) -> Double {
+        places[m.rawValue] > 0 ? noveltySum[m.rawValue] / Double(places[m.rawValue]) : 0
+    }
+
     /// Adds one person: the suggested `list` (best first) against the `relevant` items (sorted, distinct).
     mutating func add(_ m: Method, _ v: Variant, list: [UInt32], relevant: [UInt32]) {
         guard !relevant.isEmpty else { return }
@@ -97,13 +105,21 @@ public struct RecommendEvaluation: Sendable, Equatable {
         sums[Self.slot(m, v, .map)] += averagePrecision / Double(min(relevant.count, k))
     }
 
-    /// Counts method `m`'s suggestions to one evaluated person; `top[item]` says whether it is a top-1 % item.
-    mutating func suggest(_ m: Method, list: [UInt32], top: [Bool]) {
+    /// Counts method `m`'s suggestions to one evaluated person; `top[item]` says whether it is a top-1 %
+    /// item, `novelty[item]` its novelty in bits (``itemNovelty(popularity:people:)``).
+    mutating func suggest(_ m: Method, list: [UInt32], top: [Bool], novelty: [Double]) {
         for item in list.prefix(k) where Int(item) < items {
             suggested[m.rawValue][Int(item) / 64] |= 1 << UInt64(item % 64)
             places[m.rawValue] += 1
             if top[Int(item)] { topPlaces[m.rawValue] += 1 }
+            noveltySum[m.rawValue] += novelty[Int(item)]
         }
+    }
+
+    /// Each item's novelty: −log₂ of its share of the `people` counted, `popularity[item]` of whom
+    /// bought it (smoothed by one, so an item nobody bought has a finite novelty).
+    static func itemNovelty(popularity: [UInt32], people: Int) -> [Double] {
+        popularity.map { -Foundation.log2((Double($0) + 1) / (Double(people) + 1)) }
     }
 
     mutating func count(_ v: Variant) { people[v.rawValue] += 1 }
@@ -115,6 +131,7 @@ public struct RecommendEvaluation: Sendable, Equatable {
             for w in suggested[m].indices where w < other.suggested[m].count { suggested[m][w] |= other.suggested[m][w] }
             places[m] += other.places[m]
             topPlaces[m] += other.topPlaces[m]
+            noveltySum[m] += other.noveltySum[m]
         }
     }
 
@@ -146,6 +163,7 @@ public struct RecommendEvaluation: Sendable, Equatable {
             writer.integers(suggested[m])
             writer.u64(places[m])
             writer.u64(topPlaces[m])
+            writer.f64(noveltySum[m])
         }
     }
 
@@ -158,6 +176,7 @@ public struct RecommendEvaluation: Sendable, Equatable {
             e.suggested[m] = try reader.integers(e.suggested[m].count, of: UInt64.self)
             e.places[m] = try reader.u64()
             e.topPlaces[m] = try reader.u64()
+            e.noveltySum[m] = try reader.f64()
         }
         return e
     }

@@ -16,7 +16,7 @@ import Synchronization
 public struct RecommendJob: JobKind {
     public static let name = "recommend"
     /// State version 2: the indicator rows as one encoded segment per bucket.
-    public static let codecs = JobCodecs(name, state: 2, partial: 2, result: 2)
+    public static let codecs = JobCodecs(name, state: 2, partial: 3, result: 3)
     public static let descriptor = JobKindDescriptor(
         name: name, summary: "Cross-channel recommendations from item co-occurrence scored by log-likelihood ratio.",
         parameters: RecommendParameters.schema) { _, parameters throws(OmnisegError) in try RecommendJob(parameters: parameters) }
@@ -201,14 +201,17 @@ final class RecommendTaskCache: Sendable {
 struct RecommendShardScorer: Sendable {
     let state: RecommendState
     let recommender: PersonRecommender
-    /// For an evaluation: whether each item is among the top 1 % by buyers.
+    /// For an evaluation: whether each item is among the top 1 % by buyers, and each item's novelty.
     let top: [Bool]
+    let novelty: [Double]
 
     init(_ state: RecommendState) throws(OmnisegError) {
         self.state = state
         recommender = PersonRecommender(options: state.options, table: IndicatorTable(itemCount: state.catalog.count, rows: try state.indicatorRows()),
                                         popularity: state.surveyCounts.counts[HistoryKind.target.rawValue], people: state.surveyCounts.people)
         top = state.options.holdoutDays == nil ? [] : RecommendEvaluation.topItems(recommender.popular, items: state.catalog.count)
+        novelty = state.options.holdoutDays == nil ? []
+            : RecommendEvaluation.itemNovelty(popularity: state.surveyCounts.counts[HistoryKind.target.rawValue], people: state.surveyCounts.people)
     }
 
     /// The shard's suggestions: count places per person (item, score, backfill flag) and the people with a history.
@@ -272,7 +275,7 @@ struct RecommendShardScorer: Sendable {
         let lists: [(RecommendEvaluation.Method, [UInt32])] = [(.recommender, suggested), (.popularity, popular), (.ownHistory, ownHistory(scratch, k: e.k))]
         e.count(.all)
         for (method, list) in lists {
-            e.suggest(method, list: list, top: top)
+            e.suggest(method, list: list, top: top, novelty: novelty)
             e.add(method, .all, list: list, relevant: relevant)
         }
         if !fresh.isEmpty {

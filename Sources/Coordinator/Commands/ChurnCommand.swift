@@ -76,7 +76,7 @@ struct ChurnCommand: ParsableCommand {
             training[CommonParameters.featureSet.name] = "\(try split.featureSetID(in: workspace, asOfDay: try split.trainDay - Int64(days)))"
             let (trainJob, _) = try job.execute(ChurnTrainJob.name, parameters: training)
             let modelID = try exiting { () throws(OmnisegError) -> Int64 in
-                guard let id = try workspace.db.scalar("SELECT id FROM churn_model WHERE job_id = ?", [.text(trainJob)])?.integer else {
+                guard let id = try ChurnStore(workspace: workspace).modelID(ofJob: trainJob) else {
                     throw OmnisegError(.notFound, "churn-train job \(trainJob) stored no model")
                 }
                 return id

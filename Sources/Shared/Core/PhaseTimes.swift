@@ -34,13 +34,7 @@ public struct PhaseTimes: Sendable, Equatable {
 
     /// One line per phase: `phase NAME: W s wall, C s CPU`.
     public var lines: [String] {
-        phases.map { "phase \($0.name): \(Self.seconds($0.wallSeconds)) s wall, \(Self.seconds($0.cpuSeconds)) s CPU" }
-    }
-
-    private static func seconds(_ s: Double) -> String {
-        let milliseconds = Int((max(0, s) * 1000).rounded())
-        let fraction = String(milliseconds % 1000)
-        return "\(milliseconds / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
+        phases.map { "phase \($0.name): \(Format.fixed(max(0, $0.wallSeconds), 3)) s wall, \(Format.fixed(max(0, $0.cpuSeconds), 3)) s CPU" }
     }
 
     /// CPU seconds (user + system) every thread of this process has used so far.

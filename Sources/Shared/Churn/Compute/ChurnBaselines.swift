@@ -29,12 +29,7 @@ public struct ChurnBaselines: Sendable, Equatable {
         let sampleLabels = Swift.stride(from: 0, to: trainRows.count, by: step).map { trainLabels[$0] }
         let d = matrix.columnCount
         let logistic = LogisticBaseline.fit(rows: sample.count, features: d, labels: sampleLabels) { matrix.value(row: sample[$0], column: $1) }
-        let scores = holdoutRows.map { row in Float(logistic.probability { matrix.value(row: row, column: $0) }) }
-        let recency = matrix.column(named: recencyFeature).map { column in
-            ChurnEvaluation(scores: holdoutRows.map { matrix.value(row: $0, column: column) }, labels: holdoutLabels)
-        }
-        return ChurnBaselines(recency: holdoutRows.isEmpty ? nil : recency, logistic: logistic,
-                              logisticHoldout: holdoutRows.isEmpty ? .empty : ChurnEvaluation(scores: scores, labels: holdoutLabels))
+        return evaluate(logistic, matrix, columns: Array(0..<d), rows: holdoutRows, labels: holdoutLabels)
     }
 
     /// The baselines of a stored model on other labelled people: recency, and its logistic regression

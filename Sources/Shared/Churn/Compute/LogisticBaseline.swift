@@ -33,15 +33,20 @@ public struct LogisticBaseline: Sendable, Equatable {
         var means = [Double](repeating: 0, count: d), scales = [Double](repeating: 1, count: d)
         var counts = [Int](repeating: 0, count: d)
         for i in 0..<rows {
-            for f in 0..<d where value(i, f).isFinite {
-                means[f] += Double(value(i, f))
+            for f in 0..<d {
+                let v = value(i, f)
+                guard v.isFinite else { continue }
+                means[f] += Double(v)
                 counts[f] += 1
             }
         }
         for f in 0..<d { means[f] = counts[f] > 0 ? means[f] / Double(counts[f]) : 0 }
         var squares = [Double](repeating: 0, count: d)
         for i in 0..<rows {
-            for f in 0..<d where value(i, f).isFinite { squares[f] += (Double(value(i, f)) - means[f]) * (Double(value(i, f)) - means[f]) }
+            for f in 0..<d {
+                let v = value(i, f)
+                if v.isFinite { squares[f] += (Double(v) - means[f]) * (Double(v) - means[f]) }
+            }
         }
         for f in 0..<d where counts[f] > 1 && squares[f] > 0 { scales[f] = (squares[f] / Double(counts[f])).squareRoot() }
         // The standardized design matrix, one row of d values and a 1 for the intercept.

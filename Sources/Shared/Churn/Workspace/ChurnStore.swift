@@ -24,7 +24,7 @@ public struct ChurnStore {
     /// Stores a trained model (once per job) and returns its id.
     @discardableResult
     public func save(_ model: ChurnModel, jobID: String) throws(OmnisegError) -> Int64 {
-        if let id = try workspace.db.scalar("SELECT id FROM churn_model WHERE job_id = ?", [.text(jobID)])?.integer { return id }
+        if let id = try modelID(ofJob: jobID) { return id }
         try workspace.db.run("""
             INSERT INTO churn_model (job_id, trained_at, feature_set, format_version, trees, oob_auc, holdout_auc, model)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -32,6 +32,11 @@ public struct ChurnStore {
                   .integer(Int64(model.forest.trees.count)), model.outOfBagAUC.isFinite ? .real(model.outOfBagAUC) : .null,
                   model.holdout.metrics.rocAUC.isFinite ? .real(model.holdout.metrics.rocAUC) : .null, .blob(model.encoded)])
         return workspace.db.lastInsertRowID
+    }
+
+    /// The id of the model churn-train job `jobID` stored, or nil when it stored none.
+    public func modelID(ofJob jobID: String) throws(OmnisegError) -> Int64? {
+        try workspace.db.scalar("SELECT id FROM churn_model WHERE job_id = ?", [.text(jobID)])?.integer
     }
 
     /// Model `id`, or the newest when nil; throws `.notFound` naming what is missing.

@@ -22,11 +22,15 @@ import Testing
         let a = try Self.cluster(matrix, k: 4, seed: 1), b = try Self.cluster(matrix, k: 4, seed: 2)
         let evaluation = try ClusterEvaluation.evaluate([(1, a), (2, b), (1, a)], matrix: matrix, later: (a, matrix))
         let run = evaluation.runs[0]
-        // Variance explained: 1 − inertia over the total sum of squares of the standardized features.
+        // Variance explained: 1 − inertia over the total sum of squares of the transformed, standardized features.
+        let monetary = try #require(a.featureNames.firstIndex(of: "monetary"))
+        #expect(a.transforms.count == a.dimension && a.transforms[monetary].log)
         var total = 0.0
         for (f, name) in a.featureNames.enumerated() {
             let column = try #require(matrix.column(named: name))
-            let values = (0..<matrix.rowCount).map { (Double(matrix.value(row: $0, column: column)) - Double(a.center[f])) / Double(a.scale[f] == 0 ? 1 : a.scale[f]) }
+            let values = (0..<matrix.rowCount).map {
+                (Double(a.transforms[f].apply(matrix.value(row: $0, column: column))) - Double(a.center[f])) / Double(a.scale[f] == 0 ? 1 : a.scale[f])
+            }
             let mean = values.reduce(0, +) / Double(values.count)
             total += values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
         }

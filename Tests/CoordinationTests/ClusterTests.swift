@@ -231,7 +231,7 @@ import Testing
         #expect(assigned.enumerated().allSatisfy { $0.element[0].integer == Int64($0.offset + 1) && $0.element[1].integer == Int64(result.labels[$0.offset]) })
         let csv = try h.omniseg(["result", id, "--csv", "-w", h.workspacePath])
         let lines = csv.out.split(separator: "\n")
-        #expect(csv.status == 0 && lines.first == "person_id,cluster,label" && lines.count == rows + 1, "\(csv.out.prefix(200))")
+        #expect(csv.status == 0 && lines.first == "person_id,cluster,label,name" && lines.count == rows + 1, "\(csv.out.prefix(200))")
         let profileJob = try h.submit()
         #expect(try h.finished(profileJob).state == .succeeded)
         #expect(try h.omniseg(["result", id, "--csv", "-w", h.dir.file("elsewhere.sqlite")]).err.contains("pass -w"), "no workspace is made up")

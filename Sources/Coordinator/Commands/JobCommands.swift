@@ -161,7 +161,7 @@ struct ResultCommand: ParsableCommand {
         discussion: "Exit status: 0 printed, 2 the job failed, 3 cancelled, 4 not finished yet.")
 
     @Argument(help: "The job id.") var job: String
-    @Flag(help: "Print the per-person rows as CSV instead (cluster: person_id,cluster,label).") var csv = false
+    @Flag(help: "Print the per-person rows as CSV instead (cluster: person_id,cluster,label,name).") var csv = false
     @OptionGroup var workspace: WorkspaceOptions
     @OptionGroup var queue: QueueOptions
 

@@ -1,4 +1,5 @@
 import OmnisegCore
+import Synchronization
 
 /// One shard of the feature matrix: `rowCount` rows starting at `rowStart`, stored column-major as
 /// float32 with each column padded to `columnStride` floats (a multiple of 16), so every column starts
@@ -11,6 +12,8 @@ public final class FeatureShard: @unchecked Sendable {
     public let columnCount: Int
     public let columnStride: Int
     private let storage: UnsafeMutableRawPointer
+    /// One shard derived from this one (transformed or projected columns) and the key it was built for.
+    private let derivedEntry = Mutex<(key: [UInt8], shard: FeatureShard)?>(nil)
 
     /// A zero-filled shard.
     public init(rowStart: Int, rowCount: Int, columnCount: Int) {
@@ -36,6 +39,19 @@ public final class FeatureShard: @unchecked Sendable {
     /// Mutable access to column `c`, for building (a feature set, a benchmark's data) before the shard is shared.
     public func mutableColumn(_ c: Int) -> UnsafeMutableBufferPointer<Float> {
         UnsafeMutableBufferPointer(start: storage.assumingMemoryBound(to: Float.self) + c * columnStride, count: columnStride)
+    }
+
+    /// A shard derived from this one — its columns transformed or projected as `key` describes —
+    /// built by `build` once and kept beside this shard until a different key is asked for, so a job's
+    /// iterations (embedded, or on a worker's shard cache) derive it once, not once per iteration. It
+    /// is freed with this shard; one derived shard is kept at a time.
+    public func derived<E: Error>(key: [UInt8], build: () throws(E) -> FeatureShard) throws(E) -> FeatureShard {
+        try derivedEntry.withLock { (entry: inout (key: [UInt8], shard: FeatureShard)?) throws(E) -> FeatureShard in
+            if let entry, entry.key == key { return entry.shard }
+            let shard = try build()
+            entry = (key, shard)
+            return shard
+        }
     }
 
     /// The raw bytes (little-endian float32), as stored in the workspace.

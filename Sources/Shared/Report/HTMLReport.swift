@@ -112,11 +112,12 @@ public struct HTMLReport {
     private func clusters() -> String {
         if let problem = unreadable["clusters"] { return note(problem) }
         guard let cluster, cluster.k > 0 else { return note("No cluster job has run on this feature set: omniseg run cluster.") }
-        var out = SVGChart.bars((0..<cluster.k).map { ("cluster \($0)", Double(cluster.counts[$0]), Format.count(Int(cluster.counts[$0]))) })
+        let profiles = ClusterProfiles(cluster).clusters
+        var out = SVGChart.bars((0..<cluster.k).map { ("\($0) · \(profiles[$0].name)", Double(cluster.counts[$0]), Format.count(Int(cluster.counts[$0]))) })
         let shown = ["recency_days", "frequency", "monetary", "online_share", "discount_share"].compactMap { name in cluster.profileNames.firstIndex(of: name).map { (name, $0) } }
-        out += "<table><tr><th>cluster</th>" + shown.map { "<th>\($0.0)</th>" }.joined() + "</tr>"
+        out += "<table><tr><th>cluster</th><th>name</th><th>profile</th>" + shown.map { "<th>\($0.0)</th>" }.joined() + "</tr>"
         for j in 0..<cluster.k {
-            out += "<tr><td>\(j)</td>" + shown.map { "<td>\(Format.fixed(cluster.profileMeans[j * cluster.profileNames.count + $0.1], 2))</td>" }.joined() + "</tr>"
+            out += "<tr><td>\(j)</td><td>\(SVGChart.escape(profiles[j].name))</td><td>\(SVGChart.escape(profiles[j].label))</td>" + shown.map { "<td>\(Format.fixed(cluster.profileMeans[j * cluster.profileNames.count + $0.1], 2))</td>" }.joined() + "</tr>"
         }
         return out + "</table>"
     }

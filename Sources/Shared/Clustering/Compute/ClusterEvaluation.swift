@@ -37,7 +37,9 @@ public struct ClusterEvaluation: Sendable, Equatable {
         }
         func z(_ row: Int, _ f: Int) -> Double {
             let scale = result.scale[f] != 0 ? Double(result.scale[f]) : 1
-            return (Double(matrix.value(row: row, column: columns[f])) - Double(result.center[f])) / scale
+            let raw = matrix.value(row: row, column: columns[f])
+            let value = result.transforms.isEmpty ? raw : result.transforms[f].apply(raw)
+            return (Double(value) - Double(result.center[f])) / scale
         }
         var explained: Double?
         if result.explainedVariance.isEmpty {

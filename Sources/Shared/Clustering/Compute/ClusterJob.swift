@@ -7,9 +7,12 @@ import OmnisegCore
 /// The `cluster` job: k-means over chosen features, standardized, in three phases.
 ///
 /// 1. **Survey** (iteration 0): each shard returns its columns' moments and its rows with the
-///    `sample` smallest seeded hashes of their row numbers. The merge standardizes with the merged
-///    means and standard deviations, keeps the globally smallest hashes (a uniform sample that does
-///    not depend on the sharding) and seeds `k` centroids on it with k-means++.
+///    `sample` smallest seeded hashes of their row numbers. The merge keeps the globally smallest
+///    hashes (a uniform sample that does not depend on the sharding), chooses each feature's
+///    transform on it (``FeatureTransform``: log1p of skewed non-negative features, winsorizing),
+///    standardizes (by the transformed sample's mean and deviation, or median and IQR; with nothing
+///    transformed, by the merged moments of every row) and seeds `k` centroids on the sample with k-means++.
+///    The tasks transform their shard once (kept beside the shard for the later iterations).
 /// 2. **Lloyd** iterations: each shard returns per-centroid sums, counts and inertia (the SIMD
 ///    kernels); the merge moves each centroid to its points' mean. An empty cluster restarts at the
 ///    sample point farthest from its centroid. `n-init` seedings run side by side in the same tasks
@@ -22,7 +25,7 @@ import OmnisegCore
 /// Partials merge in shard order, so the result is identical however many workers ran the tasks.
 public struct ClusterJob: JobKind {
     public static let name = "cluster"
-    public static let codecs = JobCodecs(name, state: 2, result: 2)
+    public static let codecs = JobCodecs(name, state: 3, result: 3)
     public static let descriptor = JobKindDescriptor(
         name: name, summary: "k-means clusters of people over standardized features (k-means++ seeding, several initializations).",
         parameters: ClusterParameters.schema) { columns, parameters throws(OmnisegError) in
@@ -42,6 +45,12 @@ public struct ClusterJob: JobKind {
     public let tolerance: Double
     public let sampleSize: Int
     public let initializations: Int
+    /// Which transform each feature may get, the winsorizing percentile and the standardization.
+    public let transformPolicy: FeatureTransform.Policy
+    public let winsorize: Double
+    public let scaling: FeatureScaling
+    /// Whether anything but plain standardization by every row's moments is asked for.
+    var reshapes: Bool { transformPolicy != .none || winsorize < 1 || scaling != .standard }
     /// PCA before clustering: a number of components, or the share of variance to keep (0 < f < 1).
     public let pca: (components: Int?, variance: Double?)?
 
@@ -67,6 +76,9 @@ public struct ClusterJob: JobKind {
         minShare = try parameters.value(P.minShare)
         if parameters.has(P.minShare), kChoices.count < 2 { throw OmnisegError(.badInput, "job parameter 'min-share' needs k=auto") }
         tolerance = try parameters.value(P.tolerance)
+        transformPolicy = try parameters.value(P.transform).flatMap(FeatureTransform.Policy.init(rawValue:)) ?? .auto
+        winsorize = try parameters.value(P.winsorize)
+        scaling = try parameters.value(P.scaling).flatMap(FeatureScaling.init(rawValue:)) ?? .standard
         initializations = try parameters.value(P.initializations)
         if let text = try parameters.value(P.pca) {
             if text.contains(".") {
@@ -127,11 +139,10 @@ public struct ClusterJob: JobKind {
         }
         let model = try ClusterModel(decoding: state, dimension: columns.count, withSample: false)
         var scratch = AssignmentScratch()
-        // With PCA the centroids live in component space: project the shard once, then cluster it as is.
-        // The projected values are already standardized.
+        // Transformed features, or with PCA component space: derived from the shard once, then
+        // clustered as is. The projected values are already standardized.
         let inFeatures = model.projection.isEmpty
-        let space = inFeatures ? shard : model.project(shard, columns: columns)
-        let spaceColumns = inFeatures ? columns : Array(0..<model.components)
+        let (space, spaceColumns) = model.space(of: shard, columns: columns)
         let center = inFeatures ? model.center : [Float](repeating: 0, count: model.components)
         let scale = inFeatures ? model.scale : [Float](repeating: 1, count: model.components)
         for track in model.tracks where !track.converged || model.phase == .labelling {
@@ -181,7 +192,7 @@ public struct ClusterJob: JobKind {
         for c in columns {
             ColumnMoments(UnsafeBufferPointer(rebasing: shard.column(c)[0..<shard.rowCount])).encode(into: &writer)
         }
-        if pca != nil { CoMoments(shard, columns: columns).encode(into: &writer) }
+        if pca != nil, !reshapes { CoMoments(shard, columns: columns).encode(into: &writer) }
         let hashes = (0..<shard.rowCount).map { (hash: Self.rowHash(seed: seed, row: shard.rowStart + $0), row: $0) }
         let kept = hashes.sorted { $0.hash < $1.hash }.prefix(sampleSize)
         writer.count(kept.count)
@@ -232,7 +243,8 @@ public struct ClusterJob: JobKind {
                 let (j, c) = i.quotientAndRemainder(dividingBy: all)
                 return final[j] > 0 ? profileSums[c * k + j] / Double(final[j]) : 0
             }
-            let result = ClusterResult(featureNames: columns.map { columnNames[$0] }, center: model.center, scale: model.scale,
+            let result = ClusterResult(featureNames: columns.map { columnNames[$0] }, transforms: model.transforms, scaling: scaling,
+                                       center: model.center, scale: model.scale,
                                        centroids: model.featureSpace(track.centroids, k: track.k), counts: final, inertia: inertia[0],
                                        iterations: model.lloydIterations, converged: track.converged, labels: labels,
                                        profileNames: columnNames, profileMeans: means, channels: channels, kCurve: model.kCurve,
@@ -273,10 +285,15 @@ public struct ClusterJob: JobKind {
                 let distances = SampleDistances(points: Array(model.sample.prefix(2000 * q)), dimension: q)
                 var curve: [KCurvePoint] = []
                 for t in bestPerK {
-                    let labels = distances.nearest(centroids: model.tracks[t].centroids, k: model.tracks[t].k)
-                    curve.append(KCurvePoint(k: model.tracks[t].k, inertia: model.tracks[t].lastInertia,
-                                             silhouette: distances.silhouette(labels: labels, k: model.tracks[t].k),
-                                             smallestShare: distances.smallestShare(labels: labels, k: model.tracks[t].k)))
+                    let k = model.tracks[t].k
+                    let labels = distances.nearest(centroids: model.tracks[t].centroids, k: k)
+                    // Stability: the seedings of this k labelling the sample alike.
+                    let seedings = model.tracks.filter { $0.k == k }.map { distances.nearest(centroids: $0.centroids, k: k) }
+                    var agreement: [Double] = []
+                    for a in seedings.indices { for b in seedings.indices where b > a { agreement.append(AdjustedRandIndex.of(seedings[a], seedings[b])) } }
+                    curve.append(KCurvePoint(k: k, inertia: model.tracks[t].lastInertia, silhouette: distances.silhouette(labels: labels, k: k),
+                                             smallestShare: distances.smallestShare(labels: labels, k: k),
+                                             stability: agreement.isEmpty ? nil : agreement.reduce(0, +) / Double(agreement.count)))
                 }
                 chosen = bestPerK[KCurvePoint.chosen(curve, minShare: minShare)]
                 model.kCurve = curve
@@ -295,7 +312,7 @@ public struct ClusterJob: JobKind {
         for (shard, partial) in partials.enumerated() {
             var reader = try header(partial, iteration: 0, shard: shard)
             for c in 0..<d { moments[c].merge(try ColumnMoments.decode(from: &reader)) }
-            if pca != nil { coMoments.merge(try CoMoments.decode(from: &reader, dimension: d)) }
+            if pca != nil, !reshapes { coMoments.merge(try CoMoments.decode(from: &reader, dimension: d)) }
             for _ in 0..<(try reader.count(limit: 1_000_000)) {
                 let hash = try reader.u64()
                 var values: [Float] = []
@@ -308,25 +325,54 @@ public struct ClusterJob: JobKind {
         guard rows >= UInt64(k) else {
             throw OmnisegError(.badInput, "k = \(k) clusters need at least \(k) rows; the feature set has \(rows)")
         }
-        let center = moments.map { Float($0.mean) }
-        let scale = moments.map { m -> Float in
+        sample.sort { $0.hash < $1.hash }
+        let kept = sample.prefix(sampleSize)
+        var transforms: [FeatureTransform] = []
+        var center = moments.map { Float($0.mean) }
+        var scale = moments.map { m -> Float in
             let s = Float(m.variance.squareRoot())
             return s > 0 ? s : 1
         }
-        sample.sort { $0.hash < $1.hash }
-        let kept = sample.prefix(sampleSize)
+        if reshapes {
+            // Transforms, center and scale from the sample: k-means does not depend on the centering,
+            // and a uniform sample of thousands gives each feature's spread to a few percent.
+            transforms = (0..<d).map { c in
+                FeatureTransform.choose(sample: kept.map { $0.values[c] }, minimum: moments[c].min, policy: transformPolicy, winsorize: winsorize)
+            }
+            for c in 0..<d {
+                let standardization = scaling.centerAndScale(kept.map { Double(transforms[c].apply($0.values[c])) })
+                center[c] = Float(standardization.center)
+                scale[c] = Float(standardization.scale)
+            }
+        }
         var points: [Double] = []
         points.reserveCapacity(kept.count * d)
         for entry in kept {
-            for c in 0..<d { points.append((Double(entry.values[c]) - Double(center[c])) / Double(scale[c])) }
+            for c in 0..<d {
+                let value = transforms.isEmpty ? entry.values[c] : transforms[c].apply(entry.values[c])
+                points.append((Double(value) - Double(center[c])) / Double(scale[c]))
+            }
         }
         var model = ClusterModel(phase: .lloyd, center: center, scale: scale, tracks: [], lloydIterations: 0, sample: [], kCurve: [])
+        model.transforms = transforms.allSatisfy(\.isIdentity) ? [] : transforms
         if let pca {
-            // The correlation matrix (covariance of the standardized features), its leading components.
+            // The correlation matrix (covariance of the standardized features; of the sample's when
+            // the features are transformed), its leading components.
             var correlation = [Double](repeating: 0, count: d * d)
-            for a in 0..<d {
-                for b in 0..<d {
-                    correlation[a * d + b] = coMoments.products[a * d + b] / coMoments.count / (Double(scale[a]) * Double(scale[b]))
+            if reshapes {
+                let n = points.count / max(1, d)
+                var means = [Double](repeating: 0, count: d)
+                for i in 0..<n { for c in 0..<d { means[c] += points[i * d + c] / Double(max(1, n)) } }
+                for i in 0..<n {
+                    for a in 0..<d {
+                        for b in 0..<d { correlation[a * d + b] += (points[i * d + a] - means[a]) * (points[i * d + b] - means[b]) / Double(max(1, n)) }
+                    }
+                }
+            } else {
+                for a in 0..<d {
+                    for b in 0..<d {
+                        correlation[a * d + b] = coMoments.products[a * d + b] / coMoments.count / (Double(scale[a]) * Double(scale[b]))
+                    }
                 }
             }
             let (values, vectors) = SymmetricEigen.decompose(correlation, dimension: d)
@@ -401,156 +447,3 @@ public struct ClusterJob: JobKind {
     }
 }
 
-/// The state between iterations: phase, standardization, one track per seeding (its standardized
-/// centroids and progress), and the standardized sample (for relocating empty clusters).
-struct ClusterModel {
-    enum Phase: UInt8 { case lloyd = 1, labelling = 2 }
-    struct Track {
-        var k: Int
-        var centroids: [Double]
-        var converged: Bool
-        var lastInertia: Double
-    }
-    var phase: Phase
-    var center: [Float]
-    var scale: [Float]
-    var tracks: [Track]
-    var lloydIterations: Int
-    var sample: [Double]
-    /// With k=auto, once chosen: each k's inertia and silhouette.
-    var kCurve: [KCurvePoint]
-    /// With PCA: `d × p` (feature c, component q at `c × p + q`) and each component's share of the variance.
-    var projection: [Double] = []
-    var explained: [Double] = []
-
-    /// The dimension the centroids live in: the features, or the kept components.
-    var components: Int { projection.isEmpty ? center.count : explained.count }
-
-    /// Standardized sample points (`n × d`) in component space (`n × p`).
-    func projectSample(_ points: [Double]) -> [Double] {
-        let d = center.count, p = components
-        let n = points.count / d
-        var out = [Double](repeating: 0, count: n * p)
-        for i in 0..<n { for q in 0..<p { for c in 0..<d { out[i * p + q] += points[i * d + c] * projection[c * p + q] } } }
-        return out
-    }
-
-    /// The shard's rows in component space: `p` columns of `((x − center) / scale) · projection`.
-    func project(_ shard: FeatureShard, columns: [Int]) -> FeatureShard {
-        let d = center.count, p = components
-        let out = FeatureShard(rowStart: shard.rowStart, rowCount: shard.rowCount, columnCount: p)
-        for q in 0..<p {
-            let target = out.mutableColumn(q)
-            var offset: Float = 0
-            for c in 0..<d {
-                // A constant feature (deviation 0) adds nothing, as in the centroid table.
-                let weight = scale[c] > 0 ? Float(projection[c * p + q]) / scale[c] : 0
-                offset -= weight * center[c]
-                let values = shard.column(columns[c])
-                for i in 0..<shard.rowCount { target[i] += weight * values[i] }
-            }
-            for i in 0..<shard.rowCount { target[i] += offset }
-        }
-        return out
-    }
-
-    /// Centroids back in standardized feature space (`k × d`): with PCA, `projection · c`.
-    func featureSpace(_ centroids: [Double], k: Int) -> [Double] {
-        guard !projection.isEmpty else { return centroids }
-        let d = center.count, p = components
-        var out = [Double](repeating: 0, count: k * d)
-        for j in 0..<k { for c in 0..<d { for q in 0..<p { out[j * d + c] += projection[c * p + q] * centroids[j * p + q] } } }
-        return out
-    }
-
-    var encoded: [UInt8] {
-        var w = WireWriter(capacity: 64 + 8 * (tracks.count * (tracks.first?.centroids.count ?? 0) + sample.count))
-        w.u8(phase.rawValue)
-        w.count(center.count)
-        for v in center { w.f32(v) }
-        for v in scale { w.f32(v) }
-        w.u32(UInt32(lloydIterations))
-        w.count(tracks.count)
-        for t in tracks {
-            w.count(t.k)
-            w.count(t.centroids.count)
-            for v in t.centroids { w.f64(v) }
-            w.u8(t.converged ? 1 : 0)
-            w.f64(t.lastInertia)
-        }
-        KCurvePoint.encode(kCurve, into: &w)
-        w.count(explained.count)
-        for v in explained { w.f64(v) }
-        for v in projection { w.f64(v) }
-        // Last, in float: the tasks stop reading before it (only the merge needs it).
-        w.count(sample.count)
-        for v in sample { w.f32(Float(v)) }
-        return w.bytes
-    }
-
-    init(phase: Phase, center: [Float], scale: [Float], tracks: [Track], lloydIterations: Int, sample: [Double], kCurve: [KCurvePoint]) {
-        self.phase = phase
-        self.center = center
-        self.scale = scale
-        self.tracks = tracks
-        self.lloydIterations = lloydIterations
-        self.sample = sample
-        self.kCurve = kCurve
-    }
-
-    /// The largest centroid coordinate a state may hold, in standard deviations.
-    static let standardBound = 1e6
-    /// The largest mean or standard deviation a state may hold, in the feature's own unit.
-    static let rawBound: Float = 1e12
-
-    /// Reads a state; `withSample: false` stops before the sample (what a task needs).
-    init(decoding bytes: [UInt8], dimension d: Int, withSample: Bool = true) throws(OmnisegError) {
-        var r = WireReader(bytes, what: "cluster state")
-        guard let phase = Phase(rawValue: try r.u8()) else { throw r.failure("unknown phase") }
-        self.phase = phase
-        let n = try r.count(limit: 4096)
-        guard n == d else { throw r.failure("it has \(n) features; the job has \(d)") }
-        center = []
-        scale = []
-        for _ in 0..<d { center.append(try r.f32()) }
-        for _ in 0..<d { scale.append(try r.f32()) }
-        // Bounds that keep every kernel score finite or +∞ in Float (never NaN), so the nearest
-        // centroid is always one of the k: far beyond any real feature's mean and deviation.
-        guard center.allSatisfy({ abs($0) <= Self.rawBound }),
-              scale.allSatisfy({ $0 == 0 || ($0 >= 1 / Self.rawBound && $0 <= Self.rawBound) }) else {
-            throw r.failure("its standardization has a value that is not finite or beyond ±\(Self.rawBound)")
-        }
-        lloydIterations = Int(try r.u32())
-        tracks = []
-        for _ in 0..<(try r.count(limit: 20 * 64)) {
-            let k = try r.count(limit: 256)
-            let m = try r.count(limit: 1 << 24)
-            guard k > 0, m % k == 0, m / k <= d else { throw r.failure("it has \(m) centroid values for k = \(k) and \(d) features") }
-            var centroids: [Double] = []
-            for _ in 0..<m { centroids.append(try r.f64()) }
-            guard centroids.allSatisfy({ abs($0) <= Self.standardBound }) else {
-                throw r.failure("it has a centroid value that is not finite or beyond ±\(Self.standardBound) standard deviations")
-            }
-            tracks.append(Track(k: k, centroids: centroids, converged: try r.u8() == 1, lastInertia: try r.f64()))
-        }
-        guard !tracks.isEmpty else { throw r.failure("it has no centroids") }
-        kCurve = try KCurvePoint.decode(from: &r)
-        let p = try r.count(limit: 4096)
-        for _ in 0..<p { explained.append(try r.f64()) }
-        for _ in 0..<(p * d) { projection.append(try r.f64()) }
-        guard projection.allSatisfy({ abs($0) <= Self.standardBound }) else { throw r.failure("its projection has a value that is not finite or too large") }
-        // Centroids live in the space the job clusters in: the features, or the principal components.
-        let space = p > 0 ? p : d
-        for track in tracks where track.centroids.count != track.k * space {
-            throw r.failure("it has \(track.centroids.count) centroid values for k = \(track.k) in \(space) dimensions")
-        }
-        guard phase != .labelling || tracks.count == 1 else { throw r.failure("it labels with \(tracks.count) tracks; labelling keeps one") }
-        sample = []
-        guard withSample else { return }
-        let s = try r.count(limit: 1 << 26)
-        guard s * 4 <= r.remaining else { throw r.failure("it lists \(s) sample values in \(r.remaining) bytes") }
-        sample.reserveCapacity(s)
-        for _ in 0..<s { sample.append(Double(try r.f32())) }
-        try r.expectEnd()
-    }
-}

@@ -35,6 +35,16 @@ public enum ClusterParameters {
         "min-share", in: 0...0.5, default: 0.02,
         help: "With k=auto: refuse a k whose smallest cluster holds less than this share of the sample (when every k does, the one whose smallest cluster is largest).")
 
-    public static let schema = ParameterSchema([k.spec, kRange.spec, minShare.spec, features.spec, seed.spec, maxIterations.spec, tolerance.spec,
-                                                sample.spec, initializations.spec, pca.spec])
+    public static let transform = Parameter<String?>.choice(
+        "transform", FeatureTransform.Policy.allCases.map(\.rawValue), shown: "auto",
+        help: "Reshape features before scaling: auto takes log1p of a feature that is never negative and skewed (sample skewness above 1: money, counts), log of every feature that is never negative, none of none.")
+    public static let winsorize = Parameter.decimal(
+        "winsorize", in: 0.9...1, default: 0.995,
+        help: "Clip each feature (after the log) to this percentile of the sample and the one opposite it (1 − this); 1 clips nothing.")
+    public static let scaling = Parameter<String?>.choice(
+        "scaling", FeatureScaling.allCases.map(\.rawValue), shown: "standard",
+        help: "Standardize by mean and standard deviation, or robust: by median and interquartile range (the deviation where that is 0).")
+
+    public static let schema = ParameterSchema([k.spec, kRange.spec, minShare.spec, features.spec, transform.spec, winsorize.spec, scaling.spec,
+                                                seed.spec, maxIterations.spec, tolerance.spec, sample.spec, initializations.spec, pca.spec])
 }

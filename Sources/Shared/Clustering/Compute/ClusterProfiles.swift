@@ -1,6 +1,7 @@
 /// Marketing profiles of a clustering: per cluster its share of people and revenue, mean recency,
 /// frequency and spend, channel mix, the departments it over-buys, and a descriptive label built
-/// from them ("high-value omnichannel · footwear"). Features the set lacks are left out.
+/// from them ("high-value omnichannel · footwear"), and a name from its most distinguishing clustered
+/// features ("frequent online, discount-driven"). Features the set lacks are left out.
 public struct ClusterProfiles {
     public struct Cluster {
         public var share: Double
@@ -13,6 +14,8 @@ public struct ClusterProfiles {
         /// Departments bought at least 1.3 times the overall share, by lift (at most two).
         public var topDepartments: [(name: String, lift: Double)]
         public var label: String
+        /// From the features that set the cluster apart most, unique in the clustering (``ClusterNaming``).
+        public var name: String
     }
 
     public let clusters: [Cluster]
@@ -30,6 +33,7 @@ public struct ClusterProfiles {
         let revenue = monetary.map { m in (0..<k).map { mean($0, m) * Double(result.counts[$0]) } } ?? Array(repeating: 0, count: k)
         let totalRevenue = revenue.reduce(0, +)
         let channelCount = ClusterResult.channelNames.count
+        let names = ClusterNaming.names(result)
 
         clusters = (0..<k).map { j in
             let people = Double(max(1, result.counts[j]))
@@ -67,7 +71,7 @@ public struct ClusterProfiles {
             let label = words.joined(separator: " ") + (lifts.first.map { " · " + $0.name } ?? "")
             return Cluster(share: Double(result.counts[j]) / total, revenueShare: totalRevenue > 0 ? revenue[j] / totalRevenue : 0,
                            recency: recency.map { mean(j, $0) }, frequency: frequency.map { mean(j, $0) }, monetary: monetary.map { mean(j, $0) },
-                           channelShares: shares, topDepartments: Array(lifts.prefix(2)), label: label)
+                           channelShares: shares, topDepartments: Array(lifts.prefix(2)), label: label, name: names[j])
         }
     }
 }

@@ -3,9 +3,14 @@ import OmnisegCore
 /// What a `cluster` job found: the clusters (centroids, sizes), the quality and every row's cluster.
 public struct ClusterResult: Sendable, Equatable {
     public var featureNames: [String]
+    /// Per feature, what was done to it before standardizing (empty: nothing).
+    public var transforms: [FeatureTransform]
+    /// How the (transformed) features were standardized.
+    public var scaling: FeatureScaling
+    /// Per feature, the center and scale of the standardization, in the transformed unit.
     public var center: [Float]
     public var scale: [Float]
-    /// `k × d`, standardized (in standard deviations from the mean).
+    /// `k × d`, standardized (transformed, then in scale units from the center).
     public var centroids: [Double]
     public var counts: [Int64]
     public var inertia: Double
@@ -35,6 +40,9 @@ public struct ClusterResult: Sendable, Equatable {
         var w = WireWriter(capacity: 1024 + 2 * labels.count + 16 * centroids.count)
         w.count(featureNames.count)
         for n in featureNames { w.string(n) }
+        w.count(transforms.count)
+        for t in transforms { t.encode(into: &w) }
+        w.u8(scaling == .robust ? 1 : 0)
         for v in center { w.f32(v) }
         for v in scale { w.f32(v) }
         w.count(counts.count)
@@ -55,10 +63,12 @@ public struct ClusterResult: Sendable, Equatable {
         return w.bytes
     }
 
-    public init(featureNames: [String], center: [Float], scale: [Float], centroids: [Double], counts: [Int64], inertia: Double,
+    public init(featureNames: [String], transforms: [FeatureTransform] = [], scaling: FeatureScaling = .standard, center: [Float], scale: [Float], centroids: [Double], counts: [Int64], inertia: Double,
                 iterations: Int, converged: Bool, labels: [UInt16], profileNames: [String], profileMeans: [Double], channels: [Int64],
                 kCurve: [KCurvePoint] = [], explainedVariance: [Double] = []) {
         self.featureNames = featureNames
+        self.transforms = transforms
+        self.scaling = scaling
         self.center = center
         self.scale = scale
         self.centroids = centroids
@@ -79,6 +89,15 @@ public struct ClusterResult: Sendable, Equatable {
         let d = try r.count(limit: 4096)
         featureNames = []
         for _ in 0..<d { featureNames.append(try r.string(limit: 1024)) }
+        let t = try r.count(limit: 4096)
+        guard t == 0 || t == d else { throw r.failure("it has \(t) feature transforms for \(d) features") }
+        transforms = []
+        for _ in 0..<t { transforms.append(try FeatureTransform.decode(from: &r)) }
+        switch try r.u8() {
+        case 0: scaling = .standard
+        case 1: scaling = .robust
+        case let other: throw r.failure("scaling \(other) is neither 0 (standard) nor 1 (robust)")
+        }
         center = []
         scale = []
         for _ in 0..<d { center.append(try r.f32()) }
@@ -147,23 +166,26 @@ public struct ClusterResult: Sendable, Equatable {
             ]
             lines.append(columns.joined(separator: " "))
         }
+        lines.insert(transformLine, at: 1)
         if !explainedVariance.isEmpty {
             let shares = explainedVariance.map { Format.fixed(100 * $0, 1) + "%" }.joined(separator: ", ")
             lines.insert("PCA: \(explainedVariance.count) components explain \(Format.fixed(100 * explainedVariance.reduce(0, +), 1))% "
-                         + "of the variance (\(shares)); clustered in component space", at: 1)
+                         + "of the variance (\(shares)); clustered in component space", at: 2)
         }
         if !kCurve.isEmpty {
             lines.append("")
-            lines.append("k chosen by silhouette (on the seeded sample) among those whose smallest cluster is large enough; inertia for the elbow:")
-            lines.append("      k     inertia  silhouette  smallest cluster")
+            lines.append("k chosen by silhouette (on the seeded sample) among those whose smallest cluster is large enough and whose seedings agree "
+                         + "(stability ≥ \(Format.fixed(KCurvePoint.stableEnough, 2))); inertia for the elbow:")
+            lines.append("      k     inertia  silhouette  smallest cluster  stability")
             for p in kCurve {
                 let mark = p.k == k ? "  ← chosen" : ""
                 lines.append("\(String(p.k).leftPadded(7))  \(Format.fixed(p.inertia, 0).leftPadded(10))  \(Format.fixed(p.silhouette, 3).leftPadded(10))"
-                             + "  \((Format.fixed(100 * p.smallestShare, 1) + "%").leftPadded(16))\(mark)")
+                             + "  \((Format.fixed(100 * p.smallestShare, 1) + "%").leftPadded(16))  \((p.stability.map { Format.fixed($0, 3) } ?? "—").leftPadded(9))\(mark)")
             }
         }
         lines.append("")
-        lines.append("what sets each cluster apart (standard deviations from the mean of the clustered features; top departments by lift):")
+        lines.append("what sets each cluster apart — its name, then the features farthest from the mean (in standard deviations of the "
+                     + "transformed features) and the departments it over-buys (by lift):")
         for j in 0..<k {
             var apart: [String] = []
             for feature in distinguishing(j) {
@@ -171,12 +193,28 @@ public struct ClusterResult: Sendable, Equatable {
                 apart.append("\(feature.name) \(sign)\(Format.fixed(abs(feature.z), 1))σ")
             }
             let departments = profiles.clusters[j].topDepartments.map { "\($0.name) ×\(Format.fixed($0.lift, 1))" }
-            lines.append("\(String(j).leftPadded(7))  \(apart.joined(separator: ", "))" + (departments.isEmpty ? "" : "; " + departments.joined(separator: ", ")))
+            lines.append("\(String(j).leftPadded(7))  \(profiles.clusters[j].name): \(apart.joined(separator: ", "))"
+                         + (departments.isEmpty ? "" : "; " + departments.joined(separator: ", ")))
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
     private func percent(_ share: Double) -> String { Format.fixed(100 * share, 0) }
+
+    /// "features: log1p on 12 of 31 (frequency, monetary, …), 25 clipped; standardized by mean and standard deviation".
+    var transformLine: String {
+        let logged = transforms.indices.filter { transforms[$0].log }.map { featureNames[$0] }
+        let clipped = transforms.filter { $0.low.isFinite || $0.high.isFinite }.count
+        var parts: [String] = []
+        if !logged.isEmpty {
+            let named = logged.prefix(4).joined(separator: ", ") + (logged.count > 4 ? ", …" : "")
+            parts.append("log1p on \(logged.count) of \(dimension) (\(named))")
+        }
+        if clipped > 0 { parts.append("\(clipped) clipped at sample percentiles") }
+        if parts.isEmpty { parts.append("as they are") }
+        let scaled = scaling == .robust ? "median and interquartile range" : "mean and standard deviation"
+        return "features: " + parts.joined(separator: ", ") + "; standardized by \(scaled) (each feature's transform in --json)"
+    }
 
     public var json: String {
         let d = dimension
@@ -189,33 +227,42 @@ public struct ClusterResult: Sendable, Equatable {
             let channels: [String] = Self.channelNames.indices.map { JSONText.quoted(Self.channelNames[$0]) + ":\(self.channels[j * Self.channelNames.count + $0])" }
             let p = profiles.clusters[j]
             clusters.append(JSONText.object([
-                ("cluster", "\(j)"), ("label", JSONText.quoted(p.label)), ("people", "\(counts[j])"), ("share", "\(p.share)"),
+                ("cluster", "\(j)"), ("name", JSONText.quoted(p.name)), ("label", JSONText.quoted(p.label)), ("people", "\(counts[j])"), ("share", "\(p.share)"),
                 ("revenue_share", "\(p.revenueShare)"), ("centroid_z", "[" + z.joined(separator: ",") + "]"),
                 ("means", "{" + means.joined(separator: ",") + "}"), ("channels", "{" + channels.joined(separator: ",") + "}"),
                 ("top_departments", "[" + p.topDepartments.map { JSONText.quoted($0.name) }.joined(separator: ",") + "]"),
             ]))
         }
         let features: [String] = featureNames.map { JSONText.quoted($0) }
+        let standardization: [String] = (0..<d).map { c in
+            let t = transforms.isEmpty ? FeatureTransform.identity : transforms[c]
+            func bound(_ v: Float) -> String { v.isFinite ? "\(v)" : "null" }
+            return JSONText.object([("feature", JSONText.quoted(featureNames[c])), ("log1p", t.log ? "true" : "false"),
+                                    ("clip_low", bound(t.low)), ("clip_high", bound(t.high)), ("center", "\(center[c])"), ("scale", "\(scale[c])")])
+        }
         let pairs: [(String, String)] = [
             ("kind", JSONText.quoted(ClusterJob.name)), ("k", "\(k)"), ("features", "[" + features.joined(separator: ",") + "]"),
+            ("scaling", JSONText.quoted(scaling.rawValue)), ("standardization", "[" + standardization.joined(separator: ",") + "]"),
             ("people", "\(labels.count)"), ("inertia", "\(inertia)"), ("iterations", "\(iterations)"),
             ("converged", converged ? "true" : "false"), ("clusters", "[" + clusters.joined(separator: ",") + "]"),
             ("explained_variance", "[" + explainedVariance.map { "\($0)" }.joined(separator: ",") + "]"),
             ("k_curve", "[" + kCurve.map { JSONText.object([("k", "\($0.k)"), ("inertia", "\($0.inertia)"), ("silhouette", "\($0.silhouette)"),
-                                                             ("smallest_share", "\($0.smallestShare)")]) }
+                                                             ("smallest_share", "\($0.smallestShare)"),
+                                                             ("stability", $0.stability.map { "\($0)" } ?? "null")]) }
                 .joined(separator: ",") + "]"),
         ]
         return JSONText.object(pairs) + "\n"
     }
 
-    /// Every person's cluster as CSV: `person_id,cluster,label` (feature row r is person `people.id(ofRow: r)`).
+    /// Every person's cluster as CSV: `person_id,cluster,label,name` (feature row r is person `people.id(ofRow: r)`).
     public func csv(people: PersonRows) throws(OmnisegError) -> String {
         try people.check("the clustering", covers: labels.count)
-        let names = ClusterProfiles(self).clusters.map(\.label)
-        var out = "person_id,cluster,label\n"
-        out.reserveCapacity(labels.count * 32)
+        let clusters = ClusterProfiles(self).clusters
+        let described = clusters.map { CSVField.escape($0.label) + "," + CSVField.escape($0.name) }
+        var out = "person_id,cluster,label,name\n"
+        out.reserveCapacity(labels.count * 64)
         for (row, label) in labels.enumerated() {
-            out += "\(people.id(ofRow: row)),\(label),\(names[Int(label)])\n"
+            out += "\(people.id(ofRow: row)),\(label),\(described[Int(label)])\n"
         }
         return out
     }

@@ -2,14 +2,28 @@ import Features
 import Kernels
 import OmnisegCore
 
-/// One k tried by `k=auto`: the inertia of its best seeding (the elbow curve) and the mean
-/// silhouette of its clusters on the sample.
+/// One k tried by `k=auto`: the inertia of its best seeding (the elbow curve), the mean silhouette
+/// of its clusters on the sample, and how alike its seedings' clusters are.
 public struct KCurvePoint: Sendable, Equatable {
     public var k: Int
     public var inertia: Double
     public var silhouette: Double
     /// The smallest cluster's share of the sample (a k below `min-share` is refused).
     public var smallestShare: Double
+    /// The mean adjusted Rand index between the clusters of the k's seedings (`n-init`) on the sample;
+    /// nil with one seeding.
+    public var stability: Double?
+
+    public init(k: Int, inertia: Double, silhouette: Double, smallestShare: Double, stability: Double? = nil) {
+        self.k = k
+        self.inertia = inertia
+        self.silhouette = silhouette
+        self.smallestShare = smallestShare
+        self.stability = stability
+    }
+
+    /// The stability a k needs to be preferred: its seedings agree on most of the sample.
+    public static let stableEnough = 0.8
 
     static func encode(_ curve: [KCurvePoint], into w: inout WireWriter) {
         w.count(curve.count)
@@ -18,21 +32,29 @@ public struct KCurvePoint: Sendable, Equatable {
             w.f64(p.inertia)
             w.f64(p.silhouette)
             w.f64(p.smallestShare)
+            w.f64(p.stability ?? -1)
         }
     }
 
     static func decode(from r: inout WireReader) throws(OmnisegError) -> [KCurvePoint] {
         var curve: [KCurvePoint] = []
         for _ in 0..<(try r.count(limit: 256)) {
-            curve.append(KCurvePoint(k: Int(try r.u32()), inertia: try r.f64(), silhouette: try r.f64(), smallestShare: try r.f64()))
+            var point = KCurvePoint(k: Int(try r.u32()), inertia: try r.f64(), silhouette: try r.f64(), smallestShare: try r.f64())
+            let stability = try r.f64()
+            point.stability = stability >= -0.5 ? stability : nil
+            curve.append(point)
         }
         return curve
     }
 
     /// The index of the point `k=auto` keeps: the best silhouette of those whose smallest cluster holds
-    /// at least `minShare`; when none does, the one whose smallest cluster is largest (the first of equals).
+    /// at least `minShare` and whose seedings agree (stability at least ``stableEnough``, when measured);
+    /// of those with large enough clusters when none is that stable; when no k has large enough clusters,
+    /// the one whose smallest cluster is largest (the first of equals).
     static func chosen(_ curve: [KCurvePoint], minShare: Double) -> Int {
-        let allowed = curve.indices.filter { curve[$0].smallestShare >= minShare }
+        let large = curve.indices.filter { curve[$0].smallestShare >= minShare }
+        let stable = large.filter { (curve[$0].stability ?? 1) >= stableEnough }
+        let allowed = stable.isEmpty ? large : stable
         guard var best = allowed.first else {
             return curve.indices.reduce(0) { curve[$1].smallestShare > curve[$0].smallestShare ? $1 : $0 }
         }

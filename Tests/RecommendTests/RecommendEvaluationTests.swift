@@ -70,3 +70,47 @@ import Testing
         #expect(throws: OmnisegError.self) { try RecommendEvaluation.decode(from: &truncated) }
     }
 }
+
+/// How items are bought again across people, and the repurchase propensity of one person's item.
+@Suite struct RepeatStatisticsTests {
+    @Test func repeatBuyersAndTheirGapsAreCountedPerItemAndDay() throws {
+        // Row 0 buys item 1 on days 10, 40 (twice) and 70, and item 2 once; row 1 buys item 1 on day 5
+        // and views item 2 (not a purchase); row 2 buys item 2 online on days 3 and 9.
+        let shard = InteractionShard(rowStart: 0, offsets: [0, 5, 7, 9], items: [1, 1, 1, 2, 1, 1, 2, 2, 2],
+                                     actions: [0, 0, 0, 0, 0, 0, 2, 1, 1], days: [10, 40, 40, 41, 70, 5, 6, 3, 9])
+        let s = RepeatStatistics(shard, options: RecommendOptions(), itemCount: 3)
+        #expect(s.buyers == [0, 2, 2] && s.repeaters == [0, 1, 1], "\(s)")
+        #expect(s.meanGap(1) == 30 && s.meanGap(2) == 6 && s.meanGap(0) == nil)
+        #expect(s.repeatRate(1) == 0.5 && s.repeatRate(0) == 0.5)
+        var both = s
+        both.add(s)
+        #expect(both.buyers == [0, 4, 4] && both.meanGap(1) == 30)
+        var writer = WireWriter()
+        s.encode(into: &writer)
+        var reader = WireReader(writer.bytes, what: "repeats")
+        #expect(try RepeatStatistics.decode(from: &reader, itemCount: 3) == s)
+        var damaged = s
+        damaged.repeaters[1] = 3
+        var w2 = WireWriter()
+        damaged.encode(into: &w2)
+        var r2 = WireReader(w2.bytes, what: "repeats")
+        #expect(throws: OmnisegError.self) { try RepeatStatistics.decode(from: &r2, itemCount: 3) }
+        var r3 = WireReader(writer.bytes, what: "repeats")
+        #expect(throws: OmnisegError.self) { try RepeatStatistics.decode(from: &r3, itemCount: 4) }
+    }
+
+    @Test func anItemIsLikelierToBeBoughtWhenItIsDueThanJustAfterOrLongAfter() {
+        func p(days: Int, last: Int32, rate: Double = 0.5, gap: Double? = nil) -> Double {
+            RepurchasePropensity.of(days: days, first: 100, last: last, today: 200, horizon: 30, repeatRate: rate, itemGap: gap)
+        }
+        // Bought on 4 days 30 days apart (100 … 190 would be 4 days: gap 30).
+        let due = p(days: 4, last: 175), justBought = p(days: 4, last: 199), overdue = p(days: 4, last: 100 + 30 * 3)
+        #expect(due > 0.5 && due > justBought, "due \(due), just bought \(justBought)")
+        let longGone = RepurchasePropensity.of(days: 4, first: -200, last: -110, today: 200, horizon: 30, repeatRate: 0.5, itemGap: nil)
+        #expect(longGone < 0.05 && overdue > longGone, "ten cycles overdue: \(longGone)")
+        // Bought once: the item's repeat rate across people and its usual gap decide.
+        #expect(p(days: 1, last: 170, rate: 0.6, gap: 40) > p(days: 1, last: 170, rate: 0.1, gap: 40))
+        #expect(p(days: 1, last: 170, rate: 0.5, gap: 40) > p(days: 1, last: 170, rate: 0.5, gap: 400))
+        #expect((0...1).contains(due) && (0...1).contains(justBought))
+    }
+}

@@ -11,7 +11,16 @@ struct Catalog: Sendable {
         let arrivalDay: Int
         let isRunningShoe: Bool
         let bundle: Int
+        /// For a replenished product (cosmetics, household basics, socks): the days a unit lasts a
+        /// typical buyer; 0 for the rest.
+        let cycleDays: Int
     }
+
+    /// Per department: the share of products that are replenished and their cycle range in days
+    /// (footwear, womens, mens: basics only; beauty: most of it).
+    static let replenishment: [(share: Double, days: ClosedRange<Int>)] = [
+        (0.03, 150...240), (0.08, 90...180), (0.08, 90...180), (0.15, 60...120), (0.35, 45...120), (0.7, 25...60), (0.2, 60...150), (0.15, 60...150),
+    ]
 
     let products: [Product]
     /// Per department: product indices and their cumulative popularity (for sampling).
@@ -29,15 +38,19 @@ struct Catalog: Sendable {
         var products: [Product] = []
         products.reserveCapacity(skuCount)
         let bundleCount = max(1, skuCount / 4)
+        // Replenishment draws from a stream of its own: the rest of the catalogue is as before it existed.
+        var cycles = SplitMix64(seed: seed, stream: 101, index: 0)
         for i in 0..<skuCount {
             let department = i % departmentCount
+            let replenished = Self.replenishment[department]
+            let cycle = cycles.chance(replenished.share) ? replenished.days.lowerBound + cycles.below(replenished.days.count) : 0
             let price = max(199, Int64(basePrice[department] * exp(0.5 * rng.normal())))
             // A third of the catalogue arrives during the window; the rest was there before it.
             let arrival = rng.chance(0.35) ? firstDay + rng.below(lastDay - firstDay + 1) : firstDay - 1 - rng.below(720)
             let running = department == 0 && rng.chance(0.15)
             products.append(Product(sku: "SKU\(100_000 + i)", department: department, priceCents: price / 100 * 100 + 99,
                                     arrivalDay: arrival, isRunningShoe: running,
-                                    bundle: department + departmentCount * rng.below(max(1, bundleCount / departmentCount))))
+                                    bundle: department + departmentCount * rng.below(max(1, bundleCount / departmentCount)), cycleDays: cycle))
         }
         var byDepartment = Array(repeating: [Int](), count: departmentCount)
         for (i, p) in products.enumerated() { byDepartment[p.department].append(i) }

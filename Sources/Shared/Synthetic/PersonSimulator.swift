@@ -56,7 +56,7 @@ struct PersonSimulator: Sendable {
         }
         let activeEnd = min(churnDay, options.lastDay + 1)
         let homeStore = SyntheticIdentity.cities.firstIndex(of: who.city) ?? 0
-        var state = PurchaseState()
+        var state = PurchaseState(replenishment: Replenishment(seed: options.seed, index: index))
         let rate = profile.ordersPerYear / 365 * exp(0.4 * rng.normal())
 
         var orderNumber = 0
@@ -68,7 +68,20 @@ struct PersonSimulator: Sendable {
                        number: &orderNumber, homeStore: homeStore, forcedProduct: nil, &rng, &state)
             var slowdown = 1.0
             if churnDay != Int.max && Double(churnDay) - t < 90 { slowdown = max(0.2, (Double(churnDay) - t) / 90) }
-            t += rng.exponential(mean: 1 / (rate * slowdown))
+            let next = t + rng.exponential(mean: 1 / (rate * slowdown))
+            // Staples that run out before the next order: a replenishment trip, or put off.
+            while let due = state.replenishment.nextDue, due.day < next, Int(due.day) < activeEnd {
+                var trips = state.replenishment.trips
+                if trips.chance(Replenishment.tripChance) {
+                    writeOrder(&out, who, day: max(day + 1, Int(due.day)), inStore: trips.chance(storeShare), posID: posID, webID: webID,
+                               index: index, number: &orderNumber, homeStore: homeStore, forcedProduct: due.product, &trips, &state)
+                    state.replenishment.trips = trips
+                } else {
+                    state.replenishment.trips = trips
+                    state.replenishment.skip(due.product)
+                }
+            }
+            t = next
         }
 
         // Web and app sessions: views, cart-adds, searches, logins; some views lead to store purchases.
@@ -104,6 +117,8 @@ struct PersonSimulator: Sendable {
     }
 
     struct PurchaseState {
+        /// The person's staples (drawn from streams of their own).
+        var replenishment: Replenishment
         /// The products of the person's latest order lines (at most 20), for collection loyalty.
         var recentProducts: [Int] = []
         var lastPurchaseDay = -1
@@ -245,6 +260,7 @@ struct PersonSimulator: Sendable {
             }
         }
         if rng.chance(0.3), let partner = catalog.bundlePartner(of: lines[0], &rng) { lines.append(partner) }
+        lines += state.replenishment.due(on: day, besides: lines)
         for product in lines {
             let p = catalog.products[product]
             let u = rng.unit()
@@ -269,6 +285,7 @@ struct PersonSimulator: Sendable {
             w.newline()
             swap(&w, &out.transactions)
         }
+        state.replenishment.bought(lines, on: day, catalog: catalog)
         state.recentProducts.append(contentsOf: lines)
         if state.recentProducts.count > 20 { state.recentProducts.removeFirst(state.recentProducts.count - 20) }
         state.lastPurchaseDay = max(state.lastPurchaseDay, day)

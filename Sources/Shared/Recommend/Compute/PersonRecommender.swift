@@ -5,7 +5,9 @@
 /// λ · W · P(a) + Σ over indicators w · (P(a | b) − P(a)), W = Σ w; λ
 /// (``RecommendOptions/popularityWeight``, default 0.3) discounts the base rate because a history's
 /// items are not independent evidence. What the person bought is left out, unless
-/// ``RecommendOptions/repeats``, which blends in their own purchase frequency so staples rank too.
+/// ``RecommendOptions/repeats``, which blends in each own item's repurchase propensity
+/// (``RepurchasePropensity``: the item's repeat rate across people, the person's purchase days of it
+/// and how far into their usual gap for it they are) so staples rank when they are due.
 /// A person without history gets the most popular items (marked as backfill).
 struct PersonRecommender: Sendable {
     let options: RecommendOptions
@@ -19,10 +21,19 @@ struct PersonRecommender: Sendable {
     let popular: [UInt32]
     /// Per item, P(a): the share of the people counted who made a target purchase of it.
     let baseRate: [Float]
+    /// With repeats: how items are bought again across people, the day histories end and the days ahead.
+    let repeats: RepeatStatistics?
+    let today: Int32
+    let horizon: Int
 
-    /// `popularity`: people per item with a target purchase, out of `people` with any interaction.
-    init(options: RecommendOptions, table: IndicatorTable, popularity: [UInt32], people: Int) {
+    /// `popularity`: people per item with a target purchase, out of `people` with any interaction;
+    /// `repeats`, `today` and `horizon` rank own items with ``RecommendOptions/repeats``.
+    init(options: RecommendOptions, table: IndicatorTable, popularity: [UInt32], people: Int,
+         repeats: RepeatStatistics? = nil, today: Int32 = 0, horizon: Int = 30) {
         self.options = options
+        self.repeats = repeats
+        self.today = today
+        self.horizon = horizon
         itemCount = table.itemCount
         starts = []
         targets = []
@@ -84,6 +95,10 @@ struct PersonRecommender: Sendable {
         /// Per item: the stamp of the last person who bought it, and their target purchases of it.
         var boughtStamp: [UInt32]
         var targetPurchases: [UInt32]
+        /// Per item bought: the distinct days of its target purchases, the first and the last.
+        var targetDays: [UInt32]
+        var firstDay: [Int32]
+        var lastDay: [Int32]
         /// The person's most recent distinct items per indicator kind, and the items of their target purchases.
         var recent: [[UInt32]] = [[], [], []]
         var targetItems: [UInt32] = []
@@ -96,6 +111,9 @@ struct PersonRecommender: Sendable {
             seen = [UInt32](repeating: 0, count: itemCount * PairCounts.kinds)
             boughtStamp = [UInt32](repeating: 0, count: itemCount)
             targetPurchases = [UInt32](repeating: 0, count: itemCount)
+            targetDays = [UInt32](repeating: 0, count: itemCount)
+            firstDay = [Int32](repeating: 0, count: itemCount)
+            lastDay = [Int32](repeating: 0, count: itemCount)
         }
 
         var hasHistory: Bool { !recent[0].isEmpty || !recent[1].isEmpty || !recent[2].isEmpty }
@@ -126,7 +144,17 @@ struct PersonRecommender: Sendable {
                         targetPurchases[Int(item)] = 0
                     }
                     if options.channel.isTarget(action) {
-                        if targetPurchases[Int(item)] == 0 { targetItems.append(item) }
+                        // Newest first: the first purchase seen is the last day; each earlier day is the first so far.
+                        let day = shard.days[i]
+                        if targetPurchases[Int(item)] == 0 {
+                            targetItems.append(item)
+                            targetDays[Int(item)] = 1
+                            lastDay[Int(item)] = day
+                            firstDay[Int(item)] = day
+                        } else if day != firstDay[Int(item)] {
+                            targetDays[Int(item)] += 1
+                            firstDay[Int(item)] = day
+                        }
                         targetPurchases[Int(item)] += 1
                     }
                 case .view: j = 1
@@ -188,30 +216,38 @@ struct PersonRecommender: Sendable {
         }
     }
 
-    /// With `repeats`: every candidate's score scaled to the best one, blended with the person's own
-    /// purchase frequency of the item (bought items stay candidates), into the window.
+    /// With `repeats`: every candidate's score scaled to the best one, blended with the repurchase
+    /// propensity of the person's own items (every item they bought is a candidate), into the window.
     private func scoreWithRepeats(_ scratch: inout Scratch, touchedCount: Int, base: Float) {
         var candidates: [(score: Float, item: UInt32)] = []
         for t in 0..<touchedCount {
             let a = scratch.touched[t]
             candidates.append((base * baseRate[Int(a)] + scratch.scores[Int(a)], a))
         }
+        for a in scratch.targetItems where scratch.scores[Int(a)] == 0 { candidates.append((base * baseRate[Int(a)], a)) }
         var untouched = 0
         for a in popular {
             if untouched == options.count { break }
-            guard scratch.scores[Int(a)] == 0 else { continue }
+            guard scratch.scores[Int(a)] == 0, !scratch.bought(a) else { continue }
             candidates.append((base * baseRate[Int(a)], a))
             untouched += 1
         }
         var top: Float = 0
         for c in candidates { top = max(top, c.score) }
-        var most: UInt32 = 0
-        for a in scratch.targetItems { most = max(most, scratch.targetPurchases[Int(a)]) }
         let share = Float(options.repeatWeight)
         for c in candidates {
-            let frequency = scratch.bought(c.item) && most > 0 ? Float(scratch.targetPurchases[Int(c.item)]) / Float(most) : 0
-            Self.offer(((1 - share) * (top > 0 ? c.score / top : 0) + share * frequency, c.item), to: &scratch.window, size: options.count)
+            let own = scratch.bought(c.item) && scratch.targetPurchases[Int(c.item)] > 0 ? propensity(c.item, scratch) : 0
+            Self.offer(((1 - share) * (top > 0 ? c.score / top : 0) + share * own, c.item), to: &scratch.window, size: options.count)
         }
+    }
+
+    /// The chance the person buys `item` (one of theirs) again within the horizon (``RepurchasePropensity``).
+    func propensity(_ item: UInt32, _ scratch: Scratch) -> Float {
+        let a = Int(item)
+        let rate = repeats.map { a < $0.buyers.count ? $0.repeatRate(a) : 0.5 } ?? 0.5
+        let gap = repeats.flatMap { a < $0.buyers.count ? $0.meanGap(a) : nil }
+        return Float(RepurchasePropensity.of(days: Int(scratch.targetDays[a]), first: scratch.firstDay[a], last: scratch.lastDay[a], today: today,
+                                             horizon: horizon, repeatRate: rate, itemGap: gap))
     }
 
     /// Enters `c` into `window` (at most `size`, best first: higher score, then lower item id) if it belongs.

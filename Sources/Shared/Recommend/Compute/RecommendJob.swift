@@ -16,7 +16,7 @@ import Synchronization
 public struct RecommendJob: JobKind {
     public static let name = "recommend"
     /// State version 2: the indicator rows as one encoded segment per bucket.
-    public static let codecs = JobCodecs(name, state: 2, partial: 3, result: 3)
+    public static let codecs = JobCodecs(name, state: 3, partial: 4, result: 3)
     public static let descriptor = JobKindDescriptor(
         name: name, summary: "Cross-channel recommendations from item co-occurrence scored by log-likelihood ratio.",
         parameters: RecommendParameters.schema) { _, parameters throws(OmnisegError) in try RecommendJob(parameters: parameters) }
@@ -96,6 +96,7 @@ public struct RecommendJob: JobKind {
             for partial in partials {
                 let survey = try RecommendSurvey(decoding: partial, itemCount: itemCount)
                 decoded.surveyCounts.add(survey.counts)
+                decoded.repeats.add(survey.repeats)
                 decoded.interactions += survey.interactions
                 work += survey.pairWork
             }
@@ -208,7 +209,9 @@ struct RecommendShardScorer: Sendable {
     init(_ state: RecommendState) throws(OmnisegError) {
         self.state = state
         recommender = PersonRecommender(options: state.options, table: IndicatorTable(itemCount: state.catalog.count, rows: try state.indicatorRows()),
-                                        popularity: state.surveyCounts.counts[HistoryKind.target.rawValue], people: state.surveyCounts.people)
+                                        popularity: state.surveyCounts.counts[HistoryKind.target.rawValue], people: state.surveyCounts.people,
+                                        repeats: state.repeats, today: Int32(clamping: state.asOf / 86_400),
+                                        horizon: state.options.holdoutDays ?? RepurchasePropensity.defaultHorizon)
         top = state.options.holdoutDays == nil ? [] : RecommendEvaluation.topItems(recommender.popular, items: state.catalog.count)
         novelty = state.options.holdoutDays == nil ? []
             : RecommendEvaluation.itemNovelty(popularity: state.surveyCounts.counts[HistoryKind.target.rawValue], people: state.surveyCounts.people)

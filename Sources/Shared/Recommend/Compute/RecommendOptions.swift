@@ -61,10 +61,10 @@ public struct RecommendOptions: Sendable, Equatable {
     public var fanOut = 200
     /// Recommendations per person.
     public var count = 10
-    /// Recommend what the person already bought, blending in their own purchase frequency.
+    /// Recommend what the person already bought, blending in its repurchase propensity.
     public var repeats = false
-    /// With ``repeats``: the share of the score that is the person's own purchase frequency.
-    public var repeatWeight = 0.5
+    /// With ``repeats``: the share of the score that is the repurchase propensity of the person's own items.
+    public var repeatWeight = 0.9
     /// Pair counts per bucket iteration the job aims for (more are split by item hash).
     public var pairsPerBucket = 64_000_000
     public var seed: UInt64 = 42

@@ -14,9 +14,9 @@ public enum RecommendParameters {
         "within_days", in: 1...36_500, shown: "every day", help: "Only interactions in this many days before the as-of date.")
     public static let count = Parameter.integer("n", in: 1...1000, default: defaults.count, option: "count", help: "Suggestions per person.")
     public static let repeats = Parameter.flag(
-        "repeats", help: "Suggest what people already bought too, blending in their own purchase frequency (groceries, consumables).")
+        "repeats", help: "Suggest what people already bought too, ranked by the chance they buy it again soon: the item's repeat rate across people, their purchase days of it and how far into their usual gap for it they are (groceries, consumables).")
     public static let repeatWeight = Parameter.decimal(
-        "repeat_weight", in: 0...1, default: defaults.repeatWeight, help: "With repeats: the share of the score that is the person's own purchase frequency.")
+        "repeat_weight", in: 0...1, default: defaults.repeatWeight, help: "With repeats: the share of the score that is the repurchase chance of the person's own items (the rest is the co-occurrence score, scaled to the best); recommend evaluate chooses it on a validation slice unless given.")
     public static let top = Parameter.integer("top", in: 1...10_000, default: defaults.indicatorsPerItem, help: "Indicators kept per item and history kind.")
     public static let minimumRatio = Parameter.decimal(
         "min_llr", in: 0...1e12, default: defaults.minimumRatio, help: "Minimum log-likelihood ratio of a kept indicator.")

@@ -2,7 +2,7 @@ import OmnisegCore
 
 /// The `recommend` job's state between iterations.
 ///
-/// Iteration 0 surveys (people per item and kind, and the pair work to expect); iterations 1 … B
+/// Iteration 0 surveys (people per item and kind, how items are bought again, and the pair work to expect); iterations 1 … B
 /// count the pairs of target items in bucket (iteration − 1) of B, chosen by item hash so that no
 /// single merge is huge, and keep each bucket's indicators; iteration B + 1 recommends per person.
 struct RecommendState: Sendable {
@@ -12,6 +12,8 @@ struct RecommendState: Sendable {
     var buckets = 0
     /// People per item and kind before the per-item cap (the survey), which sets the cap's keep rates.
     var surveyCounts: ItemMarginals
+    /// How each item is bought again across people (the survey), for ranking people's own items.
+    var repeats: RepeatStatistics
     /// The margins after downsampling (from the first counting iteration).
     var marginals: ItemMarginals?
     /// Indicator rows of the buckets merged so far, each bucket's encoded as it was merged: a merge
@@ -30,10 +32,11 @@ struct RecommendState: Sendable {
         self.featureSetID = featureSetID
         self.asOf = asOf
         surveyCounts = ItemMarginals(itemCount: catalog.count)
+        repeats = RepeatStatistics(itemCount: catalog.count)
     }
 
     static let magic: [UInt8] = Array("OMRECS".utf8)
-    static let version: UInt16 = 2
+    static let version: UInt16 = 3
 
     /// Appends one bucket's indicator rows.
     mutating func append(_ rows: IndicatorRows) {
@@ -65,6 +68,7 @@ struct RecommendState: Sendable {
         writer.i64(featureSetID)
         writer.i64(asOf)
         surveyCounts.encode(into: &writer)
+        repeats.encode(into: &writer)
         writer.optional(marginals) { $0.encode(into: &$1) }
         writer.count(rowSegments) // last: see init(decoding:rows:)
         writer.raw(rowBytes)
@@ -85,6 +89,7 @@ struct RecommendState: Sendable {
         featureSetID = try reader.i64()
         asOf = try reader.i64()
         surveyCounts = try ItemMarginals.decode(from: &reader, itemCount: catalog.count)
+        repeats = try RepeatStatistics.decode(from: &reader, itemCount: catalog.count)
         let itemCount = catalog.count
         marginals = try reader.optional { (r: inout WireReader) throws(OmnisegError) in try ItemMarginals.decode(from: &r, itemCount: itemCount) }
         guard readRows else { return }
@@ -96,6 +101,7 @@ struct RecommendState: Sendable {
 /// What the survey task returns for one shard.
 struct RecommendSurvey {
     var counts: ItemMarginals
+    var repeats: RepeatStatistics
     /// Target × history item pairs to count (before the per-item cap): sizes the buckets.
     var pairWork: Int
     var interactions: Int
@@ -103,6 +109,7 @@ struct RecommendSurvey {
     init(_ shard: InteractionShard, options: RecommendOptions, itemCount: Int) {
         let sets = PersonItemSets(shard, options: options, itemCounts: nil)
         counts = ItemMarginals(sets, itemCount: itemCount)
+        repeats = RepeatStatistics(shard, options: options, itemCount: itemCount)
         var work = 0
         for r in 0..<sets.rowCount {
             let targets = sets.items(HistoryKind.target.rawValue, row: r).count
@@ -113,8 +120,9 @@ struct RecommendSurvey {
         interactions = shard.interactionCount
     }
 
-    private init(counts: ItemMarginals, pairWork: Int, interactions: Int) {
+    private init(counts: ItemMarginals, repeats: RepeatStatistics, pairWork: Int, interactions: Int) {
         self.counts = counts
+        self.repeats = repeats
         self.pairWork = pairWork
         self.interactions = interactions
     }
@@ -124,6 +132,7 @@ struct RecommendSurvey {
         writer.u64(UInt64(pairWork))
         writer.u64(UInt64(interactions))
         counts.encode(into: &writer)
+        repeats.encode(into: &writer)
         return writer.bytes
     }
 
@@ -132,7 +141,8 @@ struct RecommendSurvey {
         let work = Int(try reader.tally())
         let interactions = Int(try reader.tally())
         let counts = try ItemMarginals.decode(from: &reader, itemCount: itemCount)
+        let repeats = try RepeatStatistics.decode(from: &reader, itemCount: itemCount)
         try reader.expectEnd()
-        self.init(counts: counts, pairWork: work, interactions: interactions)
+        self.init(counts: counts, repeats: repeats, pairWork: work, interactions: interactions)
     }
 }

@@ -142,11 +142,11 @@ def main():
     for kind in ("customers", "products", "transactions", "events"):
         omniseg("ingest", "-w", ws, kind, os.path.join(data, f"{kind}.csv"))
     omniseg("resolve", "-w", ws)
-    rec, repeat_weight = {}, None
+    rec, validation = {}, {}
     for name, extra in (("new_and_repeat", []), ("repeats", ["--repeats"])):
         out = json.loads(omniseg("recommend", "evaluate", "-w", ws, "--train-until", "2026-03-31", "--test-until", "2026-04-30", "--json", *extra))
         rec[name] = out["evaluation"]
-        repeat_weight = out.get("repeat_weight") or repeat_weight
+        validation[name] = out.get("validation")
     churn = json.loads(omniseg("churn", "evaluate", "-w", ws, "--train-until", "2026-03-31", "--test-until", "2026-06-29", "--json"))
     peers = churn_peers(ws, "2025-12-31", "2026-03-31")
     plain = ["--transform", "none", "--winsorize", "1"]
@@ -156,7 +156,7 @@ def main():
     omniseg("features", "-w", ws)
     truth = planted_personas(ws, data)
     personas = {name: persona_ari(ws, truth, options) for name, options in configurations.items()}
-    row = {"machine": machine(), "people": a.people, "seed": a.seed, "recommend": rec, "repeat_weight": repeat_weight, "churn": churn, "churn_scikit_learn": peers, "clusters": clusters,
+    row = {"machine": machine(), "people": a.people, "seed": a.seed, "recommend": rec, "validation": validation, "churn": churn, "churn_scikit_learn": peers, "clusters": clusters,
            "planted_personas": personas}
     with open(os.path.join(a.results, "quality.json"), "w") as f:
         json.dump(row, f, indent=2)
@@ -175,9 +175,9 @@ def main():
         lines += ["", "Our P@10 against the better baseline: " + "; ".join(
             f"{v} purchases {100 * lift[v]['precision_lift']:+.1f}% ({lift[v]['baseline']})" for v in ("all", "new")
             if lift[v]["precision_lift"] is not None) + f" — people: {e['people']['all']:,} (all), {e['people']['new']:,} (new).", ""]
-        if name == "repeats" and repeat_weight:
-            lines += [f"Repeat weight {repeat_weight['chosen']} chosen on the validation slice (features as of {repeat_weight['validation_until']}, "
-                      "purchases to 2026-03-31): P@10 " + ", ".join(f"{t['weight']} → {t['precision']:.4f}" for t in repeat_weight["trials"]) + ".", ""]
+        for c in (validation.get(name) or {}).get("choices", []):
+            lines += [f"{c['parameter']} {c['chosen']} chosen on the validation slice (features as of {validation[name]['until']}, "
+                      "purchases to 2026-03-31): P@10 " + ", ".join(f"{t['value']} → {t['precision']:.4f}" for t in c["trials"]) + ".", ""]
     lines += [f"## Churn, {churn['labels']}", "", "| model | ROC AUC | PR AUC | top-decile lift | calibration error |", "|---|---:|---:|---:|---:|"]
     for label, e in (("omniseg (random forest)", churn["evaluation"]), ("logistic regression", churn["baselines"]["logistic_regression"]),
                      ("recency only", churn["baselines"]["recency_only"])):

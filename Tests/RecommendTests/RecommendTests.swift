@@ -311,6 +311,29 @@ import Testing
         }
     }
 
+    @Test func popularityDampingLetsLessBoughtItemsThrough() throws {
+        let dir = TemporaryDirectory()
+        let (workspace, setID) = try Fixtures.trainingWorkspace(dir)
+        let matrix = try FeatureStore(workspace: workspace).load(setID: setID)
+        func evaluate(_ damping: String) throws -> RecommendEvaluation {
+            let job = try RecommendJob(parameters: JobParameters(["holdout_days": "30", "popularity_damping": damping]))
+            return try #require(try RecommendResult(decoding: Self.run(job, workspace, matrix, threads: 2)).evaluation)
+        }
+        let off = try evaluate("0"), on = try evaluate("0.5")
+        // Divided by P(a)^γ, best sellers lose their edge: suggestions are more novel and fewer come
+        // from the top 1% of items; popularity itself is the same baseline either way.
+        #expect(on.novelty(.recommender) > off.novelty(.recommender) + 0.3, "\(off.novelty(.recommender)) → \(on.novelty(.recommender))")
+        #expect(on.topShare(.recommender) < off.topShare(.recommender))
+        #expect(on.precision(.popularity, .all) == off.precision(.popularity, .all))
+        var options = RecommendOptions()
+        options.popularityDamping = 0.75
+        var writer = WireWriter()
+        options.encode(into: &writer)
+        var reader = WireReader(writer.bytes, what: "options")
+        #expect(try RecommendOptions.decode(from: &reader).popularityDamping == 0.75)
+        #expect { try RecommendJob(parameters: JobParameters(["popularity_damping": "2"])) } throws: { "\($0)".contains("'popularity_damping'") }
+    }
+
     @Test func badParametersAreRefusedByName() {
         #expect { try RecommendJob(parameters: JobParameters(["channel": "mail"])) } throws: { "\($0)".contains("'channel' must be one of any, store, online") }
         #expect { try RecommendJob(parameters: JobParameters(["level": "brand"])) } throws: { "\($0)".contains("'level' must be one of item, department") }

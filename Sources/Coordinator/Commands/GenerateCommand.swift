@@ -9,8 +9,10 @@ struct GenerateCommand: ParsableCommand {
         commandName: "generate",
         abstract: "Write a synthetic omnichannel retailer as CSV files, deterministic by seed.",
         discussion: """
-            Writes customers.csv (1-3 noisy source records per person), transactions.csv, events.csv,
-            products.csv and the ground truth (truth_records.csv, truth_people.csv) into --out.
+            Writes customers.csv (1-3 noisy source records per person), transactions.csv, events.csv, \
+            products.csv and the ground truth (truth_records.csv, truth_people.csv) into --out. People follow eight \
+            planted personas; replenished products (most of beauty, some home and basics) become staples that most of \
+            their buyers buy again about once per personal cycle.
             """
     )
 

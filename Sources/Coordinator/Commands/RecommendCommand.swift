@@ -77,10 +77,13 @@ struct RecommendCommand: ParsableCommand {
                 and over those who bought something new to them, for omniseg and two baselines Omniseg computes itself — \
                 the most popular items, and the person's own most-bought items, then the most popular. Coverage is the \
                 share of the catalogue suggested to anyone; top-1% share the share of suggestions among the top 1% of \
-                items by buyers. The last line says how our precision compares with the better baseline's. With --repeats and \
-                no --repeat-weight, the weight is chosen first on a validation slice of the training period (features one test \
-                window before --train-until, purchases in the window up to it; P@10 on all purchases, among \
-                \(RepeatWeightSelection.grid.map { Format.fixed($0, 2) }.joined(separator: ", "))), never on the test window.
+                items by buyers. The last line says how our precision compares with the better baseline's. Without \
+                --popularity-damping (and with --repeats, without --repeat-weight), those are chosen first on a validation \
+                slice of the training period — features one test window before --train-until, purchases in the window up to \
+                it; the best P@10 on all purchases among \
+                \(ValidationChoice.popularityDampingGrid.map { Format.fixed($0, 2) }.joined(separator: ", ")) (damping) and \
+                \(ValidationChoice.repeatWeightGrid.map { Format.fixed($0, 2) }.joined(separator: ", ")) (repeat weight) — never on \
+                the test window; pass the values chosen to `recommend run` for the same blend.
 
                 """ + KindArguments.help(RecommendJob.descriptor))
 
@@ -93,13 +96,22 @@ struct RecommendCommand: ParsableCommand {
             let given = try KindArguments.parameters(options, kind: RecommendJob.descriptor, workspace: job.workspace)
             let workspace = try job.workspace.open()
             var parameters = try split.parameters(given, window: RecommendParameters.holdoutDays, kind: RecommendJob.descriptor, in: workspace)
-            var selection: RepeatWeightSelection?
-            if given[RecommendParameters.repeats.name] != nil, given[RecommendParameters.repeatWeight.name] == nil {
-                let chosen = try RepeatWeightSelection(split: split, parameters: parameters, job: job, workspace: workspace)
-                parameters[RecommendParameters.repeatWeight.name] = "\(chosen.chosen)"
-                selection = chosen
-            }
+            // The test set first: a --feature-set that does not match the split is refused before anything runs.
             let setID = try split.featureSetID(in: workspace)
+            // Blend parameters not given are chosen on a validation slice before the split.
+            let damping = RecommendParameters.popularityDamping.name, weight = RecommendParameters.repeatWeight.name
+            let repeats = given[RecommendParameters.repeats.name] != nil
+            var validation: ValidationChoice?
+            if given[damping] == nil || (repeats && given[weight] == nil) {
+                var choice = try ValidationChoice(split: split, workspace: workspace)
+                if given[damping] == nil {
+                    parameters = try choice.choose(damping, grid: ValidationChoice.popularityDampingGrid, parameters: parameters, job: job)
+                }
+                if repeats && given[weight] == nil {
+                    parameters = try choice.choose(weight, grid: ValidationChoice.repeatWeightGrid, parameters: parameters, job: job)
+                }
+                validation = choice
+            }
             parameters[CommonParameters.featureSet.name] = "\(setID)"
             let (id, bytes) = try job.execute(RecommendJob.name, parameters: parameters)
             if job.quiet { print(id); return }
@@ -107,11 +119,11 @@ struct RecommendCommand: ParsableCommand {
             guard let evaluation = result.evaluation else { throw ValidationError("the recommend job \(id) returned no evaluation") }
             if job.queue.json {
                 print(JSONText.object([("job", JSONText.quoted(id)), ("feature_set", "\(setID)"), ("train_until", JSONText.quoted(split.trainUntil ?? "")),
-                                       ("test_until", JSONText.quoted(split.testUntil ?? "")), ("repeat_weight", selection?.json ?? "null"),
+                                       ("test_until", JSONText.quoted(split.testUntil ?? "")), ("validation", validation?.json ?? "null"),
                                        ("evaluation", evaluation.json)]))
             } else {
                 print("job \(id): recommendations from feature set \(setID), \(Format.count(result.people)) people, \(Format.count(result.catalog.count)) items")
-                if let selection { print(selection.text, terminator: "") }
+                if let validation { print(validation.text, terminator: "") }
                 print(evaluation.text(asOf: result.asOf), terminator: "")
             }
         }

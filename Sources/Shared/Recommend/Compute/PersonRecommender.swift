@@ -1,10 +1,13 @@
+import Foundation
 /// Scores items for people from their recent history: an item's score estimates the target purchases
 /// of it to expect from the person's most recent distinct purchased, viewed and cart-added items b
 /// (history kind weights w), Σ w · P(a | b), where a pair that is not an indicator (its
 /// log-likelihood ratio did not make the top N) is taken at the base rate P(a). So score(a) =
 /// λ · W · P(a) + Σ over indicators w · (P(a | b) − P(a)), W = Σ w; λ
 /// (``RecommendOptions/popularityWeight``, default 0.3) discounts the base rate because a history's
-/// items are not independent evidence. What the person bought is left out, unless
+/// items are not independent evidence; the whole is divided by P(a)^γ
+/// (``RecommendOptions/popularityDamping``, default 0: off; `recommend evaluate` chooses it on a
+/// validation slice) so best sellers do not crowd out the rest. What the person bought is left out, unless
 /// ``RecommendOptions/repeats``, which blends in each own item's repurchase propensity
 /// (``RepurchasePropensity``: the item's repeat rate across people, the person's purchase days of it
 /// and how far into their usual gap for it they are) so staples rank when they are due.
@@ -21,6 +24,8 @@ struct PersonRecommender: Sendable {
     let popular: [UInt32]
     /// Per item, P(a): the share of the people counted who made a target purchase of it.
     let baseRate: [Float]
+    /// P(a) over P(a)^γ (``RecommendOptions/popularityDamping``): the base part of the score.
+    let dampedBase: [Float]
     /// With repeats: how items are bought again across people, the day histories end and the days ahead.
     let repeats: RepeatStatistics?
     let today: Int32
@@ -39,6 +44,10 @@ struct PersonRecommender: Sendable {
         targets = []
         strengths = []
         baseRate = popularity.map { Float(Double($0) / Double(max(1, people))) }
+        // Popularity damping: every part of item a's score over P(a)^γ (P(a) at least one person's share).
+        let floorRate = 1 / Double(max(1, people))
+        let damp = popularity.map { Float(pow(max(Double($0) / Double(max(1, people)), floorRate), -options.popularityDamping)) }
+        dampedBase = zip(baseRate, damp).map { $0 * $1 }
         for j in 0..<PairCounts.kinds {
             var start = [UInt32](repeating: 0, count: itemCount + 1)
             for b in table.others[j] { start[Int(b) + 1] += 1 }
@@ -50,7 +59,7 @@ struct PersonRecommender: Sendable {
                 for e in Int(table.starts[j][a])..<Int(table.starts[j][a + 1]) {
                     let b = Int(table.others[j][e])
                     target[Int(fill[b])] = UInt32(a)
-                    strength[Int(fill[b])] = table.strengths[j][e]
+                    strength[Int(fill[b])] = table.strengths[j][e] * damp[a]
                     fill[b] += 1
                 }
             }
@@ -196,14 +205,14 @@ struct PersonRecommender: Sendable {
             for t in 0..<touchedCount {
                 let a = scratch.touched[t]
                 guard !scratch.bought(a) else { continue }
-                Self.offer((base * baseRate[Int(a)] + scratch.scores[Int(a)], a), to: &scratch.window, size: options.count)
+                Self.offer((base * dampedBase[Int(a)] + scratch.scores[Int(a)], a), to: &scratch.window, size: options.count)
             }
             // An untouched item scores λ · W · P(a), in popularity order: the first `count` of them are enough.
             var untouched = 0
             for a in popular {
                 if untouched == options.count { break }
                 guard scratch.scores[Int(a)] == 0, !scratch.bought(a) else { continue }
-                Self.offer((base * baseRate[Int(a)], a), to: &scratch.window, size: options.count)
+                Self.offer((base * dampedBase[Int(a)], a), to: &scratch.window, size: options.count)
                 untouched += 1
             }
         }
@@ -222,14 +231,14 @@ struct PersonRecommender: Sendable {
         var candidates: [(score: Float, item: UInt32)] = []
         for t in 0..<touchedCount {
             let a = scratch.touched[t]
-            candidates.append((base * baseRate[Int(a)] + scratch.scores[Int(a)], a))
+            candidates.append((base * dampedBase[Int(a)] + scratch.scores[Int(a)], a))
         }
-        for a in scratch.targetItems where scratch.scores[Int(a)] == 0 { candidates.append((base * baseRate[Int(a)], a)) }
+        for a in scratch.targetItems where scratch.scores[Int(a)] == 0 { candidates.append((base * dampedBase[Int(a)], a)) }
         var untouched = 0
         for a in popular {
             if untouched == options.count { break }
             guard scratch.scores[Int(a)] == 0, !scratch.bought(a) else { continue }
-            candidates.append((base * baseRate[Int(a)], a))
+            candidates.append((base * dampedBase[Int(a)], a))
             untouched += 1
         }
         var top: Float = 0

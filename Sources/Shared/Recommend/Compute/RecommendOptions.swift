@@ -56,6 +56,9 @@ public struct RecommendOptions: Sendable, Equatable {
     /// λ: how much of the base rate of an item (its share of buyers) the score counts per history
     /// item; 1 treats a history's items as independent evidence, which over-weights popularity.
     public var popularityWeight = 0.3
+    /// γ: each item's whole score is divided by its base rate to this power (an IDF-like weight that
+    /// lets less-bought items through: 0 keeps the scores as they are, 1 ranks by lift).
+    public var popularityDamping = 0.0
     /// Targets a history item can lift when scoring: its strongest indicator links (it is an indicator
     /// of at most this many items in the person's score).
     public var fanOut = 200
@@ -83,6 +86,7 @@ public struct RecommendOptions: Sendable, Equatable {
         writer.f64(popularityWeight)
         for w in weights { writer.f64(w) }
         writer.u64(seed)
+        writer.f64(popularityDamping)
     }
 
     static func decode(from reader: inout WireReader) throws(OmnisegError) -> RecommendOptions {
@@ -102,6 +106,8 @@ public struct RecommendOptions: Sendable, Equatable {
         o.popularityWeight = try reader.f64()
         o.weights = [try reader.f64(), try reader.f64(), try reader.f64()]
         o.seed = try reader.u64()
+        o.popularityDamping = try reader.f64()
+        guard (0...1).contains(o.popularityDamping) else { throw reader.failure("popularity damping \(o.popularityDamping) is not between 0 and 1") }
         guard o.maxHistory > 0, o.itemCap > 0, o.fanOut > 0, o.indicatorsPerItem > 0, o.count > 0, o.recentItems > 0 else {
             throw reader.failure("recommendation options out of range")
         }

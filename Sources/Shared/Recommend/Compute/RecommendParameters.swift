@@ -32,6 +32,9 @@ public enum RecommendParameters {
         "item_cap", in: 1...100_000_000, default: defaults.itemCap, help: "People per item counted at most (seeded downsampling of the most popular items).")
     public static let popularityWeight = Parameter.decimal(
         "popularity_weight", in: 0...100, default: defaults.popularityWeight, help: "Share of an item's base rate (share of buyers) counted per history item.")
+    public static let popularityDamping = Parameter.decimal(
+        "popularity_damping", in: 0...1, default: defaults.popularityDamping,
+        help: "γ: divide each item's score by its share of buyers to this power, so less-bought items get through (0: off; 1: rank by lift); recommend evaluate chooses it on a validation slice unless given.")
     public static let holdoutDays = Parameter<Int?>.integer(
         "holdout_days", in: 1...3650, shown: "no evaluation",
         help: "Evaluate on the purchases in this many days after the feature set's as-of date: precision, recall and MAP against popularity.")
@@ -44,7 +47,7 @@ public enum RecommendParameters {
 
     public static let schema = ParameterSchema([
         channel.spec, level.spec, withinDays.spec, count.spec, repeats.spec, repeatWeight.spec, top.spec, minimumRatio.spec, weights.spec,
-        recent.spec, maxHistory.spec, itemCap.spec, popularityWeight.spec, holdoutDays.spec, fanOut.spec, pairsPerBucket.spec, seed.spec])
+        recent.spec, maxHistory.spec, itemCap.spec, popularityWeight.spec, popularityDamping.spec, holdoutDays.spec, fanOut.spec, pairsPerBucket.spec, seed.spec])
 
     /// The options and item level `parameters` give.
     static func options(_ parameters: JobParameters) throws(OmnisegError) -> (RecommendOptions, ItemLevel) {
@@ -69,6 +72,7 @@ public enum RecommendParameters {
         o.repeatWeight = try parameters.value(repeatWeight)
         o.fanOut = try parameters.value(fanOut)
         o.popularityWeight = try parameters.value(popularityWeight)
+        o.popularityDamping = try parameters.value(popularityDamping)
         o.pairsPerBucket = try parameters.value(pairsPerBucket)
         o.seed = UInt64(try parameters.value(seed))
         o.holdoutDays = try parameters.value(holdoutDays)

@@ -99,6 +99,18 @@ import Testing
         #expect(throws: OmnisegError.self) { try RepeatStatistics.decode(from: &r3, itemCount: 4) }
     }
 
+    @Test func onlyAJobWithRepeatsCarriesTheStatistics() throws {
+        let catalog = ItemCatalog(level: .item, names: ["a", "b", "c"], departments: [0, 0, 0], departmentNames: ["d"])
+        var options = RecommendOptions()
+        let plain = RecommendState(options: options, catalog: catalog, featureSetID: 1, asOf: 0)
+        options.repeats = true
+        let withRepeats = RecommendState(options: options, catalog: catalog, featureSetID: 1, asOf: 0)
+        #expect(plain.repeats == nil && withRepeats.repeats?.buyers.count == 3)
+        #expect(try RecommendState(decoding: plain.encoded).repeats == nil)
+        #expect(try RecommendState(decoding: withRepeats.encoded).repeats == withRepeats.repeats)
+        #expect(plain.encoded.count + 3 * 16 < withRepeats.encoded.count + 16, "16 bytes an item, only with repeats")
+    }
+
     @Test func anItemIsLikelierToBeBoughtWhenItIsDueThanJustAfterOrLongAfter() {
         func p(days: Int, last: Int32, rate: Double = 0.5, gap: Double? = nil) -> Double {
             RepurchasePropensity.of(days: days, first: 100, last: last, today: 200, horizon: 30, repeatRate: rate, itemGap: gap)

@@ -96,7 +96,12 @@ public struct RecommendJob: JobKind {
             for partial in partials {
                 let survey = try RecommendSurvey(decoding: partial, itemCount: itemCount)
                 decoded.surveyCounts.add(survey.counts)
-                decoded.repeats.add(survey.repeats)
+                if let repeats = survey.repeats {
+                    guard decoded.repeats != nil else { throw OmnisegError(.corrupt, "a recommend survey partial has repeat statistics the job did not ask for") }
+                    decoded.repeats?.add(repeats)
+                } else if decoded.repeats != nil {
+                    throw OmnisegError(.corrupt, "a recommend survey partial lacks the repeat statistics the job asked for")
+                }
                 decoded.interactions += survey.interactions
                 work += survey.pairWork
             }

@@ -12,8 +12,10 @@ struct RecommendState: Sendable {
     var buckets = 0
     /// People per item and kind before the per-item cap (the survey), which sets the cap's keep rates.
     var surveyCounts: ItemMarginals
-    /// How each item is bought again across people (the survey), for ranking people's own items.
-    var repeats: RepeatStatistics
+    /// How each item is bought again across people (the survey), for ranking people's own items:
+    /// counted only with ``RecommendOptions/repeats`` (nil otherwise: it would cost 16 bytes an item in
+    /// every state and survey partial for nothing).
+    var repeats: RepeatStatistics?
     /// The margins after downsampling (from the first counting iteration).
     var marginals: ItemMarginals?
     /// Indicator rows of the buckets merged so far, each bucket's encoded as it was merged: a merge
@@ -32,7 +34,7 @@ struct RecommendState: Sendable {
         self.featureSetID = featureSetID
         self.asOf = asOf
         surveyCounts = ItemMarginals(itemCount: catalog.count)
-        repeats = RepeatStatistics(itemCount: catalog.count)
+        repeats = options.repeats ? RepeatStatistics(itemCount: catalog.count) : nil
     }
 
     static let magic: [UInt8] = Array("OMRECS".utf8)
@@ -68,7 +70,7 @@ struct RecommendState: Sendable {
         writer.i64(featureSetID)
         writer.i64(asOf)
         surveyCounts.encode(into: &writer)
-        repeats.encode(into: &writer)
+        writer.optional(repeats) { $0.encode(into: &$1) }
         writer.optional(marginals) { $0.encode(into: &$1) }
         writer.count(rowSegments) // last: see init(decoding:rows:)
         writer.raw(rowBytes)
@@ -89,8 +91,8 @@ struct RecommendState: Sendable {
         featureSetID = try reader.i64()
         asOf = try reader.i64()
         surveyCounts = try ItemMarginals.decode(from: &reader, itemCount: catalog.count)
-        repeats = try RepeatStatistics.decode(from: &reader, itemCount: catalog.count)
         let itemCount = catalog.count
+        repeats = try reader.optional { (r: inout WireReader) throws(OmnisegError) in try RepeatStatistics.decode(from: &r, itemCount: itemCount) }
         marginals = try reader.optional { (r: inout WireReader) throws(OmnisegError) in try ItemMarginals.decode(from: &r, itemCount: itemCount) }
         guard readRows else { return }
         rowSegments = try reader.count(limit: 1 << 16)
@@ -101,7 +103,7 @@ struct RecommendState: Sendable {
 /// What the survey task returns for one shard.
 struct RecommendSurvey {
     var counts: ItemMarginals
-    var repeats: RepeatStatistics
+    var repeats: RepeatStatistics?
     /// Target × history item pairs to count (before the per-item cap): sizes the buckets.
     var pairWork: Int
     var interactions: Int
@@ -109,7 +111,7 @@ struct RecommendSurvey {
     init(_ shard: InteractionShard, options: RecommendOptions, itemCount: Int) {
         let sets = PersonItemSets(shard, options: options, itemCounts: nil)
         counts = ItemMarginals(sets, itemCount: itemCount)
-        repeats = RepeatStatistics(shard, options: options, itemCount: itemCount)
+        repeats = options.repeats ? RepeatStatistics(shard, options: options, itemCount: itemCount) : nil
         var work = 0
         for r in 0..<sets.rowCount {
             let targets = sets.items(HistoryKind.target.rawValue, row: r).count
@@ -120,7 +122,7 @@ struct RecommendSurvey {
         interactions = shard.interactionCount
     }
 
-    private init(counts: ItemMarginals, repeats: RepeatStatistics, pairWork: Int, interactions: Int) {
+    private init(counts: ItemMarginals, repeats: RepeatStatistics?, pairWork: Int, interactions: Int) {
         self.counts = counts
         self.repeats = repeats
         self.pairWork = pairWork
@@ -132,7 +134,7 @@ struct RecommendSurvey {
         writer.u64(UInt64(pairWork))
         writer.u64(UInt64(interactions))
         counts.encode(into: &writer)
-        repeats.encode(into: &writer)
+        writer.optional(repeats) { $0.encode(into: &$1) }
         return writer.bytes
     }
 
@@ -141,7 +143,7 @@ struct RecommendSurvey {
         let work = Int(try reader.tally())
         let interactions = Int(try reader.tally())
         let counts = try ItemMarginals.decode(from: &reader, itemCount: itemCount)
-        let repeats = try RepeatStatistics.decode(from: &reader, itemCount: itemCount)
+        let repeats = try reader.optional { (r: inout WireReader) throws(OmnisegError) in try RepeatStatistics.decode(from: &r, itemCount: itemCount) }
         try reader.expectEnd()
         self.init(counts: counts, repeats: repeats, pairWork: work, interactions: interactions)
     }

@@ -100,7 +100,7 @@ struct RecommendCommand: ParsableCommand {
             let setID = try split.featureSetID(in: workspace)
             // Blend parameters not given are chosen on a validation slice before the split.
             let damping = RecommendParameters.popularityDamping.name, weight = RecommendParameters.repeatWeight.name
-            let repeats = given[RecommendParameters.repeats.name] != nil
+            let repeats = given[RecommendParameters.repeats.name] == "1"
             var validation: ValidationChoice?
             if given[damping] == nil || (repeats && given[weight] == nil) {
                 var choice = try ValidationChoice(split: split, workspace: workspace)

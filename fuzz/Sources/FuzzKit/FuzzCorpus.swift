@@ -27,7 +27,7 @@ public enum FuzzCorpus {
         ("churn-score", "churn-score", [:], false),
         ("churn-evaluate", "churn-evaluate", [:], true),
         ("recommend", "recommend", ["pairs_per_bucket": "20000", "n": "3"], false),
-        ("recommend-eval", "recommend", ["pairs_per_bucket": "50000", "holdout_days": "30", "n": "3"], true),
+        ("recommend-eval", "recommend", ["pairs_per_bucket": "50000", "holdout_days": "30", "n": "3", "repeats": "1"], true),
         ("segment", "segment", ["rule": "frequency >= 2 AND channel = omnichannel"], false),
         ("overlap", "overlap", ["rule_1": "channel = store_only", "rule_2": "rfm = champions", "rule_3": "viewed(within = 30d)",
                                 "members": "1"], false),

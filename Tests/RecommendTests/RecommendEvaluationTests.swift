@@ -99,6 +99,16 @@ import Testing
         #expect(throws: OmnisegError.self) { try RepeatStatistics.decode(from: &r3, itemCount: 4) }
     }
 
+    @Test func daysAtTheEndsOfInt32AreCountedWithoutOverflow() {
+        // Found by the fuzzer: a blob's days are anything in Int32, and their difference overflowed.
+        let shard = InteractionShard(rowStart: 0, offsets: [0, 2], items: [0, 0], actions: [0, 0], days: [Int32.min, Int32.max])
+        let s = RepeatStatistics(shard, options: RecommendOptions(), itemCount: 1)
+        #expect(s.repeaters == [1] && s.gapDays[0] == Double(Int32.max) - Double(Int32.min))
+        let p = RepurchasePropensity.of(days: 2, first: .min, last: .max, today: .min, horizon: 30, repeatRate: 0.5, itemGap: nil)
+        let q = RepurchasePropensity.of(days: 1, first: .min, last: .min, today: .max, horizon: 30, repeatRate: 0.5, itemGap: nil)
+        #expect((0...1).contains(p) && (0...1).contains(q), "\(p), \(q)")
+    }
+
     @Test func onlyAJobWithRepeatsCarriesTheStatistics() throws {
         let catalog = ItemCatalog(level: .item, names: ["a", "b", "c"], departments: [0, 0, 0], departmentNames: ["d"])
         var options = RecommendOptions()

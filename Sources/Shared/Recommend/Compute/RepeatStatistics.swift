@@ -30,15 +30,16 @@ struct RepeatStatistics: Sendable, Equatable {
             var start = 0
             while start < purchases.count {
                 let item = purchases[start].item
-                var end = start, days = 0, previous = Int32.min
+                var end = start, days = 0
                 while end < purchases.count && purchases[end].item == item {
-                    if purchases[end].day != previous { days += 1; previous = purchases[end].day }
+                    if end == start || purchases[end].day != purchases[end - 1].day { days += 1 }
                     end += 1
                 }
                 buyers[Int(item)] &+= 1
                 if days >= 2 {
                     repeaters[Int(item)] &+= 1
-                    gapDays[Int(item)] += Double(purchases[end - 1].day - purchases[start].day) / Double(days - 1)
+                    // In Double: days are whatever the blob says, and their difference may not fit Int32.
+                    gapDays[Int(item)] += (Double(purchases[end - 1].day) - Double(purchases[start].day)) / Double(days - 1)
                 }
                 start = end
             }
@@ -101,8 +102,9 @@ enum RepurchasePropensity {
     static let defaultHorizon = 30
 
     static func of(days: Int, first: Int32, last: Int32, today: Int32, horizon: Int, repeatRate: Double, itemGap: Double?) -> Double {
-        let gap = days >= 2 ? max(1, Double(last - first) / Double(days - 1)) : max(1, itemGap ?? defaultGap)
-        let elapsed = max(0, Double(today - last))
+        // Differences in Double: the days come from a blob and may be anywhere in Int32.
+        let gap = days >= 2 ? max(1, (Double(last) - Double(first)) / Double(days - 1)) : max(1, itemGap ?? defaultGap)
+        let elapsed = max(0, Double(today) - Double(last))
         let again = days >= 2 ? Double(days) / Double(days + 1) : repeatRate
         let survival = { (t: Double) -> Double in
             guard t > 0 else { return 1 }

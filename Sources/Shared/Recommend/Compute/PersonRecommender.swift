@@ -1,4 +1,5 @@
 import Foundation
+
 /// Scores items for people from their recent history: an item's score estimates the target purchases
 /// of it to expect from the person's most recent distinct purchased, viewed and cart-added items b
 /// (history kind weights w), Σ w · P(a | b), where a pair that is not an indicator (its

@@ -37,9 +37,7 @@ public struct ClusterEvaluation: Sendable, Equatable {
         }
         func z(_ row: Int, _ f: Int) -> Double {
             let scale = result.scale[f] != 0 ? Double(result.scale[f]) : 1
-            let raw = matrix.value(row: row, column: columns[f])
-            let value = result.transforms.isEmpty ? raw : result.transforms[f].apply(raw)
-            return (Double(value) - Double(result.center[f])) / scale
+            return (Double(result.transform(of: f).apply(matrix.value(row: row, column: columns[f]))) - Double(result.center[f])) / scale
         }
         var explained: Double?
         if result.explainedVariance.isEmpty {
@@ -70,10 +68,6 @@ public struct ClusterEvaluation: Sendable, Equatable {
                                 later: (result: ClusterResult, matrix: FeatureMatrix)?) throws(OmnisegError) -> ClusterEvaluation {
         var measured: [Run] = []
         for run in runs { measured.append(try measure(run.result, seed: run.seed, matrix: matrix)) }
-        var indices: [Double] = []
-        for i in runs.indices {
-            for j in runs.indices where j > i { indices.append(AdjustedRandIndex.of(runs[i].result.labels.map(Int.init), runs[j].result.labels.map(Int.init))) }
-        }
         var overTime: Double?, both = 0
         if let later, let first = runs.first {
             var now: [UInt16] = [], then: [UInt16] = []
@@ -86,7 +80,7 @@ public struct ClusterEvaluation: Sendable, Equatable {
             both = now.count
             overTime = both > 1 ? AdjustedRandIndex.of(then.map(Int.init), now.map(Int.init)) : nil
         }
-        return ClusterEvaluation(runs: measured, stability: indices.isEmpty ? 1 : indices.reduce(0, +) / Double(indices.count),
+        return ClusterEvaluation(runs: measured, stability: AdjustedRandIndex.meanPairwise(runs.map { $0.result.labels.map(Int.init) }) ?? 1,
                                  overTime: overTime, peopleOverTime: both, sample: min(silhouetteSample, matrix.rowCount))
     }
 }

@@ -286,14 +286,14 @@ public struct ClusterJob: JobKind {
                 var curve: [KCurvePoint] = []
                 for t in bestPerK {
                     let k = model.tracks[t].k
-                    let labels = distances.nearest(centroids: model.tracks[t].centroids, k: k)
-                    // Stability: the seedings of this k labelling the sample alike.
-                    let seedings = model.tracks.filter { $0.k == k }.map { distances.nearest(centroids: $0.centroids, k: k) }
-                    var agreement: [Double] = []
-                    for a in seedings.indices { for b in seedings.indices where b > a { agreement.append(AdjustedRandIndex.of(seedings[a], seedings[b])) } }
+                    // Every seeding of this k labels the sample once: the best one's labels score the k, and
+                    // how alike all of them are is its stability.
+                    let seedings = model.tracks.indices.filter { model.tracks[$0].k == k }
+                    let labelled = seedings.map { distances.nearest(centroids: model.tracks[$0].centroids, k: k) }
+                    let labels = labelled[seedings.firstIndex(of: t) ?? 0]
                     curve.append(KCurvePoint(k: k, inertia: model.tracks[t].lastInertia, silhouette: distances.silhouette(labels: labels, k: k),
                                              smallestShare: distances.smallestShare(labels: labels, k: k),
-                                             stability: agreement.isEmpty ? nil : agreement.reduce(0, +) / Double(agreement.count)))
+                                             stability: AdjustedRandIndex.meanPairwise(labelled)))
                 }
                 chosen = bestPerK[KCurvePoint.chosen(curve, minShare: minShare)]
                 model.kCurve = curve

@@ -34,6 +34,9 @@ public struct ClusterResult: Sendable, Equatable {
     public static let channelNames = ["store only", "online only", "both", "no purchase"]
 
     public var k: Int { counts.count }
+
+    /// What was done to feature `c` before standardizing.
+    public func transform(of c: Int) -> FeatureTransform { transforms.isEmpty ? .identity : transforms[c] }
     public var dimension: Int { featureNames.count }
 
     public var encoded: [UInt8] {
@@ -235,7 +238,7 @@ public struct ClusterResult: Sendable, Equatable {
         }
         let features: [String] = featureNames.map { JSONText.quoted($0) }
         let standardization: [String] = (0..<d).map { c in
-            let t = transforms.isEmpty ? FeatureTransform.identity : transforms[c]
+            let t = transform(of: c)
             func bound(_ v: Float) -> String { v.isFinite ? "\(v)" : "null" }
             return JSONText.object([("feature", JSONText.quoted(featureNames[c])), ("log1p", t.log ? "true" : "false"),
                                     ("clip_low", bound(t.low)), ("clip_high", bound(t.high)), ("center", "\(center[c])"), ("scale", "\(scale[c])")])

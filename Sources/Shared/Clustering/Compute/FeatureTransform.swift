@@ -81,7 +81,7 @@ public struct FeatureTransform: Sendable, Equatable {
     }
 
     /// The value at `p` of ascending `sorted` (nearest rank).
-    static func quantile(_ sorted: [Float], _ p: Double) -> Float {
+    static func quantile<T>(_ sorted: [T], _ p: Double) -> T {
         sorted[Swift.min(sorted.count - 1, Swift.max(0, Int((p * Double(sorted.count)).rounded(.down))))]
     }
 
@@ -149,9 +149,8 @@ public enum FeatureScaling: String, Sendable, CaseIterable {
         case .robust:
             guard !values.isEmpty else { return (0, 1) }
             let sorted = values.sorted()
-            func at(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int((p * Double(sorted.count)).rounded(.down)))] }
-            let iqr = (at(0.75) - at(0.25)) / 1.349
-            return (at(0.5), iqr > 0 ? iqr : deviation > 0 ? deviation : 1)
+            let iqr = (FeatureTransform.quantile(sorted, 0.75) - FeatureTransform.quantile(sorted, 0.25)) / 1.349
+            return (FeatureTransform.quantile(sorted, 0.5), iqr > 0 ? iqr : deviation > 0 ? deviation : 1)
         }
     }
 }

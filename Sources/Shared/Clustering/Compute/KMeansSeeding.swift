@@ -76,4 +76,12 @@ public enum AdjustedRandIndex {
         let maximum = (sumRows + sumColumns) / 2
         return maximum == expected ? 1 : (index - expected) / (maximum - expected)
     }
+
+    /// The mean adjusted Rand index over every pair of `labelings` (how alike several runs' clusters
+    /// are); nil with fewer than two.
+    public static func meanPairwise(_ labelings: [[Int]]) -> Double? {
+        var indices: [Double] = []
+        for a in labelings.indices { for b in labelings.indices where b > a { indices.append(of(labelings[a], labelings[b])) } }
+        return indices.isEmpty ? nil : indices.reduce(0, +) / Double(indices.count)
+    }
 }

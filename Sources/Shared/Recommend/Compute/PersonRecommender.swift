@@ -105,7 +105,7 @@ struct PersonRecommender: Sendable {
         /// Per item: the stamp of the last person who bought it, and their target purchases of it.
         var boughtStamp: [UInt32]
         var targetPurchases: [UInt32]
-        /// Per item bought: the distinct days of its target purchases, the first and the last.
+        /// With repeats, per item bought: the distinct days of its target purchases, the first and the last.
         var targetDays: [UInt32]
         var firstDay: [Int32]
         var lastDay: [Int32]
@@ -154,16 +154,18 @@ struct PersonRecommender: Sendable {
                         targetPurchases[Int(item)] = 0
                     }
                     if options.channel.isTarget(action) {
-                        // Newest first: the first purchase seen is the last day; each earlier day is the first so far.
-                        let day = shard.days[i]
-                        if targetPurchases[Int(item)] == 0 {
-                            targetItems.append(item)
-                            targetDays[Int(item)] = 1
-                            lastDay[Int(item)] = day
-                            firstDay[Int(item)] = day
-                        } else if day != firstDay[Int(item)] {
-                            targetDays[Int(item)] += 1
-                            firstDay[Int(item)] = day
+                        if targetPurchases[Int(item)] == 0 { targetItems.append(item) }
+                        if options.repeats {
+                            // Newest first: the first purchase seen is the last day; each earlier day is the first so far.
+                            let day = shard.days[i]
+                            if targetPurchases[Int(item)] == 0 {
+                                targetDays[Int(item)] = 1
+                                lastDay[Int(item)] = day
+                                firstDay[Int(item)] = day
+                            } else if day != firstDay[Int(item)] {
+                                targetDays[Int(item)] += 1
+                                firstDay[Int(item)] = day
+                            }
                         }
                         targetPurchases[Int(item)] += 1
                     }

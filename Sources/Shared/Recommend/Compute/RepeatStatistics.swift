@@ -38,8 +38,7 @@ struct RepeatStatistics: Sendable, Equatable {
                 buyers[Int(item)] &+= 1
                 if days >= 2 {
                     repeaters[Int(item)] &+= 1
-                    // In Double: days are whatever the blob says, and their difference may not fit Int32.
-                    gapDays[Int(item)] += (Double(purchases[end - 1].day) - Double(purchases[start].day)) / Double(days - 1)
+                    gapDays[Int(item)] += RepurchasePropensity.meanGap(first: purchases[start].day, last: purchases[end - 1].day, days: days)
                 }
                 start = end
             }
@@ -101,9 +100,15 @@ enum RepurchasePropensity {
     /// The days ahead a recommendation is for, outside an evaluation (whose horizon is its window).
     static let defaultHorizon = 30
 
+    /// The mean gap in days between `days` (≥ 2) purchase days from `first` to `last` — in Double: the
+    /// days come from a blob and their difference may not fit Int32.
+    static func meanGap(first: Int32, last: Int32, days: Int) -> Double {
+        (Double(last) - Double(first)) / Double(days - 1)
+    }
+
     static func of(days: Int, first: Int32, last: Int32, today: Int32, horizon: Int, repeatRate: Double, itemGap: Double?) -> Double {
-        // Differences in Double: the days come from a blob and may be anywhere in Int32.
-        let gap = days >= 2 ? max(1, (Double(last) - Double(first)) / Double(days - 1)) : max(1, itemGap ?? defaultGap)
+        let gap = max(1, days >= 2 ? meanGap(first: first, last: last, days: days) : itemGap ?? defaultGap)
+        // In Double: the days come from a blob and may be anywhere in Int32.
         let elapsed = max(0, Double(today) - Double(last))
         let again = days >= 2 ? Double(days) / Double(days + 1) : repeatRate
         let survival = { (t: Double) -> Double in
